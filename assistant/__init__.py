@@ -1,0 +1,1 @@
+"""Answers questions about a research institute's Jekyll website with verbatim, linked quotes."""

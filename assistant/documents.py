@@ -1,0 +1,82 @@
+"""The plain records that travel between the stages of the pipeline.
+
+site (source files) -> Document (a rendered page as a visitor reads it)
+-> Passage (a quotable piece of a page) -> index -> Answer -> HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# What a passage comes from; shown to users and used to weigh results.
+KINDS = ("page", "group", "post", "data", "publication")
+
+
+@dataclass
+class Problem:
+    """Something in the site that could not be read or rendered; the rest goes on."""
+
+    path: str  # path relative to the site root
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Document:
+    """One published page, rendered as Jekyll would, without site-wide chrome."""
+
+    url: str  # absolute URL as published, e.g. https://host/groups/mml.html
+    title: str
+    html: str  # the page's main content as HTML (layouts applied, navigation/header/footer not)
+    source: str  # source file relative to the site root, e.g. groups/mml.md
+    kind: str = "page"  # one of KINDS
+    lang: str = "en"
+    date: str | None = None  # ISO date for posts
+    source_text: str = ""  # the raw file, to find the line a quote came from
+    body_line: int = 1  # line in the source file where the body (after front matter) starts
+    description: str = ""  # front matter description/excerpt, as shown in meta tags
+
+
+@dataclass
+class Passage:
+    """A piece of a page a person can quote: a paragraph, a few sentences, or a whole list."""
+
+    id: str
+    text: str  # verbatim text as a visitor reads it
+    title: str  # page title
+    heading: str  # nearest section heading ("" at the top of a page)
+    url: str  # page URL plus #anchor of the section where there is one
+    source: str  # source file relative to the site root
+    line: int | None  # line in the source file, where known
+    lang: str
+    kind: str
+    is_list: bool = False
+    page_url: str = ""  # page URL without anchor
+
+
+@dataclass
+class Quote:
+    text: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # [start, end) offsets in text
+
+
+@dataclass
+class Hit:
+    """A ranked passage with the quote taken from it."""
+
+    passage: Passage
+    score: float
+    quote: Quote
+
+
+@dataclass
+class Answer:
+    question: str
+    lang: str
+    abstained: bool
+    message: str  # a short lead-in, or the abstain message
+    hits: list[Hit] = field(default_factory=list)
