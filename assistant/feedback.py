@@ -1,0 +1,161 @@
+"""Event log lines and the report that turns them into a to-do list for editors.
+
+Every question the API answers and every helpful/not-helpful click becomes one
+JSON line. Nothing that identifies a visitor is written: no IP address, no
+cookie, no user id. The report lists the questions the site failed to answer,
+so whoever maintains the site knows which pages to write or fix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+events_logger = logging.getLogger("assistant.events")
+
+MAX_QUESTION = 1000
+MAX_URLS = 10
+MAX_URL = 2000
+
+_write_lock = threading.Lock()
+
+
+class FeedbackError(ValueError):
+    """A feedback body that cannot be stored; the message is shown to the client."""
+
+
+def log_path() -> str | None:
+    """Where event lines go: the app's FEEDBACK_LOG, else $ASSISTANT_FEEDBACK_LOG, else None."""
+    try:
+        from flask import current_app, has_app_context
+
+        if has_app_context() and current_app.config.get("FEEDBACK_LOG"):
+            return str(current_app.config["FEEDBACK_LOG"])
+    except ImportError:  # pragma: no cover - flask is a hard dependency
+        pass
+    return os.environ.get("ASSISTANT_FEEDBACK_LOG") or None
+
+
+def log_event(kind: str, **fields: Any) -> dict[str, Any]:
+    """Write one JSON line for an event and return the record written.
+
+    The line goes to the FEEDBACK_LOG file when one is configured, otherwise to
+    the ``assistant.events`` logger (stderr unless logging is set up elsewhere,
+    e.g. CloudWatch on Lambda).
+    """
+    record: dict[str, Any] = {
+        "ts": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "event": kind,
+        **fields,
+    }
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    path = log_path()
+    if path:
+        with _write_lock, open(path, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    else:
+        if not events_logger.handlers and not logging.getLogger().handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            events_logger.addHandler(handler)
+            events_logger.setLevel(logging.INFO)
+        events_logger.info(line)
+    return record
+
+
+def validate_feedback(body: Any) -> dict[str, Any]:
+    """Check a feedback body and return the fields to log; raise FeedbackError if it is wrong."""
+    if not isinstance(body, dict):
+        raise FeedbackError("expected a JSON object")
+    question = body.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise FeedbackError("'question' must be a non-empty string")
+    if len(question) > MAX_QUESTION:
+        raise FeedbackError(f"'question' is longer than {MAX_QUESTION} characters")
+    urls = body.get("urls", [])
+    if not isinstance(urls, list) or len(urls) > MAX_URLS:
+        raise FeedbackError(f"'urls' must be a list of at most {MAX_URLS} strings")
+    if not all(isinstance(u, str) and len(u) <= MAX_URL for u in urls):
+        raise FeedbackError(f"'urls' must contain strings of at most {MAX_URL} characters")
+    helpful = body.get("helpful")
+    if not isinstance(helpful, bool):
+        raise FeedbackError("'helpful' must be true or false")
+    lang = body.get("lang")
+    if lang is not None and (not isinstance(lang, str) or len(lang) > 10):
+        raise FeedbackError("'lang' must be a short language code")
+    return {"question": question.strip(), "urls": urls, "helpful": helpful, "lang": lang}
+
+
+def _records(path: Path) -> Iterable[dict[str, Any]]:
+    """JSON objects in a log file; tolerates prefixes such as a logger's timestamp."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            start = line.find("{")
+            if start < 0:
+                continue
+            try:
+                record = json.loads(line[start:])
+            except json.JSONDecodeError as exc:
+                events_logger.warning("%s:%d: not a JSON log line (%s)", path, lineno, exc.msg)
+                continue
+            if isinstance(record, dict):
+                yield record
+
+
+def _key(question: str) -> str:
+    return " ".join(question.casefold().split()).rstrip("?!. ")
+
+
+def report(log_paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
+    """Questions that were abstained on or marked unhelpful, most frequent first.
+
+    Each row: question (as first asked), asked, abstained, unhelpful, helpful,
+    and the urls of answers marked unhelpful. Questions are grouped ignoring
+    case, spacing and trailing punctuation.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for log in log_paths:
+        for record in _records(Path(log)):
+            question = record.get("question")
+            if not isinstance(question, str) or not question.strip():
+                continue
+            row = rows.setdefault(
+                _key(question),
+                {"question": " ".join(question.split()), "asked": 0, "abstained": 0,
+                 "unhelpful": 0, "helpful": 0, "urls": []},
+            )
+            event = record.get("event")
+            if event == "ask":
+                row["asked"] += 1
+                if record.get("abstained"):
+                    row["abstained"] += 1
+            elif event == "feedback":
+                if record.get("helpful") is True:
+                    row["helpful"] += 1
+                elif record.get("helpful") is False:
+                    row["unhelpful"] += 1
+                    for url in record.get("urls") or []:
+                        if isinstance(url, str) and url not in row["urls"]:
+                            row["urls"].append(url)
+    failing = [r for r in rows.values() if r["abstained"] or r["unhelpful"]]
+    failing.sort(key=lambda r: (-(r["abstained"] + r["unhelpful"]), -r["asked"], r["question"]))
+    return failing
+
+
+def format_report(rows: list[dict[str, Any]]) -> str:
+    """A plain-text table of report() rows, for a terminal or an e-mail."""
+    if not rows:
+        return "No question was abstained on or marked unhelpful.\n"
+    lines = [f"{'abstained':>9}  {'unhelpful':>9}  {'asked':>5}  question"]
+    for r in rows:
+        lines.append(f"{r['abstained']:>9}  {r['unhelpful']:>9}  {r['asked']:>5}  {r['question']}")
+        for url in r["urls"]:
+            lines.append(f"{'':>32}  unhelpful answer: {url}")
+    return "\n".join(lines) + "\n"

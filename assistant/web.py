@@ -1,0 +1,122 @@
+"""The visitor-facing part of the service: the chat widget, a demo page, feedback.
+
+Registered by the app factory; the JSON question API itself lives in http.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_from_directory
+
+from .feedback import FeedbackError, log_event, validate_feedback
+
+STATIC = Path(__file__).parent / "static"
+MAX_FEEDBACK_BYTES = 16 * 1024
+ASSET_MAX_AGE = 3600  # widget files change on deploy; an hour keeps embedding sites fast
+
+blueprint = Blueprint("web", __name__, template_folder="templates")
+
+DEMO_TEXT = {
+    "en": {
+        "title": "Ask the institute website",
+        "nav": ["Research", "People", "News", "Contact"],
+        "lead": "This page shows the question assistant as visitors of the institute website see it. "
+        "Open it with the button in the lower right corner, or press Tab until it has focus and press Enter.",
+        "how_title": "How it answers",
+        "how": "Every answer consists of passages quoted word for word from the website, each linked to the "
+        "page where it stands, so you can read it in context. When the website does not say, "
+        "the assistant says so instead of guessing.",
+        "embed_title": "Adding it to a page",
+        "embed": "One script tag is all a page needs:",
+        "site": "Indexed website:",
+        "footer": "Answers are quotations from the website; the website is the authority.",
+        "other": ("Deutsch", "/de"),
+    },
+    "de": {
+        "title": "Fragen an die Institutswebsite",
+        "nav": ["Forschung", "Personen", "Neuigkeiten", "Kontakt"],
+        "lead": "Diese Seite zeigt den Fragen-Assistenten so, wie Besucherinnen und Besucher der Institutswebsite "
+        "ihn sehen. Öffnen Sie ihn mit der Schaltfläche unten rechts oder mit der Tabulatortaste und Enter.",
+        "how_title": "Wie er antwortet",
+        "how": "Jede Antwort besteht aus wörtlich zitierten Abschnitten der Website, jeweils mit einem Link auf die "
+        "Seite, auf der sie stehen. Wenn die Website keine Auskunft gibt, sagt der Assistent das, statt zu raten.",
+        "embed_title": "Einbinden",
+        "embed": "Eine Seite braucht dafür nur ein Script-Tag:",
+        "site": "Durchsuchte Website:",
+        "footer": "Die Antworten sind Zitate der Website; maßgeblich ist die Website selbst.",
+        "other": ("English", "/"),
+    },
+}
+
+
+def _asset(name: str, mimetype: str) -> Response:
+    response = send_from_directory(STATIC, name, mimetype=mimetype, max_age=ASSET_MAX_AGE)
+    response.cache_control.public = True
+    # Embedding sites may isolate themselves (COEP); the widget must still load there.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blueprint.get("/widget.js")
+def widget_js() -> Response:
+    return _asset("widget.js", "text/javascript")
+
+
+@blueprint.get("/widget.css")
+def widget_css() -> Response:
+    return _asset("widget.css", "text/css")
+
+
+def _demo(lang: str) -> Response:
+    nonce = secrets.token_urlsafe(16)
+    origin = request.host_url.rstrip("/")
+    html = render_template(
+        "demo.html",
+        lang=lang,
+        t=DEMO_TEXT[lang],
+        nonce=nonce,
+        site_url=current_app.config.get("SITE_URL") or "",
+        contact_url=current_app.config.get("CONTACT_URL") or "",
+        snippet=f'<script src="{origin}/widget.js" data-api="{origin}" defer></script>',
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'self'; "
+        f"style-src 'self' 'nonce-{nonce}'; connect-src 'self'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blueprint.get("/")
+def demo() -> Response:
+    lang = "de" if request.args.get("lang", "").lower().startswith("de") else "en"
+    return _demo(lang)
+
+
+@blueprint.get("/de")
+def demo_de() -> Response:
+    return _demo("de")
+
+
+def _error(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@blueprint.post("/api/feedback")
+def feedback() -> Response | tuple[Response, int]:
+    """Store one helpful/not-helpful vote; nothing about the visitor is kept."""
+    if (request.content_length or 0) > MAX_FEEDBACK_BYTES:
+        return _error(413, "too_large", f"feedback bodies are limited to {MAX_FEEDBACK_BYTES} bytes")
+    body = request.get_json(force=True, silent=True)
+    try:
+        fields = validate_feedback(body)
+    except FeedbackError as exc:
+        return _error(400, "bad_request", str(exc))
+    log_event("feedback", **fields)
+    return Response(status=204)
