@@ -1,0 +1,266 @@
+"""Question -> ranked passages with verbatim quotes, or an honest "the site does not say".
+
+The index ranks passages with BM25. This stage decides what a visitor sees:
+one passage per section, the best one to three sentences of each (a list
+stays whole), the matched words highlighted, a link that opens the page where
+the quote stands, and abstention when the best passage covers too little of
+what was asked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import urllib.parse
+from pathlib import Path
+
+from .analysis import Analyzer, ParsedQuery, QueryTerm, detect_language
+from .documents import Answer, Hit, Passage, Quote
+from .passages import split_sentences, word_count
+from .search_index import SearchIndex
+
+CANDIDATES = 40  # passages fetched from the index before reranking
+RESULTS = 5
+MIN_COVERAGE = 0.5  # share of the question's weight one passage must match, else abstain
+HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
+MAX_QUOTE_SENTENCES = 3
+
+MESSAGES = {
+    "en": {
+        "lead": "Here is what the website says:",
+        "abstain": "I could not find an answer to that on this website. "
+                   "Try asking with other words, or contact the institute directly.",
+    },
+    "de": {
+        "lead": "Das steht dazu auf der Website:",
+        "abstain": "Dazu habe ich auf dieser Website keine Antwort gefunden. "
+                   "Versuchen Sie es mit anderen Worten, oder wenden Sie sich direkt an das Institut.",
+    },
+}
+
+# Words that point back to something named in an earlier question.
+ANAPHORA = {
+    "en": {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he",
+           "she", "his", "her", "him", "there", "same", "group's", "project's"},
+    "de": {"es", "sie", "ihr", "ihre", "ihren", "ihrem", "ihrer", "ihres", "deren", "dessen", "er",
+           "ihn", "ihm", "sein", "seine", "seinen", "seinem", "seiner", "dort", "dies", "diese",
+           "dieser", "dieses", "diesem", "diesen", "denen", "dafür", "daran", "darin", "davon", "dazu"},
+}
+_WORDS = re.compile(r"[\w'’]+", re.UNICODE)
+
+
+class Assistant:
+    """Answers questions from one opened index."""
+
+    def __init__(self, index: SearchIndex, analyzer: Analyzer | None = None) -> None:
+        self.index = index
+        self.analyzer = analyzer or Analyzer()
+        self._n = max(1, len(index))
+
+    @classmethod
+    def open(cls, index_dir: Path | str) -> "Assistant":
+        analyzer = Analyzer()
+        return cls(SearchIndex.open(index_dir, analyzer=analyzer), analyzer)
+
+    # -- question understanding -------------------------------------------------
+
+    def parse(self, question: str, history: list[str] | None = None, lang: str | None = None) -> ParsedQuery:
+        lang = lang if lang in MESSAGES else detect_language(question)
+        vocabulary = self._vocabulary()
+        query = self.analyzer.parse_question(question, lang, vocabulary=vocabulary)
+        previous = [h for h in (history or []) if isinstance(h, str) and h.strip()]
+        if previous and self._is_follow_up(question, query, lang):
+            earlier = self.analyzer.parse_question(previous[-1], detect_language(previous[-1]), vocabulary=vocabulary)
+            own = {v for t in query.terms for v in t.variants}
+            for term in earlier.terms:
+                if not own.intersection(term.variants):
+                    query.terms.append(QueryTerm(term.word, {v: w * HISTORY_WEIGHT for v, w in term.variants.items()}))
+        return query
+
+    def _vocabulary(self):
+        try:
+            return self.index.vocabulary()
+        except Exception:  # an index without a vocabulary still answers, without typo fixes
+            return None
+
+    @staticmethod
+    def _is_follow_up(question: str, query: ParsedQuery, lang: str) -> bool:
+        words = {w.lower() for w in _WORDS.findall(question)}
+        pronouns = ANAPHORA.get(lang, set()) | ANAPHORA["en"] | ANAPHORA["de"]
+        return bool(words & pronouns) or len(query.terms) <= 1
+
+    # -- ranking -----------------------------------------------------------------
+
+    def _idf(self, term: str) -> float:
+        df = self._doc_freq(term)
+        return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
+
+    def _doc_freq(self, term: str) -> int:
+        try:
+            return self.index.doc_freq(term)
+        except AttributeError:
+            return 0
+
+    def _term_weights(self, query: ParsedQuery) -> list[float]:
+        """How much each question term counts: its rarest own variant's IDF times its own weight."""
+        weights = []
+        for term in query.terms:
+            own = [v for v, w in term.variants.items() if w >= 0.99] or list(term.variants)
+            top = max(term.variants.values()) if term.variants else 0.0
+            weights.append(max((self._idf(v) for v in own), default=0.0) * top)
+        return weights
+
+    def _coverage(self, query: ParsedQuery, weights: list[float], passage: Passage) -> tuple[float, set[str]]:
+        terms = self._passage_terms(passage)
+        got = 0.0
+        matched: set[str] = set()
+        for term, weight in zip(query.terms, weights):
+            best = 0.0
+            for variant, w in term.variants.items():
+                if variant in terms:
+                    matched.add(variant)
+                    best = max(best, w / max(term.variants.values()))
+            got += weight * best
+        total = sum(weights) or 1.0
+        return got / total, matched
+
+    def _passage_terms(self, passage: Passage) -> set[str]:
+        text = "\n".join((passage.title, passage.heading, passage.text))
+        terms = {t.term for t in self.analyzer.tokens(text, passage.lang)}
+        terms.update(w.lower() for w in _WORDS.findall(text))
+        return terms
+
+    # -- answering ---------------------------------------------------------------
+
+    def answer(self, question: str, history: list[str] | None = None, lang: str | None = None,
+               limit: int = RESULTS) -> Answer:
+        query = self.parse(question, history, lang)
+        lang = query.lang if query.lang in MESSAGES else "en"
+        if not query.terms:
+            return Answer(question, lang, True, MESSAGES[lang]["abstain"])
+        weights = self._term_weights(query)
+        ranked = []
+        for passage, score in self.index.search(query, limit=CANDIDATES):
+            coverage, matched = self._coverage(query, weights, passage)
+            ranked.append((score * (0.25 + coverage), coverage, passage, matched))
+        ranked.sort(key=lambda r: -r[0])
+        hits: list[Hit] = []
+        sections: set[tuple[str, str]] = set()
+        texts: set[str] = set()
+        best_coverage = max((r[1] for r in ranked), default=0.0)
+        for score, coverage, passage, matched in ranked:
+            section = (passage.page_url or passage.url, passage.heading)
+            if section in sections or passage.text in texts:
+                continue
+            sections.add(section)
+            texts.add(passage.text)
+            quote = self.quote(passage, query, matched)
+            hits.append(Hit(passage, round(score, 4), quote))
+            if len(hits) >= limit:
+                break
+        if not hits or best_coverage < MIN_COVERAGE:
+            return Answer(question, lang, True, MESSAGES[lang]["abstain"])
+        return Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
+
+    def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:
+        """The best one to three sentences of a passage, verbatim, or the whole of a list."""
+        text = passage.text
+        if not passage.is_list:
+            spans = _sentence_spans(text)
+            if len(spans) > MAX_QUOTE_SENTENCES:
+                scores = [self._sentence_score(text[a:b], passage.lang, matched) for a, b in spans]
+                best, best_at = -1.0, 0
+                for i in range(len(spans)):
+                    window = scores[i:i + MAX_QUOTE_SENTENCES]
+                    s = sum(window) + 0.01 * (window[0] > 0)
+                    if s > best:
+                        best, best_at = s, i
+                chosen = spans[best_at:best_at + MAX_QUOTE_SENTENCES]
+                # drop trailing sentences that match nothing, keeping at least one
+                while len(chosen) > 1 and scores[best_at + len(chosen) - 1] == 0:
+                    chosen = chosen[:-1]
+                text = text[chosen[0][0]:chosen[-1][1]]
+        return Quote(text, self._highlights(text, passage.lang, matched))
+
+    def _sentence_score(self, sentence: str, lang: str, matched: set[str]) -> float:
+        terms = {t.term for t in self.analyzer.tokens(sentence, lang)}
+        terms.update(w.lower() for w in _WORDS.findall(sentence))
+        return float(len(terms & matched))
+
+    def _highlights(self, text: str, lang: str, matched: set[str]) -> list[tuple[int, int]]:
+        out = []
+        for token in self.analyzer.tokens(text, lang):
+            if token.term in matched or text[token.start:token.end].lower() in matched:
+                out.append((token.start, token.end))
+        out.sort()
+        merged: list[tuple[int, int]] = []
+        for a, b in out:
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        return merged
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of each sentence in text, so a quote is cut from the original, not rebuilt."""
+    spans = []
+    pos = 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, pos)
+        if start < 0:
+            continue
+        spans.append((start, start + len(sentence)))
+        pos = start + len(sentence)
+    return spans
+
+
+def link(passage: Passage, quote: str) -> str:
+    """The passage's URL; without a section anchor, a text fragment that scrolls to the quote."""
+    if "#" in passage.url:
+        return passage.url
+    first = quote.strip().split("\n", 1)[0]
+    words = first.split()
+    if not words:
+        return passage.url
+    if len(words) <= 8:
+        fragment = _fragment_part(" ".join(words))
+    else:
+        fragment = _fragment_part(" ".join(words[:4])) + "," + _fragment_part(" ".join(words[-4:]))
+    return f"{passage.url}#:~:text={fragment}"
+
+
+def _fragment_part(text: str) -> str:
+    return urllib.parse.quote(text, safe="").replace("-", "%2D")
+
+
+def answer_to_json(answer: Answer) -> dict:
+    """The HTTP API's answer object."""
+    return {
+        "question": answer.question,
+        "lang": answer.lang,
+        "abstained": answer.abstained,
+        "answer": answer.message,
+        "passages": [
+            {
+                "quote": hit.quote.text,
+                "highlights": [list(h) for h in hit.quote.highlights],
+                "title": hit.passage.title,
+                "heading": hit.passage.heading,
+                "url": link(hit.passage, hit.quote.text),
+                "path": hit.passage.source,
+                "line": hit.passage.line,
+                "score": hit.score,
+                "kind": hit.passage.kind,
+            }
+            for hit in answer.hits
+        ],
+    }
+
+
+def timed_answer(assistant: Assistant, question: str, history: list[str] | None = None,
+                 lang: str | None = None) -> tuple[Answer, float]:
+    start = time.perf_counter()
+    result = assistant.answer(question, history, lang)
+    return result, (time.perf_counter() - start) * 1000.0

@@ -1,0 +1,178 @@
+"""The command line: `assistant index`, `assistant ask`, `assistant serve`, `assistant report`.
+
+With no site or index given, the commands use the bundled `corpus/` and
+`index/`, building the index when it is missing or older than the corpus, so a
+fresh clone answers with one command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT / "corpus"
+INDEX = PROJECT / "index"
+
+
+def _newest_mtime(folder: Path) -> float:
+    newest = 0.0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def ensure_bundled_index(quiet: bool = False) -> Path:
+    """Build index/ from corpus/ when it is missing or older than the corpus."""
+    manifest = INDEX / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_mtime(CORPUS):
+        return INDEX
+    if not quiet:
+        print(f"Building the index of {CORPUS.name}/ into {INDEX.name}/ ...", file=sys.stderr)
+    report = _index(CORPUS, INDEX, None, quiet=quiet)
+    if report.problems and not quiet:
+        for problem in report.problems:
+            print(f"  problem: {problem}", file=sys.stderr)
+    return INDEX
+
+
+class _Progress:
+    """A one-line progress display, shown only on a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        if done != total and done % max(1, total // 100):
+            return
+        line = f"\r{stage}: {done}/{total} ({100 * done // total}%)"
+        if line != self.last:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            self.last = line
+        if done == total:
+            sys.stderr.write("\n")
+
+
+def _index(site: Path, out: Path, url: str | None, quiet: bool = False, glossaries=()):
+    from .build import index_site
+
+    return index_site(site, out, url=url, glossaries=glossaries, progress=None if quiet else _Progress())
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    site = Path(args.site) if args.site else CORPUS
+    out = Path(args.out) if args.out else INDEX
+    if not site.is_dir():
+        print(f"error: {site} is not a folder", file=sys.stderr)
+        return 2
+    report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []])
+    for problem in report.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    stats = report.manifest.get("counts", {})
+    print(f"Indexed {report.documents} pages into {report.passages} passages in {report.seconds:.2f} s -> {out}"
+          f" ({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})")
+    if stats:
+        print("  " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
+    return 1 if (args.strict and report.problems) else 0
+
+
+def _open_assistant(index: str | None):
+    from .answer import Assistant
+    from .search_index import IndexLoadError
+
+    folder = Path(index) if index else ensure_bundled_index(quiet=False)
+    try:
+        return Assistant.open(folder)
+    except IndexLoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import answer_to_json
+
+    assistant = _open_assistant(args.index)
+    result = answer_to_json(assistant.answer(args.question, args.history or [], args.lang))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(result["answer"])
+    for n, passage in enumerate(result["passages"], 1):
+        print()
+        quote = textwrap.indent(passage["quote"], "    > ", lambda line: True)
+        print(f"{n}. {passage['title']}" + (f" — {passage['heading']}" if passage.get("heading") else ""))
+        print(quote)
+        print(f"    {passage['url']}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .http import create_app, run
+    from .search_index import IndexLoadError
+
+    folder = Path(args.index) if args.index else ensure_bundled_index()
+    try:
+        app = create_app(folder)
+    except IndexLoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"Serving {folder} on http://{args.host}:{args.port}/ (demo page at /, API at /api/ask)", file=sys.stderr)
+    run(app, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .feedback import format_report, report
+
+    print(format_report(report(args.logs)))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="assistant", description="Answer questions about a Jekyll website with quotes from it.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    i = sub.add_parser("index", help="render a Jekyll site and build its index")
+    i.add_argument("site", nargs="?", help="the site's source folder (default: the bundled corpus/)")
+    i.add_argument("--out", help="where the index goes (default: index/)")
+    i.add_argument("--url", help="the site's public URL (default: url in _config.yml, else CNAME)")
+    i.add_argument("--glossary", action="append", help="an extra glossary YAML file (repeatable)")
+    i.add_argument("--strict", action="store_true", help="exit 1 when any page had a problem (for the site's CI)")
+    i.set_defaults(func=cmd_index)
+
+    a = sub.add_parser("ask", help="answer one question")
+    a.add_argument("question")
+    a.add_argument("--index", help="index folder (default: index/, built from corpus/ when needed)")
+    a.add_argument("--history", action="append", help="an earlier question, for follow-ups (repeatable)")
+    a.add_argument("--lang", choices=["en", "de"], help="the question's language (default: detected)")
+    a.add_argument("--json", action="store_true", help="print the API's JSON")
+    a.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("serve", help="serve the API, the widget and a demo page")
+    s.add_argument("--index", help="index folder (default: index/, built from corpus/ when needed)")
+    s.add_argument("--host", default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", "8000")))
+    s.set_defaults(func=cmd_serve)
+
+    r = sub.add_parser("report", help="questions that went unanswered or were marked unhelpful")
+    r.add_argument("logs", nargs="+", help="event log files written by the server")
+    r.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""The HTTP API: `create_app()` returns a Flask app that answers from an opened index.
+
+    POST /api/ask      {"question": "...", "history": ["earlier question", ...], "lang": "de"}
+    GET  /api/ask?q=...
+    GET  /api/health   index statistics
+
+Every error is JSON, {"error": {"code": ..., "message": ...}}, in the right 4xx
+status, and never carries a stack trace or a path of this machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .answer import Assistant, answer_to_json
+from .feedback import log_event
+
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY_ITEMS = 20
+MAX_BODY_BYTES = 32 * 1024
+LANGS = ("en", "de")
+
+log = logging.getLogger("assistant.http")
+
+
+class ApiError(Exception):
+    """A request the API refuses, with the status, a stable code and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("ASSISTANT_INDEX") or Path(__file__).resolve().parent.parent / "index")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def create_app(index_dir: Path | str | None = None, *, config: dict | None = None,
+               assistant: Assistant | None = None) -> Flask:
+    """Open the index once and serve it; settings come from `config`, then ASSISTANT_* variables."""
+    app = Flask(__name__)
+    index_dir = Path(index_dir) if index_dir else default_index_dir()
+    assistant = assistant or Assistant.open(index_dir)
+    manifest = assistant.index.manifest or {}
+    site_url = (config or {}).get("SITE_URL") or os.environ.get("ASSISTANT_SITE_URL") \
+        or (manifest.get("meta") or {}).get("site_url") or ""
+    origins = (config or {}).get("ALLOWED_ORIGINS")
+    if origins is None:
+        env = os.environ.get("ASSISTANT_ALLOWED_ORIGINS")
+        origins = [o.strip() for o in env.split(",") if o.strip()] if env else [o for o in [_origin(site_url)] if o]
+    app.config.update(
+        INDEX_DIR=str(index_dir),
+        SITE_URL=site_url,
+        ALLOWED_ORIGINS=list(origins),
+        CONTACT_URL=os.environ.get("ASSISTANT_CONTACT_URL") or None,
+        FEEDBACK_LOG=os.environ.get("ASSISTANT_FEEDBACK_LOG") or None,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.extensions["assistant"] = assistant
+    level = os.environ.get("ASSISTANT_LOG_LEVEL")
+    if level:
+        logging.getLogger("assistant").setLevel(level.upper())
+
+    from .web import blueprint
+
+    app.register_blueprint(blueprint)
+    _register_api(app)
+    return app
+
+
+def _assistant() -> Assistant:
+    return current_app.extensions["assistant"]
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _read_request() -> tuple[str, list[str], str | None]:
+    if request.method == "GET":
+        question = request.args.get("q", request.args.get("question", ""))
+        history = request.args.getlist("history")
+        lang = request.args.get("lang")
+    else:
+        if request.content_length and request.content_length > MAX_BODY_BYTES:
+            raise ApiError(413, "body_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+        if not (request.mimetype or "").endswith("json"):
+            raise ApiError(415, "unsupported_media_type", "Send the question as JSON (Content-Type: application/json).")
+        body = request.get_json(silent=True)
+        if body is None:
+            raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_request", "The request body must be a JSON object.")
+        question = body.get("question", body.get("q"))
+        history = body.get("history") or []
+        lang = body.get("lang")
+    if not isinstance(question, str):
+        raise ApiError(400, "missing_question", "Give a question as a string in \"question\".")
+    question = question.strip()
+    if not question:
+        raise ApiError(400, "empty_question", "The question is empty.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ApiError(413, "question_too_long", f"Questions may be at most {MAX_QUESTION_CHARS} characters long.")
+    if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+        raise ApiError(400, "invalid_history", "\"history\" must be a list of earlier questions (strings).")
+    if len(history) > MAX_HISTORY_ITEMS or any(len(h) > MAX_QUESTION_CHARS for h in history):
+        raise ApiError(413, "history_too_long",
+                       f"Send at most {MAX_HISTORY_ITEMS} earlier questions of at most {MAX_QUESTION_CHARS} characters.")
+    if lang is not None and lang not in LANGS:
+        raise ApiError(400, "invalid_lang", f"\"lang\" must be one of {', '.join(LANGS)}.")
+    return question, history, lang
+
+
+def _register_api(app: Flask) -> None:
+    @app.route("/api/ask", methods=["GET", "POST"])
+    def ask() -> Response:
+        question, history, lang = _read_request()
+        started = time.perf_counter()
+        result = _assistant().answer(question, history, lang)
+        payload = answer_to_json(result)
+        latency = (time.perf_counter() - started) * 1000.0
+        log_event("ask", question=question, lang=result.lang, abstained=result.abstained,
+                  urls=[p["url"] for p in payload["passages"][:3]], latency_ms=round(latency, 2),
+                  follow_up=bool(history))
+        return jsonify(payload)
+
+    @app.get("/api/health")
+    def health() -> Response:
+        return jsonify(_assistant().index.stats() | {"status": "ok", "site_url": current_app.config["SITE_URL"]})
+
+    @app.errorhandler(ApiError)
+    def api_error(err: ApiError) -> Response:
+        return _error(err.status, err.code, err.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> Response:
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+                 415: "unsupported_media_type", 429: "too_many_requests"}
+        messages = {404: "There is nothing at this address.", 405: "This method is not allowed here.",
+                    413: f"The request body is larger than {MAX_BODY_BYTES} bytes."}
+        code = err.code or 500
+        return _error(code, codes.get(code, "error"), messages.get(code, err.description or "Request refused."))
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception) -> Response:
+        log.exception("unexpected error while answering %s %s", request.method, request.path)
+        return _error(500, "internal_error", "Something went wrong on our side; please try again later.")
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        origin = request.headers.get("Origin")
+        if origin and request.path.startswith("/api/") and origin in current_app.config["ALLOWED_ORIGINS"]:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+        if request.path.startswith("/api/"):
+            response.vary.add("Origin")
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve with waitress when it is installed (a production server), else Flask's own."""
+    try:
+        from waitress import serve
+    except ImportError:  # pragma: no cover - waitress comes with the test extras
+        app.run(host=host, port=port, threaded=True)
+    else:
+        serve(app, host=host, port=port, threads=8, ident="assistant")

@@ -1,0 +1,386 @@
+"""Rendered pages -> passages a person can quote.
+
+A page is cut along its headings, paragraphs and list items. A passage is a
+paragraph (long ones are cut into runs of a few sentences), a list whose items
+are short (a board of ten names stays whole), or one item of a list whose items
+are long (a publication, a project). Headings that stand directly above a block,
+with nothing in between, are quoted with it: "Head of Research Group / Prof. X /
+x@example.org" reads as one answer on the page, and quoting it whole keeps the
+quote verbatim and useful.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .documents import Document, Passage
+
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "input", "select",
+        "textarea", "button", "head", "nav", "header", "footer", "object", "canvas", "map"}
+BLOCKS = {"p", "div", "section", "article", "main", "aside", "blockquote", "pre", "figure",
+          "figcaption", "address", "details", "summary", "form", "fieldset", "hr", "center",
+          "dl", "dt", "dd", "body", "html", "caption", "legend"}
+LISTS = {"ul", "ol"}
+
+MAX_WORDS = 110  # a paragraph longer than this is cut into runs of sentences
+MAX_SENTENCES = 4
+LIST_ITEM_WORDS = 25  # items at most this long on average make a list that stays whole
+MAX_LIST_WORDS = 220
+MAX_HEADING_PREFIX_WORDS = 30
+
+_ABBREVIATIONS = (
+    "dr", "prof", "med", "nat", "rer", "phil", "dipl", "ing", "e.g", "i.e", "z.b", "u.a", "bzw", "ca",
+    "etc", "nr", "no", "st", "str", "vs", "mr", "mrs", "ms", "jr", "sr", "inc", "ltd", "co", "abs",
+    "fig", "vol", "pp", "univ", "dept", "priv", "doz", "habil", "et al", "al", "approx", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt", "nov", "dec", "dez", "mio", "mrd",
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Cut text into sentences, and at line breaks, without breaking after 'Prof.' or 'e.g.'."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for m in _SENTENCE_END.finditer(line):
+            before = line[start:m.start()].rstrip("\"'»”)]")
+            last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+            out.append(line[start:m.start()].strip())
+            start = m.end()
+        tail = line[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class _Block:
+    kind: str  # "heading" | "text" | "list"
+    text: str = ""
+    level: int = 0
+    anchor: str = ""
+    items: list[str] = field(default_factory=list)
+    in_bibliography: bool = False
+
+
+def _clean(text: str) -> str:
+    lines = [_SPACE.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+class _Walker:
+    """Turns an HTML tree into a flat run of headings, text blocks and lists."""
+
+    def __init__(self) -> None:
+        self.blocks: list[_Block] = []
+        self._inline: list[str] = []
+        self._bib_depth = 0
+
+    def flush(self) -> None:
+        text = _clean("".join(self._inline))
+        self._inline = []
+        if text:
+            self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
+
+    def walk(self, node: LexborNode) -> None:
+        child = node.child
+        while child is not None:
+            self._visit(child)
+            child = child.next
+
+    def _visit(self, node: LexborNode) -> None:
+        tag = node.tag
+        if tag == "-text":
+            self._inline.append(node.text_content or "")
+            return
+        if tag in ("-comment", "!doctype", "_comment") or tag in SKIP or tag is None or tag.startswith("-"):
+            return
+        if node.attributes.get("hidden") is not None or node.attributes.get("aria-hidden") == "true":
+            return
+        if tag == "br":
+            self._inline.append("\n")
+            return
+        if tag in HEADINGS:
+            self.flush()
+            text = _clean(inline_text(node)).replace("\n", " ")
+            if text:
+                anchor = node.attributes.get("id") or ""
+                if not anchor:
+                    inner = node.css_first("[id]")
+                    anchor = inner.attributes.get("id") if inner is not None else ""
+                self.blocks.append(_Block("heading", text, level=HEADINGS[tag], anchor=anchor or ""))
+            return
+        if tag == "pre":
+            self.flush()
+            text = node.text(deep=True) or ""
+            if text.lstrip().startswith("@"):  # raw BibTeX shown under a reference
+                return
+            text = _clean(text)
+            if text:
+                self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
+            return
+        if tag in LISTS or tag == "table":
+            self.flush()
+            bib = "bibliography" in (node.attributes.get("class") or "")
+            self._bib_depth += bib
+            items = self._list_items(node) if tag in LISTS else self._table_rows(node)
+            self._bib_depth -= bib
+            return self._emit_items(items)
+        if tag in BLOCKS:
+            self.flush()
+            self.walk(node)
+            self.flush()
+            return
+        # inline element: keep walking, its text joins the current block
+        self.walk(node)
+
+    def _emit_items(self, items: list[tuple[str, list[_Block]]]) -> None:
+        """A list of plain items becomes one list block; items holding headings or lists are walked."""
+        plain: list[str] = []
+        for text, nested in items:
+            if nested:
+                if plain:
+                    self.blocks.append(_Block("list", items=plain, in_bibliography=self._bib_depth > 0))
+                    plain = []
+                self.blocks.extend(nested)
+            elif text:
+                plain.append(text)
+        if plain:
+            self.blocks.append(_Block("list", items=plain, in_bibliography=self._bib_depth > 0))
+
+    def _list_items(self, node: LexborNode) -> list[tuple[str, list[_Block]]]:
+        bib = "bibliography" in (node.attributes.get("class") or "")
+        items = []
+        child = node.child
+        while child is not None:
+            if child.tag == "li":
+                if child.css_first("h1, h2, h3, h4, h5, h6, table") is not None:
+                    sub = _Walker()
+                    sub._bib_depth = self._bib_depth
+                    sub.walk(child)
+                    sub.flush()
+                    items.append(("", sub.blocks))
+                else:
+                    text = _clean(block_text(child))
+                    if bib:
+                        items.append(("", [_Block("text", text, in_bibliography=True)] if text else []))
+                    else:
+                        items.append((text, []))
+            elif child.tag in LISTS:
+                items.extend(self._list_items(child))
+            child = child.next
+        return items
+
+    def _table_rows(self, node: LexborNode) -> list[tuple[str, list[_Block]]]:
+        rows = []
+        for tr in node.css("tr"):
+            cells = [_clean(block_text(c)).replace("\n", " ") for c in tr.iter() if c.tag in ("td", "th")]
+            cells = [c for c in cells if c]
+            if cells:
+                rows.append((" | ".join(cells), []))
+        return rows
+
+
+def inline_text(node: LexborNode) -> str:
+    parts: list[str] = []
+
+    def visit(n: LexborNode) -> None:
+        child = n.child
+        while child is not None:
+            if child.tag == "-text":
+                parts.append(child.text_content or "")
+            elif child.tag == "br":
+                parts.append("\n")
+            elif child.tag not in SKIP and not (child.tag or "-").startswith("-"):
+                visit(child)
+            child = child.next
+
+    visit(node)
+    return "".join(parts)
+
+
+def block_text(node: LexborNode) -> str:
+    """Text of an element with line breaks where blocks and <br> stand."""
+    walker = _Walker()
+    walker.walk(node)
+    walker.flush()
+    lines = []
+    for b in walker.blocks:
+        if b.kind == "list":
+            lines.extend(b.items)
+        else:
+            lines.append(b.text)
+    return "\n".join(lines)
+
+
+def html_blocks(html: str) -> list[_Block]:
+    tree = LexborHTMLParser(html)
+    root = tree.body or tree.root
+    walker = _Walker()
+    if root is not None:
+        walker.walk(root)
+    walker.flush()
+    return walker.blocks
+
+
+def _looks_like_list(text: str) -> bool:
+    lines = text.split("\n")
+    return len(lines) >= 3 and sum(word_count(line) for line in lines) / len(lines) <= 15
+
+
+def _chunks(sentences: list[str]) -> Iterator[str]:
+    run: list[str] = []
+    words = 0
+    for s in sentences:
+        n = word_count(s)
+        if run and (len(run) >= MAX_SENTENCES or words + n > MAX_WORDS):
+            yield " ".join(run)
+            run, words = [], 0
+        run.append(s)
+        words += n
+    if run:
+        yield " ".join(run)
+
+
+def _list_runs(items: list[str]) -> Iterator[list[str]]:
+    run: list[str] = []
+    words = 0
+    for item in items:
+        n = word_count(item)
+        if run and words + n > MAX_LIST_WORDS:
+            yield run
+            run, words = [], 0
+        run.append(item)
+        words += n
+    if run:
+        yield run
+
+
+@dataclass
+class _Piece:
+    text: str
+    is_list: bool
+    in_bibliography: bool
+
+
+def _pieces(block: _Block) -> Iterator[_Piece]:
+    if block.kind == "list":
+        avg = sum(word_count(i) for i in block.items) / max(1, len(block.items))
+        if avg <= LIST_ITEM_WORDS:
+            for run in _list_runs(block.items):
+                yield _Piece("\n".join(run), len(run) > 1, block.in_bibliography)
+        else:
+            for item in block.items:
+                for chunk in _text_chunks(item):
+                    yield _Piece(chunk, False, block.in_bibliography)
+        return
+    if _looks_like_list(block.text):
+        for run in _list_runs(block.text.split("\n")):
+            yield _Piece("\n".join(run), True, block.in_bibliography)
+        return
+    for chunk in _text_chunks(block.text):
+        yield _Piece(chunk, False, block.in_bibliography)
+
+
+def _text_chunks(text: str) -> Iterator[str]:
+    if word_count(text) <= MAX_WORDS and text.count("\n") < MAX_SENTENCES:
+        yield text
+        return
+    yield from _chunks(split_sentences(text))
+
+
+def _source_line(doc: Document, text: str, cache: dict) -> int | None:
+    """The line of the source file where the quoted text starts, when the page itself holds it."""
+    words = _WORD.findall(text)[:6]
+    if len(words) < 2 or not doc.source_text:
+        return None
+    key = tuple(words)
+    if key in cache:
+        return cache[key]
+    pattern = r"\W+(?:\w+\W+){0,2}?".join(re.escape(w) for w in words[:4])
+    m = re.search(pattern, doc.source_text)
+    line = doc.source_text.count("\n", 0, m.start()) + 1 if m else None
+    cache[key] = line
+    return line
+
+
+def passages_from_document(doc: Document) -> list[Passage]:
+    """Cut one rendered page into quotable passages."""
+    from .analysis import detect_language
+
+    blocks = html_blocks(doc.html)
+    page_lang = doc.lang
+    sample = " ".join(b.text or " ".join(b.items) for b in blocks[:40])[:3000]
+    if sample.strip():
+        page_lang = detect_language(sample, default=doc.lang or "en")
+    out: list[Passage] = []
+    stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
+    pending: list[str] = []  # headings with nothing under them yet
+    line_cache: dict = {}
+    digest = hashlib.sha1(doc.url.encode()).hexdigest()[:10]
+
+    def add(text: str, is_list: bool, in_bib: bool) -> None:
+        headings = [t for lvl, t, a in stack]
+        heading = " › ".join(headings[-2:]) if headings else ""
+        if headings and len(headings) >= 1 and stack[0][0] == 1 and len(headings) > 1:
+            heading = " › ".join(headings[1:][-2:])
+        anchor = ""
+        if stack and stack[-1][2]:
+            anchor = stack[-1][2]
+        url = doc.url + ("#" + anchor if anchor else "")
+        line = _source_line(doc, text.split("\n")[-1] if pending else text, line_cache)
+        kind = doc.kind
+        if in_bib:
+            kind = "publication"
+        elif line is None and doc.kind in ("page", "post"):
+            kind = "data"  # rendered from _data or a layout, not written in the page itself
+        lang = page_lang
+        if word_count(text) >= 12:
+            lang = detect_language(text, default=page_lang)
+        out.append(Passage(
+            id=f"{digest}-{len(out)}", text=text, title=doc.title, heading=heading, url=url,
+            source=doc.source, line=line, lang=lang, kind=kind, is_list=is_list, page_url=doc.url,
+        ))
+
+    for block in blocks:
+        if block.kind == "heading":
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text, block.anchor))
+            pending.append(block.text)
+            continue
+        first = True
+        for piece in _pieces(block):
+            text = piece.text
+            if first and pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
+                text = "\n".join(pending + [text])
+            first = False
+            add(text, piece.is_list, piece.in_bibliography)
+        pending = []
+    if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
+        add("\n".join(pending), len(pending) > 2, False)
+    return out
+
+
+def passages_from_documents(documents: Iterable[Document]) -> list[Passage]:
+    out: list[Passage] = []
+    for doc in documents:
+        out.extend(passages_from_document(doc))
+    return out
