@@ -1,0 +1,182 @@
+"""Feedback endpoint, event log lines, the editors' report, and the widget's assets and demo page."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from assistant.feedback import format_report, log_event, report
+from assistant.web import blueprint
+
+STATIC = Path(__file__).resolve().parents[1] / "assistant" / "static"
+
+
+def make_app(log: Path | None, **config) -> Flask:
+    app = Flask("feedback-test")
+    app.config.update(SITE_URL="https://www.institute.test", FEEDBACK_LOG=str(log) if log else None, **config)
+    app.register_blueprint(blueprint)
+    return app
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    return tmp_path / "events.jsonl"
+
+
+@pytest.fixture
+def client(log: Path):
+    return make_app(log).test_client()
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_feedback_is_one_json_line_without_anything_about_the_visitor(client, log):
+    response = client.post(
+        "/api/feedback",
+        json={"question": "Who leads the lab?", "urls": ["https://www.institute.test/people/#lead"],
+              "helpful": False, "lang": "en"},
+        headers={"Cookie": "session=abc", "X-Forwarded-For": "203.0.113.9"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert response.status_code == 204
+    [record] = lines(log)
+    assert record["event"] == "feedback"
+    assert record["question"] == "Who leads the lab?"
+    assert record["urls"] == ["https://www.institute.test/people/#lead"]
+    assert record["helpful"] is False
+    assert record["lang"] == "en"
+    assert record["ts"].endswith("+00:00")
+    raw = log.read_text()
+    assert "198.51.100.7" not in raw and "203.0.113.9" not in raw and "abc" not in raw
+
+
+@pytest.mark.parametrize(
+    "body, complaint",
+    [
+        ([1, 2], "JSON object"),
+        ({"urls": [], "helpful": True}, "question"),
+        ({"question": "x" * 1001, "urls": [], "helpful": True}, "1000"),
+        ({"question": "q", "urls": ["u"] * 11, "helpful": True}, "urls"),
+        ({"question": "q", "urls": [3], "helpful": True}, "urls"),
+        ({"question": "q", "urls": "https://x", "helpful": True}, "urls"),
+        ({"question": "q", "urls": [], "helpful": "yes"}, "helpful"),
+        ({"question": "q", "urls": []}, "helpful"),
+    ],
+)
+def test_bad_feedback_is_refused_with_a_json_error_and_not_logged(client, log, body, complaint):
+    response = client.post("/api/feedback", json=body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_request"
+    assert complaint in error["message"]
+    assert not log.exists()
+
+
+def test_feedback_that_is_not_json_is_refused(client, log):
+    response = client.post("/api/feedback", data="helpful=true", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]["message"]
+    too_big = client.post("/api/feedback", data="x" * 20000, content_type="application/json")
+    assert too_big.status_code == 413
+    assert not log.exists()
+
+
+def test_without_a_log_file_events_go_to_the_events_logger(caplog, monkeypatch):
+    monkeypatch.delenv("ASSISTANT_FEEDBACK_LOG", raising=False)
+    client = make_app(None).test_client()
+    with caplog.at_level(logging.INFO, logger="assistant.events"):
+        assert client.post("/api/feedback", json={"question": "Wo ist das Büro?", "urls": [], "helpful": True}).status_code == 204
+    [message] = [r.getMessage() for r in caplog.records if r.name == "assistant.events"]
+    assert json.loads(message)["question"] == "Wo ist das Büro?"
+    assert "Büro" in message  # readable, not \u-escaped
+
+
+def test_log_event_outside_a_request_uses_the_environment(tmp_path, monkeypatch):
+    target = tmp_path / "ask.jsonl"
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_LOG", str(target))
+    log_event("ask", question="When is the open day?", abstained=True, lang="en")
+    log_event("ask", question="Who is on the board?", abstained=False, lang="en")
+    assert [r["question"] for r in lines(target)] == ["When is the open day?", "Who is on the board?"]
+    assert lines(target)[0]["event"] == "ask"
+
+
+def test_report_lists_unanswered_and_unhelpful_questions_most_frequent_first(tmp_path):
+    first, second = tmp_path / "a.log", tmp_path / "b.log"
+    ask = lambda q, abstained: json.dumps({"ts": "t", "event": "ask", "question": q, "abstained": abstained})  # noqa: E731
+    vote = lambda q, helpful, urls=(): json.dumps(  # noqa: E731
+        {"ts": "t", "event": "feedback", "question": q, "helpful": helpful, "urls": list(urls)})
+    first.write_text("\n".join([
+        ask("When is the open day?", True),
+        ask("when is the open day", True),
+        ask("Who is on the board?", False),
+        vote("Who is on the board?", True),
+        ask("Where do I park?", False),
+        "this line is not JSON",
+        "{broken json",
+    ]) + "\n")
+    # a logger's prefix before the JSON, as in CloudWatch exports
+    second.write_text("\n".join([
+        "2026-01-01T00:00:00Z INFO " + ask("When is the open day?", True),
+        vote("Where do I park?", False, ["https://www.institute.test/contact/"]),
+        ask("What is the budget?", True),
+    ]) + "\n")
+    rows = report([first, second])
+    assert [r["question"] for r in rows] == ["When is the open day?", "What is the budget?", "Where do I park?"]
+    assert rows[0]["abstained"] == 3 and rows[0]["asked"] == 3
+    assert rows[2]["unhelpful"] == 1 and rows[2]["urls"] == ["https://www.institute.test/contact/"]
+    text = format_report(rows)
+    assert text.index("When is the open day?") < text.index("Where do I park?")
+    assert "https://www.institute.test/contact/" in text
+    assert "Who is on the board?" not in text
+    assert "No question" in format_report([])
+
+
+def test_widget_assets_are_served_with_types_and_cache_headers(client):
+    js = client.get("/widget.js")
+    assert js.status_code == 200
+    assert js.mimetype == "text/javascript"
+    assert "max-age=" in js.headers["Cache-Control"] and "public" in js.headers["Cache-Control"]
+    css = client.get("/widget.css")
+    assert css.mimetype == "text/css"
+    assert js.headers.get("Set-Cookie") is None and css.headers.get("Set-Cookie") is None
+    assert client.get("/widget.js", headers={"If-None-Match": js.headers["ETag"]}).status_code == 304
+    size = len(gzip.compress(js.data + css.data, 9))
+    print(f"\nwidget.js + widget.css gzipped: {size} bytes (js alone {len(gzip.compress(js.data, 9))})")
+    assert size < 10 * 1024
+
+
+def test_widget_never_parses_api_text_as_markup():
+    source = (STATIC / "widget.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in source
+    assert "document.cookie" not in source
+
+
+def test_demo_page_embeds_the_widget_with_one_script_tag_under_a_strict_policy(client):
+    page = client.get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<html lang="en">' in html
+    assert html.count("<script") == 1  # the snippet shown on the page is escaped text
+    assert '<script src="/widget.js"' in html
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert "https://www.institute.test" in html
+
+
+@pytest.mark.parametrize("path", ["/de", "/?lang=de"])
+def test_german_demo_page(client, path):
+    html = client.get(path).get_data(as_text=True)
+    assert '<html lang="de">' in html
+    assert "Website" in html
+
+
+def test_demo_page_passes_the_contact_url_to_the_widget(log):
+    client = make_app(log, CONTACT_URL="https://www.institute.test/contact/").test_client()
+    assert 'data-contact="https://www.institute.test/contact/"' in client.get("/").get_data(as_text=True)
