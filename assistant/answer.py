@@ -25,6 +25,7 @@ RESULTS = 5
 MIN_COVERAGE = 0.5  # share of the question's weight one passage must match, else abstain
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
 MAX_QUOTE_SENTENCES = 3
+SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
 
 MESSAGES = {
     "en": {
@@ -166,7 +167,7 @@ class Assistant:
     def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:
         """The best one to three sentences of a passage, verbatim, or the whole of a list."""
         text = passage.text
-        if not passage.is_list:
+        if not passage.is_list and word_count(text) > SHORT_PASSAGE_WORDS:
             spans = _sentence_spans(text)
             if len(spans) > MAX_QUOTE_SENTENCES:
                 scores = [self._sentence_score(text[a:b], passage.lang, matched) for a, b in spans]

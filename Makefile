@@ -1,0 +1,33 @@
+# The two commands: `make run` serves the bundled corpus with its demo page,
+# `make test` runs every test. Both install what they need first.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+
+.PHONY: run test install browser index clean
+
+run: install
+	$(BIN)/assistant serve
+
+test: install browser
+	$(BIN)/python -m pytest -q -rs
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+# The widget's end-to-end tests drive Debian's Chromium; no browser is downloaded.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+		else echo "Chromium is missing: sudo apt-get install chromium (the browser tests will be skipped)"; fi; }
+
+index: install
+	$(BIN)/assistant index
+
+clean:
+	rm -rf $(VENV) build index/* .pytest_cache

@@ -1,0 +1,173 @@
+"""Fixtures that build real sites in temporary folders and serve them for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ASSISTANT_SHARED") or ROOT.parent / "shared")
+SITES = SHARED / "sites"
+
+
+def write_site(root: Path, files: dict[str, str]) -> Path:
+    """Write a site from {relative path: text}; text is dedented."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+TINY_SITE = {
+    "_config.yml": """
+        title: Institute of Examples
+        url: https://example.org
+        """,
+    "_data/people.yml": """
+        - name: Ada Lovelace
+          title: Prof. Dr.
+          roles: [board, head]
+          group: ml
+        - name: Alan Turing
+          title: Dr.
+          roles: [board]
+          group: theory
+        - name: Grace Hopper
+          title: Dr.
+          roles: [staff]
+          group: ml
+        """,
+    "_layouts/default.html": """
+        <html><body><header><nav>Home | Groups | Contact</nav></header>
+        <main>{{ content }}</main>
+        <footer>Imprint and privacy</footer></body></html>
+        """,
+    "index.md": """
+        ---
+        layout: default
+        title: Institute of Examples
+        ---
+        The Institute of Examples studies machine learning for medicine and is part of the University of Somewhere.
+
+        ## Board
+
+        {% assign board = site.data.people | where_exp: "p", "p.roles contains 'board'" %}
+        {% for p in board %}- {{ p.title }} {{ p.name }}
+        {% endfor %}
+        """,
+    "contact.md": """
+        ---
+        layout: default
+        title: Contact
+        ---
+        # Contact
+
+        Our office is in Building 5, 3rd floor, Example Street 12, 45131 Essen.
+        Write to office@example.org for appointments.
+        """,
+    "impressum.md": """
+        ---
+        layout: default
+        title: Impressum
+        lang: de
+        ---
+        # Impressum
+
+        Anbieter dieser Website ist das Institut der Beispiele. Die Umsatzsteuer-Identifikationsnummer lautet DE 123 456 789.
+        """,
+    "_posts/2024-06-27-symposium.md": """
+        ---
+        layout: default
+        title: Symposium on medical imaging
+        ---
+        The institute hosted a symposium on medical imaging on 27 June 2024 with two hundred guests.
+        """,
+}
+
+
+@pytest.fixture
+def tiny_site(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "site", TINY_SITE)
+
+
+@pytest.fixture
+def tiny_index(tiny_site: Path, tmp_path: Path) -> Path:
+    from assistant.build import index_site
+
+    out = tmp_path / "index"
+    report = index_site(tiny_site, out)
+    assert not report.problems, report.problems
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(index_dir: Path, env: dict | None = None, port: int | None = None):
+    """Run `assistant serve` for real on a loopback port; yields its base URL."""
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "assistant", "serve", "--index", str(index_dir), "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/api/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"server exited: {proc.stderr.read()}")
+                if time.time() > deadline:
+                    raise RuntimeError("server did not start within 20 s")
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def request(base: str, path: str, body: bytes | str | dict | None = None, method: str | None = None,
+            headers: dict | None = None) -> tuple[int, dict, dict]:
+    """One HTTP request; returns status, headers and the parsed JSON body (or {"_text": ...})."""
+    data = None
+    hdrs = dict(headers or {})
+    if isinstance(body, dict):
+        data = json.dumps(body).encode()
+        hdrs.setdefault("Content-Type", "application/json")
+    elif isinstance(body, str):
+        data = body.encode()
+    elif body is not None:
+        data = body
+    req = urllib.request.Request(base + path, data=data, method=method, headers=hdrs)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            status, resp_headers, raw = r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        status, resp_headers, raw = err.code, dict(err.headers), err.read()
+    try:
+        parsed = json.loads(raw) if raw else {}
+    except ValueError:
+        parsed = {"_text": raw.decode("utf-8", "replace")}
+    return status, resp_headers, parsed

@@ -1,0 +1,87 @@
+"""Answers as a user meets them: quotes, links, languages, typos, follow-ups, abstention."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import Assistant, answer_to_json
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from assistant.build import index_site
+    from conftest import TINY_SITE, write_site
+
+    root = tmp_path_factory.mktemp("answer")
+    site = write_site(root / "site", TINY_SITE)
+    index_site(site, root / "index")
+    return Assistant.open(root / "index")
+
+
+def ask(assistant, question, history=None):
+    return answer_to_json(assistant.answer(question, history))
+
+
+def test_board_list_is_quoted_whole_with_the_page_link(assistant):
+    result = ask(assistant, "Who sits on the board?")
+    top = result["passages"][0]
+    assert "Ada Lovelace" in top["quote"] and "Alan Turing" in top["quote"]
+    assert "Grace Hopper" not in top["quote"]
+    assert top["url"].startswith("https://example.org/#") or top["url"].startswith("https://example.org/index")
+    assert top["kind"] in ("data", "page")
+
+
+def test_quotes_are_verbatim_from_the_page(assistant):
+    result = ask(assistant, "Where is the office?")
+    quote = result["passages"][0]["quote"]
+    assert quote in assistant.index.search(assistant.parse("Where is the office?"), 5)[0][0].text
+
+
+def test_link_without_anchor_carries_a_text_fragment(assistant):
+    result = ask(assistant, "When was the symposium on medical imaging?")
+    top = result["passages"][0]
+    assert "27 June 2024" in top["quote"]
+    assert "#:~:text=" in top["url"] or "#" in top["url"]
+
+
+def test_typos_in_words_and_names_are_tolerated(assistant):
+    assert "Lovelace" in ask(assistant, "Who is Ada Lovelance?")["passages"][0]["quote"]
+    assert "symposium" in ask(assistant, "When was the symposiun?")["passages"][0]["quote"]
+
+
+def test_german_question_finds_english_text_through_the_glossary(assistant):
+    result = ask(assistant, "Wer ist im Vorstand?")
+    assert not result["abstained"]
+    assert "Ada Lovelace" in result["passages"][0]["quote"]
+
+
+def test_follow_up_uses_the_history(assistant):
+    alone = ask(assistant, "How many guests came to it?")
+    follow = ask(assistant, "How many guests came to it?", ["Tell me about the symposium on medical imaging"])
+    assert "two hundred" in follow["passages"][0]["quote"]
+    assert follow["passages"][0]["url"] != (alone["passages"] or [{"url": ""}])[0]["url"] or alone["abstained"] is False
+
+
+@pytest.mark.parametrize("question", [
+    "What is the current exchange rate between the euro and the US dollar?",
+    "Welche Nebenwirkungen hat Metformin?",
+    "Can you recommend a hotel near the central station?",
+    "What is the weather tomorrow?",
+    "What is the best treatment for a common cold?",
+])
+def test_questions_the_site_does_not_answer_are_abstained(assistant, question):
+    result = ask(assistant, question)
+    assert result["abstained"] is True
+    assert result["answer"]
+
+
+def test_a_question_answered_by_one_passage_is_not_abstained(assistant):
+    result = ask(assistant, "Which email address is for appointments?")
+    assert not result["abstained"]
+    assert "office@example.org" in result["passages"][0]["quote"]
+
+
+def test_one_passage_per_section(assistant):
+    result = ask(assistant, "institute board symposium office")
+    sections = [(p["url"].split("#:~")[0], p.get("heading")) for p in result["passages"]]
+    assert len(sections) == len(set(sections))

@@ -1,0 +1,43 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_index_then_ask(tiny_site, tmp_path):
+    out = tmp_path / "idx"
+    done = run("index", str(tiny_site), "--out", str(out), "--url", "https://www.example.net")
+    assert done.returncode == 0, done.stderr
+    assert "passages" in done.stdout
+    asked = run("ask", "Who sits on the board?", "--index", str(out), "--json")
+    result = json.loads(asked.stdout)
+    assert result["passages"][0]["url"].startswith("https://www.example.net/")
+    assert "Ada Lovelace" in result["passages"][0]["quote"]
+    text = run("ask", "Who sits on the board?", "--index", str(out)).stdout
+    assert "> " in text and "https://www.example.net/" in text
+
+
+def test_strict_index_fails_on_a_broken_page_but_indexes_the_rest(tiny_site, tmp_path):
+    (tiny_site / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody\n", encoding="utf-8")
+    out = tmp_path / "idx"
+    lenient = run("index", str(tiny_site), "--out", str(out))
+    assert lenient.returncode == 0 and "broken.md" in lenient.stderr
+    strict = run("index", str(tiny_site), "--out", str(tmp_path / "idx2"), "--strict")
+    assert strict.returncode == 1 and "broken.md" in strict.stderr
+    asked = json.loads(run("ask", "Where is the office?", "--index", str(out), "--json").stdout)
+    assert "Building 5" in asked["passages"][0]["quote"]
+
+
+def test_ask_on_a_missing_index_says_what_to_do(tmp_path):
+    done = run("ask", "Who?", "--index", str(tmp_path / "nothing"))
+    assert done.returncode == 2
+    assert "assistant index" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,65 @@
+"""Cutting rendered pages into passages a person can quote."""
+
+from __future__ import annotations
+
+from assistant.documents import Document
+from assistant.passages import passages_from_document, split_sentences
+
+
+def page(html: str, source_text: str = "", url: str = "https://example.org/page.html") -> list:
+    return passages_from_document(Document(url=url, title="A page", html=html, source="page.md",
+                                           source_text=source_text))
+
+
+def test_a_short_list_stays_whole_under_its_heading():
+    items = "".join(f"<li>Prof. Dr. Person {n}, Group {n}</li>" for n in range(10))
+    [p] = page(f'<h2 id="board">Board</h2><ul>{items}</ul>')
+    assert p.is_list and p.text.count("\n") == 10
+    assert p.text.startswith("Board\n") and "Person 9" in p.text
+    assert p.url.endswith("#board") and p.heading == "Board"
+
+
+def test_lines_broken_by_br_read_as_a_list():
+    [p] = page("<p>Alice, Speaker<br>Bob, Treasurer<br>Carol, Secretary<br></p>")
+    assert p.is_list and p.text.split("\n") == ["Alice, Speaker", "Bob, Treasurer", "Carol, Secretary"]
+
+
+def test_long_items_become_passages_of_their_own():
+    long = " ".join(["This project studies a very long topic in a lot of detail."] * 4)
+    passages = page(f"<ul><li>{long}</li><li>{long}</li></ul>")
+    assert len(passages) == 2 and not any(p.is_list for p in passages)
+
+
+def test_long_paragraphs_are_cut_into_runs_of_sentences():
+    text = " ".join(f"Sentence number {n} says something about topic {n} in twenty words or so here." for n in range(20))
+    passages = page(f"<p>{text}</p>")
+    assert len(passages) > 3
+    assert all(len(p.text.split()) <= 110 for p in passages)
+    assert " ".join(p.text for p in passages) == text
+
+
+def test_chrome_and_scripts_are_not_passages():
+    passages = page("<nav>Home About</nav><script>var x = 1;</script><p>Real content here.</p><footer>Imprint</footer>")
+    assert [p.text for p in passages] == ["Real content here."]
+
+
+def test_source_line_is_found_for_text_written_in_the_page():
+    source = "---\ntitle: A page\n---\n\nIntro line.\n\nThe answer stands on this line of the file.\n"
+    passages = page("<p>Intro line.</p><p>The answer stands on this line of the file.</p>", source)
+    assert [p.line for p in passages] == [5, 7]
+    assert passages[1].kind == "page"
+
+
+def test_text_rendered_from_data_is_marked_as_data():
+    [p] = page("<p>Office: Building 5, 3rd floor</p>", "---\nlayout: group\n---\n")
+    assert p.kind == "data" and p.line is None
+
+
+def test_german_pages_are_detected():
+    [p] = page("<p>Das Institut wurde im Jahr 2019 gegründet und gehört zur Universität, die in Essen liegt.</p>")
+    assert p.lang == "de"
+
+
+def test_sentences_do_not_break_after_titles_and_abbreviations():
+    assert split_sentences("Prof. Dr. med. Jane Doe leads it, e.g. in Essen. It was founded in 2019.") == [
+        "Prof. Dr. med. Jane Doe leads it, e.g. in Essen.", "It was founded in 2019."]
