@@ -1,0 +1,69 @@
+"""The passages and tokens the engine indexes, handed to the other BM25 libraries.
+
+So the comparison is like for like: bm25s and rank-bm25 rank the very
+passages the assistant indexed, tokenized by the assistant's own Analyzer.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.analysis import Analyzer, detect_language
+from assistant.documents import Passage
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def query_tokens(question: str) -> list[str]:
+    """A question's index terms, as the alternatives receive it."""
+    return _analyzer().index_terms(question, detect_language(question))
+
+
+def passage_tokens(analyzer: Analyzer, passage: Passage) -> list[str]:
+    """What a passage contributes to an index: its title, heading and text."""
+    return analyzer.index_terms(f"{passage.title}\n{passage.heading}\n{passage.text}", passage.lang)
+
+
+def all_passages(assistant, index_dir: Path) -> list[Passage]:
+    """Every passage in an index, read back from the index folder.
+
+    Falls back to rendering the site again when the index keeps no passage list.
+    """
+    index = assistant.index
+    for name in ("passages", "all_passages"):
+        found = getattr(index, name, None)
+        if found is not None:
+            found = found() if callable(found) else found
+            return list(found.values() if isinstance(found, dict) else found)
+    try:
+        return [index.passage(i) for i in range(len(index))]
+    except (AttributeError, TypeError):
+        pass
+    return rebuild_passages(Path(index.meta["source"]) if hasattr(index, "meta") else None)
+
+
+def rebuild_passages(site_root: Path | None) -> list[Passage]:
+    from assistant.passages import passages_from_document
+    from assistant.render import render_site
+    from assistant.site import load_site
+
+    if site_root is None:
+        raise RuntimeError("the index keeps neither its passages nor the site it came from")
+    documents, _ = render_site(load_site(site_root))
+    return [p for doc in documents for p in passages_from_document(doc)]
+
+
+def _path(url: str) -> str:
+    """URL reduced the way the evaluation compares pages: path only, no .html, index.html or slash."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url).split("#")[0].split("?")[0]
+    path = re.sub(r"(/index)?\.html$", "", path).rstrip("/")
+    return path or "/"
+
+
+def same_page(url: str, expected: str) -> bool:
+    return _path(url) == _path(expected)
