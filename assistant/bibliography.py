@@ -1,0 +1,2 @@
+"""jekyll-scholar's bibliography tags (placeholder)."""
+TAGS: list = []

@@ -1,0 +1,1172 @@
+"""Liquid rendered the way Jekyll renders it.
+
+Jekyll runs Ruby's Liquid 4 in its forgiving default mode and adds its own tags
+and filters.  Real sites lean on that forgiveness (plugin tags the indexer does
+not have, filters written without a colon, ``||`` in conditions), so this module
+wraps python-liquid with the same leniency: what Jekyll would quietly accept
+renders, and only templates Jekyll itself would refuse raise :class:`RenderError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, TextIO
+from urllib.parse import quote, quote_plus
+
+from liquid import Environment, Mode
+from liquid.ast import BlockNode, Node
+from liquid.builtin.expressions import BooleanExpression, FilteredExpression, tokenize
+from liquid.builtin.expressions import logical as _logical
+from liquid.exceptions import LiquidError
+from liquid.filter import with_context
+from liquid.parser import get_parser
+from liquid.stream import TokenStream
+from liquid.tag import Tag
+from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
+from liquid.undefined import Undefined
+
+__all__ = ["JekyllLiquid", "RenderError"]
+
+
+class RenderError(Exception):
+    """A template Jekyll itself would refuse, located by file and line."""
+
+    def __init__(self, path: str, line: int | None, reason: str):
+        super().__init__(path, line, reason)
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+# --------------------------------------------------------------------------
+# Lenient syntax: rewrite what Ruby's lax parser accepts into what python-liquid
+# parses, keeping every character offset so error lines stay right.
+
+_STRING = r"\"[^\"]*\"|'[^']*'"
+_SPLIT_PIPES = re.compile(rf"({_STRING})|(\|\|?)")
+_PAREN_CALL = re.compile(r"^(\s*[\w-]+\??)\s*\((.*)\)(\s*)$", re.S)
+_NO_COLON = re.compile(r"^(\s*[\w-]+\??)(\s+)(?=[^\s:|])")
+_KWARG_EQ = re.compile(rf"({_STRING})|(\b[\w-]+)\s*=(?!=)")
+_CONDITION_TAGS = frozenset({"if", "elsif", "unless"})
+_FILTER_TAGS = frozenset({"assign", "echo", TOKEN_OUTPUT})
+
+
+def _split_pipes(text: str) -> list[str]:
+    """Split an expression at single ``|`` outside string literals."""
+    parts, start = [], 0
+    for match in _SPLIT_PIPES.finditer(text):
+        if match.group(2) == "|":
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _fix_filter(segment: str) -> str:
+    """``join " "`` -> ``join: " "``; ``unique(attribute="x")`` -> ``unique: attribute: "x"``."""
+    call = _PAREN_CALL.match(segment)
+    if call:
+        args = _KWARG_EQ.sub(lambda m: m.group(1) or f"{m.group(2)}:", call.group(2))
+        return f"{call.group(1)}: {args}{call.group(3)}" if args.strip() else call.group(1) + " " * (len(segment) - len(call.group(1)))
+    return _NO_COLON.sub(lambda m: m.group(1) + ":" + m.group(2)[1:] if len(m.group(2)) > 1 else m.group(1) + ": ", segment, count=1)
+
+
+def lenient_expression(tag: str, text: str) -> str:
+    """Rewrite Ruby-Liquid-only syntax in a tag or output expression."""
+    if tag in _CONDITION_TAGS:
+        pieces = re.split(rf"({_STRING})", text)
+        return "".join(
+            p if i % 2 else p.replace("||", "or").replace("&&", "and") for i, p in enumerate(pieces)
+        )
+    if tag in _FILTER_TAGS or tag == "filter":
+        parts = _split_pipes(text)
+        if len(parts) > 1:
+            return "|".join([parts[0]] + [_fix_filter(p) for p in parts[1:]])
+    return text
+
+
+def _lenient_lt(token: Token, left: object, right: object) -> bool:
+    """Order mixed values the way a reader expects instead of failing the page."""
+    if hasattr(left, "__liquid__"):
+        left = left.__liquid__()
+    if hasattr(right, "__liquid__"):
+        right = right.__liquid__()
+    if left is None or right is None or isinstance(left, Undefined) or isinstance(right, Undefined):
+        return False
+    numbers = (int, float, Decimal)
+    if isinstance(left, numbers) and isinstance(right, numbers):
+        return left < right
+    if isinstance(left, str) and isinstance(right, str):
+        return left < right
+    try:
+        return float(left) < float(right)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(left) < str(right)
+
+
+# Ruby's Liquid compares "2020" < 2021 without failing the whole page; so do we.
+_logical._lt = _lenient_lt
+
+
+# --------------------------------------------------------------------------
+# Values
+
+
+def _plain(value: object) -> Any:
+    """Undefined -> None, drops -> their Liquid value."""
+    if isinstance(value, Undefined):
+        return None
+    if hasattr(value, "__liquid__"):
+        return value.__liquid__()
+    return value
+
+
+def _prop(item: object, name: object) -> Any:
+    """Read ``a.b.c`` from a mapping (or object), None when absent."""
+    value: Any = _plain(item)
+    for key in str(name).split("."):
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, (list, tuple)) and key.lstrip("-").isdigit():
+            idx = int(key)
+            value = value[idx] if -len(value) <= idx < len(value) else None
+        elif isinstance(value, (list, tuple)) and key in ("size", "first", "last"):
+            value = len(value) if key == "size" else (value[0] if key == "first" else value[-1]) if value else None
+        elif value is not None and not isinstance(value, (str, int, float)) and hasattr(value, key):
+            value = getattr(value, key)
+        else:
+            return None
+    return _plain(value)
+
+
+def _seq(value: object) -> list[Any]:
+    value = _plain(value)
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, (str, bytes)):
+        return [value]
+    try:
+        return list(value)  # type: ignore[call-overload]
+    except TypeError:
+        return [value]
+
+
+def _to_s(value: object) -> str:
+    """Ruby's to_s for the values templates compare."""
+    value = _plain(value)
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def _to_datetime(value: object) -> dt.datetime | None:
+    value = _plain(value)
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    if isinstance(value, str):
+        text = value.strip()
+        if text in ("now", "today"):
+            return dt.datetime.now()
+        try:
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d"):
+            try:
+                return dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+    return None
+
+
+# --------------------------------------------------------------------------
+# Jekyll's filters (https://jekyllrb.com/docs/liquid/filters/)
+
+
+def _where(items: object, prop: object, value: object = None) -> list[Any]:
+    target = _plain(value)
+    if prop is None or isinstance(target, (list, dict)):
+        return _seq(items)
+    out = []
+    for item in _seq(items):
+        have = _prop(item, prop)
+        if target is None:
+            if have is None:
+                out.append(item)
+            continue
+        want = _to_s(target)
+        if isinstance(have, str):
+            if have == want:
+                out.append(item)
+        elif any(_to_s(v) == want for v in (have if isinstance(have, (list, tuple)) else [have])):
+            out.append(item)
+    return out
+
+
+def _find(items: object, prop: object, value: object = None) -> Any:
+    found = _where(items, prop, value)
+    return found[0] if found else None
+
+
+class _ExpressionCache:
+    """Parsed ``where_exp``/``group_by_exp`` expressions, keyed by their text."""
+
+    def __init__(self, env: Environment):
+        self.env = env
+        self.conditions: dict[str, BooleanExpression] = {}
+        self.values: dict[str, FilteredExpression] = {}
+
+    def _stream(self, text: str, tag: str) -> TokenStream:
+        text = lenient_expression(tag, text)
+        token = Token(TOKEN_EXPRESSION, text, 0, text)
+        return TokenStream(tokenize(text, token))
+
+    def condition(self, text: str) -> BooleanExpression:
+        if text not in self.conditions:
+            self.conditions[text] = BooleanExpression.parse(self.env, self._stream(text, "if"))
+        return self.conditions[text]
+
+    def value(self, text: str) -> FilteredExpression:
+        if text not in self.values:
+            self.values[text] = FilteredExpression.parse(self.env, self._stream(text, TOKEN_OUTPUT))
+        return self.values[text]
+
+
+def _select_exp(items: object, variable: object, expression: object, context: Any) -> Iterator[Any]:
+    expr = context.env.expressions.condition(str(expression))
+    name = str(variable)
+    for item in _seq(items):
+        with context.extend({name: item}):
+            if expr.evaluate(context):
+                yield item
+
+
+@with_context
+def _where_exp(items: object, variable: object, expression: object, *, context: Any) -> list[Any]:
+    return list(_select_exp(items, variable, expression, context))
+
+
+@with_context
+def _find_exp(items: object, variable: object, expression: object, *, context: Any) -> Any:
+    return next(_select_exp(items, variable, expression, context), None)
+
+
+def _grouped(pairs: Iterable[tuple[Any, Any]]) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    index: dict[str, dict[str, Any]] = {}
+    for name, item in pairs:
+        key = json.dumps(name, sort_keys=True, default=str)
+        if key not in index:
+            index[key] = {"name": name, "items": [], "size": 0}
+            groups.append(index[key])
+        index[key]["items"].append(item)
+        index[key]["size"] += 1
+    return groups
+
+
+def _group_by(items: object, prop: object) -> list[dict[str, Any]]:
+    return _grouped((_to_s(_prop(item, prop)), item) for item in _seq(items))
+
+
+@with_context
+def _group_by_exp(items: object, variable: object, expression: object, *, context: Any) -> list[dict[str, Any]]:
+    expr = context.env.expressions.value(str(expression))
+    name = str(variable)
+
+    def pairs() -> Iterator[tuple[Any, Any]]:
+        for item in _seq(items):
+            with context.extend({name: item}):
+                yield _plain(expr.evaluate(context)), item
+
+    return _grouped(pairs())
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool):
+        return (1, str(value))
+    if isinstance(value, (int, float, Decimal)):
+        return (0, value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return (2, _to_datetime(value).replace(tzinfo=None))  # type: ignore[union-attr]
+    return (3, _to_s(value))
+
+
+def _sort(items: object, prop: object = None, nils: object = "first") -> list[Any]:
+    """Jekyll's sort: nils first unless told ``"last"``."""
+    values = _seq(items)
+    prop = _plain(prop)
+    if prop is None:
+        present = [v for v in values if _plain(v) is not None]
+        return sorted(present, key=lambda v: _sort_key(_plain(v)))
+    have = [v for v in values if _prop(v, prop) is not None]
+    missing = [v for v in values if _prop(v, prop) is None]
+    have.sort(key=lambda v: _sort_key(_prop(v, prop)))
+    return have + missing if _to_s(nils) == "last" else missing + have
+
+
+def _uniq(items: object, attribute: object = None, **kwargs: Any) -> list[Any]:
+    attribute = _plain(kwargs.get("attribute", attribute))
+    seen: set[str] = set()
+    out = []
+    for item in _seq(items):
+        key = json.dumps(_prop(item, attribute) if attribute else _plain(item), sort_keys=True, default=str)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _concat(items: object, other: object = None) -> list[Any]:
+    return _seq(items) + _seq(other)
+
+
+def _push(items: object, value: object = None) -> list[Any]:
+    return _seq(items) + [_plain(value)]
+
+
+def _unshift(items: object, value: object = None) -> list[Any]:
+    return [_plain(value)] + _seq(items)
+
+
+def _pop(items: object, count: object = 1) -> list[Any]:
+    values = _seq(items)
+    n = max(_int(count, 1), 0)
+    return values[: len(values) - n] if n else values
+
+
+def _shift(items: object, count: object = 1) -> list[Any]:
+    return _seq(items)[max(_int(count, 1), 0) :]
+
+
+def _sample(items: object, count: object = None) -> Any:
+    """Deterministic stand-in for Jekyll's random sample: the first item(s)."""
+    values = _seq(items)
+    if _plain(count) is None:
+        return values[0] if values else None
+    return values[: _int(count, 1)]
+
+
+def _int(value: object, default: int = 0) -> int:
+    try:
+        return int(float(_plain(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def _leading_slash(text: str) -> str:
+    return text if not text or text.startswith("/") else "/" + text
+
+
+def _url(value: object) -> str | None:
+    value = _plain(value)
+    if value is None:
+        return None
+    if isinstance(value, dict) and "url" in value:
+        value = value["url"]
+    return _to_s(value)
+
+
+@with_context
+def _relative_url(value: object, *, context: Any) -> str | None:
+    text = _url(value)
+    if text is None or _ABSOLUTE.match(text):
+        return text
+    base = _to_s(context.env.jekyll.config.get("baseurl")).rstrip("/")
+    return quote(_leading_slash(base) + _leading_slash(text), safe=_URL_SAFE)
+
+
+@with_context
+def _absolute_url(value: object, *, context: Any) -> str | None:
+    text = _url(value)
+    if text is None or _ABSOLUTE.match(text):
+        return text
+    relative = _relative_url(text, context=context)
+    site_url = _to_s(context.env.jekyll.config.get("url"))
+    if not site_url:
+        site = _plain(context.resolve("site"))
+        site_url = _to_s(site.get("url")) if isinstance(site, dict) else ""
+    return site_url.rstrip("/") + (relative or "") if site_url else relative
+
+
+_SLUG_MODES = {
+    "raw": re.compile(r"\s+"),
+    "default": re.compile(r"[^\w]+|_+"),
+    "pretty": re.compile(r"[^\w._~!$&'()+,;=@]+|_(?=_)"),
+    "ascii": re.compile(r"[^a-zA-Z0-9]+"),
+}
+
+
+def _slugify(value: object, mode: object = "default", cased: object = False) -> str:
+    """Jekyll's slugify; 'latin' drops accents before the ascii rules."""
+    text = _to_s(value)
+    mode = _to_s(mode) or "default"
+    if mode == "none":
+        return text
+    if mode == "latin":
+        import unicodedata
+
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        mode = "ascii"
+    pattern = _SLUG_MODES.get(mode, _SLUG_MODES["default"])
+    slug = re.sub(r"^-+|-+$", "", pattern.sub("-", text))
+    return slug if _plain(cased) else slug.lower()
+
+
+_markdown = None
+
+
+def _markdownify(value: object) -> str:
+    global _markdown
+    if _markdown is None:
+        from markdown_it import MarkdownIt
+
+        _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return _markdown.render(_to_s(value))
+
+
+_SMART = [
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"--"), "\u2013"),
+    (re.compile(r"\.\.\."), "\u2026"),
+    (re.compile(r"(^|[\s(\[{\u2014\u2013-])\"(?=\S)"), "\\1\u201c"),
+    (re.compile(r"\""), "\u201d"),
+    (re.compile(r"(^|[\s(\[{\u2014\u2013-])'(?=\S)"), "\\1\u2018"),
+    (re.compile(r"'"), "\u2019"),
+]
+
+
+def _smartify(value: object) -> str:
+    text = _to_s(value)
+    for pattern, repl in _SMART:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _date_to(fmt_day: str) -> Callable[..., str]:
+    def date_filter(value: object, style: object = None, usa: object = None) -> str:
+        when = _to_datetime(value)
+        if when is None:
+            return _to_s(value)
+        month = when.strftime("%b" if fmt_day == "short" else "%B")
+        if _to_s(style) == "ordinal":
+            day = when.day
+            suffix = "th" if 11 <= day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+            if _to_s(usa) == "US":
+                return f"{month} {day}{suffix}, {when.year}"
+            return f"{day}{suffix} {month} {when.year}"
+        if _to_s(usa) == "US":
+            return f"{month} {when.day}, {when.year}"
+        return f"{when.day:02d} {month} {when.year}"
+
+    return date_filter
+
+
+def _date_to_xmlschema(value: object) -> str:
+    when = _to_datetime(value)
+    if when is None:
+        return _to_s(value)
+    if when.tzinfo is None:
+        when = when.astimezone()
+    return when.isoformat()
+
+
+def _date_to_rfc822(value: object) -> str:
+    when = _to_datetime(value)
+    if when is None:
+        return _to_s(value)
+    if when.tzinfo is None:
+        when = when.astimezone()
+    return when.strftime("%a, %d %b %Y %H:%M:%S %z")
+
+
+def _date(value: object, fmt: object = None) -> str:
+    when = _to_datetime(value)
+    fmt = _plain(fmt)
+    if when is None or not fmt:
+        return _to_s(value)
+    fmt = str(fmt).replace("%-d", str(when.day)).replace("%-m", str(when.month)).replace("%e", f"{when.day:2d}")
+    fmt = fmt.replace("%-H", str(when.hour)).replace("%-I", str(int(when.strftime("%I")))).replace("%P", when.strftime("%p").lower())
+    try:
+        return when.strftime(fmt)
+    except ValueError:
+        return _to_s(value)
+
+
+def _json_default(value: object) -> Any:
+    value = _plain(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    return None if value is None else str(value)
+
+
+def _jsonify(value: object) -> str:
+    return json.dumps(_plain(value), default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def _inspect(value: object) -> str:
+    return json.dumps(_plain(value), default=_json_default, ensure_ascii=False)
+
+
+def _xml_escape(value: object) -> str:
+    return html.escape(_to_s(value), quote=True).replace("&#x27;", "&#39;")
+
+
+def _cgi_escape(value: object) -> str:
+    return quote_plus(_to_s(value), safe="*")
+
+
+def _uri_escape(value: object) -> str:
+    return quote(_to_s(value), safe=_URL_SAFE)
+
+
+def _number_of_words(value: object, mode: object = None) -> int:
+    text = _to_s(value)
+    if _to_s(mode) in ("cjk", "auto"):
+        cjk = re.findall(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", text)
+        rest = re.sub(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]", " ", text)
+        return len(cjk) + len(rest.split())
+    return len(text.split())
+
+
+def _array_to_sentence_string(items: object, connector: object = "and") -> str:
+    values = [_to_s(v) for v in _seq(items)]
+    word = _to_s(connector) or "and"
+    if len(values) < 2:
+        return values[0] if values else ""
+    if len(values) == 2:
+        return f"{values[0]} {word} {values[1]}"
+    return f"{', '.join(values[:-1])}, {word} {values[-1]}"
+
+
+def _normalize_whitespace(value: object) -> str:
+    return re.sub(r"\s+", " ", _to_s(value)).strip()
+
+
+def _strip_html(value: object) -> str:
+    text = re.sub(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", "", _to_s(value), flags=re.S | re.I)
+    return re.sub(r"<.*?>", "", text, flags=re.S)
+
+
+def _newline_to_br(value: object) -> str:
+    return re.sub(r"\r?\n", "<br />\n", _to_s(value))
+
+
+def _to_integer(value: object) -> int:
+    value = _plain(value)
+    if value is True:
+        return 1
+    if value is False:
+        return 0
+    return _int(value)
+
+
+def _join(items: object, separator: object = " ") -> str:
+    value = _plain(items)
+    if isinstance(value, str):
+        return value
+    return _to_s(separator if _plain(separator) is not None else " ").join(_to_s(v) for v in _seq(value))
+
+
+def _map(items: object, prop: object) -> list[Any]:
+    return [_prop(item, prop) for item in _seq(items)]
+
+
+def _size(value: object) -> int:
+    value = _plain(value)
+    try:
+        return len(value)  # type: ignore[arg-type]
+    except TypeError:
+        return 0
+
+
+def _first(value: object) -> Any:
+    value = _plain(value)
+    if isinstance(value, str):
+        return value[:1] or None
+    values = _seq(value)
+    return values[0] if values else None
+
+
+def _last(value: object) -> Any:
+    value = _plain(value)
+    if isinstance(value, str):
+        return value[-1:] or None
+    values = _seq(value)
+    return values[-1] if values else None
+
+
+def _reverse(value: object) -> list[Any]:
+    return list(reversed(_seq(value)))
+
+
+def _sort_natural(items: object, prop: object = None) -> list[Any]:
+    values = _seq(items)
+    prop = _plain(prop)
+    key = (lambda v: _to_s(_prop(v, prop)).casefold()) if prop else (lambda v: _to_s(v).casefold())
+    have = [v for v in values if (_prop(v, prop) if prop else _plain(v)) is not None]
+    return sorted(have, key=key) + [v for v in values if v not in have]
+
+
+def _compact(items: object, prop: object = None) -> list[Any]:
+    if _plain(prop) is None:
+        return [v for v in _seq(items) if _plain(v) is not None]
+    return [v for v in _seq(items) if _prop(v, prop) is not None]
+
+
+JEKYLL_FILTERS: dict[str, Callable[..., Any]] = {
+    "where": _where,
+    "where_exp": _where_exp,
+    "find": _find,
+    "find_exp": _find_exp,
+    "group_by": _group_by,
+    "group_by_exp": _group_by_exp,
+    "sort": _sort,
+    "sort_natural": _sort_natural,
+    "concat": _concat,
+    "push": _push,
+    "pop": _pop,
+    "shift": _shift,
+    "unshift": _unshift,
+    "uniq": _uniq,
+    "unique": _uniq,
+    "sample": _sample,
+    "compact": _compact,
+    "map": _map,
+    "join": _join,
+    "size": _size,
+    "first": _first,
+    "last": _last,
+    "reverse": _reverse,
+    "list": lambda value: _seq(value),
+    "relative_url": _relative_url,
+    "absolute_url": _absolute_url,
+    "slugify": _slugify,
+    "markdownify": _markdownify,
+    "smartify": _smartify,
+    "date_to_string": _date_to("short"),
+    "date_to_long_string": _date_to("long"),
+    "date_to_xmlschema": _date_to_xmlschema,
+    "date_to_rfc822": _date_to_rfc822,
+    "date": _date,
+    "jsonify": _jsonify,
+    "xml_escape": _xml_escape,
+    "cgi_escape": _cgi_escape,
+    "uri_escape": _uri_escape,
+    "number_of_words": _number_of_words,
+    "array_to_sentence_string": _array_to_sentence_string,
+    "normalize_whitespace": _normalize_whitespace,
+    "strip_html": _strip_html,
+    "newline_to_br": _newline_to_br,
+    "inspect": _inspect,
+    "to_integer": _to_integer,
+}
+
+
+def _forgiving(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Return the input unchanged when a filter fails, noting why, as Jekyll's lax mode would not crash."""
+
+    def wrapper(value: object, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(value, *args, **kwargs)
+        except (LiquidError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as err:
+            env = kwargs.get("environment") or getattr(kwargs.get("context"), "env", None)
+            if env is not None:
+                env.jekyll._note(None, f"filter '{name}' failed: {err}")
+            return value
+
+    for flag in ("with_context", "with_environment"):
+        if getattr(func, flag, False):
+            setattr(wrapper, flag, True)
+    wrapper.__name__ = getattr(func, "__name__", name)
+    return wrapper
+
+
+# --------------------------------------------------------------------------
+# Jekyll's tags
+
+
+def _line_of(token: Token) -> int | None:
+    if token is None or token.start_index < 0:
+        return None
+    return token.source.count("\n", 0, token.start_index) + 1
+
+
+class _MarkupNode(Node):
+    """A tag whose raw markup is interpreted at render time."""
+
+    __slots__ = ("markup", "render_markup")
+
+    def __init__(self, token: Token, markup: str, render_markup: Callable[[Any, str, Token], str]):
+        super().__init__(token)
+        self.markup = markup
+        self.render_markup = render_markup
+        self.blank = False
+
+    def render_to_output(self, context: Any, buffer: TextIO) -> int:
+        return buffer.write(self.render_markup(context, self.markup, self.token) or "")
+
+
+class _MarkupTag(Tag):
+    """Base for inline tags that take their markup verbatim."""
+
+    block = False
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.current
+        markup = ""
+        if stream.peek.kind == TOKEN_EXPRESSION:
+            markup = next(stream) and stream.current.value
+        return _MarkupNode(token, markup, self.render_markup)
+
+    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+        raise NotImplementedError
+
+
+_INCLUDE_PARAM = re.compile(
+    r"([\w-]+)\s*=\s*(?:\"([^\"\\]*(?:\\.[^\"\\]*)*)\"|'([^'\\]*(?:\\.[^'\\]*)*)'|([\w.\-\[\]\"']+))"
+)
+
+
+class _IncludeTag(_MarkupTag):
+    """``{% include file.html key=value %}`` from ``_includes``; a missing file renders nothing."""
+
+    name = "include"
+    relative = False
+
+    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+        jekyll: JekyllLiquid = self.env.jekyll  # type: ignore[attr-defined]
+        name, rest = _split_include_markup(markup)
+        if "{{" in name:
+            name = jekyll._render_snippet(name, context).strip()
+        params: dict[str, Any] = {}
+        for match in _INCLUDE_PARAM.finditer(rest):
+            key, dq, sq, var = match.groups()
+            if dq is not None:
+                params[key] = dq.replace('\\"', '"')
+            elif sq is not None:
+                params[key] = sq.replace("\\'", "'")
+            else:
+                params[key] = _plain(jekyll._evaluate(var, context))
+        template, shown = jekyll._include_template(name, self.relative)
+        if template is None:
+            jekyll._missing(shown, _line_of(token))
+            return ""
+        buffer = StringIO()
+        jekyll._stack.append((shown, 1))
+        try:
+            with context.extend({"include": params}, template=template):
+                template.render_with_context(context, buffer, partial=True)
+        finally:
+            jekyll._stack.pop()
+        return buffer.getvalue()
+
+
+class _IncludeCachedTag(_IncludeTag):
+    name = "include_cached"
+
+
+class _IncludeRelativeTag(_IncludeTag):
+    name = "include_relative"
+    relative = True
+
+
+def _split_include_markup(markup: str) -> tuple[str, str]:
+    markup = markup.strip()
+    if markup.startswith("{{"):
+        end = markup.find("}}")
+        if end != -1:
+            return markup[: end + 2], markup[end + 2 :]
+    name, _, rest = markup.partition(" ")
+    return name.strip("\"'"), rest
+
+
+class _LinkTag(_MarkupTag):
+    """``{% link path/to/file.md %}``: the URL of a page, post or document."""
+
+    name = "link"
+
+    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+        jekyll: JekyllLiquid = self.env.jekyll  # type: ignore[attr-defined]
+        target = markup.strip()
+        if "{{" in target:
+            target = jekyll._render_snippet(target, context).strip()
+        target = target.lstrip("/")
+        site = _plain(context.resolve("site")) or {}
+        for doc in _site_documents(site):
+            if _to_s(_prop(doc, "path")).lstrip("/") == target or _to_s(_prop(doc, "relative_path")).lstrip("/") == target:
+                return _relative_url(_prop(doc, "url"), context=context) or ""
+        jekyll._note(_line_of(token), f"link target not found: {target}")
+        guess = re.sub(r"\.(md|markdown|html)$", ".html", "/" + target)
+        return _relative_url(guess, context=context) or ""
+
+
+class _PostUrlTag(_MarkupTag):
+    """``{% post_url 2020-01-01-title %}``: the URL of a post."""
+
+    name = "post_url"
+
+    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+        jekyll: JekyllLiquid = self.env.jekyll  # type: ignore[attr-defined]
+        target = markup.strip()
+        if "{{" in target:
+            target = jekyll._render_snippet(target, context).strip()
+        site = _plain(context.resolve("site")) or {}
+        wanted = target.rsplit("/", 1)[-1]
+        for post in _seq(site.get("posts") if isinstance(site, dict) else None):
+            path = _to_s(_prop(post, "path"))
+            stem = re.sub(r"\.[^./]+$", "", path.rsplit("/", 1)[-1])
+            if stem == wanted or path.endswith(target) or _to_s(_prop(post, "slug")) == wanted:
+                return _relative_url(_prop(post, "url"), context=context) or ""
+        jekyll._note(_line_of(token), f"post not found: {target}")
+        return ""
+
+
+def _site_documents(site: Any) -> Iterator[Any]:
+    if not isinstance(site, dict):
+        return
+    yield from _seq(site.get("pages"))
+    yield from _seq(site.get("posts"))
+    collections = site.get("collections")
+    for collection in _seq(collections):
+        yield from _seq(_prop(collection, "docs"))
+
+
+class _BodyNode(Node):
+    """A block whose rendered body is post-processed."""
+
+    __slots__ = ("body", "finish")
+
+    def __init__(self, token: Token, body: BlockNode, finish: Callable[[str], str]):
+        super().__init__(token)
+        self.body = body
+        self.finish = finish
+        self.blank = False
+
+    def render_to_output(self, context: Any, buffer: TextIO) -> int:
+        inner = StringIO()
+        self.body.render(context, inner)
+        return buffer.write(self.finish(inner.getvalue()))
+
+    def children(self, static_context: Any, *, include_partials: bool = True) -> Iterable[Node]:
+        yield self.body
+
+
+class _HighlightTag(Tag):
+    """``{% highlight lang %}...{% endhighlight %}`` as Jekyll's escaped code block."""
+
+    name = "highlight"
+    end = "endhighlight"
+    block = True
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.eat(TOKEN_TAG)
+        markup = stream.current.value if stream.current.kind == TOKEN_EXPRESSION else ""
+        if stream.current.kind == TOKEN_EXPRESSION:
+            next(stream)
+        lang = (markup.split() or ["text"])[0]
+        body = get_parser(self.env).parse_block(stream, (self.end,))
+        stream.expect(TOKEN_TAG, value=self.end)
+
+        def finish(code: str) -> str:
+            return (
+                f'<figure class="highlight"><pre><code class="language-{html.escape(lang)}" '
+                f'data-lang="{html.escape(lang)}">{html.escape(code.strip(), quote=False)}</code></pre></figure>'
+            )
+
+        return _BodyNode(token, body, finish)
+
+
+class _UnknownTag(Tag):
+    """A tag from a plugin we do not run: its block body renders, the tag itself renders nothing."""
+
+    block = False
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.current
+        name = token.value
+        self.env.jekyll.unknown_tags.add(name)  # type: ignore[attr-defined]
+        has_markup = stream.peek.kind == TOKEN_EXPRESSION
+        if not name.startswith("end") and _has_end(stream, name):
+            next(stream)
+            if has_markup:
+                next(stream)
+            body = get_parser(self.env).parse_block(stream, ("end" + name,))
+            stream.expect(TOKEN_TAG, value="end" + name)
+            return _BodyNode(token, body, lambda text: text)
+        if has_markup:
+            next(stream)
+        return _MarkupNode(token, "", lambda *_: "")
+
+
+def _has_end(stream: TokenStream, name: str) -> bool:
+    depth = 0
+    for token in stream.tokens[stream.pos + 1 :]:
+        if token.kind != TOKEN_TAG:
+            continue
+        if token.value == name:
+            depth += 1
+        elif token.value == "end" + name:
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
+
+
+class _Tags(dict):
+    """Tag register where unknown tag names fall back to a do-nothing tag."""
+
+    def __init__(self, unknown: Tag):
+        super().__init__()
+        self.unknown = unknown
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        if isinstance(key, str) and re.fullmatch(r"\w+", key) and key not in _BUILTIN_ENDS:
+            return self.unknown
+        return default
+
+
+# End/inner tags of built-in blocks: out of place, they are real syntax errors.
+_BUILTIN_ENDS = frozenset(
+    "endfor endif endunless endcase endcapture endcomment endtablerow endraw endhighlight "
+    "else elsif when break continue endblock endifchanged enddoc".split()
+)
+
+# Block tags with their end tag, for the structural check run before parsing.
+_BLOCKS = {
+    "for": "endfor",
+    "if": "endif",
+    "unless": "endunless",
+    "case": "endcase",
+    "capture": "endcapture",
+    "tablerow": "endtablerow",
+    "highlight": "endhighlight",
+    "ifchanged": "endifchanged",
+}
+_INNER = {"else": {"for", "if", "unless", "case"}, "elsif": {"if", "unless"}, "when": {"case"}}
+
+
+class _JekyllEnvironment(Environment):
+    """python-liquid configured for Jekyll's lenient Liquid 4."""
+
+    def __init__(self, jekyll: "JekyllLiquid"):
+        self.jekyll = jekyll
+        super().__init__(tolerance=Mode.LAX, strict_filters=False)
+        self.expressions = _ExpressionCache(self)
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=extra)
+        tags = _Tags(_UnknownTag(self))
+        tags.update(self.tags)
+        self.tags = tags
+        for tag in (_IncludeTag, _IncludeCachedTag, _IncludeRelativeTag, _LinkTag, _PostUrlTag, _HighlightTag):
+            self.add_tag(tag)
+        from assistant import bibliography
+
+        for tag in bibliography.TAGS:
+            self.add_tag(tag)
+        for name, func in {**self.filters, **JEKYLL_FILTERS}.items():
+            self.filters[name] = _forgiving(name, func)
+
+    def tokenizer(self) -> Callable[[str], Iterator[Token]]:
+        lex = super().tokenizer()
+
+        def lenient(source: str) -> Iterator[Token]:
+            previous = ""
+            for token in lex(source):
+                if token.kind == TOKEN_EXPRESSION:
+                    fixed = lenient_expression(previous, token.value)
+                    if fixed != token.value:
+                        token = token._replace(value=fixed)
+                elif token.kind in (TOKEN_TAG, TOKEN_OUTPUT):
+                    previous = token.value if token.kind == TOKEN_TAG else TOKEN_OUTPUT
+                yield token
+
+        return lenient
+
+    def error(self, exc: Any, msg: str | None = None, token: Token | None = None) -> None:
+        if not isinstance(exc, LiquidError):
+            exc = exc(msg, token=token)
+        elif not exc.token:
+            exc.token = token
+        line = _line_of(exc.token) if exc.token is not None else None
+        self.jekyll._note(line, str(exc.message))
+
+
+def _check_structure(source: str, tokens: list[Token]) -> tuple[int | None, str] | None:
+    """Find an unclosed block or a stray end tag, which Jekyll refuses to build."""
+    stack: list[Token] = []
+    for token in tokens:
+        if token.kind != TOKEN_TAG:
+            continue
+        name = token.value
+        if name in _BLOCKS:
+            stack.append(token)
+        elif name in _BLOCKS.values():
+            if not stack or _BLOCKS[stack[-1].value] != name:
+                expected = f" (expected {{% {_BLOCKS[stack[-1].value]} %}})" if stack else ""
+                return _line_of(token), f"unexpected {{% {name} %}}{expected}"
+            stack.pop()
+        elif name in _INNER and (not stack or stack[-1].value not in _INNER[name]):
+            return _line_of(token), f"unexpected {{% {name} %}} outside a block"
+    if stack:
+        opener = stack[-1]
+        return _line_of(opener), f"{{% {opener.value} %}} is never closed (missing {{% {_BLOCKS[opener.value]} %}})"
+    return None
+
+
+class JekyllLiquid:
+    """Renders a site's Liquid as Jekyll would, with its includes, filters and plugins' tags.
+
+    ``missing_includes`` lists includes that were asked for but not found (a theme
+    usually supplies them); ``warnings`` lists what was skipped because Jekyll's
+    lenient Liquid would have skipped it too.
+    """
+
+    def __init__(self, root: Path, config: dict | None = None):
+        self.root = Path(root)
+        self.config: dict[str, Any] = dict(config or {})
+        self.includes_dir = self.root / str(self.config.get("includes_dir") or "_includes")
+        self.missing_includes: list[str] = []
+        self.warnings: list[RenderError] = []
+        self.unknown_tags: set[str] = set()
+        self.env = _JekyllEnvironment(self)
+        self._templates: dict[str, Any] = {}
+        self._includes: dict[Path, tuple[float, Any]] = {}
+        self._snippets: dict[str, Any] = {}
+        self._stack: list[tuple[str, int]] = []
+        self._bibliography: Any = None
+
+    # -- public -----------------------------------------------------------
+
+    def render(self, source: str, context: dict, path: str, line_offset: int = 0) -> str:
+        """Render ``source`` (from site file ``path``, starting at line ``line_offset``) in ``context``."""
+        template = self._parse(source, path, line_offset)
+        data = {"jekyll": {"environment": "production", "version": "4.3.2"}, **context}
+        self._stack.append((path, line_offset))
+        try:
+            return template.render(**data)
+        except RenderError:
+            raise
+        except LiquidError as err:
+            raise RenderError(path, self._file_line(_line_of(err.token)), str(err.message)) from err
+        finally:
+            self._stack.pop()
+
+    @property
+    def bibliography(self) -> Any:
+        """The site's jekyll-scholar bibliography, loaded on first use."""
+        if self._bibliography is None:
+            from assistant.bibliography import Bibliography
+
+            self._bibliography = Bibliography(self.root, self.config)
+        return self._bibliography
+
+    # -- parsing ----------------------------------------------------------
+
+    def _parse(self, source: str, path: str, line_offset: int = 0) -> Any:
+        cached = self._templates.get(source)
+        if cached is not None:
+            return cached
+        offset = max(line_offset - 1, 0)
+        try:
+            tokens = list(self.env.tokenizer()(source))
+        except LiquidError as err:
+            raise RenderError(path, _shift_line(_line_of(err.token), offset), str(err.message)) from err
+        problem = _check_structure(source, tokens)
+        if problem:
+            raise RenderError(path, _shift_line(problem[0], offset), problem[1])
+        self._stack.append((path, line_offset))
+        try:
+            template = self.env.from_string(source, path=path)
+        except LiquidError as err:
+            raise RenderError(path, _shift_line(_line_of(err.token), offset), str(err.message)) from err
+        finally:
+            self._stack.pop()
+        if len(self._templates) > 1024:
+            self._templates.clear()
+        self._templates[source] = template
+        return template
+
+    def _include_template(self, name: str, relative: bool) -> tuple[Any, str]:
+        """The parsed include (cached by file and mtime) and its site-relative name."""
+        if relative and self._stack:
+            base = (self.root / self._stack[0][0]).parent
+        else:
+            base = self.includes_dir
+        file = (base / name).resolve()
+        try:
+            shown = file.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None, name
+        if not name or not file.is_file():
+            return None, shown
+        mtime = file.stat().st_mtime
+        cached = self._includes.get(file)
+        if cached and cached[0] == mtime:
+            return cached[1], shown
+        text = file.read_text(encoding="utf-8", errors="replace")
+        template = self._parse(text, shown, 1)
+        self._includes[file] = (mtime, template)
+        return template, shown
+
+    def _evaluate(self, expression: str, context: Any) -> Any:
+        return self.env.expressions.value(expression).evaluate(context)
+
+    def _render_snippet(self, text: str, context: Any) -> str:
+        template = self._snippets.get(text)
+        if template is None:
+            template = self._snippets[text] = self.env.from_string(text)
+        buffer = StringIO()
+        template.render_with_context(context, buffer, partial=True)
+        return buffer.getvalue()
+
+    # -- bookkeeping ------------------------------------------------------
+
+    def _file_line(self, line: int | None) -> int | None:
+        offset = self._stack[-1][1] if self._stack else 0
+        return _shift_line(line, max(offset - 1, 0))
+
+    def _note(self, line: int | None, reason: str) -> None:
+        path = self._stack[-1][0] if self._stack else "?"
+        self.warnings.append(RenderError(path, self._file_line(line), reason))
+
+    def _missing(self, name: str, line: int | None) -> None:
+        if name not in self.missing_includes:
+            self.missing_includes.append(name)
+        self._note(line, f"include not found: {name}")
+
+
+def _shift_line(line: int | None, offset: int) -> int | None:
+    return None if line is None else line + offset
