@@ -1,0 +1,72 @@
+"""The benchmark site generator makes a site the engine indexes and whose questions it answers."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from assistant.answer import Assistant, answer_to_json
+from assistant.build import index_site
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "benchmarks" / "generate_site.py"
+
+
+def generate(out: Path, passages: int = 300, seed: int = 7) -> None:
+    subprocess.run([sys.executable, str(GENERATOR), "--passages", str(passages), "--out", str(out), "--seed", str(seed)],
+                   check=True, capture_output=True, text=True, timeout=120)
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def path_of(url: str) -> str:
+    path = url.split("://", 1)[-1]
+    path = path[path.find("/"):] if "/" in path else "/"
+    return path.split("#")[0].removesuffix(".html").removesuffix("/index").rstrip("/")
+
+
+def test_generated_site_indexes_and_its_questions_find_their_pages(tmp_path):
+    site = tmp_path / "site"
+    generate(site)
+    assert (site / "_config.yml").is_file() and (site / "_data" / "groups.yml").is_file()
+    assert list((site / "_posts").glob("*.md")) and list((site / "_bibliography").glob("*.bib"))
+    queries = yaml.safe_load((site / "queries.yaml").read_text(encoding="utf-8"))
+    kinds = {q["kind"] for q in queries}
+    assert {"rare", "person", "typo", "german"} <= kinds
+
+    report = index_site(site, tmp_path / "index")
+    assert report.passages >= 200
+
+    assistant = Assistant.open(tmp_path / "index")
+    rare = [q for q in queries if q["kind"] == "rare"][:20]
+    found = 0
+    for q in rare:
+        top = answer_to_json(assistant.answer(q["question"]))["passages"][:3]
+        if any(path_of(p["url"]) == path_of(q["expected_urls"][0]) and q["answer_any"][0] in p["quote"] for p in top):
+            found += 1
+    assert found >= 0.8 * len(rare), f"only {found} of {len(rare)} coined-term questions found their page"
+
+
+def test_same_seed_same_site_other_seed_other_site(tmp_path):
+    generate(tmp_path / "a", seed=3)
+    generate(tmp_path / "b", seed=3)
+    generate(tmp_path / "c", seed=4)
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    assert tree_digest(tmp_path / "a") != tree_digest(tmp_path / "c")
+
+
+def test_about_a_third_of_pages_are_german(tmp_path):
+    generate(tmp_path / "site", passages=3000)
+    pages = [p for p in (tmp_path / "site").rglob("*.md")]
+    german = [p for p in pages if "\nlang: de\n" in p.read_text(encoding="utf-8")]
+    assert 0.2 <= len(german) / len(pages) <= 0.4
