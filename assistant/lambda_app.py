@@ -1,0 +1,50 @@
+"""The WSGI app Zappa's handler serves on AWS Lambda (``app_function`` in zappa_settings.json).
+
+The index is built before packaging and shipped in the zip beside this
+package; it is opened once per cold start and never rebuilt here. Lambda's
+code folder (/var/task) is read-only, while tantivy takes a lock file inside an
+index folder even to read it, so the index is served from a copy in the
+temporary folder, the only place the function writes to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from assistant.http import create_app
+
+SHIPPED_INDEX = Path(__file__).resolve().parent.parent / "index"
+
+
+def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:
+    """Copy ``index_dir`` under the temporary folder once and return the copy.
+
+    The copy is named after the index's files and metadata, so a warm
+    container reuses it and a new deployment never reads a stale one.
+    """
+    if not index_dir.is_dir():
+        raise FileNotFoundError(f"{index_dir}: no index here; build one with `assistant index` before packaging")
+    digest = hashlib.sha256()
+    for path in sorted(p for p in index_dir.rglob("*") if p.is_file() and not p.name.endswith(".lock")):
+        digest.update(f"{path.relative_to(index_dir)}:{path.stat().st_size}\n".encode())
+        if path.name.endswith(".json"):
+            digest.update(path.read_bytes())
+    root = Path(scratch or tempfile.gettempdir())
+    target = root / f"assistant-index-{digest.hexdigest()[:16]}"
+    if not target.is_dir():
+        partial = Path(tempfile.mkdtemp(prefix="assistant-index-", dir=root))
+        shutil.copytree(index_dir, partial, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
+        try:
+            partial.rename(target)
+        except OSError:  # another process finished first
+            shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+INDEX_DIR = scratch_copy(Path(os.environ.get("ASSISTANT_INDEX") or SHIPPED_INDEX))
+
+app = create_app(index_dir=INDEX_DIR)
