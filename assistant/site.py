@@ -1,0 +1,638 @@
+"""Read a Jekyll source tree the way Jekyll reads it: which files publish, and at which URL.
+
+Only what a visitor can open matters here: pages, posts and documents of
+collections with ``output: true``, each with the URL Jekyll gives it. Files
+that cannot be read are reported as :class:`Problem` and skipped, so one broken
+page never hides the rest of the site.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import fnmatch
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from .documents import Problem
+
+MARKDOWN_EXTS = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
+HTML_EXTS = (".html", ".htm", ".xhtml")
+
+# Jekyll adds these to whatever the site excludes itself.
+DEFAULT_EXCLUDES = [
+    ".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
+    "node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
+]
+
+PERMALINK_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_POST_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.*)(\.[^.]+)$")
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+_YAML = YAMLHandler()
+
+
+@dataclass
+class SourceFile:
+    """One page, post or collection document as Jekyll reads it."""
+
+    path: str  # relative to the site root, with "/" separators
+    front_matter: dict
+    body: str
+    body_line: int  # 1-based line where the body starts
+    kind: str  # "page" | "post" | "collection"
+    url: str  # site-relative URL as Jekyll publishes it
+    date: dt.datetime | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    slug: str = ""
+    collection: str | None = None
+    text: str = ""
+    output: bool = True  # False for documents of collections that are not published
+
+    @property
+    def ext(self) -> str:
+        return os.path.splitext(self.path)[1].lower()
+
+    @property
+    def is_markdown(self) -> bool:
+        return self.ext in MARKDOWN_EXTS
+
+    @property
+    def layout(self) -> str | None:
+        layout = self.front_matter.get("layout")
+        return str(layout) if layout not in (None, "", "none", "null") else None
+
+
+@dataclass
+class Site:
+    root: Path
+    config: dict
+    base_url: str  # absolute URL of the site including baseurl, no trailing slash
+    data: dict = field(default_factory=dict)
+    pages: list[SourceFile] = field(default_factory=list)
+    posts: list[SourceFile] = field(default_factory=list)  # newest first
+    collections: dict[str, list[SourceFile]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def published(self) -> list[SourceFile]:
+        """Everything that becomes an HTML page a visitor can open."""
+        docs = [d for docs in self.collections.values() for d in docs if d.output]
+        return self.posts + docs + self.pages
+
+
+# -- configuration -------------------------------------------------------------------------
+
+
+def _read_config(root: Path, problems: list[Problem]) -> dict:
+    config: dict = {}
+    for name in ("_config.yml", "_config.yaml", "_config.toml"):
+        path = root / name
+        if not path.is_file() or name.endswith(".toml"):
+            continue
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+            problems.append(Problem(name, f"invalid YAML in configuration: {exc}", line))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, f"cannot read configuration: {exc}"))
+            continue
+        if isinstance(loaded, dict):
+            config = loaded
+        elif loaded is not None:
+            problems.append(Problem(name, "configuration is not a mapping", 1))
+        break
+    return config
+
+
+def _base_url(root: Path, config: dict, url: str | None) -> str:
+    if url:
+        return url.rstrip("/")
+    baseurl = str(config.get("baseurl") or "").strip().strip("/")
+    host = str(config.get("url") or "").strip().rstrip("/")
+    if not host:
+        cname = root / "CNAME"
+        try:
+            name = cname.read_text(encoding="utf-8").strip().splitlines()[0].strip() if cname.is_file() else ""
+        except (OSError, UnicodeDecodeError, IndexError):
+            name = ""
+        host = ("https://" + name.rstrip("/")) if name else "http://localhost"
+    return host + ("/" + baseurl if baseurl else "")
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
+
+
+# -- which files Jekyll reads --------------------------------------------------------------
+
+
+class _Filter:
+    """Jekyll's EntryFilter: special, backup and excluded entries are skipped."""
+
+    def __init__(self, config: dict):
+        self.include = [str(p) for p in _as_list_raw(config.get("include"))] + [".htaccess"]
+        self.exclude = [str(p) for p in _as_list_raw(config.get("exclude"))] + DEFAULT_EXCLUDES
+        self.exclude = [p for p in self.exclude if p not in self.include]
+
+    @staticmethod
+    def _matches(patterns: list[str], rel: str) -> bool:
+        for pattern in patterns:
+            pattern = pattern.strip().lstrip("/")
+            if not pattern:
+                continue
+            bare = pattern.rstrip("/")
+            if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, bare):
+                return True
+            if rel == bare or rel.startswith(bare + "/"):
+                return True
+        return False
+
+    def included(self, rel: str) -> bool:
+        return self._matches(self.include, rel) or self._matches(self.include, rel.rsplit("/", 1)[-1])
+
+    def skip(self, rel: str) -> bool:
+        name = rel.rsplit("/", 1)[-1]
+        special = name[:1] in (".", "_", "#") or name.endswith("~")
+        if special and not self.included(rel):
+            return True
+        return self._matches(self.exclude, rel)
+
+
+def _as_list_raw(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _walk(root: Path, start: str, filt: _Filter, problems: list[Problem]):
+    """Yield relative paths of files under ``start``, skipping what Jekyll skips.
+
+    ``start`` itself is walked even when its name starts with "_" (``_posts``).
+    """
+    seen: set[tuple[int, int]] = set()
+    stack = [start]
+    while stack:
+        rel_dir = stack.pop()
+        directory = root / rel_dir if rel_dir else root
+        try:
+            stat = directory.stat()
+        except OSError as exc:
+            problems.append(Problem(rel_dir or ".", f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key in seen:
+            problems.append(Problem(rel_dir, "symbolic link loop; directory skipped"))
+            continue
+        seen.add(key)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(rel_dir or ".", f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                problems.append(Problem(rel, f"cannot read: {exc.strerror or exc}"))
+                continue
+            if is_dir:
+                if not filt.skip(rel):
+                    subdirs.append(rel)
+                continue
+            if filt.skip(rel):
+                continue
+            yield rel
+        stack.extend(reversed(subdirs))
+
+
+def _read_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
+    path = root / rel
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot read file: {exc.strerror or exc}"))
+        return None
+    if b"\x00" in raw[:8192]:
+        problems.append(Problem(rel, "binary file where a text page was expected"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(rel, f"not valid UTF-8 (byte {exc.start})", line))
+        return None
+    return text
+
+
+def _has_front_matter(text: str) -> bool:
+    return bool(re.match(r"---[ \t]*\r?\n", text))
+
+
+def _split(text: str, rel: str, problems: list[Problem]) -> tuple[dict, str, int] | None:
+    """Front matter, body and the body's first line; None (and a Problem) when broken."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        problems.append(Problem(rel, "front matter starts with --- but is never closed", 1))
+        return None
+    raw = match.group(1) or ""
+    try:
+        data = _YAML.load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(rel, f"invalid YAML front matter: {reason}", line))
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(Problem(rel, "front matter is not a mapping of keys to values", 2))
+        return None
+    body = text[match.end():]
+    body_line = text[: match.end()].count("\n") + 1
+    return data, body, body_line
+
+
+# -- defaults and URLs ---------------------------------------------------------------------
+
+
+def _apply_defaults(config: dict, rel: str, kind: str, collection: str | None, data: dict) -> dict:
+    """Front matter defaults from _config.yml, most specific scope last, file wins."""
+    type_name = {"page": "pages", "post": "posts"}.get(kind, collection or "")
+    merged: dict = {}
+    matches = []
+    for entry in config.get("defaults") or []:
+        if not isinstance(entry, dict):
+            continue
+        scope = entry.get("scope") or {}
+        values = entry.get("values") or {}
+        if not isinstance(scope, dict) or not isinstance(values, dict):
+            continue
+        scope_type = scope.get("type")
+        if scope_type and scope_type != type_name:
+            continue
+        scope_path = str(scope.get("path") or "").strip("/")
+        if scope_path:
+            if "*" in scope_path or "?" in scope_path:
+                if not (fnmatch.fnmatchcase(rel, scope_path) or fnmatch.fnmatchcase(rel, scope_path + "/*")):
+                    continue
+            elif not (rel == scope_path or rel.startswith(scope_path + "/")):
+                continue
+        rank = (len(scope_path.split("/")) if scope_path else 0, bool(scope_type))
+        matches.append((rank, values))
+    for _, values in sorted(matches, key=lambda m: m[0]):
+        merged.update(values)
+    merged.update(data)
+    return merged
+
+
+def _slugify(text: str, cased: bool = False) -> str:
+    """Jekyll's "pretty" slug: keeps most URL-safe punctuation, collapses the rest to -."""
+    slug = re.sub(r"[^\w._~!$&'()+,;=@]+", "-", text).strip("-")
+    return slug if cased else slug.lower()
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match) -> str:
+        key = match.group(1)
+        # longest known placeholder that prefixes the match (":title:output_ext" etc.)
+        for end in range(len(key), 0, -1):
+            if key[:end] in values:
+                return values[key[:end]] + key[end:]
+        return match.group(0)
+
+    url = _PLACEHOLDER.sub(replace, template)
+    return _clean_url(url)
+
+
+def _clean_url(url: str) -> str:
+    url = "/" + url.replace("..", "/").replace("./", "")
+    url = re.sub(r"/{2,}", "/", url)
+    return quote(url, safe="/-._~!$&'()*+,;=:@%")
+
+
+def _permalink_suffix(template: str, style: str) -> str:
+    if style == "pretty":
+        return template + "/"
+    if style in ("date", "ordinal", "none", "weekdate"):
+        return template + ":output_ext"
+    if style.endswith("/"):
+        return template + "/"
+    if style.endswith(":output_ext"):
+        return template + ":output_ext"
+    return template
+
+
+def _output_ext(rel: str) -> str:
+    ext = os.path.splitext(rel)[1].lower()
+    return ".html" if ext in MARKDOWN_EXTS else ext
+
+
+def _page_url(rel: str, data: dict, style: str) -> str:
+    directory, name = os.path.split(rel)
+    basename, _ = os.path.splitext(name)
+    out = _output_ext(rel)
+    values = {"path": "/" + directory if directory else "", "basename": basename, "output_ext": out}
+    permalink = data.get("permalink")
+    if permalink:
+        return _fill(str(permalink), values)
+    if out not in HTML_EXTS:
+        template = "/:path/:basename:output_ext"
+    elif basename == "index":
+        template = "/:path/"
+    else:
+        template = _permalink_suffix("/:path/:basename", style)
+    return _fill(template, values)
+
+
+def _date_values(date: dt.datetime) -> dict[str, str]:
+    return {
+        "year": date.strftime("%Y"),
+        "short_year": date.strftime("%y"),
+        "month": date.strftime("%m"),
+        "i_month": str(date.month),
+        "short_month": date.strftime("%b"),
+        "long_month": date.strftime("%B"),
+        "day": date.strftime("%d"),
+        "i_day": str(date.day),
+        "y_day": date.strftime("%j"),
+        "w_year": str(date.isocalendar()[0]),
+        "week": f"{date.isocalendar()[1]:02d}",
+        "w_day": str(date.isocalendar()[2]),
+        "short_day": date.strftime("%a"),
+        "long_day": date.strftime("%A"),
+        "hour": date.strftime("%H"),
+        "minute": date.strftime("%M"),
+        "second": date.strftime("%S"),
+    }
+
+
+def _document_url(sf: SourceFile, template: str, rel_in_collection: str) -> str:
+    stem = os.path.splitext(rel_in_collection)[0]
+    name = os.path.basename(stem)
+    slug_source = str(sf.front_matter.get("slug") or sf.slug or name)
+    values = {
+        "collection": sf.collection or "posts",
+        "path": stem,
+        "name": _slugify(name),
+        "title": _slugify(slug_source, cased=True),
+        "slug": _slugify(slug_source),
+        "categories": "/".join(dict.fromkeys(c.lower() for c in sf.categories)),
+        "output_ext": _output_ext(sf.path),
+    }
+    if sf.date:
+        values.update(_date_values(sf.date))
+    permalink = sf.front_matter.get("permalink")
+    return _fill(str(permalink) if permalink else template, values)
+
+
+def _to_datetime(value) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+                return parsed.replace(tzinfo=None)
+            except ValueError:
+                continue
+        try:
+            return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+        except ValueError:
+            return None
+    return None
+
+
+def _titleize(slug: str) -> str:
+    return " ".join(word[:1].upper() + word[1:] for word in slug.split("-"))
+
+
+# -- data ----------------------------------------------------------------------------------
+
+
+def _read_data(root: Path, data_dir: str, problems: list[Problem]) -> dict:
+    base = root / data_dir
+    data: dict = {}
+    if not base.is_dir():
+        return data
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = os.path.relpath(dirpath, base)
+        target = data
+        if rel_dir != ".":
+            for part in rel_dir.split(os.sep):
+                nxt = target.get(part)
+                if not isinstance(nxt, dict):
+                    nxt = target[part] = {}
+                target = nxt
+        for name in sorted(filenames):
+            stem, ext = os.path.splitext(name)
+            ext = ext.lower()
+            if ext not in (".yml", ".yaml", ".json", ".csv", ".tsv") or name.startswith("."):
+                continue
+            rel = f"{data_dir}/{name}" if rel_dir == "." else f"{data_dir}/{rel_dir.replace(os.sep, '/')}/{name}"
+            text = _read_text(root, rel, problems)
+            if text is None:
+                continue
+            try:
+                if ext in (".yml", ".yaml"):
+                    value = yaml.safe_load(text)
+                elif ext == ".json":
+                    value = json.loads(text)
+                else:
+                    delimiter = "\t" if ext == ".tsv" else ","
+                    value = [dict(row) for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                problems.append(Problem(rel, f"invalid YAML data: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None))
+                continue
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(rel, f"invalid JSON data: {exc.msg}", exc.lineno))
+                continue
+            except csv.Error as exc:
+                problems.append(Problem(rel, f"invalid CSV data: {exc}"))
+                continue
+            target[stem] = value
+    return data
+
+
+# -- loading -------------------------------------------------------------------------------
+
+
+def _collections_config(config: dict) -> dict[str, dict]:
+    raw = config.get("collections") or {}
+    if isinstance(raw, list):
+        raw = {str(name): {} for name in raw}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): (v if isinstance(v, dict) else {}) for k, v in raw.items() if str(k) != "posts"}
+
+
+def load_site(root: Path | str, url: str | None = None) -> Site:
+    """Read a Jekyll site's source: configuration, data, pages, posts and collections.
+
+    Never raises for a bad file: what cannot be read is listed in ``site.problems``.
+    """
+    root = Path(root)
+    problems: list[Problem] = []
+    config = _read_config(root, problems)
+    site = Site(root=root, config=config, base_url=_base_url(root, config, url), problems=problems)
+    filt = _Filter(config)
+    style = str(config.get("permalink") or "date")
+    post_template = PERMALINK_STYLES.get(style, style)
+    show_future = bool(config.get("future", False))
+    show_unpublished = bool(config.get("unpublished", False))
+    now = dt.datetime.now()
+    site.data = _read_data(root, str(config.get("data_dir") or "_data").strip("/"), problems)
+
+    coll_dir = str(config.get("collections_dir") or "").strip("/")
+    collections = _collections_config(config)
+    special_dirs = {f"{coll_dir}/_{name}" if coll_dir else f"_{name}" for name in collections}
+
+    def published(data: dict) -> bool:
+        return show_unpublished or data.get("published", True) is not False
+
+    # Pages and the _posts folders found anywhere in the tree.
+    post_dirs: list[str] = []
+    for rel in _walk_with_posts(root, filt, problems, post_dirs):
+        if os.path.splitext(rel)[1].lower() not in MARKDOWN_EXTS + HTML_EXTS:
+            continue
+        if rel in special_dirs or any(rel.startswith(d + "/") for d in special_dirs):
+            continue
+        text = _read_text(root, rel, problems)
+        if text is None or not _has_front_matter(text):
+            continue
+        split = _split(text, rel, problems)
+        if split is None:
+            continue
+        data, body, body_line = split
+        data = _apply_defaults(config, rel, "page", None, data)
+        if not published(data):
+            continue
+        sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page",
+                        url=_page_url(rel, data, style), text=text)
+        sf.slug = os.path.splitext(os.path.basename(rel))[0]
+        site.pages.append(sf)
+
+    # Posts
+    for post_dir in post_dirs:
+        parent = post_dir.rsplit("/", 1)[0] if "/" in post_dir else ""
+        path_categories = [p for p in parent.split("/") if p]
+        for rel in _walk(root, post_dir, filt, problems):
+            name = rel.rsplit("/", 1)[-1]
+            match = _POST_NAME.match(name)
+            if not match:
+                continue
+            text = _read_text(root, rel, problems)
+            if text is None or not _has_front_matter(text):
+                continue
+            split = _split(text, rel, problems)
+            if split is None:
+                continue
+            data, body, body_line = split
+            data = _apply_defaults(config, rel, "post", None, data)
+            if not published(data):
+                continue
+            date = _to_datetime(data.get("date"))
+            if date is None:
+                try:
+                    date = dt.datetime(*(int(x) for x in match.group(1).split("-")))
+                except ValueError:
+                    problems.append(Problem(rel, f"invalid date in post file name: {match.group(1)}", 1))
+                    continue
+            if date > now and not show_future:
+                continue
+            slug = match.group(2)
+            categories = list(dict.fromkeys(path_categories + _as_list(data.get("category")) + _as_list(data.get("categories"))))
+            tags = list(dict.fromkeys(_as_list(data.get("tag")) + _as_list(data.get("tags"))))
+            sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="post", url="",
+                            date=date, categories=categories, tags=tags, slug=str(data.get("slug") or slug),
+                            collection="posts", text=text)
+            sf.front_matter.setdefault("title", _titleize(slug))
+            sf.url = _document_url(sf, post_template, rel[len(post_dir) + 1:])
+            site.posts.append(sf)
+    site.posts.sort(key=lambda p: (p.date, p.path), reverse=True)
+
+    # Collections
+    for name, options in collections.items():
+        base = f"{coll_dir}/_{name}" if coll_dir else f"_{name}"
+        docs: list[SourceFile] = []
+        if (root / base).is_dir():
+            output = bool(options.get("output", False))
+            template = str(options.get("permalink") or "/:collection/:path:output_ext")
+            template = PERMALINK_STYLES.get(template, template)
+            for rel in _walk(root, base, filt, problems):
+                if os.path.splitext(rel)[1].lower() not in MARKDOWN_EXTS + HTML_EXTS:
+                    continue
+                text = _read_text(root, rel, problems)
+                if text is None or not _has_front_matter(text):
+                    continue
+                split = _split(text, rel, problems)
+                if split is None:
+                    continue
+                data, body, body_line = split
+                data = _apply_defaults(config, rel, "collection", name, data)
+                if not published(data):
+                    continue
+                stem = os.path.splitext(os.path.basename(rel))[0]
+                date = _to_datetime(data.get("date"))
+                sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="collection",
+                                url="", date=date, categories=_as_list(data.get("categories")),
+                                tags=_as_list(data.get("tags")), slug=str(data.get("slug") or stem),
+                                collection=name, text=text, output=output)
+                sf.url = _document_url(sf, template, rel[len(base) + 1:])
+                docs.append(sf)
+        sort_by = options.get("sort_by")
+        if sort_by:
+            docs.sort(key=lambda d: (d.front_matter.get(sort_by) is None, str(d.front_matter.get(sort_by, ""))))
+        site.collections[name] = docs
+    return site
+
+
+def _walk_with_posts(root: Path, filt: _Filter, problems: list[Problem], post_dirs: list[str]):
+    """Walk the site for pages, noting every ``_posts`` folder on the way (Jekyll reads them all)."""
+    yield from _walk(root, "", _PostsAware(filt, post_dirs), problems)
+
+
+class _PostsAware(_Filter):
+    def __init__(self, inner: _Filter, post_dirs: list[str]):
+        self.inner = inner
+        self.post_dirs = post_dirs
+
+    def skip(self, rel: str) -> bool:
+        if rel.rsplit("/", 1)[-1] == "_posts":
+            if rel not in self.post_dirs:
+                self.post_dirs.append(rel)
+            return True
+        return self.inner.skip(rel)
