@@ -1,0 +1,614 @@
+"""English/German text analysis shared by the index and the question parser.
+
+Passages are analysed in their own language: words are lowercased, stemmed
+with that language's Snowball stemmer, and folded (accents stripped, ß -> ss).
+A question is analysed in *both* languages so that a German question finds an
+English passage and vice versa; a bilingual glossary adds translations, the
+index vocabulary corrects typos, and German compounds are split into parts.
+
+Only ``re``, ``unicodedata`` and ``Stemmer`` are imported at module load; the
+glossary (YAML) is read on the first question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import Stemmer
+
+__all__ = [
+    "Analyzer",
+    "GlossaryError",
+    "ParsedQuery",
+    "QueryTerm",
+    "Token",
+    "Vocabulary",
+    "damerau_levenshtein",
+    "detect_language",
+    "fold",
+]
+
+DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")
+
+# Weights of query variants relative to the word as typed.
+OWN_WEIGHT = 1.0
+UMLAUT_WEIGHT = 1.0
+TYPO_WEIGHT = 0.8
+GLOSSARY_WEIGHT = 0.7
+COMPOUND_WEIGHT = 0.6
+PHRASE_WORD_SCALE = 0.7  # each word of a multi-word glossary translation
+
+STEMMER_NAMES = {"en": "english", "de": "german"}
+LANGS = tuple(STEMMER_NAMES)
+
+# ---------------------------------------------------------------------------
+# Stop words. Question words are stop words: they say what kind of answer is
+# wanted, never what it is about.
+
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """
+        a about above after again against all also am an and any are aren't as at be because been before
+        being below between both but by can cannot could did didn't do does doesn't doing don't down during
+        each either else ever every few for from further get gets got had has hasn't have haven't having he
+        her here hers herself him himself his how however i if in into is isn't it it's its itself just
+        let me more most much must my myself no nor not now of off often on once one only or other our ours
+        ourselves out over own please same shall she should so some such tell than that that's the their
+        theirs them themselves then there there's these they this those through thus to too under until up
+        upon us very via was wasn't we were weren't what what's when where where's whether which while who
+        who's whom whose why will with within without would yet you your yours yourself yourselves
+        anyone anything anybody someone something find know show give list name named
+        """.split()
+    ),
+    "de": frozenset(
+        """
+        aber alle allem allen aller alles als also am an ander andere anderen anderem anderer anderes auch auf
+        aus bei beim bin bis bist bitte da dabei dadurch dafür dagegen daher damit dann daran darauf darf
+        darin darüber das dass dein deine dem den denn der deren des dessen dich die dies diese diesem diesen
+        dieser dieses dir doch dort du durch ein eine einem einen einer eines einige einiger er es etwas euch
+        euer eure für gegen gibt gab habe haben hat hatte hier hin hinter ich ihm ihn ihnen ihr ihre ihrem
+        ihren ihrer ihres im in ist ja jede jedem jeden jeder jedes jemand jetzt kann kannst kein keine
+        keinem keinen keiner können könnte man manche mein meine mich mir mit muss müssen nach nein nicht
+        nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner sich sie sind so solche soll
+        sollen sondern sowie über um und uns unser unsere unter viel vom von vor war waren warum was weil
+        welche welchem welchen welcher welches wem wen wenn wer werde werden wie wieso weshalb wieviel
+        wie viele wir wird wo woher wohin worden wurde wurden zu zum zur zwischen
+        irgendwer jemanden etwas nenne nennen zeige zeigen sag sagen
+        """.split()
+    ),
+}
+
+# Function words that tell the languages apart in short questions. Words that
+# are common in both ("die", "was", "in", "an", "am") are left out.
+_DE_MARKERS = frozenset(
+    """
+    der das und ist sind wer wo wie macht machen wann warum welche welcher welches welchen wieso weshalb woher wohin
+    gibt es ein eine einen einem dem den des im ich mit für fuer von zu zum zur auf bei beim nach über
+    ueber unter nicht auch sich sie er wir ihr kann können koennen muss hat haben wird werden wurde
+    man mein meine kein keine oder aber sowie gegen durch ohne um vom seit bitte leitet sitzt arbeitet
+    gehört gehoert forscht liegt heißt heisst befindet erreiche erreichen
+    """.split()
+)
+_EN_MARKERS = frozenset(
+    """
+    the is are who what where when why how which does do did of for and to a at on with by from there
+    this that these those can could i you my about has have been be it its whom whose work works
+    working located leads head find contact any does much many
+    """.split()
+)
+_DE_SUFFIXES = ("ung", "keit", "heit", "schaft", "lich", "isch", "chen", "ungen", "tät")
+
+
+# ---------------------------------------------------------------------------
+# Tokenising and folding
+
+_URL = r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_WORD = r"\w+(?:['’.\-‐‑]\w+)*"
+TOKEN_RE = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
+_PART_RE = re.compile(r"[^\W_]+")
+_TRAILING = ".,;:!?)]}'\""
+_UMLAUT_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_DIGRAPH_RE = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents so that "Müller" and "Muller" compare equal."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _split_token(raw: str) -> list[tuple[str, int, int]]:
+    """Alphanumeric parts of a compound token with their offsets inside it."""
+    return [(m.group(), m.start(), m.end()) for m in _PART_RE.finditer(raw)]
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """Guess "en" or "de" from function words, umlauts and typical endings.
+
+    Works on a handful of words ("Wer leitet ...?", "Where is ..."), which is
+    what visitors type; ties go to ``default``.
+    """
+    de = en = 0.0
+    lowered = text.casefold()
+    if re.search(r"[äöüß]", lowered):
+        de += 1.5
+    words = re.findall(r"[^\W\d_]+", lowered)
+    for i, word in enumerate(words):
+        if word in _DE_MARKERS:
+            de += 1
+        elif word in _EN_MARKERS:
+            en += 1
+        elif word in ("die", "was") and i == 0:
+            de += 1  # "Die ..." / "Was ...?" open German questions far more often than English ones
+        elif word == "die" and i + 1 < len(words):
+            de += 0.5
+        elif len(word) > 5 and word.endswith(_DE_SUFFIXES):
+            de += 0.5
+        elif len(word) > 5 and word.endswith(("ing", "ness", "ship", "ed")):
+            en += 0.5
+        elif re.search(r"sch|cht|tz|pf|ei", word):
+            de += 0.25
+        elif re.search(r"^th|^wh|ght|ou", word):
+            en += 0.25
+    if de > en:
+        return "de"
+    if en > de:
+        return "en"
+    return default if default in LANGS else "en"
+
+
+def damerau_levenshtein(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
+    if a == b:
+        return 0
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def typo_distance(word: str) -> int:
+    """How many edits a word of this length may be off by: 0 below 4 letters, 1 up to 7, else 2."""
+    n = len(word)
+    return 0 if n < 4 else 1 if n <= 7 else 2
+
+
+# ---------------------------------------------------------------------------
+# German compounds, split without a dictionary: a word is cut where its tail
+# is a known part and its head (less a linking -s-/-es-/-en-/-n-/-e-) is long
+# enough or known. The parts below are frequent in institutional German; at
+# question time the index vocabulary is consulted as well.
+
+_COMPOUND_PARTS = frozenset(
+    """
+    abteilung adresse akademie aktivität amt analyse angebot anlage ansatz anschrift antrag arbeit arbeiter
+    arbeitsgruppe art arzt ausbildung ausschuss austausch auszeichnung bank beirat bereich bericht beruf
+    betreuung bild bildung bio biologie chemie daten datenbank datenschutz dienst dienstleistung doktor
+    doktorand druck einheit einrichtung entwicklung ergebnis erkrankung fach fakultät feld forschung
+    forscher förderung frage frau freiheit führung gebäude geld genom gerät gesellschaft gesetz gesundheit
+    gruppe haus hilfe hochschule informatik information institut jahr kammer karriere klinik klinikum
+    kommission kompetenz konferenz kontakt kooperation kosten kraft krankheit krebs kurs labor land
+    lehre lehrstuhl leiter leitung leistung lernen licht liste mann medizin mensch methode ministerium
+    mittel modell nachricht nachwuchs name netz netzwerk nummer ort partner patient person plan plattform
+    politik position praxis preis professor professur programm projekt prozess prüfung rat raum recht
+    rechner rechnung referat reihe sache schrift schule schutz schwerpunkt seite sicherheit sitz sprecher
+    stadt standort stelle stelle stellen stiftung stipendium stoff strategie struktur studie studium
+    stufe stunde system tag tagung team technik technologie teil telefon thema theorie training träger
+    universität verbund verfahren verwaltung vertrag verein vorstand wahl weg welt werk wert wissen
+    wissenschaft wissenschaftler woche wochen zeit zeitschrift zentrum ziel zweck
+    """.split()
+)
+_LINKS = ("s", "es", "en", "n", "e", "er")
+_INFLECTIONS = ("", "e", "en", "n", "s", "er", "es", "ern")
+
+
+@dataclass
+class Token:
+    term: str
+    start: int  # offsets into the analysed text, for highlighting
+    end: int
+
+
+@dataclass
+class QueryTerm:
+    word: str  # as typed
+    variants: dict[str, float] = field(default_factory=dict)  # index term -> weight
+
+
+@dataclass
+class ParsedQuery:
+    lang: str
+    terms: list[QueryTerm] = field(default_factory=list)
+
+    def all_variants(self) -> dict[str, float]:
+        """Every index term of the question with its best weight, for highlighting."""
+        merged: dict[str, float] = {}
+        for term in self.terms:
+            for variant, weight in term.variants.items():
+                merged[variant] = max(weight, merged.get(variant, 0.0))
+        return merged
+
+
+class Vocabulary:
+    """Terms known to an index with their document frequencies.
+
+    Tells a typo from a word, suggests the nearest known spelling, and lets
+    the question parser split German compounds against what the site uses.
+    This in-memory form suits small sites and tests; the index provides one
+    backed by its term dictionary.
+    """
+
+    def __init__(self, counts: Mapping[str, int] | None = None) -> None:
+        self._counts = dict(counts or {})
+        self._buckets: dict[int, list[str]] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        return self.doc_freq(term) > 0 if isinstance(term, str) else False
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def doc_freq(self, term: str) -> int:
+        return self._counts.get(term, 0)
+
+    def candidates(self, word: str, distance: int) -> Iterable[str]:
+        """Terms that may lie within ``distance`` edits of ``word`` (a superset is fine)."""
+        if self._buckets is None:
+            self._buckets = {}
+            for term in self._counts:
+                if term.isalpha():
+                    self._buckets.setdefault(len(term), []).append(term)
+        for n in range(len(word) - distance, len(word) + distance + 1):
+            yield from self._buckets.get(n, ())
+
+    def suggest(self, word: str, limit: int = 2) -> list[str]:
+        """Nearest known terms to a misspelt word, closest first, then most frequent."""
+        word = fold(word)
+        max_distance = typo_distance(word)
+        if not max_distance:
+            return []
+        scored = []
+        for term in self.candidates(word, max_distance):
+            if term == word:
+                continue
+            d = damerau_levenshtein(word, term)
+            if d <= max_distance:
+                scored.append((d, -self.doc_freq(term), term))
+        scored.sort()
+        if not scored:
+            return []
+        best = scored[0][0]
+        return [term for d, _, term in scored if d == best][:limit]
+
+
+class GlossaryError(ValueError):
+    """A glossary file that cannot be read; the message names the file and line."""
+
+
+@dataclass
+class _Member:
+    lang: str
+    words: tuple[str, ...]  # folded surface words
+    stems: tuple[str, ...]  # stems in the member's own language
+
+
+class Analyzer:
+    """Turns text into index terms and questions into weighted term variants."""
+
+    # Bump when index-time analysis changes: old indexes must then be rebuilt.
+    # The glossary is applied to questions only, so editing it needs no rebuild.
+    version = "2"
+
+    def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
+        self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
+        self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in STEMMER_NAMES.items()}
+        self._word_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._groups: list[list[_Member]] | None = None
+        self._single: dict[tuple[str, str], set[int]] = {}
+        self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+
+    # -- index time --------------------------------------------------------
+
+    def stem(self, word: str, lang: str) -> str:
+        """Stem a lowercased word (umlauts intact) and fold the result."""
+        stemmer = self._stemmers.get(lang) or self._stemmers["en"]
+        return fold(stemmer.stemWord(word))
+
+    def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
+        """Index terms of one plain word: stem, umlaut spelling, compound parts."""
+        key = (word, lang)
+        cached = self._word_cache.get(key)
+        if cached is not None:
+            return cached
+        lower = word.lower()
+        folded = fold(lower)
+        if lower in STOP_WORDS.get(lang, ()) or folded in STOP_WORDS.get(lang, ()) or (len(folded) < 2 and not folded.isdigit()):
+            terms: tuple[str, ...] = ()
+        elif not folded.isalpha():
+            terms = (folded,)
+        else:
+            out = [self.stem(lower, lang)]
+            if any(c in lower for c in "äöü"):
+                out.append(self.stem(lower.translate(_UMLAUT_DIGRAPHS), lang))
+            if lang == "de":
+                for part in self.compound_parts(folded):
+                    out.append(self.stem(part, "de"))
+            terms = tuple(dict.fromkeys(out))
+        if len(self._word_cache) > 200_000:
+            self._word_cache.clear()
+        self._word_cache[key] = terms
+        return terms
+
+    def tokens(self, text: str, lang: str) -> list[Token]:
+        """Index terms with their offsets in ``text``, for highlighting quotes."""
+        out: list[Token] = []
+        for m in TOKEN_RE.finditer(text):
+            raw = m.group()
+            start = m.start()
+            if m.lastgroup == "url":
+                raw = raw.rstrip(_TRAILING)
+            if raw.isalnum():
+                out.extend(Token(term, start, start + len(raw)) for term in self._word_terms(raw, lang))
+                continue
+            # e-mail, URL, hyphenated name, abbreviation, decimal: whole token, then its parts
+            parts = _split_token(raw)
+            whole = fold(raw)
+            abbreviation = m.lastgroup == "word" and all(len(p) == 1 for p, _, _ in parts)
+            if m.lastgroup != "word" or abbreviation or any(c in raw for c in "-‐‑.@"):
+                out.append(Token(whole, start, start + len(raw)))
+            if abbreviation:
+                continue
+            for part, s, e in parts:
+                out.extend(Token(term, start + s, start + e) for term in self._word_terms(part, lang))
+        return out
+
+    def index_terms(self, text: str, lang: str) -> list[str]:
+        """Stemmed terms of ``text`` (with compound parts), stop words dropped."""
+        return [t.term for t in self.tokens(text, lang)]
+
+    def exact_terms(self, text: str) -> list[str]:
+        """Folded, unstemmed tokens: names, e-mail addresses, codes, numbers."""
+        out: list[str] = []
+        for m in TOKEN_RE.finditer(text):
+            raw = m.group()
+            if m.lastgroup == "url":
+                raw = raw.rstrip(_TRAILING)
+            folded = fold(raw)
+            parts = [p for p, _, _ in _split_token(folded)]
+            if len(parts) != 1 or parts[0] != folded:
+                out.append(folded)
+            for part in parts:
+                out.append(part)
+                if any(c in part for c in "äöü"):
+                    out.append(part.translate(_UMLAUT_DIGRAPHS))
+            lower = raw.lower()
+            if any(c in lower for c in "äöü") and lower.isalpha():
+                out.append(lower.translate(_UMLAUT_DIGRAPHS))
+        return out
+
+    def compound_parts(self, word: str, vocabulary: Vocabulary | None = None) -> list[str]:
+        """Parts of a German compound, outermost split first: "nachwuchsgruppe" -> nachwuchs, gruppe."""
+        word = fold(word)
+        if len(word) < 8 or not word.isalpha():
+            return []
+        parts: list[str] = []
+        self._split(word, vocabulary, parts, depth=0)
+        return parts
+
+    def _lemma(self, part: str, vocabulary: Vocabulary | None) -> str | None:
+        """The known word ``part`` is a form of, if any."""
+        for suffix in _INFLECTIONS:
+            if suffix and not part.endswith(suffix):
+                continue
+            base = part[: len(part) - len(suffix)] if suffix else part
+            if len(base) >= 3 and base in _COMPOUND_PARTS:
+                return base
+        if vocabulary is not None and len(part) >= 4 and (part in vocabulary or self.stem(part, "de") in vocabulary):
+            return part
+        return None
+
+    def _split(self, word: str, vocabulary: Vocabulary | None, parts: list[str], depth: int) -> bool:
+        if depth > 3 or len(word) < 7:
+            return False
+        for i in range(3, len(word) - 3):  # longest tail first
+            head, tail = word[:i], word[i:]
+            if self._lemma(tail, vocabulary) is None:
+                continue
+            heads = [head[: -len(link)] for link in _LINKS if head.endswith(link) and len(head) - len(link) >= 3] + [head]
+            known_head = next((lemma for h in heads if (lemma := self._lemma(h, vocabulary))), None)
+            if known_head is None:
+                # an unknown head is kept if it is long enough to be a word on its own
+                known_head = next((h for h in heads if len(h) >= 4), None)
+                if known_head is None:
+                    continue
+                sub: list[str] = []
+                if self._split(known_head, vocabulary, sub, depth + 1):
+                    parts.extend([known_head, tail, *sub])
+                    return True
+                if len(known_head) < 5:
+                    continue
+            parts.extend([known_head, tail])
+            return True
+        return False
+
+    # -- question time -----------------------------------------------------
+
+    def _word_variants(self, word: str) -> dict[str, float]:
+        """The word's own forms: folded surface and both languages' stems."""
+        lower = word.lower()
+        folded = fold(lower)
+        variants = {folded: OWN_WEIGHT}
+        if folded.isalpha():
+            for lang in LANGS:
+                variants.setdefault(self.stem(lower, lang), OWN_WEIGHT)
+            if any(c in lower for c in "äöü"):
+                alt = lower.translate(_UMLAUT_DIGRAPHS)
+                variants.setdefault(alt, UMLAUT_WEIGHT)
+                for lang in LANGS:
+                    variants.setdefault(self.stem(alt, lang), UMLAUT_WEIGHT)
+            elif _DIGRAPH_RE.search(folded):
+                alt = _DIGRAPH_RE.sub(lambda m: m.group()[0], folded)
+                variants.setdefault(alt, UMLAUT_WEIGHT)
+                for lang in LANGS:
+                    variants.setdefault(self.stem(alt, lang), UMLAUT_WEIGHT)
+        return variants
+
+    def parse_question(self, question: str, lang: str | None = None, vocabulary: Vocabulary | None = None) -> ParsedQuery:
+        """Split a question into terms, each with weighted variants to look up."""
+        lang = lang or detect_language(question)
+        stops = STOP_WORDS.get(lang, STOP_WORDS["en"])
+        words: list[tuple[str, str, int]] = []  # (raw, folded, position)
+        for m in TOKEN_RE.finditer(question):
+            raw = m.group()
+            if m.lastgroup == "url":
+                raw = raw.rstrip(_TRAILING)
+            words.append((raw, fold(raw), m.start()))
+        self._load_glossary()
+        stems = [{lg: self.stem(raw.lower(), lg) for lg in LANGS} for raw, _, _ in words]
+        phrase_groups = self._match_phrases(words, stems)
+
+        terms: list[QueryTerm] = []
+        for i, (raw, folded, _) in enumerate(words):
+            if raw.lower() in stops or folded in stops:
+                if i not in phrase_groups:
+                    continue
+            if len(folded) < 2 and not folded.isdigit():
+                continue
+            term = QueryTerm(word=raw)
+            parts = _split_token(raw)
+            if len(parts) > 1:  # e-mail, URL, hyphenated name: whole token, then its parts
+                term.variants[folded] = OWN_WEIGHT
+                for part, _, _ in parts:
+                    if part.lower() in stops or (len(part) < 2 and not part.isdigit()):
+                        continue
+                    for variant, weight in self._word_variants(part).items():
+                        term.variants.setdefault(variant, weight)
+            else:
+                term.variants.update(self._word_variants(raw))
+            groups = dict.fromkeys(phrase_groups.get(i, ()), 1.0)
+            for g in self._single_groups(folded, stems[i]):
+                groups[g] = 1.0
+            known = vocabulary is None or any(v in vocabulary for v in term.variants)
+            if folded.isalpha() and (lang == "de" or not known):
+                for part in self.compound_parts(folded, vocabulary):
+                    for variant in (part, self.stem(part, "de"), self.stem(part, "en")):
+                        term.variants.setdefault(variant, COMPOUND_WEIGHT)
+                    for g in self._single_groups(part, {lg: self.stem(part, lg) for lg in LANGS}):
+                        groups.setdefault(g, COMPOUND_WEIGHT)
+            if not known and not groups and folded.isalpha() and vocabulary is not None:
+                for fix in vocabulary.suggest(folded):
+                    for variant in self._word_variants(fix):
+                        term.variants.setdefault(variant, TYPO_WEIGHT)
+                    for g in self._single_groups(fix, {lg: self.stem(fix, lg) for lg in LANGS}):
+                        groups.setdefault(g, TYPO_WEIGHT)
+            for group, scale in sorted(groups.items()):
+                for member in self._groups[group]:
+                    # words of a translated phrase are looked up as a bag, each weighing less
+                    weight = GLOSSARY_WEIGHT * scale * (1.0 if len(member.words) == 1 else PHRASE_WORD_SCALE)
+                    for w, s in zip(member.words, member.stems):
+                        if w in STOP_WORDS[member.lang]:
+                            continue
+                        for variant in (s, w):
+                            if weight > term.variants.get(variant, 0.0):
+                                term.variants[variant] = weight
+            if term.variants:
+                terms.append(term)
+        return ParsedQuery(lang=lang, terms=terms)
+
+    # -- glossary ----------------------------------------------------------
+
+    def _single_groups(self, folded: str, stems: Mapping[str, str]) -> set[int]:
+        found = set(self._single.get(("w", folded), ()))
+        for lg, s in stems.items():
+            found |= self._single.get((lg, s), set())
+        return found
+
+    def _match_phrases(self, words: list[tuple[str, str, int]], stems: list[dict[str, str]]) -> dict[int, set[int]]:
+        """Glossary phrases found in the question, keyed by the position of their last word."""
+        found: dict[int, set[int]] = {}
+        if not self._phrases:
+            return found
+        for n in (4, 3, 2):
+            for i in range(len(words) - n + 1):
+                surface = tuple(w[1] for w in words[i : i + n])
+                hits = set(self._phrases.get(("w", surface), ()))
+                for lg in LANGS:
+                    hits |= self._phrases.get((lg, tuple(s[lg] for s in stems[i : i + n])), set())
+                if hits:
+                    found.setdefault(i + n - 1, set()).update(hits)
+        return found
+
+    def _load_glossary(self) -> None:
+        if self._groups is not None:
+            return
+        self._groups = []
+        for path in self.glossary_paths:
+            for line, group in _read_glossary(path):
+                members = []
+                for lang, phrase in group:
+                    words = tuple(fold(w) for w in phrase.split())
+                    stems = tuple(self.stem(w.lower(), lang) for w in phrase.split())
+                    members.append(_Member(lang, words, stems))
+                gid = len(self._groups)
+                self._groups.append(members)
+                for member in members:
+                    if len(member.words) == 1:
+                        self._single.setdefault(("w", member.words[0]), set()).add(gid)
+                        self._single.setdefault((member.lang, member.stems[0]), set()).add(gid)
+                    else:
+                        self._phrases.setdefault(("w", member.words), set()).add(gid)
+                        self._phrases.setdefault((member.lang, member.stems), set()).add(gid)
+
+
+def _read_glossary(path: Path) -> list[tuple[int, list[tuple[str, str]]]]:
+    """Groups of (lang, phrase) from a glossary file, each with its line number."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise GlossaryError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise GlossaryError(f"{path}:{root.start_mark.line + 1}: expected a list of groups")
+    groups = []
+    for node in root.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            raise GlossaryError(f"{path}:{line}: a group maps languages (en, de) to words")
+        members: list[tuple[str, str]] = []
+        for key, value in node.value:
+            lang = key.value
+            if lang not in LANGS:
+                raise GlossaryError(f"{path}:{key.start_mark.line + 1}: unknown language {lang!r} (use en or de)")
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for item in items:
+                if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+                    raise GlossaryError(f"{path}:{item.start_mark.line + 1}: expected a word or phrase")
+                members.append((lang, str(item.value).strip()))
+        if len(members) < 2:
+            raise GlossaryError(f"{path}:{line}: a group needs at least two words or phrases")
+        groups.append((line, members))
+    return groups

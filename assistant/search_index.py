@@ -1,0 +1,409 @@
+"""The on-disk BM25 index: tantivy over terms produced by our own analyzer.
+
+Text is analysed in Python (assistant.analysis) and handed to tantivy as
+space-separated terms, indexed with tantivy's whitespace tokenizer, so the
+index and the question parser can never disagree about what a term is.
+
+An index folder holds tantivy's files, a ``vocab/`` index of surface words
+(for typo correction, opened only when a question needs it) and
+``manifest.json`` describing how and from what it was built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+import tantivy
+
+from .analysis import Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, fold, typo_distance
+from .documents import Passage
+
+__all__ = [
+    "FIELD_BOOSTS",
+    "FORMAT_VERSION",
+    "IndexBuildError",
+    "IndexLoadError",
+    "IndexVocabulary",
+    "SearchIndex",
+    "build_index",
+]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+MARKER = "institute-assistant index"
+VOCAB_DIR = "vocab"
+
+# How much a match in each field counts (times the variant's weight).
+FIELD_BOOSTS = {"title": 2.0, "heading": 1.5, "body": 1.0, "exact": 1.0}
+# Share of the score a question word's second-best variant adds to its best.
+VARIANT_TIE_BREAKER = 0.2
+# Files up to this size are hashed when an index is opened; larger ones are
+# checked by size only (hashing segment files of a big index costs too much).
+HASH_LIMIT = 1 << 20
+WRITER_HEAP = 512_000_000
+_LOCK_FILES = (".tantivy-meta.lock", ".tantivy-writer.lock")
+_PASSAGE_FIELDS = [f.name for f in fields(Passage)]
+
+
+class IndexLoadError(Exception):
+    """An index folder that cannot be used; the message names the file and the fix."""
+
+
+class IndexBuildError(Exception):
+    """An index that could not be written; any previous index is left as it was."""
+
+
+def _schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    for name in FIELD_BOOSTS:
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    sb.add_bytes_field("passage", stored=True)
+    return sb.build()
+
+
+def _vocab_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("term", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_unsigned_field("df", stored=True, fast=True)
+    return sb.build()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _file_table(root: Path) -> dict[str, dict]:
+    table = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name not in _LOCK_FILES and path.name != MANIFEST:
+            table[path.relative_to(root).as_posix()] = {"size": path.stat().st_size, "sha256": _sha256(path)}
+    return table
+
+
+def build_index(
+    passages: Iterable[Passage],
+    out_dir: Path | str,
+    analyzer: Analyzer,
+    meta: dict | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Index passages into ``out_dir`` and return the manifest.
+
+    The index is written next to ``out_dir`` and swapped in only when complete,
+    so a failed build leaves the previous index untouched.
+    """
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).exists())):
+        raise IndexBuildError(f"{out}: exists and is not an index; refusing to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        counts = _write_passages(passages, tmp, analyzer, progress)
+        manifest = {
+            "kind": MARKER,
+            "format": FORMAT_VERSION,
+            "analyzer": analyzer.version,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "content_hash": counts.pop("content_hash"),
+            "counts": counts,
+            "meta": dict(meta or {}),
+            "files": _file_table(tmp),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Replace ``out`` with ``new`` by renames only."""
+    if not out.exists():
+        os.replace(new, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_passages(passages: Iterable[Passage], folder: Path, analyzer: Analyzer, progress) -> dict:
+    index = tantivy.Index(_schema(), path=str(folder), reuse=False)
+    writer = index.writer(heap_size=WRITER_HEAP, num_threads=0)
+    digest = hashlib.sha256()
+    pages: set[str] = set()
+    n = 0
+    cache: dict[tuple[str, str], str] = {}
+
+    def analysed(text: str, lang: str) -> str:
+        # titles and headings repeat across a page's passages
+        key = (text, lang)
+        if key not in cache:
+            if len(cache) > 10_000:
+                cache.clear()
+            cache[key] = " ".join(analyzer.index_terms(text, lang))
+        return cache[key]
+
+    for passage in passages:
+        record = asdict(passage)
+        blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        digest.update(len(blob).to_bytes(8, "big"))
+        digest.update(blob)
+        pages.add(passage.page_url or passage.url.split("#", 1)[0])
+        doc = tantivy.Document()
+        doc.add_text("title", analysed(passage.title, passage.lang))
+        doc.add_text("heading", analysed(passage.heading, passage.lang))
+        doc.add_text("body", " ".join(analyzer.index_terms(passage.text, passage.lang)))
+        doc.add_text("exact", " ".join(analyzer.exact_terms(" ".join((passage.title, passage.heading, passage.text)))))
+        doc.add_bytes("passage", blob)
+        writer.add_document(doc)
+        n += 1
+        if progress and n % 1000 == 0:
+            progress(n)
+    writer.commit()
+    writer.wait_merging_threads()
+    if progress:
+        progress(n)
+    index.reload()
+    _write_vocabulary(index.searcher(), folder / VOCAB_DIR)
+    return {"pages": len(pages), "passages": n, "content_hash": digest.hexdigest()}
+
+
+def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
+    """A small index of the site's words, one document each, for fuzzy lookups."""
+    folder.mkdir()
+    vocab = tantivy.Index(_vocab_schema(), path=str(folder), reuse=False)
+    writer = vocab.writer(heap_size=100_000_000, num_threads=1)
+    for term, df in searcher.terms_with_prefix("exact", ""):
+        if 4 <= len(term) <= 40 and term.isalpha():
+            doc = tantivy.Document()
+            doc.add_text("term", term)
+            doc.add_unsigned("df", df)
+            writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+class IndexVocabulary(Vocabulary):
+    """The words of an index, read from its term dictionaries when asked."""
+
+    def __init__(self, searcher: tantivy.Searcher, folder: Path) -> None:
+        super().__init__()
+        self._searcher = searcher
+        self._folder = folder
+        self._fuzzy: tuple[tantivy.Schema, tantivy.Searcher] | None = None
+
+    def __len__(self) -> int:
+        return self._open()[1].num_docs
+
+    def doc_freq(self, term: str) -> int:
+        s = self._searcher
+        return max(s.doc_freq("body", term), s.doc_freq("exact", term))
+
+    def _open(self) -> tuple[tantivy.Schema, tantivy.Searcher]:
+        if self._fuzzy is None:
+            try:
+                index = tantivy.Index.open(str(self._folder))
+            except Exception as exc:
+                raise IndexLoadError(f"{self._folder}: vocabulary unreadable ({exc}); rebuild with `assistant index`") from exc
+            self._fuzzy = (index.schema, index.searcher())
+        return self._fuzzy
+
+    def candidates(self, word: str, distance: int) -> Iterable[str]:
+        schema, searcher = self._open()
+        for d in range(1, distance + 1):
+            query = tantivy.Query.fuzzy_term_query(schema, "term", word, distance=d, transposition_cost_one=True)
+            result = searcher.search(query, limit=50, count=False, order_by_field="df")
+            found = [searcher.doc(addr)["term"][0] for _, addr in result.hits]
+            if found:
+                return found
+        return []
+
+    def suggest(self, word: str, limit: int = 2) -> list[str]:
+        word = fold(word)
+        max_distance = typo_distance(word)
+        if not max_distance:
+            return []
+        scored = sorted(
+            (damerau_levenshtein(word, term), -self.doc_freq(term), term)
+            for term in self.candidates(word, max_distance)
+            if term != word
+        )
+        if not scored:
+            return []
+        return [t for d, _, t in scored if d == scored[0][0]][:limit]
+
+
+class SearchIndex:
+    """A built index opened for searching; cheap to open, safe to share."""
+
+    def __init__(self, path: Path, manifest: dict, index: tantivy.Index, analyzer: Analyzer | None) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.analyzer = analyzer or Analyzer()
+        self._index = index
+        self._schema = index.schema
+        self._searcher = index.searcher()
+        self._vocabulary: IndexVocabulary | None = None
+
+    @classmethod
+    def open(cls, path: Path | str, analyzer: Analyzer | None = None) -> SearchIndex:
+        """Open an index built by :func:`build_index`, checking that it is whole and current.
+
+        Checked: the manifest, format and analyzer versions, that every file
+        listed exists with its recorded size, and the sha256 of every file up
+        to HASH_LIMIT bytes (tantivy's meta.json and the small segment files).
+        """
+        path = Path(path)
+        manifest = _read_manifest(path)
+        wanted = (analyzer or Analyzer).version
+        if manifest["analyzer"] != wanted:
+            raise IndexLoadError(
+                f"{path / MANIFEST}: built with text analysis version {manifest['analyzer']}, this program uses "
+                f"{wanted}; rebuild with `assistant index`"
+            )
+        for name, info in manifest["files"].items():
+            file = path / name
+            try:
+                size = file.stat().st_size
+            except OSError:
+                raise IndexLoadError(f"{file}: missing from the index; rebuild with `assistant index`") from None
+            if size != info["size"]:
+                raise IndexLoadError(
+                    f"{file}: {size} bytes, expected {info['size']} (truncated or changed); rebuild with `assistant index`"
+                )
+            if size <= HASH_LIMIT and _sha256(file) != info["sha256"]:
+                raise IndexLoadError(f"{file}: checksum mismatch (corrupt); rebuild with `assistant index`")
+        try:
+            index = _open_tantivy(path)
+        except Exception as exc:
+            raise IndexLoadError(f"{path / 'meta.json'}: tantivy cannot open the index ({exc}); rebuild with `assistant index`") from exc
+        return cls(path, manifest, index, analyzer)
+
+    def __len__(self) -> int:
+        return self._searcher.num_docs
+
+    def vocabulary(self) -> IndexVocabulary:
+        """The index's words, for typo correction and compound splitting."""
+        if self._vocabulary is None:
+            self._vocabulary = IndexVocabulary(self._searcher, self.path / VOCAB_DIR)
+        return self._vocabulary
+
+    def parse(self, question: str, lang: str | None = None) -> ParsedQuery:
+        """Parse a question against this index's vocabulary."""
+        return self.analyzer.parse_question(question, lang, self.vocabulary())
+
+    def query(self, parsed: ParsedQuery) -> tantivy.Query:
+        """One OR over the question's words; each word is its best variant plus a share of the others."""
+        per_word = []
+        for term in parsed.terms:
+            variants = []
+            for variant, weight in term.variants.items():
+                if not variant or weight <= 0:
+                    continue
+                variants.append(
+                    tantivy.Query.boolean_query(
+                        [
+                            (
+                                tantivy.Occur.Should,
+                                tantivy.Query.boost_query(
+                                    tantivy.Query.term_query(self._schema, name, variant, index_option="freq"), boost * weight
+                                ),
+                            )
+                            for name, boost in FIELD_BOOSTS.items()
+                        ]
+                    )
+                )
+            if variants:
+                per_word.append(tantivy.Query.disjunction_max_query(variants, tie_breaker=VARIANT_TIE_BREAKER))
+        if not per_word:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_word])
+
+    def search(self, query: ParsedQuery, limit: int = 10) -> list[tuple[Passage, float]]:
+        """Best passages for a parsed question, highest BM25 score first."""
+        if not query.terms or limit <= 0:
+            return []
+        result = self._searcher.search(self.query(query), limit=limit, count=False)
+        out = []
+        for score, address in result.hits:
+            blob = self._searcher.doc(address)["passage"][0]
+            record = json.loads(bytes(blob))
+            out.append((Passage(**{k: record.get(k) for k in _PASSAGE_FIELDS if k in record}), float(score)))
+        return out
+
+    def stats(self) -> dict:
+        """What the index holds and how it was built."""
+        m = self.manifest
+        return {
+            "pages": m["counts"]["pages"],
+            "passages": m["counts"]["passages"],
+            "built_at": m["built_at"],
+            "build_seconds": m.get("build_seconds"),
+            "content_hash": m["content_hash"],
+            "format": m["format"],
+            "analyzer": m["analyzer"],
+            "meta": m.get("meta", {}),
+            "size_bytes": sum(f["size"] for f in m["files"].values()),
+        }
+
+
+def _read_manifest(path: Path) -> dict:
+    file = path / MANIFEST
+    if not path.is_dir():
+        raise IndexLoadError(f"{path}: no index here; build one with `assistant index`")
+    if not file.is_file():
+        if any(p for p in path.iterdir() if p.name not in _LOCK_FILES):
+            raise IndexLoadError(f"{file}: missing, so {path} is not an index built by this program; rebuild with `assistant index`")
+        raise IndexLoadError(f"{file}: missing (empty folder); build the index with `assistant index`")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise IndexLoadError(f"{file}: unreadable ({exc}); rebuild with `assistant index`") from exc
+    if not isinstance(manifest, dict) or manifest.get("kind") != MARKER:
+        raise IndexLoadError(f"{file}: not a manifest written by this program; rebuild with `assistant index`")
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexLoadError(
+            f"{file}: index format {manifest.get('format')}, this program reads format {FORMAT_VERSION}; "
+            "rebuild with `assistant index`"
+        )
+    for key in ("analyzer", "files", "counts", "built_at", "content_hash"):
+        if key not in manifest:
+            raise IndexLoadError(f"{file}: lacks {key!r}; rebuild with `assistant index`")
+    return manifest
+
+
+def _open_tantivy(path: Path) -> tantivy.Index:
+    """Open read-only media (a deployed package) through a private copy: tantivy takes a lock file."""
+    try:
+        return tantivy.Index.open(str(path))
+    except OSError as exc:
+        if "read-only" not in str(exc).lower() and "permission" not in str(exc).lower():
+            raise
+    copy = Path(tempfile.gettempdir()) / f"assistant-index-{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
+    if not copy.exists():
+        staging = Path(tempfile.mkdtemp(dir=copy.parent))
+        shutil.copytree(path, staging, dirs_exist_ok=True)
+        os.replace(staging, copy)
+    return tantivy.Index.open(str(copy))

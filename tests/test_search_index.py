@@ -1,0 +1,245 @@
+"""Building, opening and searching a real tantivy index on disk."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.analysis import Analyzer
+from assistant.documents import Passage
+from assistant.search_index import (
+    FORMAT_VERSION,
+    IndexBuildError,
+    IndexLoadError,
+    SearchIndex,
+    build_index,
+)
+
+PASSAGES = [
+    ("The board: Jens Kleesiek, Felix Nensa and Christin Seifert.", "About us", "Board", "en"),
+    ("The Computational Hematology group is led by Dr. Lena Maier-Hein.", "Groups", "Research groups", "en"),
+    ("Die Nachwuchsgruppe forscht zu Biosicherheitsstufen im Labor.", "Gruppen", "", "de"),
+    ("Our research focuses on medicine and data science.", "Research", "", "en"),
+    ("Write to info@example.org or call +49 201 723 0.", "Contact", "Office", "en"),
+    ("Der Vorstand trifft sich monatlich.", "Über uns", "Vorstand", "de"),
+    ("The cafeteria opens at noon.", "Campus", "", "en"),
+]
+
+
+def make_passages(rows=PASSAGES):
+    out = []
+    for i, (text, title, heading, lang) in enumerate(rows):
+        page = f"https://example.org/p{i}.html"
+        out.append(
+            Passage(
+                id=f"p{i}", text=text, title=title, heading=heading, url=page + "#s", source=f"p{i}.md",
+                line=i + 3, lang=lang, kind="page", page_url=page,
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory, analyzer):
+    out = tmp_path_factory.mktemp("idx") / "index"
+    build_index(make_passages(), out, analyzer, meta={"site": "https://example.org"})
+    return SearchIndex.open(out, analyzer)
+
+
+def ask(index, question, lang=None):
+    return [p.id for p, _ in index.search(index.parse(question, lang))]
+
+
+def test_manifest_describes_the_build(tmp_path, analyzer):
+    manifest = build_index(make_passages(), tmp_path / "i", analyzer, meta={"source": "site/"})
+    assert manifest["format"] == FORMAT_VERSION
+    assert manifest["analyzer"] == analyzer.version
+    assert manifest["counts"] == {"pages": 7, "passages": 7}
+    assert manifest["meta"] == {"source": "site/"}
+    assert len(manifest["content_hash"]) == 64
+    assert "meta.json" in manifest["files"]
+    on_disk = json.loads((tmp_path / "i" / "manifest.json").read_text())
+    assert on_disk == manifest
+    # same passages, same content hash
+    assert build_index(make_passages(), tmp_path / "j", analyzer)["content_hash"] == manifest["content_hash"]
+
+
+def test_stored_passage_comes_back_whole(index):
+    [(passage, score)] = index.search(index.parse("cafeteria"), limit=1)
+    assert passage == make_passages()[6]
+    assert score > 0
+
+
+def test_len_and_stats(index):
+    assert len(index) == 7
+    stats = index.stats()
+    assert stats["pages"] == 7 and stats["passages"] == 7
+    assert stats["meta"] == {"site": "https://example.org"}
+    assert stats["format"] == FORMAT_VERSION
+
+
+def test_german_question_finds_english_passage_through_the_glossary(index):
+    hits = ask(index, "Wer ist im Vorstand?")
+    assert "p0" in hits and "p5" in hits
+    assert hits.index("p5") < hits.index("p0")  # the word itself beats its translation
+
+
+def test_english_name_in_german_question(index):
+    assert ask(index, "Wer leitet Computational Hematology?")[0] == "p1"
+
+
+def test_english_question_finds_german_compound(index):
+    assert ask(index, "Which biosafety levels?")[0] == "p2"
+    assert ask(index, "Biosicherheitsstufe")[0] == "p2"
+    assert ask(index, "Woran forscht die Nachwuchsgruppe?")[0] == "p2"
+
+
+def test_email_and_hyphenated_name(index):
+    assert ask(index, "info@example.org")[0] == "p4"
+    assert ask(index, "Maier-Hein")[0] == "p1"
+    assert ask(index, "Hein")[0] == "p1"
+
+
+def test_typo_is_corrected_from_the_index_vocabulary(index):
+    assert ask(index, "Kleesik")[0] == "p0"
+    assert ask(index, "Computaional Hematolgy")[0] == "p1"
+    assert "kleesiek" in index.vocabulary().suggest("Kleesik")
+
+
+def test_passage_without_any_query_term_is_never_above_one_with_it(index):
+    results = index.search(index.parse("research medicine"), limit=10)
+    ids = [p.id for p, _ in results]
+    assert ids[0] == "p3"
+    assert "p6" not in ids  # shares no word with the question
+    assert all(score > 0 for _, score in results)
+
+
+def test_question_of_stop_words_finds_nothing(index):
+    assert index.search(index.parse("Who is the what?")) == []
+
+
+def test_rebuild_replaces_the_index(tmp_path, analyzer):
+    out = tmp_path / "index"
+    build_index(make_passages()[:2], out, analyzer)
+    build_index(make_passages(), out, analyzer)
+    assert len(SearchIndex.open(out, analyzer)) == 7
+    assert [p.name for p in tmp_path.iterdir()] == ["index"]  # no leftovers
+
+
+def test_failed_build_keeps_the_old_index(tmp_path, analyzer):
+    out = tmp_path / "index"
+    build_index(make_passages(), out, analyzer)
+
+    def broken():
+        yield from make_passages()[:3]
+        raise RuntimeError("site went away")
+
+    with pytest.raises(RuntimeError, match="site went away"):
+        build_index(broken(), out, analyzer)
+    idx = SearchIndex.open(out, analyzer)
+    assert len(idx) == 7
+    assert [p.name for p in tmp_path.iterdir()] == ["index"]
+
+
+def test_build_refuses_to_overwrite_a_foreign_folder(tmp_path, analyzer):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("mine")
+    with pytest.raises(IndexBuildError, match="docs"):
+        build_index(make_passages(), tmp_path / "docs", analyzer)
+    assert (tmp_path / "docs" / "notes.txt").read_text() == "mine"
+
+
+# -- damaged indexes ----------------------------------------------------------
+
+
+@pytest.fixture
+def built(tmp_path, analyzer):
+    out = tmp_path / "index"
+    build_index(make_passages(), out, analyzer)
+    return out
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(IndexLoadError, match=r"nowhere.*assistant index"):
+        SearchIndex.open(tmp_path / "nowhere")
+
+
+def test_missing_manifest(built):
+    (built / "manifest.json").unlink()
+    with pytest.raises(IndexLoadError, match=r"manifest\.json.*assistant index"):
+        SearchIndex.open(built)
+
+
+def test_garbled_manifest(built):
+    (built / "manifest.json").write_text('{"kind": "instit')
+    with pytest.raises(IndexLoadError, match=r"manifest\.json: unreadable"):
+        SearchIndex.open(built)
+
+
+def test_foreign_folder(tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.md").write_text("# hello")
+    with pytest.raises(IndexLoadError, match=r"not an index"):
+        SearchIndex.open(tmp_path / "site")
+
+
+def test_older_format_version(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    manifest["format"] = FORMAT_VERSION - 1
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexLoadError, match=rf"manifest\.json: index format {FORMAT_VERSION - 1}.*rebuild"):
+        SearchIndex.open(built)
+
+
+def test_other_analyzer_version(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    manifest["analyzer"] = "0"
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexLoadError, match=r"manifest\.json: built with text analysis version 0"):
+        SearchIndex.open(built)
+
+
+def test_truncated_segment_file(built):
+    victim = max((p for p in built.glob("*.store")), key=lambda p: p.stat().st_size)
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexLoadError, match=rf"{victim.name}: .*truncated"):
+        SearchIndex.open(built)
+
+
+def test_corrupt_small_file(built):
+    victim = built / "meta.json"
+    data = bytearray(victim.read_bytes())
+    data[5] ^= 0x01
+    victim.write_bytes(bytes(data))
+    with pytest.raises(IndexLoadError, match=r"meta\.json: checksum mismatch"):
+        SearchIndex.open(built)
+
+
+def test_missing_segment_file(built):
+    victim = next(built.glob("*.idx"))
+    victim.unlink()
+    with pytest.raises(IndexLoadError, match=rf"{victim.name}: missing"):
+        SearchIndex.open(built)
+
+
+def test_fresh_process_opens_and_answers(built):
+    code = (
+        "import sys; from assistant.search_index import SearchIndex\n"
+        "idx = SearchIndex.open(sys.argv[1])\n"
+        "print([p.id for p, _ in idx.search(idx.parse('Wer ist im Vorstand?'))][0])\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built)], capture_output=True, text=True, cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)}, check=True,
+    )
+    assert out.stdout.strip() == "p5"
