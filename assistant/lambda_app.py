@@ -5,11 +5,15 @@ package; it is opened once per cold start and never rebuilt here. Lambda's
 code folder (/var/task) is read-only, while tantivy takes a lock file inside an
 index folder even to read it, so the index is served from a copy in the
 temporary folder, the only place the function writes to.
+
+Zappa's access log line carries the visitor's IP address; it is switched off.
+The app logs one JSON line per question instead, without the address.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -44,6 +48,8 @@ def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:
             shutil.rmtree(partial, ignore_errors=True)
     return target
 
+
+logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
 INDEX_DIR = scratch_copy(Path(os.environ.get("ASSISTANT_INDEX") or SHIPPED_INDEX))
 
