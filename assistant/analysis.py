@@ -40,7 +40,6 @@ UMLAUT_WEIGHT = 1.0
 TYPO_WEIGHT = 0.8
 GLOSSARY_WEIGHT = 0.7
 COMPOUND_WEIGHT = 0.6
-PHRASE_WORD_SCALE = 0.7  # each word of a multi-word glossary translation
 
 STEMMER_NAMES = {"en": "english", "de": "german"}
 LANGS = tuple(STEMMER_NAMES)
@@ -227,7 +226,9 @@ class Token:
 @dataclass
 class QueryTerm:
     word: str  # as typed
-    variants: dict[str, float] = field(default_factory=dict)  # index term -> weight
+    # index term -> weight; a variant with spaces is a phrase of index terms
+    # (a multi-word glossary translation) to be matched as a phrase
+    variants: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -236,11 +237,16 @@ class ParsedQuery:
     terms: list[QueryTerm] = field(default_factory=list)
 
     def all_variants(self) -> dict[str, float]:
-        """Every index term of the question with its best weight, for highlighting."""
+        """Every index term of the question with its best weight, for highlighting.
+
+        Phrases are broken into their terms here, so the result can be
+        compared with :meth:`Analyzer.tokens` one token at a time.
+        """
         merged: dict[str, float] = {}
         for term in self.terms:
             for variant, weight in term.variants.items():
-                merged[variant] = max(weight, merged.get(variant, 0.0))
+                for part in variant.split():
+                    merged[part] = max(weight, merged.get(part, 0.0))
         return merged
 
 
@@ -518,14 +524,16 @@ class Analyzer:
                         groups.setdefault(g, TYPO_WEIGHT)
             for group, scale in sorted(groups.items()):
                 for member in self._groups[group]:
-                    # words of a translated phrase are looked up as a bag, each weighing less
-                    weight = GLOSSARY_WEIGHT * scale * (1.0 if len(member.words) == 1 else PHRASE_WORD_SCALE)
-                    for w, s in zip(member.words, member.stems):
-                        if w in STOP_WORDS[member.lang]:
-                            continue
-                        for variant in (s, w):
-                            if weight > term.variants.get(variant, 0.0):
-                                term.variants[variant] = weight
+                    weight = GLOSSARY_WEIGHT * scale
+                    content = [s for w, s in zip(member.words, member.stems) if w not in STOP_WORDS[member.lang]]
+                    if len(content) > 1:
+                        # a translated phrase is looked up as a phrase: its stems joined by spaces
+                        found = [" ".join(content)]
+                    else:
+                        found = content + [w for w in member.words if w not in STOP_WORDS[member.lang]]
+                    for variant in found:
+                        if weight > term.variants.get(variant, 0.0):
+                            term.variants[variant] = weight
             if term.variants:
                 terms.append(term)
         return ParsedQuery(lang=lang, terms=terms)

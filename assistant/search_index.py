@@ -46,6 +46,8 @@ VOCAB_DIR = "vocab"
 FIELD_BOOSTS = {"title": 2.0, "heading": 1.5, "body": 1.0, "exact": 1.0}
 # Share of the score a question word's second-best variant adds to its best.
 VARIANT_TIE_BREAKER = 0.2
+# Gap allowed inside a glossary phrase (compound parts sit between words).
+PHRASE_SLOP = 2
 # Files up to this size are hashed when an index is opened; larger ones are
 # checked by size only (hashing segment files of a big index costs too much).
 HASH_LIMIT = 1 << 20
@@ -65,7 +67,8 @@ class IndexBuildError(Exception):
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     for name in FIELD_BOOSTS:
-        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+        # positions for glossary phrases; the exact field is matched term by term
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq" if name == "exact" else "position")
     sb.add_bytes_field("passage", stored=True)
     return sb.build()
 
@@ -165,29 +168,39 @@ def _write_passages(passages: Iterable[Passage], folder: Path, analyzer: Analyze
             cache[key] = " ".join(analyzer.index_terms(text, lang))
         return cache[key]
 
-    for passage in passages:
-        record = asdict(passage)
-        blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        digest.update(len(blob).to_bytes(8, "big"))
-        digest.update(blob)
-        pages.add(passage.page_url or passage.url.split("#", 1)[0])
-        doc = tantivy.Document()
-        doc.add_text("title", analysed(passage.title, passage.lang))
-        doc.add_text("heading", analysed(passage.heading, passage.lang))
-        doc.add_text("body", " ".join(analyzer.index_terms(passage.text, passage.lang)))
-        doc.add_text("exact", " ".join(analyzer.exact_terms(" ".join((passage.title, passage.heading, passage.text)))))
-        doc.add_bytes("passage", blob)
-        writer.add_document(doc)
-        n += 1
-        if progress and n % 1000 == 0:
-            progress(n)
-    writer.commit()
-    writer.wait_merging_threads()
+    try:
+        for passage in passages:
+            doc, blob = _document(passage, analyzer, analysed)
+            writer.add_document(doc)
+            digest.update(len(blob).to_bytes(8, "big"))
+            digest.update(blob)
+            pages.add(passage.page_url or passage.url.split("#", 1)[0])
+            n += 1
+            if progress and n % 1000 == 0:
+                progress(n)
+        writer.commit()
+        writer.wait_merging_threads()
+    except BaseException:
+        writer.rollback()
+        writer.wait_merging_threads()
+        raise
     if progress:
         progress(n)
     index.reload()
     _write_vocabulary(index.searcher(), folder / VOCAB_DIR)
     return {"pages": len(pages), "passages": n, "content_hash": digest.hexdigest()}
+
+
+def _document(passage: Passage, analyzer: Analyzer, analysed: Callable[[str, str], str]) -> tuple[tantivy.Document, bytes]:
+    """The tantivy document for a passage, and the passage as stored (JSON)."""
+    blob = json.dumps(asdict(passage), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    doc = tantivy.Document()
+    doc.add_text("title", analysed(passage.title, passage.lang))
+    doc.add_text("heading", analysed(passage.heading, passage.lang))
+    doc.add_text("body", " ".join(analyzer.index_terms(passage.text, passage.lang)))
+    doc.add_text("exact", " ".join(analyzer.exact_terms(" ".join((passage.title, passage.heading, passage.text)))))
+    doc.add_bytes("passage", blob)
+    return doc, blob
 
 
 def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
@@ -320,21 +333,19 @@ class SearchIndex:
         for term in parsed.terms:
             variants = []
             for variant, weight in term.variants.items():
-                if not variant or weight <= 0:
+                words = variant.split()
+                if not words or weight <= 0:
                     continue
-                variants.append(
-                    tantivy.Query.boolean_query(
-                        [
-                            (
-                                tantivy.Occur.Should,
-                                tantivy.Query.boost_query(
-                                    tantivy.Query.term_query(self._schema, name, variant, index_option="freq"), boost * weight
-                                ),
-                            )
-                            for name, boost in FIELD_BOOSTS.items()
-                        ]
-                    )
-                )
+                per_field = []
+                for name, boost in FIELD_BOOSTS.items():
+                    if len(words) == 1:
+                        q = tantivy.Query.term_query(self._schema, name, words[0], index_option="freq")
+                    elif name == "exact":
+                        continue
+                    else:
+                        q = tantivy.Query.phrase_query(self._schema, name, words, slop=PHRASE_SLOP)
+                    per_field.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * weight)))
+                variants.append(tantivy.Query.boolean_query(per_field))
             if variants:
                 per_word.append(tantivy.Query.disjunction_max_query(variants, tie_breaker=VARIANT_TIE_BREAKER))
         if not per_word:
