@@ -1,2 +1,529 @@
-"""jekyll-scholar's bibliography tags (placeholder)."""
-TAGS: list = []
+"""jekyll-scholar's ``{% bibliography %}`` family of tags.
+
+Publication lists on research sites are not in the page source: jekyll-scholar
+builds them from ``_bibliography/*.bib`` when the site is generated.  To quote
+them we rebuild them the same way: same files, same order, same per-entry
+template, with LaTeX turned into the Unicode a reader sees.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import re
+import shlex
+from dataclasses import dataclass, field, replace
+from io import StringIO
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+import bibtexparser
+from liquid.ast import Node
+from liquid.stream import TokenStream
+from liquid.tag import Tag
+from liquid.token import TOKEN_EXPRESSION, Token
+
+__all__ = ["Bibliography", "BibEntry", "TAGS", "latex_to_text", "normalize_names"]
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+SKIP_FIELDS = ("abstract", "month_numeric")  # jekyll-scholar's default bibtex_skip_fields
+
+_latex = None
+
+
+def latex_to_text(value: str) -> str:
+    """``Schl{\\"o}tterer`` -> ``Schlötterer``; ``{{Gut Microbiome}}`` -> ``Gut Microbiome``."""
+    if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
+        return value
+    global _latex
+    if _latex is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+    try:
+        text = _latex.latex_to_text(value)
+    except Exception:  # noqa: BLE001 - odd LaTeX must not lose the entry
+        text = value.replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
+    """Split at ``separator`` outside braces."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0:
+            match = separator.match(text, i)
+            if match:
+                parts.append(text[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+_AND = re.compile(r"\s+and\s+", re.I)
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_names(value: str) -> str:
+    """Write every name as ``von Last, Jr, First``, as BibTeX-Ruby hands them to templates."""
+    names = []
+    for name in _split_top(value, _AND):
+        if "," in name:
+            names.append(", ".join(p.strip() for p in _split_top(name, re.compile(","))))
+            continue
+        words = _split_top(name, _SPACE)
+        if len(words) < 2:
+            names.append(name)
+            continue
+        last_start = len(words) - 1
+        for i, word in enumerate(words[:-1]):
+            if i > 0 and word[:1].islower():
+                last_start = i
+                break
+        names.append(" ".join(words[last_start:]) + ", " + " ".join(words[:last_start]))
+    return " and ".join(names)
+
+
+@dataclass
+class BibEntry:
+    """One BibTeX entry: raw fields for ``entry.bibtex``, readable fields for templates."""
+
+    key: str
+    type: str
+    raw: dict[str, str]
+    fields: dict[str, str]
+    source: str  # .bib file relative to the site root
+    position: int  # order within the loaded files
+
+    @property
+    def bibtex(self) -> str:
+        lines = [f"@{self.type}{{{self.key},"]
+        items = [(k, v) for k, v in self.raw.items() if k not in SKIP_FIELDS]
+        for i, (name, value) in enumerate(items):
+            shown = value if value.lower() in MONTHS else "{" + value + "}"
+            lines.append(f"  {name} = {shown}" + ("," if i < len(items) - 1 else ""))
+        return "\n".join(lines) + "\n}\n"
+
+    def liquid(self) -> dict[str, Any]:
+        return {**self.fields, "key": self.key, "type": self.type, "bibtex": self.bibtex}
+
+    @property
+    def year(self) -> str:
+        return self.fields.get("year", "")
+
+    @property
+    def month(self) -> int:
+        value = self.fields.get("month", "").strip().lower()
+        if value[:3] in MONTHS:
+            return MONTHS.index(value[:3]) + 1
+        return int(value) if value.isdigit() else 0
+
+
+def _sort_value(entry: BibEntry, key: str) -> tuple[int, Any]:
+    if key == "month":
+        return (0, entry.month)
+    value = entry.key if key == "key" else entry.type if key == "type" else entry.fields.get(key, "")
+    return (0, int(value)) if value.isdigit() else (1, value.lower())
+
+
+class Bibliography:
+    """The site's .bib files, parsed once, selected and rendered per tag."""
+
+    def __init__(self, root: Path, config: dict | None = None):
+        self.root = Path(root)
+        scholar = dict((config or {}).get("scholar") or {})
+        self.scholar = scholar
+        self.source = self.root / str(scholar.get("source") or "_bibliography").strip("/")
+        self.pattern = str(scholar.get("bibliography") or "references.bib")
+        self._files: dict[Path, tuple[float, list[BibEntry]]] = {}
+        self._templates: dict[str, Any] = {}
+
+    # -- loading ----------------------------------------------------------
+
+    def files(self, names: list[str] | None = None) -> list[Path]:
+        """The .bib files named by ``--file`` options, else those the config's glob matches."""
+        if names:
+            out = []
+            for name in names:
+                path = self.source / name
+                if not path.suffix and not path.exists():
+                    path = path.with_suffix(".bib")
+                out.append(path)
+            return out
+        patterns = _expand_braces(self.pattern)
+        found = []
+        for path in sorted(self.source.rglob("*")) if self.source.is_dir() else []:
+            rel = path.relative_to(self.source).as_posix()
+            if path.is_file() and any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p.split("/")[-1]) for p in patterns):
+                found.append(path)
+        return found
+
+    def load(self, path: Path) -> list[BibEntry]:
+        """Entries of one .bib file (cached until the file changes)."""
+        if not path.is_file():
+            return []
+        mtime = path.stat().st_mtime
+        cached = self._files.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        library = bibtexparser.parse_string(path.read_text(encoding="utf-8", errors="replace"))
+        rel = _relative(path, self.root)
+        entries = []
+        blocks = [getattr(b, "ignore_error_block", b) for b in library.blocks]
+        items = [b for b in blocks if isinstance(b, bibtexparser.model.Entry)]
+        for position, item in enumerate(items):
+            raw = {f.key.lower(): str(f.value) for f in item.fields}
+            fields = {}
+            for name, value in raw.items():
+                text = latex_to_text(value)
+                fields[name] = normalize_names(text) if name in ("author", "editor") else text
+            entries.append(BibEntry(item.key, item.entry_type.lower(), raw, fields, rel, position))
+        self._files[path] = (mtime, entries)
+        return entries
+
+    # -- selecting --------------------------------------------------------
+
+    def select(self, options: "TagOptions") -> list[BibEntry]:
+        """Entries for one tag: loaded, filtered, de-duplicated, sorted and cut as jekyll-scholar does."""
+        entries = _unique_keys(e for path in self.files(options.files) for e in self.load(path))
+        if options.query:
+            entries = [e for e in entries if _matches(e, options.query)]
+        if options.remove_duplicates:
+            # BibTeX-Ruby's uniq!: same type, year and title (as written) is one entry.
+            seen: set[tuple[str, ...]] = set()
+            unique = []
+            for entry in entries:
+                mark = (entry.type, entry.raw.get("year", ""), entry.raw.get("title", ""))
+                if mark in seen:
+                    continue
+                seen.add(mark)
+                unique.append(entry)
+            entries = unique
+        entries = self.sort(entries)
+        if options.offset:
+            entries = entries[options.offset :]
+        if options.max is not None:
+            entries = entries[: options.max]
+        return entries
+
+    def sort(self, entries: list[BibEntry]) -> list[BibEntry]:
+        keys = [k.strip() for k in str(self.scholar.get("sort_by") or "none").split(",") if k.strip()]
+        if not keys or keys == ["none"]:
+            return list(entries)
+        orders = [o.strip() for o in str(self.scholar.get("order") or "ascending").split(",")]
+        out = list(entries)
+        for i in reversed(range(len(keys))):
+            descending = (orders[i] if i < len(orders) else orders[-1]).lower().startswith(("desc", "rev"))
+            out.sort(key=lambda e, k=keys[i]: _sort_value(e, k), reverse=descending)
+        return out
+
+    # -- rendering --------------------------------------------------------
+
+    def render(self, env: Any, context: Any, options: "TagOptions") -> str:
+        entries = self.select(options)
+        group_by = (options.group_by or str(self.scholar.get("group_by") or "none")).lower()
+        if group_by == "none" or not entries:
+            return self._list(env, context, entries)
+        groups: dict[str, list[BibEntry]] = {}
+        for entry in entries:
+            groups.setdefault(entry.fields.get(group_by.split(",")[0], ""), []).append(entry)
+        order = (options.group_order or str(self.scholar.get("group_order") or "ascending")).lower()
+        names = sorted(groups, key=lambda n: (0, int(n)) if n.isdigit() else (1, n), reverse=order.startswith("desc"))
+        out = []
+        for name in names:
+            out.append(f'<h2 class="bibliography">{html.escape(name)}</h2>\n')
+            out.append(self._list(env, context, groups[name]))
+        return "".join(out)
+
+    def _list(self, env: Any, context: Any, entries: list[BibEntry]) -> str:
+        items = "".join(f"<li>{self.render_entry(env, context, e, i)}</li>\n" for i, e in enumerate(entries, 1))
+        return f'<ol class="bibliography">{items}</ol>\n'
+
+    def render_entry(self, env: Any, context: Any, entry: BibEntry, index: int = 1) -> str:
+        """One entry through the site's ``bibliography_template``, or a plain reference."""
+        template = self._template(env)
+        reference = self.reference(entry)
+        if template is None:
+            return reference
+        data = {
+            "entry": entry.liquid(),
+            "reference": reference,
+            "key": entry.key,
+            "type": entry.type,
+            "links": self.links(entry, env),
+            "index": index,
+        }
+        buffer = StringIO()
+        with context.extend(data, template=template):
+            template.render_with_context(context, buffer, partial=True)
+        return buffer.getvalue()
+
+    def reference(self, entry: BibEntry) -> str:
+        """``Authors. Title. Venue. Year.`` as a span, like a citation style would print it."""
+        names = entry.fields.get("author") or entry.fields.get("editor") or ""
+        people = []
+        for name in _split_top(names, _AND):
+            last, _, first = name.partition(", ")
+            people.append(f"{first} {last}".strip())
+        authors = ", ".join(people[:-1]) + (", and " if len(people) > 2 else " and ") + people[-1] if len(people) > 1 else "".join(people)
+        venue = next((entry.fields[k] for k in ("journal", "booktitle", "school", "institution", "publisher") if entry.fields.get(k)), "")
+        parts = [p.rstrip(".") for p in (authors, entry.fields.get("title", ""), venue, entry.year) if p]
+        return f'<span id="{html.escape(entry.key)}">{html.escape(". ".join(parts))}.</span>'
+
+    def links(self, entry: BibEntry, env: Any) -> dict[str, str]:
+        """Files named after the entry key in the scholar ``repository`` folder."""
+        repository = self.scholar.get("repository")
+        if not repository:
+            return {}
+        folder = self.root / str(repository).strip("/")
+        if not folder.is_dir():
+            return {}
+        base = str((env.jekyll.config.get("baseurl") or "")).rstrip("/")
+        return {
+            p.suffix.lstrip("."): f"{base}/{str(repository).strip('/')}/{p.name}"
+            for p in folder.glob(f"{entry.key}.*")
+        }
+
+    def _template(self, env: Any) -> Any:
+        name = str(self.scholar.get("bibliography_template") or "")
+        if not name:
+            return None
+        if name not in self._templates:
+            layout = self.root / "_layouts" / f"{name}.html"
+            if layout.is_file():
+                text = layout.read_text(encoding="utf-8", errors="replace")
+                text = re.sub(r"\A---\s*\n.*?\n?---\s*\n", "", text, count=1, flags=re.S)
+                self._templates[name] = env.from_string(text, path=_relative(layout, self.root))
+            elif "{{" in name or "{%" in name:
+                self._templates[name] = env.from_string(name)
+            else:
+                self._templates[name] = None
+        return self._templates[name]
+
+    def find(self, key: str) -> BibEntry | None:
+        for path in self.files():
+            for entry in self.load(path):
+                if entry.key == key:
+                    return entry
+        return None
+
+
+def _unique_keys(entries: Iterable[BibEntry]) -> list[BibEntry]:
+    """Rename repeated keys the way BibTeX-Ruby does (``key`` -> ``kez``), so no entry is lost."""
+    seen: set[str] = set()
+    out = []
+    for entry in entries:
+        key = entry.key
+        while key in seen:
+            key = ruby_succ(key)
+        seen.add(key)
+        out.append(entry if key == entry.key else replace(entry, key=key))
+    return out
+
+
+def ruby_succ(text: str) -> str:
+    """Ruby's String#succ for the letters and digits of a key."""
+    chars = list(text)
+    i = len(chars) - 1
+    while i >= 0 and not chars[i].isalnum():
+        i -= 1
+    if i < 0:
+        return text + "1"
+    while i >= 0:
+        char = chars[i]
+        if char == "z":
+            chars[i] = "a"
+        elif char == "Z":
+            chars[i] = "A"
+        elif char == "9":
+            chars[i] = "0"
+        elif char.isalnum() and char.isascii():
+            chars[i] = chr(ord(char) + 1)
+            return "".join(chars)
+        else:
+            return "".join(chars)
+        j = i - 1
+        while j >= 0 and not (chars[j].isascii() and chars[j].isalnum()):
+            j -= 1
+        if j < 0:
+            chars.insert(i, {"a": "a", "A": "A", "0": "1"}[chars[i]])
+            return "".join(chars)
+        i = j
+    return "".join(chars)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _expand_braces(pattern: str) -> list[str]:
+    """``**/*.bib{,tex}`` -> ``**/*.bib``, ``**/*.bibtex`` (fnmatch has no braces)."""
+    match = re.search(r"\{([^{}]*)\}", pattern)
+    if not match:
+        return [pattern.replace("**/", "")] + [pattern]
+    return [
+        expanded
+        for option in match.group(1).split(",")
+        for expanded in _expand_braces(pattern[: match.start()] + option + pattern[match.end() :])
+    ]
+
+
+_QUERY = re.compile(r"@(\w+|\*)?\s*(?:\[(.*)\])?")
+_CONDITION = re.compile(r"\s*(\w+)\s*(!=|\^=|~=|<=|>=|=|<|>)\s*(.+?)\s*$")
+
+
+def _matches(entry: BibEntry, query: str) -> bool:
+    """A best-effort subset of BibTeX-Ruby's query syntax: ``@type[field=value, ...]``."""
+    match = _QUERY.match(query.strip())
+    if not match:
+        return True
+    kind, conditions = match.groups()
+    if kind and kind != "*" and entry.type != kind.lower():
+        return False
+    for condition in _split_top(conditions or "", re.compile(r",|\s+and\s+")):
+        parsed = _CONDITION.match(condition)
+        if not parsed:
+            if entry.fields.get(condition.strip()) is None:
+                return False
+            continue
+        name, op, want = parsed.groups()
+        want = want.strip("'\"")
+        have = entry.key if name == "key" else entry.fields.get(name, "")
+        numeric = have.isdigit() and want.isdigit()
+        a, b = (int(have), int(want)) if numeric else (have, want)
+        ok = {
+            "=": a == b,
+            "!=": a != b,
+            "^=": str(have).startswith(want),
+            "~=": want.lower() in str(have).lower(),
+            "<": numeric and a < b,
+            ">": numeric and a > b,
+            "<=": numeric and a <= b,
+            ">=": numeric and a >= b,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# Tags
+
+
+@dataclass
+class TagOptions:
+    files: list[str] = field(default_factory=list)
+    query: str = ""
+    max: int | None = None
+    offset: int = 0
+    group_by: str = ""
+    group_order: str = ""
+    remove_duplicates: bool = False
+    rest: list[str] = field(default_factory=list)
+
+
+_WITH_VALUE = {
+    "-f": "files", "--file": "files", "-q": "query", "--query": "query", "-m": "max", "--max": "max",
+    "-o": "offset", "--offset": "offset", "-g": "group_by", "--group_by": "group_by",
+    "-G": "group_order", "--group_order": "group_order", "-s": None, "--style": None,
+    "-T": None, "--template": None, "-p": None, "--prefix": None, "-L": None, "--locator": None,
+    "-l": None, "--label": None, "-t": None, "--type": None,
+}
+
+
+def parse_options(markup: str) -> TagOptions:
+    """Read jekyll-scholar's command-line style tag options."""
+    try:
+        words = shlex.split(markup)
+    except ValueError:
+        words = markup.split()
+    options = TagOptions()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        name, eq, inline = word.partition("=")
+        if name in _WITH_VALUE:
+            value = inline if eq else (words[i + 1] if i + 1 < len(words) else "")
+            i += 1 if eq else 2
+            target = _WITH_VALUE[name]
+            if target == "files":
+                options.files.append(value)
+            elif target in ("max", "offset"):
+                setattr(options, target, int(value) if value.lstrip("-").isdigit() else getattr(options, target))
+            elif target:
+                setattr(options, target, value)
+            continue
+        if name in ("-r", "--remove_duplicates"):
+            options.remove_duplicates = True
+            if i + 1 < len(words) and not words[i + 1].startswith("-"):
+                i += 1
+        elif name in ("-c", "--cited", "-C", "--cited_in_order", "-A", "--suppress_author"):
+            pass
+        else:
+            options.rest.append(word)
+        i += 1
+    return options
+
+
+class _ScholarNode(Node):
+    __slots__ = ("markup", "kind")
+
+    def __init__(self, token: Token, markup: str, kind: str):
+        super().__init__(token)
+        self.markup = markup
+        self.kind = kind
+        self.blank = False
+
+    def render_to_output(self, context: Any, buffer: TextIO) -> int:
+        jekyll = context.env.jekyll
+        markup = self.markup
+        if "{{" in markup or "{%" in markup:
+            markup = jekyll._render_snippet(markup, context)
+        bib: Bibliography = jekyll.bibliography
+        if self.kind == "bibliography":
+            return buffer.write(bib.render(context.env, context, parse_options(markup)))
+        if self.kind == "bibliography_count":
+            return buffer.write(str(len(bib.select(parse_options(markup)))))
+        keys = [k for k in re.split(r"[\s,]+", markup.strip()) if k and not k.startswith("-")]
+        out = []
+        for key in keys[: 1 if self.kind in ("reference", "cite_details") else None]:
+            entry = bib.find(key)
+            if entry is None:
+                jekyll._note(None, f"bibliography entry not found: {key}")
+                out.append(f"({html.escape(key)})")
+            elif self.kind == "cite":
+                last = (entry.fields.get("author") or entry.fields.get("editor") or "").split(",")[0]
+                out.append(f'<a href="#{html.escape(key)}">({html.escape(last)} {html.escape(entry.year)})</a>')
+            else:
+                out.append(bib.reference(entry))
+        return buffer.write(" ".join(out))
+
+
+def _scholar_tag(tag_name: str) -> type[Tag]:
+    class ScholarTag(Tag):
+        name = tag_name
+        block = False
+
+        def parse(self, stream: TokenStream) -> Node:
+            token = stream.current
+            markup = ""
+            if stream.peek.kind == TOKEN_EXPRESSION:
+                next(stream)
+                markup = stream.current.value
+            return _ScholarNode(token, markup, tag_name)
+
+    ScholarTag.__name__ = f"{tag_name.title().replace('_', '')}Tag"
+    return ScholarTag
+
+
+TAGS = [_scholar_tag(name) for name in ("bibliography", "bibliography_count", "cite", "reference")]
