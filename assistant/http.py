@@ -3,15 +3,22 @@
     POST /api/ask      {"question": "...", "history": ["earlier question", ...], "lang": "de"}
     GET  /api/ask?q=...
     GET  /api/health   index statistics
+    GET  /api/openapi.json
 
 Every error is JSON, {"error": {"code": ..., "message": ...}}, in the right 4xx
-status, and never carries a stack trace or a path of this machine.
+status, and never carries a stack trace or a path of this machine. The served
+index is swapped for a new one when its folder changes (checked on request at
+most every RELOAD_SECONDS, or at once on SIGHUP); an index that fails to open
+is logged and the old one keeps answering.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import signal
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,11 +28,21 @@ from werkzeug.exceptions import HTTPException
 
 from .answer import Assistant, answer_to_json
 from .feedback import log_event
+from .openapi import openapi_document
+from .ratelimit import RateLimiter, parse_rate
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_ITEMS = 20
 MAX_BODY_BYTES = 32 * 1024
 LANGS = ("en", "de")
+RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index folder changed
+DEFAULT_RATE_LIMIT = "60/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
+UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
+
+# Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
+# carry no words; they are turned into spaces so they can neither glue nor split terms unseen.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                        "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
 log = logging.getLogger("assistant.http")
 
@@ -40,6 +57,69 @@ class ApiError(Exception):
 
 def default_index_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_INDEX") or Path(__file__).resolve().parent.parent / "index")
+
+
+class IndexReloader:
+    """The Assistant being served, replaced when the index folder holds a new index.
+
+    The manifest is written last and swapped in with the folder, so a change of
+    its inode, size or mtime means a new index. A new index that fails to open
+    is logged (once per version) and retried on later checks; until one opens,
+    the old index keeps answering.
+    """
+
+    def __init__(self, index_dir: Path, assistant: Assistant, interval: float = RELOAD_SECONDS) -> None:
+        self.index_dir = index_dir
+        self.current = assistant
+        self.interval = interval
+        self.loaded = _manifest_signature(index_dir)
+        self.reloads = 0
+        self.last_error: str | None = None
+        self._next_check = time.monotonic() + interval
+        self._requested = threading.Event()
+        self._lock = threading.Lock()
+
+    def request_check(self, *_: object) -> None:
+        """Check on the next request, whatever the interval (the SIGHUP handler)."""
+        self._requested.set()
+
+    def get(self) -> Assistant:
+        now = time.monotonic()
+        due = self._requested.is_set() or (self.interval > 0 and now >= self._next_check)
+        if due and self._lock.acquire(blocking=False):  # one request checks; the others go on answering
+            try:
+                self._requested.clear()
+                self._next_check = now + self.interval
+                self._check()
+            finally:
+                self._lock.release()
+        return self.current
+
+    def _check(self) -> None:
+        signature = _manifest_signature(self.index_dir)
+        if signature == self.loaded:
+            return
+        try:
+            assistant = Assistant.open(self.index_dir)
+        except Exception as err:  # IndexLoadError, or anything a half-copied folder provokes
+            message = str(err) or type(err).__name__
+            if message != self.last_error:
+                log.error("new index not loaded, still answering from the previous one: %s", message)
+            self.last_error = message
+            return
+        self.current, self.loaded, self.last_error = assistant, signature, None
+        self.reloads += 1
+        stats = assistant.index.stats()
+        log.warning("index reloaded from %s: %s passages, built %s", self.index_dir, stats["passages"],
+                    stats["built_at"])
+
+
+def _manifest_signature(index_dir: Path) -> tuple | None:
+    try:
+        st = (index_dir / "manifest.json").stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _origin(url: str) -> str:
@@ -68,9 +148,13 @@ def create_app(index_dir: Path | str | None = None, *, config: dict | None = Non
         FEEDBACK_LOG=os.environ.get("ASSISTANT_FEEDBACK_LOG") or None,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
+        RATE_LIMIT=os.environ.get("ASSISTANT_RATE_LIMIT"),
+        RELOAD_SECONDS=float(os.environ.get("ASSISTANT_RELOAD_SECONDS") or RELOAD_SECONDS),
     )
     app.config.update(config or {})
     app.extensions["assistant"] = assistant
+    app.extensions["assistant_reloader"] = IndexReloader(index_dir, assistant, float(app.config["RELOAD_SECONDS"]))
+    set_rate_limit(app, app.config["RATE_LIMIT"])
     level = os.environ.get("ASSISTANT_LOG_LEVEL")
     if level:
         logging.getLogger("assistant").setLevel(level.upper())
@@ -82,8 +166,27 @@ def create_app(index_dir: Path | str | None = None, *, config: dict | None = Non
     return app
 
 
+def set_rate_limit(app: Flask, spec: str | None) -> None:
+    """Limit each client (by remote address) to `spec`, e.g. "60/minute"; None or "off" for no limit."""
+    try:
+        rate = parse_rate(spec)
+    except ValueError as err:
+        raise ValueError(f"RATE_LIMIT / ASSISTANT_RATE_LIMIT: {err}") from None
+    app.config["RATE_LIMIT"] = spec
+    app.extensions["assistant_ratelimit"] = RateLimiter(rate) if rate else None
+
+
 def _assistant() -> Assistant:
-    return current_app.extensions["assistant"]
+    reloader: IndexReloader = current_app.extensions["assistant_reloader"]
+    assistant = reloader.get()
+    current_app.extensions["assistant"] = assistant
+    return assistant
+
+
+def _clean(text: str) -> str:
+    """Invisible and control characters become spaces; lone surrogates (unencodable) become U+FFFD."""
+    text = _INVISIBLE.sub(" ", text)
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -108,15 +211,16 @@ def _read_request() -> tuple[str, list[str], str | None]:
         if not isinstance(body, dict):
             raise ApiError(400, "invalid_request", "The request body must be a JSON object.")
         question = body.get("question", body.get("q"))
-        history = body.get("history") or []
+        history = body.get("history")
+        history = [] if history is None else history
         lang = body.get("lang")
     if not isinstance(question, str):
         raise ApiError(400, "missing_question", "Give a question as a string in \"question\".")
-    question = question.strip()
-    if not question:
-        raise ApiError(400, "empty_question", "The question is empty.")
     if len(question) > MAX_QUESTION_CHARS:
         raise ApiError(413, "question_too_long", f"Questions may be at most {MAX_QUESTION_CHARS} characters long.")
+    if not question.strip():
+        raise ApiError(400, "empty_question", "The question is empty.")
+    question = " ".join(_clean(question).split()) or question.strip()
     if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
         raise ApiError(400, "invalid_history", "\"history\" must be a list of earlier questions (strings).")
     if len(history) > MAX_HISTORY_ITEMS or any(len(h) > MAX_QUESTION_CHARS for h in history):
@@ -124,7 +228,8 @@ def _read_request() -> tuple[str, list[str], str | None]:
                        f"Send at most {MAX_HISTORY_ITEMS} earlier questions of at most {MAX_QUESTION_CHARS} characters.")
     if lang is not None and lang not in LANGS:
         raise ApiError(400, "invalid_lang", f"\"lang\" must be one of {', '.join(LANGS)}.")
-    return question, history, lang
+    history = [" ".join(_clean(h).split()) for h in history]
+    return question, [h for h in history if h], lang
 
 
 def _register_api(app: Flask) -> None:
@@ -139,6 +244,26 @@ def _register_api(app: Flask) -> None:
                   urls=[p["url"] for p in payload["passages"][:3]], latency_ms=round(latency, 2),
                   follow_up=bool(history))
         return jsonify(payload)
+
+    @app.get("/api/openapi.json")
+    def openapi() -> Response:
+        return jsonify(openapi_document(max_question=MAX_QUESTION_CHARS, max_history=MAX_HISTORY_ITEMS,
+                                        max_body=MAX_BODY_BYTES))
+
+    @app.before_request
+    def rate_limit() -> Response | None:
+        limiter: RateLimiter | None = current_app.extensions.get("assistant_ratelimit")
+        if limiter is None or not request.path.startswith("/api/") or request.path in UNLIMITED_PATHS \
+                or request.method == "OPTIONS":
+            return None
+        wait = limiter.acquire(request.remote_addr or "-")
+        if not wait:
+            return None
+        response = _error(429, "too_many_requests",
+                          f"Too many questions in a short time (limit {current_app.config['RATE_LIMIT']}); "
+                          f"please wait {limiter.retry_after(wait)} s.")
+        response.headers["Retry-After"] = str(limiter.retry_after(wait))
+        return response
 
     @app.get("/api/health")
     def health() -> Response:
@@ -166,6 +291,7 @@ def _register_api(app: Flask) -> None:
     def headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
         origin = request.headers.get("Origin")
         if origin and request.path.startswith("/api/") and origin in current_app.config["ALLOWED_ORIGINS"]:
             response.headers["Access-Control-Allow-Origin"] = origin
@@ -179,7 +305,16 @@ def _register_api(app: Flask) -> None:
 
 
 def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve with waitress when it is installed (a production server), else Flask's own."""
+    """Serve with waitress when it is installed (a production server), else Flask's own.
+
+    This is the long-running local server, so it limits each client to
+    DEFAULT_RATE_LIMIT unless a limit (or "off") was configured, and reloads
+    the index on SIGHUP.
+    """
+    if app.config.get("RATE_LIMIT") is None:
+        set_rate_limit(app, DEFAULT_RATE_LIMIT)
+    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, app.extensions["assistant_reloader"].request_check)
     try:
         from waitress import serve
     except ImportError:  # pragma: no cover - waitress comes with the test extras
