@@ -1,0 +1,300 @@
+"""Render every published page of a site as a visitor reads it.
+
+Jekyll's order of work is kept: posts first (their excerpts and content are
+what listing pages show), then collection documents, then pages. Each body goes
+through Liquid, then Markdown, then its chain of layouts. What stays is the
+page's own content: the inside of ``<main>`` when the layouts have one,
+otherwise the page without its site-wide header, navigation and footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from .documents import Document, Problem
+from .jekyll_liquid import JekyllLiquid, RenderError
+from .kramdown import markdown_to_html
+from .site import HTML_EXTS, Site, SourceFile, _split, _to_datetime
+
+__all__ = ["render_site", "main_content"]
+
+# Chrome that is never a page's own content.
+CHROME = ("header", "nav", "footer", "script", "style", "head", "noscript", "template")
+INSIDE_MAIN_NOISE = ("script", "style", "noscript", "template")
+
+
+@dataclass
+class _Layout:
+    name: str
+    path: str
+    front_matter: dict
+    body: str
+    body_line: int
+
+
+def _load_layouts(site: Site, problems: list[Problem]) -> dict[str, _Layout]:
+    layouts_dir = str(site.config.get("layouts_dir") or "_layouts").strip("/")
+    base = site.root / layouts_dir
+    layouts: dict[str, _Layout] = {}
+    if not base.is_dir():
+        return layouts
+    for file in sorted(base.rglob("*")):
+        if not file.is_file() or file.name.startswith("."):
+            continue
+        rel = file.relative_to(site.root).as_posix()
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(rel, f"cannot read layout: {exc}"))
+            continue
+        if re.match(r"---[ \t]*\r?\n", text):
+            split = _split(text, rel, problems)
+            if split is None:
+                continue
+            front_matter, body, body_line = split
+        else:
+            front_matter, body, body_line = {}, text, 1
+        name = file.relative_to(base).with_suffix("").as_posix()
+        layouts.setdefault(name, _Layout(name, rel, front_matter, body, body_line))
+    return layouts
+
+
+# -- the dictionaries Liquid sees ----------------------------------------------------------
+
+
+def _page_dict(sf: SourceFile) -> dict:
+    name = os.path.basename(sf.path)
+    data = dict(sf.front_matter)
+    data.update({
+        "url": sf.url,
+        "path": sf.path,
+        "relative_path": sf.path,
+        "name": name,
+        "dir": sf.url if sf.url.endswith("/") else sf.url.rsplit("/", 1)[0] + "/",
+        "content": sf.body,
+    })
+    if sf.kind != "page":
+        date = sf.date or _to_datetime(sf.front_matter.get("date"))
+        data.update({
+            "id": re.sub(r"(\.[^./]+|/)$", "", sf.url) or sf.url,
+            "date": date,
+            "categories": sf.categories,
+            "tags": sf.tags,
+            "slug": sf.slug,
+            "collection": sf.collection,
+            "excerpt": sf.front_matter.get("excerpt"),
+            "output": None,
+        })
+        data.setdefault("title", sf.slug)
+    return data
+
+
+def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str, list[dict]]) -> dict:
+    config = site.config
+    data = dict(config)
+    categories: dict[str, list[dict]] = {}
+    tags: dict[str, list[dict]] = {}
+    for post in posts:
+        for category in post["categories"]:
+            categories.setdefault(category, []).append(post)
+        for tag in post["tags"]:
+            tags.setdefault(tag, []).append(post)
+    collections = [{"label": "posts", "docs": posts, "output": True, "relative_directory": "_posts"}]
+    for name, items in docs.items():
+        options = (config.get("collections") or {}) if isinstance(config.get("collections"), dict) else {}
+        meta = options.get(name) if isinstance(options.get(name), dict) else {}
+        collections.append({**meta, "label": name, "docs": items, "output": bool(meta.get("output")),
+                            "relative_directory": f"_{name}"})
+    host = str(config.get("url") or "")
+    if not host:
+        baseurl = str(config.get("baseurl") or "").strip("/")
+        host = site.base_url[: -len(baseurl) - 1] if baseurl and site.base_url.endswith("/" + baseurl) else site.base_url
+    data.update({
+        "data": site.data,
+        "posts": posts,
+        "pages": pages,
+        "html_pages": [p for p in pages if p["url"].endswith(("/", ".html", ".htm"))],
+        "collections": collections,
+        "documents": posts + [d for items in docs.values() for d in items],
+        "categories": categories,
+        "tags": tags,
+        "static_files": [],
+        "url": host,
+        "baseurl": config.get("baseurl") or "",
+        "time": dt.datetime.now(),
+    })
+    for name, items in docs.items():
+        data[name] = items
+    return data
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+class _Renderer:
+    def __init__(self, site: Site, liquid: JekyllLiquid, layouts: dict[str, _Layout]):
+        self.site = site
+        self.liquid = liquid
+        self.layouts = layouts
+        self.site_dict: dict = {}
+
+    def convert(self, sf: SourceFile, page: dict) -> str:
+        """Liquid, then Markdown: what ``page.content`` holds before layouts."""
+        context = {"site": self.site_dict, "page": page, "layout": {}, "content": ""}
+        body = sf.body
+        if sf.front_matter.get("render_with_liquid") is not False:
+            body = self.liquid.render(body, context, sf.path, sf.body_line)
+        return markdown_to_html(body) if sf.is_markdown else body
+
+    def excerpt(self, sf: SourceFile, page: dict) -> str:
+        """Jekyll's excerpt: the body up to the first separator, rendered on its own."""
+        if sf.front_matter.get("excerpt") is not None:
+            return str(sf.front_matter["excerpt"])
+        separator = str(sf.front_matter.get("excerpt_separator") or self.site.config.get("excerpt_separator") or "\n\n")
+        body = sf.body.lstrip("\r\n")
+        head = body.split(separator, 1)[0]
+        if not head.strip():
+            return ""
+        context = {"site": self.site_dict, "page": page, "layout": {}, "content": ""}
+        try:
+            head = self.liquid.render(head, context, sf.path, sf.body_line + len(sf.body) - len(sf.body.lstrip("\r\n")))
+        except RenderError:
+            return ""
+        return markdown_to_html(head) if sf.is_markdown else head
+
+    def layout(self, sf: SourceFile, page: dict, content: str) -> str:
+        name = sf.layout
+        seen: set[str] = set()
+        while name and name not in seen:
+            seen.add(name)
+            layout = self.layouts.get(name)
+            if layout is None:  # a theme's layout we do not have: content passes through
+                break
+            context = {"site": self.site_dict, "page": page, "layout": layout.front_matter, "content": content}
+            content = self.liquid.render(layout.body, context, layout.path, layout.body_line)
+            parent = layout.front_matter.get("layout")
+            name = str(parent) if parent not in (None, "", "none", "null") else None
+        return content
+
+
+def main_content(html: str) -> str:
+    """The part of a rendered page that is the page's own: ``<main>``, or the page minus chrome."""
+    tree = HTMLParser(html)
+    main = tree.css_first("main")
+    if main is not None:
+        for node in main.css(", ".join(INSIDE_MAIN_NOISE)):
+            node.decompose()
+        return main.inner_html or ""
+    for node in tree.css(", ".join(CHROME)):
+        node.decompose()
+    body = tree.body
+    if body is not None and "<body" in html.lower():
+        return body.inner_html or ""
+    if body is None:
+        return tree.html or ""
+    return body.inner_html or ""
+
+
+def _title(sf: SourceFile, tree: HTMLParser) -> str:
+    title = sf.front_matter.get("title")
+    if title not in (None, ""):
+        return str(title).strip()
+    h1 = tree.css_first("h1")
+    if h1 is not None:
+        text = " ".join(h1.text(separator=" ").split())
+        if text:
+            return text
+    return os.path.splitext(os.path.basename(sf.path))[0]
+
+
+def _kind(sf: SourceFile, tree: HTMLParser) -> str:
+    if sf.kind == "post":
+        return "post"
+    bibliography = tree.css("ol.bibliography")
+    if bibliography:
+        whole = len((tree.body.text() if tree.body else tree.text()) or "")
+        listed = sum(len(node.text() or "") for node in bibliography)
+        if whole and listed >= 0.5 * whole:
+            return "publication"
+    return "page"
+
+
+def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Document], list[Problem]]:
+    """Render every published page, post and collection document of ``site``.
+
+    A page that cannot be rendered becomes a :class:`Problem` naming the file and
+    line; the rest of the site still renders.
+    """
+    problems: list[Problem] = []
+    liquid = liquid or JekyllLiquid(site.root, site.config)
+    layouts = _load_layouts(site, problems)
+    renderer = _Renderer(site, liquid, layouts)
+
+    posts = [(sf, _page_dict(sf)) for sf in site.posts]
+    docs = {name: [(sf, _page_dict(sf)) for sf in items] for name, items in site.collections.items()}
+    pages = [(sf, _page_dict(sf)) for sf in site.pages]
+    renderer.site_dict = _site_dict(site, [p for _, p in pages], [p for _, p in posts],
+                                    {name: [d for _, d in items] for name, items in docs.items()})
+
+    ordered = posts + [item for items in docs.values() for item in items] + pages
+    converted: dict[int, str] = {}
+    failed: set[int] = set()
+
+    # First pass: content and excerpts, so listing pages can show them.
+    for index, (sf, page) in enumerate(ordered):
+        try:
+            html = renderer.convert(sf, page)
+        except RenderError as err:
+            problems.append(_problem(err, sf))
+            failed.add(index)
+            continue
+        except Exception as err:  # noqa: BLE001 - one odd page must not stop the site
+            problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
+            failed.add(index)
+            continue
+        converted[index] = html
+        page["content"] = html
+        if sf.kind != "page":
+            page["excerpt"] = renderer.excerpt(sf, page)
+
+    documents: list[Document] = []
+    for index, (sf, page) in enumerate(ordered):
+        if index in failed or not sf.output:
+            continue
+        try:
+            full = renderer.layout(sf, page, converted[index])
+            html = main_content(full)
+        except RenderError as err:
+            problems.append(_problem(err, sf))
+            continue
+        except Exception as err:  # noqa: BLE001
+            problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
+            continue
+        if os.path.splitext(sf.url)[1].lower() not in HTML_EXTS + ("",):
+            continue
+        tree = HTMLParser(html)
+        description = sf.front_matter.get("description") or sf.front_matter.get("excerpt") or ""
+        documents.append(Document(
+            url=site.base_url + sf.url,
+            title=_title(sf, tree),
+            html=html,
+            source=sf.path,
+            kind=_kind(sf, tree),
+            lang=str(sf.front_matter.get("lang") or site.config.get("lang") or "en"),
+            date=sf.date.date().isoformat() if sf.kind == "post" and sf.date else None,
+            source_text=sf.text,
+            body_line=sf.body_line,
+            description=str(description).strip(),
+        ))
+    return documents, problems
+
+
+def _problem(err: RenderError, sf: SourceFile) -> Problem:
+    reason = err.reason if err.path == sf.path else f"{err.reason} (while rendering {sf.path})"
+    return Problem(err.path or sf.path, reason, err.line)
+
