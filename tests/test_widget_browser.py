@@ -38,6 +38,7 @@ def free_port() -> int:
 # load the widget from the loopback test server (Local Network Access); in
 # production both are public hosts.
 SITE_URL = f"http://localhost:{free_port()}"
+CONTACT_URL = SITE_URL + "/contact/"
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +72,8 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = dict(os.environ, ASSISTANT_FEEDBACK_LOG=str(self.log), PYTHONUNBUFFERED="1")
+        env = dict(os.environ, ASSISTANT_FEEDBACK_LOG=str(self.log), ASSISTANT_CONTACT_URL=CONTACT_URL,
+                   PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant", "serve", "--index", str(self.index),
              "--host", "127.0.0.1", "--port", str(self.port)],
@@ -308,6 +310,17 @@ def test_markup_in_site_text_is_shown_as_text_and_runs_nothing(visit, server):
     assert page.locator(".ia img").count() == 0
     assert page.evaluate("() => document.querySelectorAll('img').length") == 0
     assert visit.dialogs == []
+
+
+def test_abstention_shows_the_message_and_the_contact_link(visit, server):
+    page = visit.page
+    page.goto(server.url + "/")
+    page.locator(".ia-launcher").click()
+    answer = ask(page, "What does a pizza margherita cost in Naples?")
+    assert "ia-abstain" in answer.get_attribute("class")
+    assert answer.locator("blockquote").count() == 0
+    assert answer.locator(".ia-lead").inner_text().strip()
+    assert answer.get_by_role("link", name="Ask us directly").get_attribute("href") == CONTACT_URL
 
 
 def test_widget_reports_a_dead_api_and_recovers_after_retry(browser, index_dir, tmp_path):
