@@ -1,0 +1,147 @@
+"""jekyll-scholar's bibliography rebuilt from .bib files, as a visitor would read it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.jekyll_liquid import JekyllLiquid
+
+SHARED = Path(os.environ.get("ASSISTANT_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+
+ML_BIB = r"""
+@article{old2019,
+  title = {An {{Older}} Study},
+  author = {M{\"u}ller, J{\"o}rg and Maier-Hein, Klaus},
+  journal = {Journal of Tests},
+  year = {2019},
+  month = mar,
+  abstract = {Not shown in the BibTeX block.}
+}
+@inproceedings{late2021,
+  title = {Late in the Year},
+  author = {Ada Lovelace and Charles {de la} Vall{\'e}e},
+  booktitle = {Proceedings of Examples},
+  year = {2021},
+  month = dec
+}
+@misc{early2021,
+  title = {Early in the Year},
+  author = {{Maier-Hein}, Lena},
+  year = {2021},
+  month = feb
+}
+"""
+
+NLP_BIB = r"""
+@article{nlp2020,
+  title = {Words},
+  author = {Doe, Jane},
+  journal = {Language},
+  year = {2020}
+}
+"""
+
+TEMPLATE = """---
+---
+{{ entry.author | split: " and " | first }}: <i>{{ entry.title }}</i> ({{ entry.year }}, {{ type }}, {{ key }})
+<span>{{ entry.author }}</span>
+<pre>{{ entry.bibtex }}</pre>"""
+
+
+def make_site(root: Path, template: bool = True) -> dict:
+    (root / "_bibliography").mkdir()
+    (root / "_bibliography" / "ml.bib").write_text(ML_BIB, encoding="utf-8")
+    (root / "_bibliography" / "nlp.bib").write_text(NLP_BIB, encoding="utf-8")
+    scholar = {
+        "source": "/_bibliography",
+        "bibliography": "**/*.bib{,tex}",
+        "sort_by": "year,month",
+        "order": "descending",
+        "group_by": "year",
+        "group_order": "descending",
+    }
+    if template:
+        (root / "_layouts").mkdir()
+        (root / "_layouts" / "bib.html").write_text(TEMPLATE, encoding="utf-8")
+        scholar["bibliography_template"] = "bib"
+    return {"baseurl": "", "scholar": scholar}
+
+
+def render(root: Path, config: dict, source: str, page: dict | None = None) -> str:
+    return JekyllLiquid(root, config).render(source, {"page": page or {}, "site": config}, "publications.md")
+
+
+def keys(html: str) -> list[str]:
+    return re.findall(r"\((?:\d+), \w+, ([\w]+)\)", html)
+
+
+def test_sorted_newest_first_and_grouped_by_year(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    html = render(tmp_path, config, "{% bibliography %}")
+    assert re.findall(r'<h2 class="bibliography">(\d+)</h2>', html) == ["2021", "2020", "2019"]
+    assert keys(html) == ["late2021", "early2021", "nlp2020", "old2019"]
+    assert html.count('<ol class="bibliography">') == 3
+    assert "<li>" in html
+
+
+def test_file_option_from_a_liquid_expression_and_max(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    html = render(tmp_path, config, "{% bibliography --max 2 --group_by none --file {{page.group}} %}", {"group": "ml"})
+    assert "bibliography\">" not in html.split("<ol", 1)[0]
+    assert keys(html) == ["late2021", "early2021"]
+    assert render(tmp_path, config, "{% bibliography -f nlp.bib %}").count("<li>") == 1
+    assert render(tmp_path, config, "{% bibliography_count -f ml %}") == "3"
+
+
+def test_latex_is_decoded_and_names_read_last_first(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    html = render(tmp_path, config, "{% bibliography -f ml.bib %}")
+    assert "Müller, Jörg: <i>An Older Study</i>" in html
+    assert "<span>Lovelace, Ada and de la Vallée, Charles</span>" in html
+    assert "Maier-Hein, Lena: <i>Early in the Year</i>" in html
+    # The BibTeX shown keeps the source's LaTeX but not the abstract.
+    assert 'author = {M{\\"u}ller, J{\\"o}rg and Maier-Hein, Klaus}' in html
+    assert "month = mar" in html
+    assert "abstract" not in html
+
+
+def test_query_option(tmp_path: Path) -> None:
+    config = make_site(tmp_path)
+    html = render(tmp_path, config, '{% bibliography --query @article --group_by none %}')
+    assert keys(html) == ["nlp2020", "old2019"]
+
+
+def test_default_reference_without_a_template(tmp_path: Path) -> None:
+    config = make_site(tmp_path, template=False)
+    html = render(tmp_path, config, "{% bibliography -f nlp.bib %} {% cite nlp2020 %}")
+    assert '<li><span id="nlp2020">Jane Doe. Words. Language. 2020.</span></li>' in html
+    assert '<a href="#nlp2020">(Doe 2020)</a>' in html
+
+
+def test_real_site_publications_match_what_jekyll_built() -> None:
+    """Same entries under the same year headings as the published site."""
+    site = SHARED / "sites" / "ikim-website-2023"
+    if not site.is_dir():
+        pytest.skip("shared sites are not available")
+    source = site / "source"
+    config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    text = (source / "publications.md").read_text(encoding="utf-8")
+    body = text.split("---", 2)[2]
+    html = JekyllLiquid(source, config).render(body, {"site": config, "page": {}}, "publications.md")
+    built = (site / "built" / "publications.html").read_text(encoding="utf-8")
+
+    def by_year(page: str) -> dict[str, set[str]]:
+        groups: dict[str, set[str]] = {}
+        for part in page.split('<h2 class="bibliography">')[1:]:
+            year = part.split("</h2>", 1)[0]
+            groups[year] = set(re.findall(r"<pre>@\w+\{([^,]+),", part))
+        return groups
+
+    mine, theirs = by_year(html), by_year(built)
+    assert list(mine) == list(theirs)
+    assert mine == theirs
