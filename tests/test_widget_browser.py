@@ -370,6 +370,43 @@ def test_feedback_click_reaches_the_log(visit, server):
     assert "ip" not in votes[0] and "cookie" not in json.dumps(votes[0]).lower()
 
 
+CONTRAST = """root => {
+    const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+        .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const background = el => {
+        for (let n = el; n && n.nodeType === 1; n = n.parentNode || n.host) {
+            const c = rgb(getComputedStyle(n).backgroundColor);
+            if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
+            if (!n.parentNode && n.getRootNode().host) n = n.getRootNode();
+        }
+        return [255, 255, 255];
+    };
+    const low = [];
+    for (const el of root.querySelectorAll('*')) {
+        const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('').trim();
+        if (!text || !el.getClientRects().length || el.classList.contains('ia-sr')) continue;
+        const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        if (ratio < 4.5) low.push(`${el.tagName}.${el.className} "${text.slice(0, 30)}" ${ratio.toFixed(2)}`);
+    }
+    return low;
+}"""
+
+
+def test_text_colours_meet_wcag_aa(visit, server):
+    page = visit.page
+    page.goto(server.url + "/")
+    host = page.locator("#institute-assistant")
+    assert host.evaluate("h => (" + CONTRAST + ")(h.shadowRoot)") == []  # the closed launcher
+    page.locator(".ia-launcher").click()
+    answer = ask(page, "Who sits on the board?")
+    answer.locator("blockquote mark").first.wait_for()
+    ask(page, "What does a pizza margherita cost in Naples?")
+    assert host.evaluate("h => (" + CONTRAST + ")(h.shadowRoot)") == []
+
+
 def test_reduced_motion_turns_animation_off(visit, server):
     page = visit.page
     page.emulate_media(reduced_motion="reduce")
