@@ -12,6 +12,7 @@ import fnmatch
 import html
 import re
 import shlex
+import unicodedata
 from dataclasses import dataclass, field, replace
 from io import StringIO
 from pathlib import Path
@@ -26,29 +27,56 @@ from liquid.token import TOKEN_EXPRESSION, Token
 __all__ = ["Bibliography", "BibEntry", "TAGS", "latex_to_text", "normalize_names"]
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_VERBATIM = frozenset({"url", "doi", "eprint", "file", "pdf", "isbn", "issn"})  # '~' and '%' are literal there
 SKIP_FIELDS = ("abstract", "month_numeric")  # jekyll-scholar's default bibtex_skip_fields
 
 _latex = None
 
+_ACCENTS = {"\"": "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
+            ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a"}
+_SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+            "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "&": "&", "%": "%", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}"}
+_ACCENT = re.compile(r"\\([\"'`^~=.])\s*\{?\s*(\\?[A-Za-z])\}?|\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])")
+_SYMBOL = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\s*|\\([&%_#${}])")
+_FORMAT = re.compile(r"\\(?:textit|textbf|emph|textsc|texttt|textrm|mathrm|url|text)\s*(?=\{)")
+
 
 def latex_to_text(value: str) -> str:
-    """``Schl{\\"o}tterer`` -> ``Schlötterer``; ``{{Gut Microbiome}}`` -> ``Gut Microbiome``."""
+    """``Schl{\\"o}tterer`` -> ``Schlötterer``; ``{{Gut Microbiome}}`` -> ``Gut Microbiome``.
+
+    The accents and symbols .bib files use are decoded here directly (fast);
+    anything more exotic goes through pylatexenc.
+    """
     if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
         return value
-    global _latex
-    if _latex is None:
-        from pylatexenc.latex2text import LatexNodes2Text
 
-        _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
-    try:
-        text = _latex.latex_to_text(value)
-    except Exception:  # noqa: BLE001 - odd LaTeX must not lose the entry
-        text = value.replace("{", "").replace("}", "")
+    def accent(match: re.Match[str]) -> str:
+        mark, letter = (match.group(1), match.group(2)) if match.group(1) else (
+            (match.group(3), match.group(4)) if match.group(3) else (match.group(5), match.group(6)))
+        base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
+        return unicodedata.normalize("NFC", base + _ACCENTS[mark])
+
+    text = _ACCENT.sub(accent, value)
+    text = _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1) or m.group(2)], text)
+    text = _FORMAT.sub("", text).replace("~", "\u00a0").replace("\\,", "\u2009")
+    if "\\" in text or "$" in text:
+        global _latex
+        if _latex is None:
+            from pylatexenc.latex2text import LatexNodes2Text
+
+            _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+        try:
+            text = _latex.latex_to_text(text)
+        except Exception:  # noqa: BLE001 - odd LaTeX must not lose the entry
+            pass
+    text = text.replace("{", "").replace("}", "")
     return re.sub(r"\s+", " ", text).strip()
 
 
 def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
     """Split at ``separator`` outside braces."""
+    if "{" not in text:
+        return [p.strip() for p in separator.split(text) if p.strip()]
     parts, depth, start, i = [], 0, 0, 0
     while i < len(text):
         char = text[i]
@@ -182,7 +210,7 @@ class Bibliography:
             raw = {f.key.lower(): str(f.value) for f in item.fields}
             fields = {}
             for name, value in raw.items():
-                text = latex_to_text(value)
+                text = value.strip("{}") if name in _VERBATIM else latex_to_text(value)
                 fields[name] = normalize_names(text) if name in ("author", "editor") else text
             entries.append(BibEntry(item.key, item.entry_type.lower(), raw, fields, rel, position))
         self._files[path] = (mtime, entries)
