@@ -74,10 +74,13 @@ def _page_dict(sf: SourceFile) -> dict:
         "url": sf.url,
         "path": sf.path,
         "relative_path": sf.path,
-        "name": name,
         "dir": sf.url if sf.url.endswith("/") else sf.url.rsplit("/", 1)[0] + "/",
         "content": sf.body,
     })
+    if sf.kind == "page":  # a page's file name wins over front matter; a document's front matter wins
+        data["name"] = name
+    else:
+        data.setdefault("name", name)
     if sf.kind != "page":
         date = sf.date or _to_datetime(sf.front_matter.get("date"))
         data.update({
