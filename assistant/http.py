@@ -280,7 +280,11 @@ def _register_api(app: Flask) -> None:
         messages = {404: "There is nothing at this address.", 405: "This method is not allowed here.",
                     413: f"The request body is larger than {MAX_BODY_BYTES} bytes."}
         code = err.code or 500
-        return _error(code, codes.get(code, "error"), messages.get(code, err.description or "Request refused."))
+        response = _error(code, codes.get(code, "error"), messages.get(code, err.description or "Request refused."))
+        for name, value in err.get_headers():
+            if name.lower() in ("allow", "retry-after"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> Response:

@@ -75,8 +75,8 @@ def openapi_document(*, max_question: int, max_history: int, max_body: int, titl
                         "content": {"application/json": {"schema": {
                             "type": "object",
                             "required": ["question"],
-                            "properties": {"question": question, "history": history,
-                                           "lang": {**lang, "nullable": True}},
+                            "properties": {"question": question, "history": {**history, "nullable": True},
+                                           "lang": {**lang, "enum": [*LANGS, None], "nullable": True}},
                         }}},
                     },
                     "responses": answer | _errors(400, 413, 415, 429, 500),
