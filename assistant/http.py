@@ -148,7 +148,7 @@ def create_app(index_dir: Path | str | None = None, *, config: dict | None = Non
         FEEDBACK_LOG=os.environ.get("ASSISTANT_FEEDBACK_LOG") or None,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
-        RATE_LIMIT=os.environ.get("ASSISTANT_RATE_LIMIT"),
+        RATE_LIMIT=os.environ.get("ASSISTANT_RATE_LIMIT") or None,
         RELOAD_SECONDS=float(os.environ.get("ASSISTANT_RELOAD_SECONDS") or RELOAD_SECONDS),
     )
     app.config.update(config or {})
