@@ -137,6 +137,7 @@ class Visit:
         self.foreign: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
+        self.console_errors: list[str] = []  # e.g. a Content-Security-Policy violation
         self.context.route("**/*", self._route)
         self.page = self.new_page()
         self.server = server
@@ -145,6 +146,7 @@ class Visit:
         page = self.context.new_page()
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         page.on("request", self._record)
         return page
 
@@ -177,6 +179,7 @@ def visit(browser, server):
     yield v
     assert not v.foreign, f"the widget contacted third parties: {v.foreign}"
     assert not v.errors, f"script errors: {v.errors}"
+    assert not v.console_errors, f"console errors: {v.console_errors}"
     v.close()
 
 
@@ -265,6 +268,8 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     answer = ask(page, "How is the institute funded?")
     assert "federal state" in answer.locator("blockquote").first.inner_text()
     assert answer.locator("figcaption a").first.get_attribute("href").startswith(SITE_URL)
+    answer.get_by_role("button", name="Helpful", exact=True).click()
+    assert wait_for_votes(server, "How is the institute funded?", helpful=True)
 
 
 def test_phone_width_full_screen_panel(browser, server):
@@ -349,6 +354,18 @@ def test_widget_reports_a_dead_api_and_recovers_after_retry(browser, index_dir, 
         own.stop()
 
 
+def wait_for_votes(server: Server, question: str, helpful: bool) -> list[dict]:
+    """Feedback lines for a question in the server's log, waiting up to 10 s for the first."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = server.log.read_text().splitlines() if server.log.exists() else []
+        votes = [r for r in map(json.loads, lines)
+                 if r["event"] == "feedback" and r["question"] == question and r["helpful"] is helpful]
+        if votes or time.monotonic() > deadline:
+            return votes
+        time.sleep(0.05)
+
+
 def test_feedback_click_reaches_the_log(visit, server):
     page = visit.page
     page.goto(server.url + "/")
@@ -357,15 +374,8 @@ def test_feedback_click_reaches_the_log(visit, server):
     urls = [a.get_attribute("href") for a in answer.locator("figcaption a").all()]
     answer.get_by_role("button", name="Not helpful").click()
     assert answer.get_by_text("Thank you for the feedback.").is_visible()
-    deadline = time.monotonic() + 10
-    votes: list[dict] = []
-    while time.monotonic() < deadline and not votes:
-        lines = server.log.read_text().splitlines() if server.log.exists() else []
-        votes = [r for r in map(json.loads, lines)
-                 if r["event"] == "feedback" and r["question"] == "How is the institute funded?"]
-        time.sleep(0.05)
+    votes = wait_for_votes(server, "How is the institute funded?", helpful=False)
     assert votes, "no feedback line was written"
-    assert votes[0]["helpful"] is False
     assert votes[0]["urls"] == urls
     assert "ip" not in votes[0] and "cookie" not in json.dumps(votes[0]).lower()
 
