@@ -111,7 +111,8 @@ def test_every_referenced_layout_and_include_exists():
 # --- the corpus renders (needs the site/render stages) -------------------------------------
 
 
-def _rendered():
+@pytest.fixture(scope="module")
+def rendered():
     """(documents, problems) of the corpus, as the indexer sees them."""
     site_mod = pytest.importorskip("assistant.site")
     render_mod = pytest.importorskip("assistant.render")
@@ -130,8 +131,8 @@ def test_corpus_loads_without_problems():
     assert site.data["people"]["institute"][0]["name"] == "Michael Forsting"
 
 
-def test_corpus_renders_without_problems():
-    documents, problems = _rendered()
+def test_corpus_renders_without_problems(rendered):
+    documents, problems = rendered
     assert not problems, "\n".join(str(p) for p in problems)
     urls = {d.url for d in documents}
     assert "https://www.ikim.uk-essen.de/groups/mml.html" in urls
@@ -142,8 +143,8 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_institute_page_lists_its_board_from_data():
-    documents, _ = _rendered()
+def test_institute_page_lists_its_board_from_data(rendered):
+    documents, _ = rendered
     institute = next(d for d in documents if d.source == "institute.md")
     text = _text(institute.html)
     assert "Prof. Dr. Michael Forsting, Speaker" in text
@@ -151,8 +152,8 @@ def test_institute_page_lists_its_board_from_data():
     assert "{%" not in institute.html and "{{" not in institute.html
 
 
-def test_group_page_shows_head_contact_and_team_from_data():
-    documents, _ = _rendered()
+def test_group_page_shows_head_contact_and_team_from_data(rendered):
+    documents, _ = rendered
     mml = next(d for d in documents if d.source == "groups/mml.md")
     text = _text(mml.html)
     assert "Medical Machine Learning" in text
