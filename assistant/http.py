@@ -14,6 +14,7 @@ is logged and the old one keeps answering.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -205,9 +206,10 @@ def _read_request() -> tuple[str, list[str], str | None]:
             raise ApiError(413, "body_too_large", f"The request body is larger than {MAX_BODY_BYTES} bytes.")
         if not (request.mimetype or "").endswith("json"):
             raise ApiError(415, "unsupported_media_type", "Send the question as JSON (Content-Type: application/json).")
-        body = request.get_json(silent=True)
-        if body is None:
-            raise ApiError(400, "invalid_json", "The request body is not valid JSON.")
+        try:  # parsed here, not by get_json: JSON `null` is not "invalid", and deep nesting must not recurse out
+            body = json.loads(request.get_data(cache=True))
+        except (ValueError, RecursionError):
+            raise ApiError(400, "invalid_json", "The request body is not valid JSON.") from None
         if not isinstance(body, dict):
             raise ApiError(400, "invalid_request", "The request body must be a JSON object.")
         question = body.get("question", body.get("q"))

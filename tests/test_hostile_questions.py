@@ -1,0 +1,152 @@
+"""Questions and bodies built to hurt: each is answered or refused, quickly, as JSON, without leaking internals.
+
+The time bound is generous on purpose: it guards against pathological
+behaviour (a regex or a query blowing up), not against slowness.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from conftest import TINY_SITE, request, serving, write_site
+
+BOUND_SECONDS = 2.0
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from assistant.build import index_site
+
+    root = tmp_path_factory.mktemp("hostile")
+    index_site(write_site(root / "site", TINY_SITE), root / "index")
+    env = {"ASSISTANT_FEEDBACK_LOG": str(root / "events.log"), "ASSISTANT_RATE_LIMIT": "off"}
+    with serving(root / "index", env=env) as base:
+        yield base
+
+
+def ask(base: str, body: dict | bytes, headers: dict | None = None) -> tuple[int, dict, dict, float]:
+    started = time.perf_counter()
+    status, hdrs, parsed = request(base, "/api/ask", body, headers=headers)
+    elapsed = time.perf_counter() - started
+    text = json.dumps(parsed)
+    assert hdrs["Content-Type"].startswith("application/json"), parsed
+    assert "Traceback" not in text and "/work/" not in text and 'File "' not in text
+    return status, hdrs, parsed, elapsed
+
+
+HOSTILE = {
+    "500 terms": (" ".join(f"term{n}" for n in range(500)), {413}),
+    "499 one-letter terms": (" ".join(LETTERS[n % 26] for n in range(499)), {200}),
+    "one 10,000-character token": ("x" * 10_000, {413}),
+    "one 999-character token": ("officeboard" * 90 + "office"[:9], {200}),
+    "control characters": ("\x00\x01\x07\x1b[31mWhere\x7f is the\x08 office?\x1b[0m", {200}),
+    "zero-width characters": ("\u200bWhere\u200c is\u200d the\u2060 office\ufeff?", {200}),
+    "only invisible characters": ("\u200b\u200c\u200d\ufeff\u2060", {200, 400}),
+    "cyrillic": ("Где находится офис института?", {200}),
+    "cjk": ("研究所的办公室在哪里？事務所はどこですか", {200}),
+    "emoji": ("🏢🏢🏢 where is the 🏢 office 👩‍🔬👨‍👩‍👧‍👦", {200}),
+    "right to left": ("\u202eأين يقع المكتب؟\u202c office \u05d0\u05d9\u05e4\u05d4", {200}),
+    "combining marks": ("o\u0301\u0302\u0303\u0304ffice" + "\u0336" * 500, {200}),
+    "markup": ("<script>alert(1)</script><img src=x onerror=alert(2)> office", {200}),
+    "liquid and regex bait": ("{{ site.data }} {% raw %} (a+)+$ .*.*.*=.*  \\ office **~~", {200}),
+    "query syntax": ('title:office AND (board OR "contact) NOT -* ^2 ~3 [a TO z]', {200}),
+    "lone surrogate": ("\ud800 office \udfff", {200}),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_question_is_answered_or_refused_in_bounded_time(server, name):
+    question, expected = HOSTILE[name]
+    status, _, body, elapsed = ask(server, json.dumps({"question": question}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    assert status in expected, body
+    assert elapsed < BOUND_SECONDS, f"{name}: {elapsed:.2f} s"
+    if status == 200:
+        assert isinstance(body["abstained"], bool)
+        assert all(p["url"].startswith("https://example.org/") for p in body["passages"])
+    else:
+        assert body["error"]["code"] and body["error"]["message"]
+
+
+def test_invisible_characters_do_not_hide_the_answer(server):
+    status, _, body, _ = ask(server, {"question": "\u200bWhere\u00ad is\x00 the office?\u202e"})
+    assert status == 200 and not body["abstained"]
+    assert "Building 5" in body["passages"][0]["quote"]
+
+
+def test_markup_in_a_question_comes_back_as_json_text_only(server):
+    status, headers, body, _ = ask(server, {"question": "<script>alert(1)</script>"})
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("history, status, code", [
+    (["Where is the office? " * 47] * 20, 200, None),
+    (["board"] * 21, 413, "history_too_long"),
+    (["x" * 1001], 413, "history_too_long"),
+    ([["nested"]], 400, "invalid_history"),
+    ("", 400, "invalid_history"),
+])
+def test_history_limits(server, history, status, code):
+    got, _, body, elapsed = ask(server, {"question": "And the board?", "history": history})
+    assert got == status and elapsed < BOUND_SECONDS
+    assert (body.get("error") or {}).get("code") == code
+
+
+@pytest.mark.parametrize("raw, status, code", [
+    (b'{"question": "office", "history": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, "invalid_json"),
+    (b'{"question": "\xff\xfe office"}', 400, "invalid_json"),
+    (b'{"question": "office", "question": "board"}', 200, None),
+    (b"\xef\xbb\xbf" + b'{"question": "office"}', 200, None),
+    (b'{"question": "office"' + b" " * 40_000 + b"}", 413, "body_too_large"),
+    (b"", 400, "invalid_json"),
+    (b"null", 400, "invalid_request"),
+])
+def test_malformed_bodies(server, raw, status, code):
+    got, _, body, elapsed = ask(server, raw, headers={"Content-Type": "application/json"})
+    assert got == status, body
+    assert elapsed < BOUND_SECONDS
+    assert (body.get("error") or {}).get("code") == code
+
+
+def test_bad_percent_encoding_in_a_get_question(server):
+    status, headers, body = request(server, "/api/ask?q=%ff%fe%00office%")
+    assert status in (200, 400) and headers["Content-Type"].startswith("application/json")
+
+
+class Broken:
+    """An assistant whose answering fails the way a bug would, with internals in the message."""
+
+    def __init__(self, real) -> None:
+        self.index = real.index
+
+    def answer(self, *args, **kwargs):
+        raise RuntimeError("boom in /srv/secret/path/index.py line 12")
+
+
+def test_an_internal_error_is_a_500_json_without_internals(tiny_index):
+    from assistant.answer import Assistant
+    from assistant.http import create_app
+
+    app = create_app(tiny_index, assistant=Broken(Assistant.open(tiny_index)))
+    response = app.test_client().post("/api/ask", json={"question": "Where is the office?"})
+    assert response.status_code == 500 and response.is_json
+    assert response.get_json()["error"]["code"] == "internal_error"
+    text = response.get_data(as_text=True)
+    assert "boom" not in text and "/srv/" not in text and "Traceback" not in text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert app.test_client().get("/api/health").status_code == 200  # the rest keeps working
+
+
+def test_demo_page_has_a_content_security_policy(server):
+    import urllib.request
+
+    for path in ("/", "/de"):
+        with urllib.request.urlopen(server + path, timeout=10) as r:
+            csp = r.headers["Content-Security-Policy"]
+            assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+            assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Referrer-Policy"]
