@@ -22,7 +22,7 @@ from .search_index import SearchIndex
 
 CANDIDATES = 40  # passages fetched from the index before reranking
 RESULTS = 5
-MIN_COVERAGE = 0.5  # share of the question's weight one passage must match, else abstain
+MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
@@ -49,6 +49,21 @@ ANAPHORA = {
            "dieser", "dieses", "diesem", "diesen", "denen", "dafür", "daran", "darin", "davon", "dazu"},
 }
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
+
+# Words that frame a question rather than name its subject ("what does X stand for",
+# "wie lautet X"). They count little when judging whether a passage answers.
+FRAME_WORDS = {
+    "stand", "stands", "mean", "means", "meaning", "called", "name", "named", "list", "listed", "lists",
+    "tell", "know", "find", "give", "show", "describe", "explain", "say", "says", "said", "mentioned",
+    "currently", "current", "exactly", "please", "anything", "something", "kind", "sort", "type",
+    "steht", "stehen", "bedeutet", "bedeuten", "heißt", "heisst", "lautet", "lauten", "gibt", "nennen",
+    "genannt", "sagen", "sagt", "zeigen", "erklären", "erklaeren", "beschreiben", "aktuell", "derzeit",
+    "momentan", "genau", "bitte", "angegeben", "aufgeführt", "aufgefuehrt", "erwähnt", "erwaehnt",
+    "abkürzung", "abkuerzung", "abkurzung", "abbreviation", "acronym", "wofür", "wofur", "wofuer",
+}
+FRAME_WEIGHT = 0.25
+ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
+_ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
 
 
 class Assistant:
@@ -98,10 +113,8 @@ class Assistant:
         return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
 
     def _doc_freq(self, term: str) -> int:
-        try:
-            return self.index.doc_freq(term)
-        except AttributeError:
-            return 0
+        vocabulary = self._vocabulary()
+        return vocabulary.doc_freq(term) if vocabulary is not None and " " not in term else 0
 
     def _term_weights(self, query: ParsedQuery) -> list[float]:
         """How much each question term counts: its rarest own variant's IDF times its own weight."""
@@ -109,7 +122,12 @@ class Assistant:
         for term in query.terms:
             own = [v for v, w in term.variants.items() if w >= 0.99] or list(term.variants)
             top = max(term.variants.values()) if term.variants else 0.0
-            weights.append(max((self._idf(v) for v in own), default=0.0) * top)
+            weight = max((self._idf(v) for v in own), default=0.0) * top
+            if term.word.lower() in FRAME_WORDS:
+                weight *= FRAME_WEIGHT
+            elif _ENTITY.match(term.word):
+                weight *= ENTITY_WEIGHT
+            weights.append(weight)
         return weights
 
     def _coverage(self, query: ParsedQuery, weights: list[float], passage: Passage) -> tuple[float, set[str]]:
@@ -119,7 +137,7 @@ class Assistant:
         for term, weight in zip(query.terms, weights):
             best = 0.0
             for variant, w in term.variants.items():
-                if variant in terms:
+                if variant in terms or (" " in variant and all(part in terms for part in variant.split())):
                     matched.add(variant)
                     best = max(best, w / max(term.variants.values()))
             got += weight * best

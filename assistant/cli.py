@@ -16,7 +16,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
-INDEX = PROJECT / "index"
+INDEX = PROJECT / "index" / "corpus"
 
 
 def _newest_mtime(folder: Path) -> float:
@@ -70,7 +70,7 @@ def _index(site: Path, out: Path, url: str | None, quiet: bool = False, glossari
 
 def cmd_index(args: argparse.Namespace) -> int:
     site = Path(args.site) if args.site else CORPUS
-    out = Path(args.out) if args.out else INDEX
+    out = Path(args.out) if args.out else (INDEX if not args.site else INDEX.parent / site.resolve().name)
     if not site.is_dir():
         print(f"error: {site} is not a folder", file=sys.stderr)
         return 2
@@ -143,7 +143,7 @@ def parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("index", help="render a Jekyll site and build its index")
     i.add_argument("site", nargs="?", help="the site's source folder (default: the bundled corpus/)")
-    i.add_argument("--out", help="where the index goes (default: index/)")
+    i.add_argument("--out", help="where the index goes (default: index/corpus, or index/NAME for a site folder NAME)")
     i.add_argument("--url", help="the site's public URL (default: url in _config.yml, else CNAME)")
     i.add_argument("--glossary", action="append", help="an extra glossary YAML file (repeatable)")
     i.add_argument("--strict", action="store_true", help="exit 1 when any page had a problem (for the site's CI)")
@@ -151,14 +151,14 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", help="answer one question")
     a.add_argument("question")
-    a.add_argument("--index", help="index folder (default: index/, built from corpus/ when needed)")
+    a.add_argument("--index", help="index folder (default: index/corpus, built from corpus/ when needed)")
     a.add_argument("--history", action="append", help="an earlier question, for follow-ups (repeatable)")
     a.add_argument("--lang", choices=["en", "de"], help="the question's language (default: detected)")
     a.add_argument("--json", action="store_true", help="print the API's JSON")
     a.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("serve", help="serve the API, the widget and a demo page")
-    s.add_argument("--index", help="index folder (default: index/, built from corpus/ when needed)")
+    s.add_argument("--index", help="index folder (default: index/corpus, built from corpus/ when needed)")
     s.add_argument("--host", default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"))
     s.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", "8000")))
     s.set_defaults(func=cmd_serve)
