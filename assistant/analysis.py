@@ -324,6 +324,8 @@ class Analyzer:
         self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
         self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in STEMMER_NAMES.items()}
         self._word_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
+        self._exact_cache: dict[str, list[str]] = {}
         self._groups: list[list[_Member]] | None = None
         self._single: dict[tuple[str, str], set[int]] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
@@ -360,51 +362,64 @@ class Analyzer:
         self._word_cache[key] = terms
         return terms
 
-    def tokens(self, text: str, lang: str) -> list[Token]:
-        """Index terms with their offsets in ``text``, for highlighting quotes."""
-        out: list[Token] = []
-        for m in TOKEN_RE.finditer(text):
-            raw = m.group()
-            start = m.start()
-            if m.lastgroup == "url":
-                raw = raw.rstrip(_TRAILING)
-            if raw.isalnum():
-                out.extend(Token(term, start, start + len(raw)) for term in self._word_terms(raw, lang))
-                continue
+    def _raw_terms(self, raw: str, kind: str | None, lang: str) -> tuple[tuple[str, int, int], ...]:
+        """Index terms of one token with offsets relative to it (cached: words repeat)."""
+        key = (raw, lang)
+        cached = self._token_cache.get(key)
+        if cached is not None:
+            return cached
+        if raw.isalnum():
+            out = tuple((term, 0, len(raw)) for term in self._word_terms(raw, lang))
+        else:
             # e-mail, URL, hyphenated name, abbreviation, decimal: whole token, then its parts
             parts = _split_token(raw)
-            whole = fold(raw)
-            abbreviation = m.lastgroup == "word" and all(len(p) == 1 for p, _, _ in parts)
-            if m.lastgroup != "word" or abbreviation or any(c in raw for c in "-‐‑.@"):
-                out.append(Token(whole, start, start + len(raw)))
+            abbreviation = kind == "word" and all(len(p) == 1 for p, _, _ in parts)
+            whole = [(fold(raw), 0, len(raw))] if kind != "word" or abbreviation or any(c in raw for c in "-‐‑.@") else []
             if abbreviation:
-                continue
-            for part, s, e in parts:
-                out.extend(Token(term, start + s, start + e) for term in self._word_terms(part, lang))
+                parts = []
+            out = tuple(whole + [(term, s, e) for part, s, e in parts for term in self._word_terms(part, lang)])
+        if len(self._token_cache) > 200_000:
+            self._token_cache.clear()
+        self._token_cache[key] = out
         return out
+
+    def _matches(self, text: str) -> Iterable[tuple[str, str | None, int]]:
+        for m in TOKEN_RE.finditer(text):
+            kind = m.lastgroup
+            raw = m.group()
+            if kind == "url":
+                raw = raw.rstrip(_TRAILING)
+            yield raw, kind, m.start()
+
+    def tokens(self, text: str, lang: str) -> list[Token]:
+        """Index terms with their offsets in ``text``, for highlighting quotes."""
+        return [
+            Token(term, start + s, start + e)
+            for raw, kind, start in self._matches(text)
+            for term, s, e in self._raw_terms(raw, kind, lang)
+        ]
 
     def index_terms(self, text: str, lang: str) -> list[str]:
         """Stemmed terms of ``text`` (with compound parts), stop words dropped."""
-        return [t.term for t in self.tokens(text, lang)]
+        return [term for raw, kind, _ in self._matches(text) for term, _, _ in self._raw_terms(raw, kind, lang)]
 
     def exact_terms(self, text: str) -> list[str]:
         """Folded, unstemmed tokens: names, e-mail addresses, codes, numbers."""
         out: list[str] = []
-        for m in TOKEN_RE.finditer(text):
-            raw = m.group()
-            if m.lastgroup == "url":
-                raw = raw.rstrip(_TRAILING)
-            folded = fold(raw)
-            parts = [p for p, _, _ in _split_token(folded)]
-            if len(parts) != 1 or parts[0] != folded:
-                out.append(folded)
-            for part in parts:
-                out.append(part)
-                if any(c in part for c in "äöü"):
-                    out.append(part.translate(_UMLAUT_DIGRAPHS))
-            lower = raw.lower()
-            if any(c in lower for c in "äöü") and lower.isalpha():
-                out.append(lower.translate(_UMLAUT_DIGRAPHS))
+        cache = self._exact_cache
+        for raw, _, _ in self._matches(text):
+            terms = cache.get(raw)
+            if terms is None:
+                folded = fold(raw)
+                parts = [p for p, _, _ in _split_token(folded)]
+                terms = ([] if parts == [folded] else [folded]) + parts
+                lower = raw.lower()
+                if lower.isalpha() and any(c in lower for c in "äöü"):
+                    terms.append(lower.translate(_UMLAUT_DIGRAPHS))
+                if len(cache) > 200_000:
+                    cache.clear()
+                cache[raw] = terms
+            out.extend(terms)
         return out
 
     def compound_parts(self, word: str, vocabulary: Vocabulary | None = None) -> list[str]:

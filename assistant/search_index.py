@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,10 +44,11 @@ VOCAB_DIR = "vocab"
 
 # How much a match in each field counts (times the variant's weight).
 FIELD_BOOSTS = {"title": 2.0, "heading": 1.5, "body": 1.0, "exact": 1.0}
-# Share of the score a question word's second-best variant adds to its best.
-VARIANT_TIE_BREAKER = 0.2
 # Gap allowed inside a glossary phrase (compound parts sit between words).
 PHRASE_SLOP = 2
+# A glossary phrase whose rarest word is in more than this share of passages
+# is matched as a bag of words (each at weight / n), which is much cheaper.
+PHRASE_MAX_DF_SHARE = 0.02
 # Files up to this size are hashed when an index is opened; larger ones are
 # checked by size only (hashing segment files of a big index costs too much).
 HASH_LIMIT = 1 << 20
@@ -193,7 +194,8 @@ def _write_passages(passages: Iterable[Passage], folder: Path, analyzer: Analyze
 
 def _document(passage: Passage, analyzer: Analyzer, analysed: Callable[[str, str], str]) -> tuple[tantivy.Document, bytes]:
     """The tantivy document for a passage, and the passage as stored (JSON)."""
-    blob = json.dumps(asdict(passage), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
+    blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     doc = tantivy.Document()
     doc.add_text("title", analysed(passage.title, passage.lang))
     doc.add_text("heading", analysed(passage.heading, passage.lang))
@@ -328,29 +330,46 @@ class SearchIndex:
         return self.analyzer.parse_question(question, lang, self.vocabulary())
 
     def query(self, parsed: ParsedQuery) -> tantivy.Query:
-        """One OR over the question's words; each word is its best variant plus a share of the others."""
-        per_word = []
+        """One flat OR of boosted term (and glossary phrase) queries.
+
+        Flat, because tantivy prunes a flat disjunction of term queries with
+        block-max WAND, while nesting (one group per question word) is several
+        times slower. Scores therefore add up over a word's variants; glossary
+        and typo variants weigh less than the word as typed, so the word itself
+        still wins. Terms absent from a field are left out (doc_freq is cheap).
+        """
+        own = {v for term in parsed.terms for v, w in term.variants.items() if w >= 1.0}
+        wanted: dict[tuple[str, str], float] = {}  # (field, variant) -> weight; a variant counts once
         for term in parsed.terms:
-            variants = []
             for variant, weight in term.variants.items():
                 words = variant.split()
                 if not words or weight <= 0:
                     continue
-                per_field = []
-                for name, boost in FIELD_BOOSTS.items():
-                    if len(words) == 1:
-                        q = tantivy.Query.term_query(self._schema, name, words[0], index_option="freq")
-                    elif name == "exact":
+                if len(words) > 1 and all(w in own for w in words):
+                    continue  # the question has the phrase's words itself
+                for name in FIELD_BOOSTS:
+                    if len(words) > 1 and name == "exact":
                         continue
-                    else:
-                        q = tantivy.Query.phrase_query(self._schema, name, words, slop=PHRASE_SLOP)
-                    per_field.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * weight)))
-                variants.append(tantivy.Query.boolean_query(per_field))
-            if variants:
-                per_word.append(tantivy.Query.disjunction_max_query(variants, tie_breaker=VARIANT_TIE_BREAKER))
-        if not per_word:
+                    dfs = [self._searcher.doc_freq(name, w) for w in words]
+                    if not all(dfs):
+                        continue
+                    if len(words) > 1 and min(dfs) > PHRASE_MAX_DF_SHARE * self._searcher.num_docs:
+                        # a phrase of common words costs a long intersection: take it as a bag
+                        for w in words:
+                            wanted[(name, w)] = max(wanted.get((name, w), 0.0), weight / len(words))
+                        continue
+                    wanted[(name, variant)] = max(wanted.get((name, variant), 0.0), weight)
+        clauses = []
+        for (name, variant), weight in wanted.items():
+            words = variant.split()
+            if len(words) == 1:
+                q = tantivy.Query.term_query(self._schema, name, variant, index_option="freq")
+            else:
+                q = tantivy.Query.phrase_query(self._schema, name, words, slop=PHRASE_SLOP)
+            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[name] * weight)))
+        if not clauses:
             return tantivy.Query.empty_query()
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_word])
+        return tantivy.Query.boolean_query(clauses)
 
     def search(self, query: ParsedQuery, limit: int = 10) -> list[tuple[Passage, float]]:
         """Best passages for a parsed question, highest BM25 score first."""
