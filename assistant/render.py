@@ -215,16 +215,21 @@ def _title(sf: SourceFile, tree: HTMLParser) -> str:
     return os.path.splitext(os.path.basename(sf.path))[0]
 
 
-def _kind(sf: SourceFile, tree: HTMLParser) -> str:
+def _kind(sf: SourceFile, html: str) -> str:
+    """"post", "publication" when nearly all a reader sees is a bibliography, else "page"."""
     if sf.kind == "post":
         return "post"
-    bibliography = tree.css("ol.bibliography")
-    if bibliography:
-        whole = len((tree.body.text() if tree.body else tree.text()) or "")
-        listed = sum(len(node.text() or "") for node in bibliography)
-        if whole and listed >= 0.5 * whole:
-            return "publication"
-    return "page"
+    if "bibliography" not in html:
+        return "page"
+    tree = HTMLParser(html)
+    if not tree.css_first("ol.bibliography"):
+        return "page"
+    for node in tree.css("pre, details, script, style, input"):  # BibTeX sources are folded away
+        node.decompose()
+    root = tree.body or tree.root
+    whole = len("".join((root.text() or "").split()))
+    listed = sum(len("".join((node.text() or "").split())) for node in tree.css("ol.bibliography"))
+    return "publication" if whole and listed >= 0.9 * whole else "page"
 
 
 def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Document], list[Problem]]:
@@ -287,7 +292,7 @@ def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Do
             title=_title(sf, tree),
             html=html,
             source=sf.path,
-            kind=_kind(sf, tree),
+            kind=_kind(sf, html),
             lang=str(sf.front_matter.get("lang") or site.config.get("lang") or "en"),
             date=sf.date.date().isoformat() if sf.kind == "post" and sf.date else None,
             source_text=sf.text,
