@@ -548,6 +548,8 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     # Posts
     for post_dir in post_dirs:
         parent = post_dir.rsplit("/", 1)[0] if "/" in post_dir else ""
+        if coll_dir and parent == coll_dir:  # <collections_dir>/_posts names no category
+            parent = ""
         path_categories = [p for p in parent.split("/") if p]
         for rel in _walk(root, post_dir, filt, problems):
             name = rel.rsplit("/", 1)[-1]

@@ -234,3 +234,15 @@ def test_real_site_loads_without_problems():
     assert site.base_url.startswith("https://")
     assert any(p.kind == "post" and p.url.endswith(".html") and p.categories for p in site.posts)
     assert all(p.url.startswith("/") for p in site.published())
+
+
+def test_collections_dir_holds_posts_and_collections(tmp_path: Path):
+    root = write_site(tmp_path, {
+        "_config.yml": "collections_dir: content\ncollections:\n  team:\n    output: true\n",
+        "content/_posts/2020-01-01-launch.md": "---\n---\nLaunch.\n",
+        "content/_team/ada.md": "---\n---\nAda.\n",
+    })
+    assert urls(load_site(root)) == {
+        "content/_posts/2020-01-01-launch.md": "/2020/01/01/launch.html",
+        "content/_team/ada.md": "/team/ada.html",
+    }
