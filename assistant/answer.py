@@ -187,6 +187,9 @@ class Assistant:
         text = passage.text
         if not passage.is_list and word_count(text) > SHORT_PASSAGE_WORDS:
             spans = _sentence_spans(text)
+            # words already matched by the page title say nothing about which sentence answers
+            title_terms = {t.term for t in self.analyzer.tokens(passage.title, passage.lang)}
+            matched = (matched - title_terms) or matched
             if len(spans) > MAX_QUOTE_SENTENCES:
                 scores = [self._sentence_score(text[a:b], passage.lang, matched) for a, b in spans]
                 best, best_at = -1.0, 0
@@ -199,6 +202,14 @@ class Assistant:
                 # drop trailing sentences that match nothing, keeping at least one
                 while len(chosen) > 1 and scores[best_at + len(chosen) - 1] == 0:
                     chosen = chosen[:-1]
+                if passage.kind == "publication" and best_at > 0:
+                    # a reference without its authors answers nothing: keep them, mark the gap
+                    head = text[spans[0][0]:spans[0][1]]
+                    gap = " … " if best_at > 1 else " "
+                    body = text[chosen[0][0]:chosen[-1][1]]
+                    return Quote(head + gap + body, self._highlights(head, passage.lang, matched)
+                                 + [(a + len(head) + len(gap), b + len(head) + len(gap))
+                                    for a, b in self._highlights(body, passage.lang, matched)])
                 text = text[chosen[0][0]:chosen[-1][1]]
         return Quote(text, self._highlights(text, passage.lang, matched))
 
@@ -224,14 +235,19 @@ class Assistant:
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """Offsets of each sentence in text, so a quote is cut from the original, not rebuilt."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     pos = 0
+    caption = False
     for sentence in split_sentences(text):
         start = text.find(sentence, pos)
         if start < 0:
             continue
-        spans.append((start, start + len(sentence)))
+        if caption and spans:  # a heading line is quoted with the sentence below it
+            spans[-1] = (spans[-1][0], start + len(sentence))
+        else:
+            spans.append((start, start + len(sentence)))
         pos = start + len(sentence)
+        caption = word_count(sentence) <= 8 and sentence[-1] not in ".!?:;"
     return spans
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+if TYPE_CHECKING:  # selectolax is needed to index, not to serve
+    from selectolax.lexbor import LexborNode
 
 from .documents import Document, Passage
 
@@ -108,7 +109,8 @@ class _Walker:
     def _visit(self, node: LexborNode) -> None:
         tag = node.tag
         if tag == "-text":
-            self._inline.append(node.text_content or "")
+            # a newline in HTML source is a space to a reader; only <br> breaks a line
+            self._inline.append((node.text_content or "").replace("\n", " "))
             return
         if tag in ("-comment", "!doctype", "_comment") or tag in SKIP or tag is None or tag.startswith("-"):
             return
@@ -205,7 +207,7 @@ def inline_text(node: LexborNode) -> str:
         child = n.child
         while child is not None:
             if child.tag == "-text":
-                parts.append(child.text_content or "")
+                parts.append((child.text_content or "").replace("\n", " "))
             elif child.tag == "br":
                 parts.append("\n")
             elif child.tag not in SKIP and not (child.tag or "-").startswith("-"):
@@ -231,6 +233,8 @@ def block_text(node: LexborNode) -> str:
 
 
 def html_blocks(html: str) -> list[_Block]:
+    from selectolax.lexbor import LexborHTMLParser
+
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
     walker = _Walker()
@@ -238,6 +242,14 @@ def html_blocks(html: str) -> list[_Block]:
         walker.walk(root)
     walker.flush()
     return walker.blocks
+
+
+def _is_caption(block: _Block) -> bool:
+    """A one-line text of a few words without closing punctuation: a heading written as a paragraph."""
+    if block.kind != "text" or "\n" in block.text or block.in_bibliography:
+        return False
+    n = word_count(block.text)
+    return 0 < n <= 8 and block.text[-1] not in ".!?:;,)]\"'»”…" and not block.text[0].islower()
 
 
 def _looks_like_list(text: str) -> bool:
@@ -295,12 +307,13 @@ def _pieces(block: _Block) -> Iterator[_Piece]:
         for run in _list_runs(block.text.split("\n")):
             yield _Piece("\n".join(run), True, block.in_bibliography)
         return
-    for chunk in _text_chunks(block.text):
+    for chunk in _text_chunks(block.text, whole=block.in_bibliography):
         yield _Piece(chunk, False, block.in_bibliography)
 
 
-def _text_chunks(text: str) -> Iterator[str]:
-    if word_count(text) <= MAX_WORDS and text.count("\n") < MAX_SENTENCES:
+def _text_chunks(text: str, whole: bool = False) -> Iterator[str]:
+    """A reference stays one passage (its authors and its title belong together); prose is cut."""
+    if whole or word_count(text) <= MAX_WORDS and text.count("\n") < MAX_SENTENCES:
         yield text
         return
     yield from _chunks(split_sentences(text))
@@ -334,6 +347,8 @@ def passages_from_document(doc: Document) -> list[Passage]:
     stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
     pending: list[str] = []  # headings with nothing under them yet
     line_cache: dict = {}
+    run_parent: tuple[int, str, str] | None = None  # a caption heading a run of captioned paragraphs
+    previous_caption: tuple[int, str, str] | None = None
     digest = hashlib.sha1(doc.url.encode()).hexdigest()[:10]
 
     def add(text: str, is_list: bool, in_bib: bool) -> None:
@@ -364,8 +379,27 @@ def passages_from_document(doc: Document) -> list[Passage]:
             while stack and stack[-1][0] >= block.level:
                 stack.pop()
             stack.append((block.level, block.text, block.anchor))
+            run_parent = previous_caption = None
+            if block.level == 1 and block.text == doc.title:
+                pending = []  # the page title is indexed as the title; quoting it on top adds nothing
+            else:
+                pending.append(block.text)
+            continue
+        if _is_caption(block):
+            # a short line standing alone above a paragraph reads as its heading; one that
+            # stands right above another such line heads the run that follows
+            parent = [e for e in stack if e[0] <= 6]
+            if run_parent is not None:
+                parent.append(run_parent)
+            if previous_caption is not None and previous_caption == (stack[-1] if stack else None):
+                run_parent = previous_caption
+                parent = [e for e in stack]
+            level = (parent[-1][0] + 1) if parent and parent[-1][0] >= 7 else 7
+            stack = parent + [(level, block.text, "")]
+            previous_caption = stack[-1]
             pending.append(block.text)
             continue
+        previous_caption = None
         first = True
         for piece in _pieces(block):
             text = piece.text
@@ -376,6 +410,13 @@ def passages_from_document(doc: Document) -> list[Passage]:
         pending = []
     if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
         add("\n".join(pending), len(pending) > 2, False)
+    description = " ".join(doc.description.split())
+    if description and word_count(description) >= 4 and not any(description in p.text for p in out):
+        # the summary a page gives search engines and link previews: part of what the site publishes
+        stack, pending = [], []
+        add(description, False, False)
+        out[-1].heading = ""
+        out[-1].url = doc.url
     return out
 
 
