@@ -55,6 +55,8 @@ def ask_event(question: str) -> dict:
 
 def package(project: Path, out: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV"))}
+    if not (project / "index").exists():
+        env["PACKAGE_WITHOUT_INDEX"] = "1"
     done = subprocess.run(["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)], cwd=project, env=env,
                           capture_output=True, text=True)
     if done.returncode:

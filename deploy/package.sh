@@ -8,7 +8,7 @@
 # index/ (normally the repository root). Needs no AWS credentials.
 # The virtualenv and wheel cache live in $ASSISTANT_LAMBDA_BUILD (default
 # build/lambda beside this script) and are reused while requirements-lambda.txt
-# is unchanged.
+# is unchanged. PACKAGE_WITHOUT_INDEX=1 packages an app that needs no index.
 set -euo pipefail
 
 stage=${1:-dev}
@@ -23,7 +23,7 @@ reqs=$here/requirements-lambda.txt
 if [ ! -f zappa_settings.json ]; then
     echo "package.sh: no zappa_settings.json in $(pwd)" >&2; exit 2
 fi
-if [ -z "$(find index -type f ! -name '.*' ! -name 'README*' 2>/dev/null | head -1)" ]; then
+if [ -z "${PACKAGE_WITHOUT_INDEX:-}" ] && [ -z "$(find index -type f ! -name '.*' ! -name 'README*' 2>/dev/null | head -1)" ]; then
     echo "package.sh: $(pwd)/index holds no index; build it first: assistant index SITE --out index/" >&2; exit 2
 fi
 runtime=$("$python" -c 'import json,sys; s=json.load(open("zappa_settings.json")); st=s[sys.argv[1]]; print(st.get("runtime") or s.get(st.get("extends",""),{}).get("runtime","python3.11"))' "$stage")
