@@ -6,6 +6,7 @@ passages the assistant indexed, tokenized by the assistant's own Analyzer.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -29,22 +30,19 @@ def passage_tokens(analyzer: Analyzer, passage: Passage) -> list[str]:
     return analyzer.index_terms(f"{passage.title}\n{passage.heading}\n{passage.text}", passage.lang)
 
 
-def all_passages(assistant, index_dir: Path) -> list[Passage]:
-    """Every passage in an index, read back from the index folder.
+def all_passages(assistant) -> list[Passage]:
+    """Every passage in an opened index, read back from the records it stores."""
+    import tantivy
 
-    Falls back to rendering the site again when the index keeps no passage list.
-    """
     index = assistant.index
-    for name in ("passages", "all_passages"):
-        found = getattr(index, name, None)
-        if found is not None:
-            found = found() if callable(found) else found
-            return list(found.values() if isinstance(found, dict) else found)
-    try:
-        return [index.passage(i) for i in range(len(index))]
-    except (AttributeError, TypeError):
-        pass
-    return rebuild_passages(Path(index.meta["source"]) if hasattr(index, "meta") else None)
+    searcher = index._searcher
+    hits = searcher.search(tantivy.Query.all_query(), limit=max(1, len(index)), count=False).hits
+    fields = set(Passage.__dataclass_fields__)
+    out = []
+    for _, address in sorted(hits, key=lambda h: (h[1].segment_ord, h[1].doc)):
+        record = json.loads(bytes(searcher.doc(address)["passage"][0]))
+        out.append(Passage(**{k: v for k, v in record.items() if k in fields}))
+    return out
 
 
 def rebuild_passages(site_root: Path | None) -> list[Passage]:

@@ -18,6 +18,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,12 +56,14 @@ def free_port() -> int:
 def start_server(index: Path, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(HERE.parent), ASSISTANT_LOG_LEVEL="WARNING")
+    log = tempfile.TemporaryFile(mode="w+")  # the server's log; a pipe nobody reads would block it
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(index), HOST, str(port), str(threads)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read()[-2000:]}")
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)
             conn.request("GET", "/api/health")
@@ -77,7 +80,7 @@ def load_questions(path: Path | None, index: Path) -> list[str]:
     if path is None:
         meta = index / "manifest.json"
         try:
-            source = Path(json.loads(meta.read_text())["source"])
+            source = Path(json.loads(meta.read_text())["meta"]["source"])
             path = source / "queries.yaml" if (source / "queries.yaml").is_file() else None
         except (OSError, KeyError, ValueError):
             path = None

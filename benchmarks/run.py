@@ -36,7 +36,6 @@ from stats import dir_size_mb, machine, markdown_table, median, ms, percentile  
 from assistant.analysis import Analyzer  # noqa: E402
 from assistant.answer import Assistant, answer_to_json  # noqa: E402
 from assistant.build import index_site  # noqa: E402
-from assistant.search_index import SearchIndex  # noqa: E402
 
 FRESH_RUNS = 5
 TOP_K = 10
@@ -64,11 +63,11 @@ PROBES = {
 from assistant.answer import Assistant, answer_to_json
 a = Assistant.open(sys.argv[1]); answer_to_json(a.answer(sys.argv[2])); print("ok", flush=True)
 """,
-        "serve": """import sys, json, resource
+        "serve": """import sys, json
 from assistant.answer import Assistant, answer_to_json
 a = Assistant.open(sys.argv[1])
 for q in json.load(open(sys.argv[2])): answer_to_json(a.answer(q))
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)
 """,
     },
     "bm25s": {
@@ -77,11 +76,11 @@ from engine_data import query_tokens
 r = bm25s.BM25.load(sys.argv[1])
 r.retrieve([query_tokens(sys.argv[2])], k=min(10, r.scores["num_docs"]), show_progress=False); print("ok", flush=True)
 """,
-        "serve": """import sys, json, resource, bm25s
+        "serve": """import sys, json, bm25s
 from engine_data import query_tokens
 r = bm25s.BM25.load(sys.argv[1])
 for q in json.load(open(sys.argv[2])): r.retrieve([query_tokens(q)], k=min(10, r.scores["num_docs"]), show_progress=False)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)
 """,
     },
     "rank-bm25": {
@@ -90,11 +89,11 @@ from engine_data import query_tokens
 bm = pickle.load(open(sys.argv[1], "rb"))
 np.argsort(bm.get_scores(query_tokens(sys.argv[2])))[::-1][:10]; print("ok", flush=True)
 """,
-        "serve": """import sys, json, pickle, resource, numpy as np
+        "serve": """import sys, json, pickle, numpy as np
 from engine_data import query_tokens
 bm = pickle.load(open(sys.argv[1], "rb"))
 for q in json.load(open(sys.argv[2])): np.argsort(bm.get_scores(query_tokens(q)))[::-1][:10]
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)
 """,
     },
 }
@@ -159,19 +158,19 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
     r["answer_p50_ms"] = lat and percentile(lat, 50) * 1000
     r["answer_p99_ms"] = percentile(lat, 99) * 1000
     r["answered_share"] = round(answered / len(questions), 3)
-    r["found_expected_top3"] = round(found_share(assistant, queries), 3)
+    r["found_expected_top3"], r["found_by_kind"] = found_share(assistant, queries)
 
-    passages_list = all_passages(assistant, index_dir)
+    passages_list = all_passages(assistant)
     r["passages"] = len(passages_list)
     analyzer = Analyzer()
     t = time.perf_counter()
     corpus_tokens = [passage_tokens(analyzer, p) for p in passages_list]
     r["tokenize_s"] = round(time.perf_counter() - t, 2)
-    parsed = [analyzer.parse_question(q) for q in questions]
+    parsed = [assistant.parse(q) for q in questions]
     qtokens = [query_tokens(q) for q in questions]
 
     engines: dict[str, dict] = {}
-    index = SearchIndex.open(index_dir)
+    index = assistant.index
     for p in parsed[:20]:
         index.search(p, TOP_K)
     rank = timed(lambda p: index.search(p, TOP_K), parsed)
@@ -234,15 +233,18 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
     return r
 
 
-def found_share(assistant: Assistant, queries: list[dict]) -> float:
-    """Share of generated questions whose page is among the top three results."""
+def found_share(assistant: Assistant, queries: list[dict]) -> tuple[float, dict[str, float]]:
+    """Share of generated questions whose page is among the top three results, overall and per kind."""
     from engine_data import same_page
 
-    found = 0
+    by_kind: dict[str, list[bool]] = {}
     for q in queries:
         hits = answer_to_json(assistant.answer(q["question"]))["passages"][:3]
-        found += any(same_page(h["url"], u) for h in hits for u in q["expected_urls"])
-    return found / max(1, len(queries))
+        found = any(same_page(h["url"], u) for h in hits for u in q["expected_urls"])
+        by_kind.setdefault(q["kind"], []).append(found)
+    every = [f for fs in by_kind.values() for f in fs]
+    return (round(sum(every) / max(1, len(every)), 3),
+            {k: round(sum(fs) / len(fs), 3) for k, fs in by_kind.items()})
 
 
 # ------------------------------------------------------------ report
@@ -272,7 +274,8 @@ def tables(results: list[dict]) -> str:
             x = e.get(name, {})
             if "skipped" in x:
                 return x["skipped"]
-            ratio = "" if name == "tantivy" else f" ({x['rank_p50_ms'] / base:.0f}x)" if base else ""
+            times = x["rank_p50_ms"] / base if base else 0
+            ratio = "" if name == "tantivy" or not base else f" ({times:.0f}x)" if times >= 10 else f" ({times:.1f}x)"
             note = f", {x['note']}" if x.get("note") else ""
             return f"{x['rank_p50_ms']:.2f} ms{ratio}{note}"
 

@@ -22,7 +22,7 @@ def median(values: list[float]) -> float:
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a running process, from /proc."""
+    """Resident memory of a running process, from /proc (ru_maxrss would carry over the parent's peak across exec)."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
