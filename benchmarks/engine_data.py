@@ -10,6 +10,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
 from assistant.analysis import Analyzer, detect_language
 from assistant.documents import Passage
@@ -58,7 +59,7 @@ def rebuild_passages(site_root: Path | None) -> list[Passage]:
 
 def _path(url: str) -> str:
     """URL reduced the way the evaluation compares pages: path only, no .html, index.html or slash."""
-    path = re.sub(r"^[a-z]+://[^/]+", "", url).split("#")[0].split("?")[0]
+    path = unquote(re.sub(r"^[a-z]+://[^/]+", "", url).split("#")[0].split("?")[0])
     path = re.sub(r"(/index)?\.html$", "", path).rstrip("/")
     return path or "/"
 

@@ -6,6 +6,7 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import yaml
 
@@ -32,7 +33,7 @@ def tree_digest(root: Path) -> str:
 def path_of(url: str) -> str:
     path = url.split("://", 1)[-1]
     path = path[path.find("/"):] if "/" in path else "/"
-    return path.split("#")[0].removesuffix(".html").removesuffix("/index").rstrip("/")
+    return unquote(path.split("#")[0]).removesuffix(".html").removesuffix("/index").rstrip("/")
 
 
 def test_generated_site_indexes_and_its_questions_find_their_pages(tmp_path):
