@@ -107,6 +107,7 @@ _DE_SUFFIXES = ("ung", "keit", "heit", "schaft", "lich", "isch", "chen", "ungen"
 
 _URL = r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+EMAIL_TERM = "email"  # indexed beside every e-mail address
 _WORD = r"\w+(?:['’.\-‐‑]\w+)*"
 TOKEN_RE = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
 _PART_RE = re.compile(r"[^\W_]+")
@@ -318,7 +319,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "2"
+    version = "3"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
@@ -378,6 +379,8 @@ class Analyzer:
             if abbreviation:
                 parts = []
             out = tuple(whole + [(term, s, e) for part, s, e in parts for term in self._word_terms(part, lang)])
+            if kind == "email":  # "what is X's e-mail?" is answered by an address, not by the word
+                out += ((EMAIL_TERM, 0, len(raw)),)
         if len(self._token_cache) > 200_000:
             self._token_cache.clear()
         self._token_cache[key] = out

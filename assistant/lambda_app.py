@@ -21,7 +21,15 @@ from pathlib import Path
 
 from assistant.http import create_app
 
-SHIPPED_INDEX = Path(__file__).resolve().parent.parent / "index"
+INDEXES = Path(__file__).resolve().parent.parent / "index"
+
+
+def shipped_index(folder: Path = INDEXES) -> Path:
+    """The index the package ships: index/site, else the bundled corpus's, else index/ itself."""
+    for candidate in (folder / "site", folder / "corpus"):
+        if (candidate / "manifest.json").is_file():
+            return candidate
+    return folder
 
 
 def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:
@@ -51,6 +59,6 @@ def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:
 
 logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
-INDEX_DIR = scratch_copy(Path(os.environ.get("ASSISTANT_INDEX") or SHIPPED_INDEX))
+INDEX_DIR = scratch_copy(Path(os.environ.get("ASSISTANT_INDEX") or shipped_index()))
 
 app = create_app(index_dir=INDEX_DIR)

@@ -24,7 +24,7 @@ if [ ! -f zappa_settings.json ]; then
     echo "package.sh: no zappa_settings.json in $(pwd)" >&2; exit 2
 fi
 if [ -z "${PACKAGE_WITHOUT_INDEX:-}" ] && [ -z "$(find index -type f ! -name '.*' ! -name 'README*' 2>/dev/null | head -1)" ]; then
-    echo "package.sh: $(pwd)/index holds no index; build it first: assistant index SITE --out index/" >&2; exit 2
+    echo "package.sh: $(pwd)/index holds no index; build it first: assistant index SITE --out index/site" >&2; exit 2
 fi
 runtime=$("$python" -c 'import json,sys; s=json.load(open("zappa_settings.json")); st=s[sys.argv[1]]; print(st.get("runtime") or s.get(st.get("extends",""),{}).get("runtime","python3.11"))' "$stage")
 
