@@ -53,7 +53,7 @@ _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 # Words that frame a question rather than name its subject ("what does X stand for",
 # "wie lautet X"). They count little when judging whether a passage answers.
 FRAME_WORDS = {
-    "stand", "stands", "mean", "means", "meaning", "called", "name", "named", "list", "listed", "lists",
+    "stand", "stands", "sit", "sits", "sitting", "seated", "belong", "belongs", "mean", "means", "meaning", "called", "name", "named", "list", "listed", "lists",
     "tell", "know", "find", "give", "show", "describe", "explain", "say", "says", "said", "mentioned",
     "currently", "current", "exactly", "please", "anything", "something", "kind", "sort", "type",
     "steht", "stehen", "bedeutet", "bedeuten", "heißt", "heisst", "lautet", "lauten", "gibt", "nennen",
