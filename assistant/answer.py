@@ -20,7 +20,8 @@ from .documents import Answer, Hit, Passage, Quote
 from .passages import split_sentences, word_count
 from .search_index import SearchIndex
 
-CANDIDATES = 40  # passages fetched from the index before reranking
+CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
+TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
@@ -73,6 +74,7 @@ class Assistant:
         self.index = index
         self.analyzer = analyzer or Analyzer()
         self._n = max(1, len(index))
+        self._terms_cache: dict[str, set[str]] = {}
 
     @classmethod
     def open(cls, index_dir: Path | str) -> "Assistant":
@@ -145,9 +147,14 @@ class Assistant:
         return got / total, matched
 
     def _passage_terms(self, passage: Passage) -> set[str]:
-        text = "\n".join((passage.title, passage.heading, passage.text))
-        terms = {t.term for t in self.analyzer.tokens(text, passage.lang)}
-        terms.update(w.lower() for w in _WORDS.findall(text))
+        """The index terms of a passage with its title and heading (cached: popular passages recur)."""
+        terms = self._terms_cache.get(passage.id)
+        if terms is None:
+            text = "\n".join((passage.title, passage.heading, passage.text))
+            terms = set(self.analyzer.index_terms(text, passage.lang))
+            if len(self._terms_cache) >= TERMS_CACHE_SIZE:
+                self._terms_cache.pop(next(iter(self._terms_cache)))
+            self._terms_cache[passage.id] = terms
         return terms
 
     # -- answering ---------------------------------------------------------------
