@@ -23,6 +23,7 @@ from .search_index import SearchIndex
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
 TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
+MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the same page
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
 MAX_QUOTE_SENTENCES = 3
@@ -175,16 +176,25 @@ class Assistant:
         sections: set[tuple[str, str]] = set()
         texts: set[str] = set()
         best_coverage = max((r[1] for r in ranked), default=0.0)
-        for score, coverage, passage, matched in ranked:
-            section = (passage.page_url or passage.url, passage.heading)
+        per_page: dict[str, int] = {}
+        later = []
+        for row in ranked:
+            score, coverage, passage, matched = row
+            page = passage.page_url or passage.url
+            section = (page, passage.heading)
             if section in sections or passage.text in texts:
+                continue
+            if per_page.get(page, 0) >= MAX_PER_PAGE and not (hits and _siblings(hits[0].passage, passage)):
+                later.append(row)  # other pages first; more of this one if room is left
                 continue
             sections.add(section)
             texts.add(passage.text)
-            quote = self.quote(passage, query, matched)
-            hits.append(Hit(passage, round(score, 4), quote))
+            per_page[page] = per_page.get(page, 0) + 1
+            hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
             if len(hits) >= limit:
                 break
+        for score, coverage, passage, matched in later[:max(0, limit - len(hits))]:
+            hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
         if not hits or best_coverage < MIN_COVERAGE:
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
         return Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
@@ -238,6 +248,13 @@ class Assistant:
             else:
                 merged.append((a, b))
         return merged
+
+
+def _siblings(a: Passage, b: Passage) -> bool:
+    """Sections under one parent heading of one page: parts of one list (a team, a set of projects)."""
+    if a.page_url != b.page_url or " › " not in a.heading or " › " not in b.heading:
+        return False
+    return a.heading.rsplit(" › ", 1)[0] == b.heading.rsplit(" › ", 1)[0]
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
