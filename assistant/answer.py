@@ -23,6 +23,8 @@ from .search_index import SearchIndex
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
 TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
+MIN_RELATIVE_SCORE = 0.2  # passages scoring below this share of the best are left out
+MIN_RELATIVE_COVERAGE = 0.5
 MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the same page
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
@@ -178,8 +180,11 @@ class Assistant:
         best_coverage = max((r[1] for r in ranked), default=0.0)
         per_page: dict[str, int] = {}
         later = []
+        top_score = ranked[0][0] if ranked else 0.0
         for row in ranked:
             score, coverage, passage, matched = row
+            if score < MIN_RELATIVE_SCORE * top_score or coverage < MIN_RELATIVE_COVERAGE * best_coverage:
+                continue  # a passage that shares a word or two with the question is no answer
             page = passage.page_url or passage.url
             section = (page, passage.heading)
             if section in sections or passage.text in texts:

@@ -33,7 +33,8 @@ def ensure_bundled_index(quiet: bool = False) -> Path:
     if manifest.exists() and manifest.stat().st_mtime >= _newest_mtime(CORPUS):
         return INDEX
     if not quiet:
-        print(f"Building the index of {CORPUS.name}/ into {INDEX.name}/ ...", file=sys.stderr)
+        print(f"Building the index of {CORPUS.relative_to(PROJECT)}/ into {INDEX.relative_to(PROJECT)}/ ...",
+              file=sys.stderr)
     report = _index(CORPUS, INDEX, None, quiet=quiet)
     if report.problems and not quiet:
         for problem in report.problems:
