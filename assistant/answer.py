@@ -152,6 +152,8 @@ class Assistant:
     def _passage_terms(self, passage: Passage) -> set[str]:
         """The index terms of a passage with its title and heading (cached: popular passages recur)."""
         terms = self._terms_cache.get(passage.id)
+        if terms is None and passage.terms:
+            return set(passage.terms)
         if terms is None:
             text = "\n".join((passage.title, passage.heading, passage.text))
             terms = set(self.analyzer.index_terms(text, passage.lang))

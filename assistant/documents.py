@@ -56,6 +56,7 @@ class Passage:
     kind: str
     is_list: bool = False
     page_url: str = ""  # page URL without anchor
+    terms: list[str] = field(default_factory=list)  # its analysed terms (title and heading too), set by the index
 
 
 @dataclass

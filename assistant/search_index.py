@@ -37,7 +37,7 @@ __all__ = [
     "build_index",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 MARKER = "institute-assistant index"
 VOCAB_DIR = "vocab"
@@ -194,12 +194,17 @@ def _write_passages(passages: Iterable[Passage], folder: Path, analyzer: Analyze
 
 def _document(passage: Passage, analyzer: Analyzer, analysed: Callable[[str, str], str]) -> tuple[tantivy.Document, bytes]:
     """The tantivy document for a passage, and the passage as stored (JSON)."""
+    title = analysed(passage.title, passage.lang)
+    heading = analysed(passage.heading, passage.lang)
+    body = analyzer.index_terms(passage.text, passage.lang)
     record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
+    # stored so that answering can tell which question words a passage holds without re-analysing it
+    record["terms"] = sorted(set(body).union(title.split(), heading.split()))
     blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     doc = tantivy.Document()
-    doc.add_text("title", analysed(passage.title, passage.lang))
-    doc.add_text("heading", analysed(passage.heading, passage.lang))
-    doc.add_text("body", " ".join(analyzer.index_terms(passage.text, passage.lang)))
+    doc.add_text("title", title)
+    doc.add_text("heading", heading)
+    doc.add_text("body", " ".join(body))
     doc.add_text("exact", " ".join(analyzer.exact_terms(" ".join((passage.title, passage.heading, passage.text)))))
     doc.add_bytes("passage", blob)
     return doc, blob
