@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, detect_language
 from .documents import Answer, Hit, Passage, Quote
-from .passages import split_sentences, word_count
+from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
 from .search_index import SearchIndex
 
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
@@ -284,7 +284,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def link(passage: Passage, quote: str) -> str:
     """The passage's URL; without a section anchor, a text fragment that scrolls to the quote."""
-    if "#" in passage.url:
+    if "#" in passage.url or passage.id.endswith(DESCRIPTION_SUFFIX):
         return passage.url
     first = quote.strip().split("\n", 1)[0]
     words = first.split()

@@ -29,8 +29,7 @@ def _newest_mtime(folder: Path) -> float:
 
 def ensure_bundled_index(quiet: bool = False) -> Path:
     """Build index/ from corpus/ when it is missing or older than the corpus."""
-    manifest = INDEX / "manifest.json"
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_mtime(CORPUS):
+    if _is_current(INDEX / "manifest.json"):
         return INDEX
     if not quiet:
         print(f"Building the index of {CORPUS.relative_to(PROJECT)}/ into {INDEX.relative_to(PROJECT)}/ ...",
@@ -40,6 +39,20 @@ def ensure_bundled_index(quiet: bool = False) -> Path:
         for problem in report.problems:
             print(f"  problem: {problem}", file=sys.stderr)
     return INDEX
+
+
+def _is_current(manifest: Path) -> bool:
+    """Built by this version of the program, and newer than every file of the corpus."""
+    from .analysis import Analyzer
+    from .search_index import FORMAT_VERSION
+
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if data.get("format") != FORMAT_VERSION or data.get("analyzer") != Analyzer.version:
+        return False
+    return manifest.stat().st_mtime >= _newest_mtime(CORPUS)
 
 
 class _Progress:

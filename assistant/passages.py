@@ -34,6 +34,7 @@ MAX_SENTENCES = 4
 LIST_ITEM_WORDS = 25  # items at most this long on average make a list that stays whole
 MAX_LIST_WORDS = 220
 MAX_HEADING_PREFIX_WORDS = 30
+DESCRIPTION_SUFFIX = "-description"
 
 _ABBREVIATIONS = (
     "dr", "prof", "med", "nat", "rer", "phil", "dipl", "ing", "e.g", "i.e", "z.b", "u.a", "bzw", "ca",
@@ -415,6 +416,7 @@ def passages_from_document(doc: Document) -> list[Passage]:
         # the summary a page gives search engines and link previews: part of what the site publishes
         stack, pending = [], []
         add(description, False, False)
+        out[-1].id += DESCRIPTION_SUFFIX  # it stands in the page's head, not in its text: no text fragment
         out[-1].heading = ""
         out[-1].url = doc.url
     return out
