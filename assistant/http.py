@@ -57,7 +57,7 @@ class ApiError(Exception):
 
 
 def default_index_dir() -> Path:
-    return Path(os.environ.get("ASSISTANT_INDEX") or Path(__file__).resolve().parent.parent / "index")
+    return Path(os.environ.get("ASSISTANT_INDEX") or Path(__file__).resolve().parent.parent / "index" / "corpus")
 
 
 class IndexReloader:
