@@ -37,7 +37,8 @@ MAX_HISTORY_ITEMS = 20
 MAX_BODY_BYTES = 32 * 1024
 LANGS = ("en", "de")
 RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index folder changed
-DEFAULT_RATE_LIMIT = "60/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
+DEFAULT_RATE_LIMIT = "120/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
+LOOPBACK = ("127.", "::1", "::ffff:127.")
 UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
 
 # Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
@@ -258,7 +259,10 @@ def _register_api(app: Flask) -> None:
         if limiter is None or not request.path.startswith("/api/") or request.path in UNLIMITED_PATHS \
                 or request.method == "OPTIONS":
             return None
-        wait = limiter.acquire(request.remote_addr or "-")
+        client = request.remote_addr or "-"
+        if current_app.config.get("RATE_LIMIT_SPARES_LOOPBACK") and client.startswith(LOOPBACK):
+            return None  # the default limit is for visitors, not for tools on this machine
+        wait = limiter.acquire(client)
         if not wait:
             return None
         response = _error(429, "too_many_requests",
@@ -310,6 +314,17 @@ def _register_api(app: Flask) -> None:
         return response
 
 
+def use_default_rate_limit(app: Flask) -> None:
+    """Limit visitors to DEFAULT_RATE_LIMIT unless a limit (or "off") was configured.
+
+    Clients on this machine (evaluation scripts, a reverse proxy's health checks) are spared
+    by the default; a limit set explicitly applies to every client.
+    """
+    if app.config.get("RATE_LIMIT") is None:
+        set_rate_limit(app, DEFAULT_RATE_LIMIT)
+        app.config["RATE_LIMIT_SPARES_LOOPBACK"] = True
+
+
 def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve with waitress when it is installed (a production server), else Flask's own.
 
@@ -317,8 +332,7 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
     DEFAULT_RATE_LIMIT unless a limit (or "off") was configured, and reloads
     the index on SIGHUP.
     """
-    if app.config.get("RATE_LIMIT") is None:
-        set_rate_limit(app, DEFAULT_RATE_LIMIT)
+    use_default_rate_limit(app)
     if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, app.extensions["assistant_reloader"].request_check)
     try:

