@@ -145,3 +145,81 @@ def test_real_site_publications_match_what_jekyll_built() -> None:
     mine, theirs = by_year(html), by_year(built)
     assert list(mine) == list(theirs)
     assert mine == theirs
+
+
+DUPES_BIB = r"""
+@article{first2014,
+  title = {Metadata capture for genomes},
+  journal = {Journal A},
+  author = {Roe, Ann},
+  year = {2014},
+  url = {<Go to ISI>://WOS:0001}
+}
+@article{first2014,
+  title = {Metadata {Capture} for {Genomes}},
+  journal = {Journal B},
+  author = {Roe, Ann},
+  year = {2014}
+}
+@incollection{chapter2014,
+  title = {Metadata capture for genomes},
+  booktitle = {A Book},
+  author = {Roe, Ann},
+  year = {2014}
+}
+@article{again2014,
+  title = {Metadata capture for genomes},
+  journal = {Journal C},
+  author = {Someone, Else},
+  year = {2014}
+}
+"""
+
+
+def test_remove_duplicates_compares_type_year_and_title_as_written(tmp_path: Path) -> None:
+    """BibTeX-Ruby's ``uniq!``: one entry per type, year and title exactly as written.
+
+    A repeated key is renamed, not dropped; a title that differs only in case
+    or braces, or the same title under another entry type, is a separate entry.
+    """
+    config = make_site(tmp_path)
+    (tmp_path / "_bibliography" / "dupes.bib").write_text(DUPES_BIB, encoding="utf-8")
+    html = render(tmp_path, config, "{% bibliography -f dupes.bib --remove_duplicates --group_by none %}")
+    assert html.count("<li>") == 3
+    assert "Journal A" in html and "Journal B" in html and "A Book" in html
+    assert "Journal C" not in html  # same type, year and title as the first entry: the first wins
+    assert "@article{first2015," in html  # the repeated key, renamed by Ruby's String#succ
+    without = render(tmp_path, config, "{% bibliography -f dupes.bib --group_by none %}")
+    assert without.count("<li>") == 4
+
+
+def test_bibtex_block_keeps_field_text_verbatim(tmp_path: Path) -> None:
+    """``entry.bibtex`` is not HTML-escaped: a template that prints it raw gets the field as written.
+
+    (Jekyll's own build then hands that markup to kramdown, whose HTML parser
+    takes ``<Go to ISI>`` for an element; what follows in the list nests inside it.)
+    """
+    config = make_site(tmp_path)
+    (tmp_path / "_bibliography" / "dupes.bib").write_text(DUPES_BIB, encoding="utf-8")
+    html = render(tmp_path, config, "{% bibliography -f dupes.bib --group_by none --max 1 %}")
+    assert "url = {<Go to ISI>://WOS:0001}" in html
+
+
+def test_real_site_lists_every_entry_jekyll_wrote() -> None:
+    """As many entries per year as Jekyll wrote BibTeX blocks, nested ones included."""
+    site = SHARED / "sites" / "ikim-website-2023"
+    if not site.is_dir():
+        pytest.skip("shared sites are not available")
+    source = site / "source"
+    config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))
+    liquid = JekyllLiquid(source, config)
+    for page in ("publications.md", "publications/ds.md", "publications/mcmi.md"):
+        body = (source / page).read_text(encoding="utf-8").split("---", 2)[2]
+        html = liquid.render(body, {"site": config, "page": {}}, page)
+        built = (site / "built" / (page[:-3] + ".html")).read_text(encoding="utf-8")
+
+        def counts(text: str) -> list[tuple[str, int]]:
+            return [(part.split("</h2>", 1)[0], len(re.findall(r"<pre>@\w+\{", part)))
+                    for part in text.split('<h2 class="bibliography">')[1:]]
+
+        assert counts(html) == counts(built), page
