@@ -160,7 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for index in args.index:
         questions = load_questions(args.questions, index)
-        proc, port = start_server(index, args.threads)
+        try:
+            proc, port = start_server(index, args.threads)
+        except RuntimeError as err:
+            print(f"[{index.name}] could not start: {str(err).strip().splitlines()[-1]}", flush=True)
+            report["runs"].append({"index": str(index), "error": str(err)[-500:]})
+            continue
         try:
             for c in levels:
                 print(f"[{index.name}] concurrency {c} for {args.seconds:.0f} s ...", flush=True)
