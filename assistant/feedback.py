@@ -90,7 +90,13 @@ def validate_feedback(body: Any) -> dict[str, Any]:
     lang = body.get("lang")
     if lang is not None and (not isinstance(lang, str) or len(lang) > 10):
         raise FeedbackError("'lang' must be a short language code")
-    return {"question": question.strip(), "urls": urls, "helpful": helpful, "lang": lang}
+    return {"question": _printable(question.strip()), "urls": [_printable(u) for u in urls],
+            "helpful": helpful, "lang": lang}
+
+
+def _printable(text: str) -> str:
+    """The text as it can be written to a UTF-8 log: lone surrogates become "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _records(path: Path) -> Iterable[dict[str, Any]]:

@@ -113,7 +113,10 @@ def feedback() -> Response | tuple[Response, int]:
     """Store one helpful/not-helpful vote; nothing about the visitor is kept."""
     if (request.content_length or 0) > MAX_FEEDBACK_BYTES:
         return _error(413, "too_large", f"feedback bodies are limited to {MAX_FEEDBACK_BYTES} bytes")
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:  # a body nested thousands deep is no vote
+        return _error(400, "bad_request", "the feedback body is nested too deeply")
     try:
         fields = validate_feedback(body)
     except FeedbackError as exc:
