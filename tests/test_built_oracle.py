@@ -98,6 +98,10 @@ def test_every_page_reads_like_the_built_page(rendered):
     assert not failing, "coverage below 90 %:\n" + "\n".join(report)
 
 
+def bibtex_blocks(tree) -> int:
+    return sum(1 for pre in tree.css("pre") if (pre.text() or "").lstrip().startswith("@"))
+
+
 def test_bibliography_entries_are_rendered(rendered):
     """Each published entry appears in our site, and every list has as many entries.
 
@@ -120,10 +124,13 @@ def test_bibliography_entries_are_rendered(rendered):
     problems = []
     for name in sorted(built):
         lists = main_of(built[name]).css("ol.bibliography")
-        mine = LexborHTMLParser(ours[name].html).css("ol.bibliography")
-        if [len(entries(ol)) for ol in lists] != [len(entries(ol)) for ol in mine]:
-            problems.append(f"{name}: lists of {[len(entries(ol)) for ol in lists]} entries, "
-                            f"ours {[len(entries(ol)) for ol in mine]}")
+        # Entries are counted by their BibTeX blocks: on the published pages one entry's raw
+        # "<Go to ISI>" URL makes kramdown leave the following entries nested inside it, so
+        # counting top-level list items would count what kramdown broke, not what was listed.
+        published = bibtex_blocks(main_of(built[name]))
+        mine = bibtex_blocks(LexborHTMLParser(f"<main>{ours[name].html}</main>"))
+        if published != mine:
+            problems.append(f"{name}: {published} BibTeX entries published, ours {mine}")
         for ol in lists:
             for li in entries(ol):
                 expected = words(li, "pre")  # the BibTeX source behind "details" is not compared
