@@ -28,6 +28,8 @@ MIN_RELATIVE_COVERAGE = 0.5
 MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the same page
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
+CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
+CONTEXT_BOOST = 1.5  # ... by this factor
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
 
@@ -170,12 +172,13 @@ class Assistant:
         lang = query.lang if query.lang in MESSAGES else "en"
         if not query.terms:
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
-        weights = self._term_weights(query)
-        ranked = []
-        for passage, score in self.index.search(query, limit=CANDIDATES):
-            coverage, matched = self._coverage(query, weights, passage)
-            ranked.append((score * (0.25 + coverage), coverage, passage, matched))
-        ranked.sort(key=lambda r: -r[0])
+        context: set[str] = set()
+        earlier = [h for h in (history or []) if isinstance(h, str) and h.strip()]
+        if earlier and self._is_follow_up(question, self.analyzer.parse_question(question, lang), lang):
+            # "Who leads it?" is asked about what the previous answer showed: prefer its pages
+            previous = self.parse(earlier[-1])
+            context = {p.page_url for _, _, p, _ in self._rank(previous)[:CONTEXT_PAGES]}
+        ranked = self._rank(query, context)
         hits: list[Hit] = []
         sections: set[tuple[str, str]] = set()
         texts: set[str] = set()
@@ -205,6 +208,19 @@ class Assistant:
         if not hits or best_coverage < MIN_COVERAGE:
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
         return Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
+
+    def _rank(self, query: ParsedQuery, context: set[str] = frozenset()) -> list[tuple[float, float, Passage, set[str]]]:
+        """Candidates by BM25 times how much of the question they cover, best first."""
+        weights = self._term_weights(query)
+        ranked = []
+        for passage, score in self.index.search(query, limit=CANDIDATES):
+            coverage, matched = self._coverage(query, weights, passage)
+            score *= 0.25 + coverage
+            if passage.page_url in context:
+                score *= CONTEXT_BOOST
+            ranked.append((score, coverage, passage, matched))
+        ranked.sort(key=lambda r: -r[0])
+        return ranked
 
     def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:
         """The best one to three sentences of a passage, verbatim, or the whole of a list."""
