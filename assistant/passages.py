@@ -328,11 +328,60 @@ def _source_line(doc: Document, text: str, cache: dict) -> int | None:
     key = tuple(words)
     if key in cache:
         return cache[key]
-    pattern = r"\W+(?:\w+\W+){0,2}?".join(re.escape(w) for w in words[:4])
-    m = re.search(pattern, doc.source_text)
-    line = doc.source_text.count("\n", 0, m.start()) + 1 if m else None
+    if None not in cache:  # the source's words, read once per page
+        tokens, starts, where = [], [], {}
+        for m in _WORD.finditer(doc.source_text):
+            where.setdefault(m.group(), []).append(len(tokens))
+            tokens.append(m.group())
+            starts.append(m.start())
+        cache[None] = (tokens, starts, where)
+    tokens, starts, where = cache[None]
+    i = _words_at(words[:4], tokens, where)
+    if i is None:
+        line = None
+    else:
+        start = starts[i] + len(tokens[i]) - len(words[0])
+        line = doc.source_text.count("\n", 0, start) + 1
     cache[key] = line
     return line
+
+
+def _words_at(words: list[str], tokens: list[str], where: dict[str, list[int]]) -> int | None:
+    """The first source token where ``words`` start, up to two other words between each.
+
+    The first word may end a longer token and the last one begin one; the ones
+    between are whole tokens (what the regular expression
+    ``w1\\W+(?:\\w+\\W+){0,2}?w2...`` finds, without compiling one per passage).
+    """
+    first, last = words[0], words[-1]
+    n = len(tokens)
+
+    def rest(j: int, k: int) -> bool:
+        # words[k] is whole at token j; can the following words go on from there?
+        if k == len(words) - 1:
+            return True
+        for nxt in range(j + 1, min(j + 4, n)):
+            if k + 1 == len(words) - 1:
+                if tokens[nxt].startswith(last):
+                    return True
+            elif tokens[nxt] == words[k + 1] and rest(nxt, k + 1):
+                return True
+        return False
+
+    if len(words) == 2:
+        for i in range(n - 1):
+            if tokens[i].endswith(first) and any(tokens[j].startswith(last) for j in range(i + 1, min(i + 4, n))):
+                return i
+        return None
+    best = None
+    for j in where.get(words[1], ()):
+        if best is not None and j - 3 > best:
+            break
+        for i in range(max(0, j - 3), j):
+            if (best is None or i < best) and tokens[i].endswith(first) and rest(j, 1):
+                best = i
+                break
+    return best
 
 
 def passages_from_document(doc: Document) -> list[Passage]:
