@@ -40,6 +40,7 @@ UMLAUT_WEIGHT = 1.0
 TYPO_WEIGHT = 0.8
 GLOSSARY_WEIGHT = 0.7
 COMPOUND_WEIGHT = 0.6
+COGNATE_WEIGHT = 0.75
 
 STEMMER_NAMES = {"en": "english", "de": "german"}
 LANGS = tuple(STEMMER_NAMES)
@@ -138,31 +139,52 @@ def detect_language(text: str, default: str = "en") -> str:
     """
     de = en = 0.0
     lowered = text.casefold()
-    if re.search(r"[äöüß]", lowered):
+    if _UMLAUT_RE.search(lowered):
         de += 1.5
-    words = re.findall(r"[^\W\d_]+", lowered)
+    words = _LETTERS_RE.findall(lowered)
+    last = len(words) - 1
     for i, word in enumerate(words):
-        if word in _DE_MARKERS:
-            de += 1
-        elif word in _EN_MARKERS:
-            en += 1
-        elif word in ("die", "was") and i == 0:
-            de += 1  # "Die ..." / "Was ...?" open German questions far more often than English ones
-        elif word == "die" and i + 1 < len(words):
-            de += 0.5
-        elif len(word) > 5 and word.endswith(_DE_SUFFIXES):
-            de += 0.5
-        elif len(word) > 5 and word.endswith(("ing", "ness", "ship", "ed")):
-            en += 0.5
-        elif re.search(r"sch|cht|tz|pf|ei", word):
-            de += 0.25
-        elif re.search(r"^th|^wh|ght|ou", word):
-            en += 0.25
+        if word == "die" or word == "was":
+            if i == 0 or (word == "die" and i < last):
+                de += 1 if i == 0 else 0.5
+            continue
+        score = _WORD_SCORES.get(word)
+        if score is None:
+            score = _word_score(word)
+            if len(_WORD_SCORES) > 100_000:
+                _WORD_SCORES.clear()
+            _WORD_SCORES[word] = score
+        de += score[0]
+        en += score[1]
     if de > en:
         return "de"
     if en > de:
         return "en"
     return default if default in LANGS else "en"
+
+
+_UMLAUT_RE = re.compile(r"[äöüß]")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_DE_LETTERS_RE = re.compile(r"sch|cht|tz|pf|ei")
+_EN_LETTERS_RE = re.compile(r"^th|^wh|ght|ou")
+_WORD_SCORES: dict[str, tuple[float, float]] = {}  # words repeat: score each once
+
+
+def _word_score(word: str) -> tuple[float, float]:
+    """What one word (other than "die" and "was", which depend on where they stand) adds to (de, en)."""
+    if word in _DE_MARKERS:
+        return 1, 0
+    if word in _EN_MARKERS:
+        return 0, 1
+    if len(word) > 5 and word.endswith(_DE_SUFFIXES):
+        return 0.5, 0
+    if len(word) > 5 and word.endswith(("ing", "ness", "ship", "ed")):
+        return 0, 0.5
+    if _DE_LETTERS_RE.search(word):
+        return 0.25, 0
+    if _EN_LETTERS_RE.search(word):
+        return 0, 0.25
+    return 0, 0
 
 
 def damerau_levenshtein(a: str, b: str) -> int:
@@ -183,9 +205,55 @@ def damerau_levenshtein(a: str, b: str) -> int:
 
 
 def typo_distance(word: str) -> int:
-    """How many edits a word of this length may be off by: 0 below 4 letters, 1 up to 7, else 2."""
+    """How many edits a word of this length may be off by: 0 below 5 letters, 1 up to 7, else 2."""
     n = len(word)
-    return 0 if n < 4 else 1 if n <= 7 else 2
+    return 0 if n < 5 else 1 if n <= 7 else 2  # "rain", "best", "came" are words, not typos of "train"
+
+
+# ---------------------------------------------------------------------------
+# Cognates: the Latin and Greek words that German and English share are spelt
+# by regular rules (Realität ~ reality, virtuell ~ virtual, Onkologie ~
+# oncology, Sequenzierung ~ sequencing). A word the site does not use is tried
+# in the other language's spelling before it is taken for a typo.
+
+_DE_ENDINGS = ("eren", "ern", "en", "er", "es", "em", "e", "n", "s")  # inflections to strip first
+_DE_TO_EN = (
+    ("ierungen", "ing"), ("ierung", "ing"), ("ieren", "e"), ("ieren", "ate"), ("ieren", ""),
+    ("itaten", "ities"), ("itat", "ity"), ("ien", "ia"), ("ationen", "ations"), ("ation", "ation"), ("ionen", "ions"),
+    ("ell", "al"), ("iell", "ial"), ("isch", "ic"), ("isch", "ical"), ("ik", "ic"), ("ik", "ics"),
+    ("ie", "y"), ("ien", "ies"), ("ismus", "ism"), ("ist", "ist"), ("or", "or"), ("ur", "ure"),
+    ("om", "ome"), ("ode", "od"), ("e", ""), ("", "e"), ("", ""),
+)
+_EN_TO_DE = (
+    ("ing", "ierung"), ("ity", "itat"), ("ities", "itaten"), ("ia", "ien"), ("ation", "ation"), ("al", "ell"),
+    ("ial", "iell"), ("ical", "isch"), ("ic", "isch"), ("ics", "ik"), ("y", "ie"), ("ies", "ien"),
+    ("ism", "ismus"), ("ure", "ur"), ("ome", "om"), ("", "e"), ("", ""),
+)
+_DE_LETTERS = (("k", "c"), ("z", "c"), ("ph", "f"))
+
+
+def cognates(word: str) -> list[str]:
+    """Spellings of a word in the other language by the regular German/English rules, best first."""
+    word = fold(word.lower()).replace("ß", "ss")
+    if not word.isalpha() or len(word) < 5:
+        return []
+    out: list[str] = []
+    stems = [word] + [word[: -len(e)] for e in _DE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 4]
+    for stem in stems:
+        for de, en in _DE_TO_EN:
+            if stem.endswith(de):
+                base = stem[: len(stem) - len(de)] + en
+                out.append(base)
+                for a, b in _DE_LETTERS:
+                    if a in base:
+                        out.append(base.replace(a, b))
+    for en, de in _EN_TO_DE:
+        if word.endswith(en):
+            base = fold(word[: len(word) - len(en)] + de)
+            out.append(base)
+            out.append(base.replace("c", "k"))
+            out.append(base.replace("c", "z"))
+    return [w for w in dict.fromkeys(out) if w != word and len(w) >= 4]
 
 
 # ---------------------------------------------------------------------------
@@ -230,6 +298,8 @@ class QueryTerm:
     # index term -> weight; a variant with spaces is a phrase of index terms
     # (a multi-word glossary translation) to be matched as a phrase
     variants: dict[str, float] = field(default_factory=dict)
+    known: bool = True  # the word itself (or its stem) occurs in the index
+    corrected: bool = False  # variants include spellings the index uses for a word it does not know
 
 
 @dataclass
@@ -327,6 +397,7 @@ class Analyzer:
         self._word_cache: dict[tuple[str, str], tuple[str, ...]] = {}
         self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
         self._exact_cache: dict[str, list[str]] = {}
+        self._terms_cache: dict[tuple[str, str], list[str]] = {}  # _token_cache without offsets
         self._groups: list[list[_Member]] | None = None
         self._single: dict[tuple[str, str], set[int]] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
@@ -404,13 +475,32 @@ class Analyzer:
 
     def index_terms(self, text: str, lang: str) -> list[str]:
         """Stemmed terms of ``text`` (with compound parts), stop words dropped."""
-        return [term for raw, kind, _ in self._matches(text) for term, _, _ in self._raw_terms(raw, kind, lang)]
+        # the same as the terms of tokens(), without Token objects: this runs over every passage
+        out: list[str] = []
+        cache = self._terms_cache
+        for url, email, word in TOKEN_RE.findall(text):
+            if word:
+                raw, kind = word, "word"
+            elif email:
+                raw, kind = email, "email"
+            else:
+                raw, kind = url.rstrip(_TRAILING), "url"
+            key = (raw, lang)
+            terms = cache.get(key)
+            if terms is None:
+                terms = [term for term, _, _ in self._raw_terms(raw, kind, lang)]
+                if len(cache) > 200_000:
+                    cache.clear()
+                cache[key] = terms
+            out.extend(terms)
+        return out
 
     def exact_terms(self, text: str) -> list[str]:
         """Folded, unstemmed tokens: names, e-mail addresses, codes, numbers."""
         out: list[str] = []
         cache = self._exact_cache
-        for raw, _, _ in self._matches(text):
+        for url, email, word in TOKEN_RE.findall(text):
+            raw = word or email or url.rstrip(_TRAILING)
             terms = cache.get(raw)
             if terms is None:
                 folded = fold(raw)
@@ -534,8 +624,19 @@ class Analyzer:
                         term.variants.setdefault(variant, COMPOUND_WEIGHT)
                     for g in self._single_groups(part, {lg: self.stem(part, lg) for lg in LANGS}):
                         groups.setdefault(g, COMPOUND_WEIGHT)
+            term.known = known
             if not known and not groups and folded.isalpha() and vocabulary is not None:
+                for other in cognates(raw):
+                    if other in vocabulary:
+                        for variant in self._word_variants(other):
+                            term.variants.setdefault(variant, COGNATE_WEIGHT)
+                        for g in self._single_groups(other, {lg: self.stem(other, lg) for lg in LANGS}):
+                            groups.setdefault(g, COGNATE_WEIGHT)
+                        break
+            if not known and not groups and folded.isalpha() and vocabulary is not None \
+                    and not any(w == COGNATE_WEIGHT for w in term.variants.values()):
                 for fix in vocabulary.suggest(folded):
+                    term.corrected = True
                     for variant in self._word_variants(fix):
                         term.variants.setdefault(variant, TYPO_WEIGHT)
                     for g in self._single_groups(fix, {lg: self.stem(fix, lg) for lg in LANGS}):

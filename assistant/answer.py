@@ -20,6 +20,7 @@ from .documents import Answer, Hit, Passage, Quote
 from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
 from .search_index import SearchIndex
 
+SCOPE = Path(__file__).with_name("scope.yml")
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
 TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
@@ -66,8 +67,12 @@ FRAME_WORDS = {
     "genannt", "sagen", "sagt", "zeigen", "erklären", "erklaeren", "beschreiben", "aktuell", "derzeit",
     "momentan", "genau", "bitte", "angegeben", "aufgeführt", "aufgefuehrt", "erwähnt", "erwaehnt",
     "abkürzung", "abkuerzung", "abkurzung", "abbreviation", "acronym", "wofür", "wofur", "wofuer",
+    "womit", "worum", "woran", "worüber", "worueber", "geht", "gehen", "gehört", "gehoert", "gehören",
+    "gehoeren", "frau", "herr", "herrn", "mr", "mrs", "ms", "like", "also", "auch",
 }
 FRAME_WEIGHT = 0.25
+GERMAN_LOWERCASE_WEIGHT = 0.3
+CORRECTED_CREDIT = 0.6  # a match through a corrected spelling is less sure than the word as typed
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
 
@@ -75,9 +80,10 @@ _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d
 class Assistant:
     """Answers questions from one opened index."""
 
-    def __init__(self, index: SearchIndex, analyzer: Analyzer | None = None) -> None:
+    def __init__(self, index: SearchIndex, analyzer: Analyzer | None = None, scope: Path | None = None) -> None:
         self.index = index
         self.analyzer = analyzer or Analyzer()
+        self._advice, self._topics = _load_scope(scope or SCOPE)
         self._n = max(1, len(index))
         self._terms_cache: dict[str, set[str]] = {}
 
@@ -113,6 +119,16 @@ class Assistant:
         pronouns = ANAPHORA.get(lang, set()) | ANAPHORA["en"] | ANAPHORA["de"]
         return bool(words & pronouns) or len(query.terms) <= 1
 
+    def off_topic(self, question: str) -> bool:
+        """Advice, bookings, or an everyday topic the site never mentions (see scope.yml)."""
+        text = " ".join(question.lower().split())
+        if any(p.search(text) for p in self._advice):
+            return True
+        for words, pattern in self._topics:
+            if pattern.search(text) and not all(self._doc_freq(w) > 0 for w in words):
+                return True
+        return False
+
     # -- ranking -----------------------------------------------------------------
 
     def _idf(self, term: str) -> float:
@@ -120,16 +136,37 @@ class Assistant:
         return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
 
     def _doc_freq(self, term: str) -> int:
+        """Passages holding a term; for a phrase, those holding its rarest word (an upper bound)."""
         vocabulary = self._vocabulary()
-        return vocabulary.doc_freq(term) if vocabulary is not None and " " not in term else 0
+        if vocabulary is None or not term:
+            return 0
+        if " " in term:
+            return min(vocabulary.doc_freq(part) for part in term.split())
+        return vocabulary.doc_freq(term)
 
     def _term_weights(self, query: ParsedQuery) -> list[float]:
-        """How much each question term counts: its rarest own variant's IDF times its own weight."""
+        """How much each question word counts when judging whether a passage answers it.
+
+        A word the site uses counts by its IDF. A word the site never uses but whose
+        translation or corrected spelling it does counts like that. A word the site has no
+        trace of counts most ("Metformin", "hotel"): a passage that lacks it does not answer
+        — unless it is a German word written in lower case, which is no noun and so rarely
+        what the question is about ("gehört", "dauert").
+        """
         weights = []
+        first = query.terms[0].word if query.terms else ""
         for term in query.terms:
-            own = [v for v, w in term.variants.items() if w >= 0.99] or list(term.variants)
             top = max(term.variants.values()) if term.variants else 0.0
-            weight = max((self._idf(v) for v in own), default=0.0) * top
+            known = [(v, w) for v, w in term.variants.items() if self._doc_freq(v) > 0]
+            own = [v for v, w in known if w >= 0.99]
+            if own:
+                weight = max(self._idf(v) for v in own) * top
+            elif known:
+                weight = max(self._idf(v) * w for v, w in known)
+            else:
+                weight = self._idf("") * top
+                if query.lang == "de" and term.word[:1].islower() and term.word != first:
+                    weight *= GERMAN_LOWERCASE_WEIGHT
             if term.word.lower() in FRAME_WORDS:
                 weight *= FRAME_WEIGHT
             elif _ENTITY.match(term.word):
@@ -146,7 +183,8 @@ class Assistant:
             for variant, w in term.variants.items():
                 if variant in terms or (" " in variant and all(part in terms for part in variant.split())):
                     matched.add(variant)
-                    best = max(best, w / max(term.variants.values()))
+                    credit = w / max(term.variants.values())
+                    best = max(best, credit * (CORRECTED_CREDIT if term.corrected else 1.0))
             got += weight * best
         total = sum(weights) or 1.0
         return got / total, matched
@@ -170,7 +208,7 @@ class Assistant:
                limit: int = RESULTS) -> Answer:
         query = self.parse(question, history, lang)
         lang = query.lang if query.lang in MESSAGES else "en"
-        if not query.terms:
+        if not query.terms or self.off_topic(question):
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
         context: set[str] = set()
         earlier = [h for h in (history or []) if isinstance(h, str) and h.strip()]
@@ -271,6 +309,26 @@ class Assistant:
             else:
                 merged.append((a, b))
         return merged
+
+
+def _load_scope(path: Path) -> tuple[list[re.Pattern], list[tuple[list[str], re.Pattern]]]:
+    """The advice patterns and everyday topics of a scope file (format in scope.yml)."""
+    import yaml
+
+    from .analysis import fold
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        advice = [re.compile(p, re.IGNORECASE) for p in data.get("advice") or []]
+    except (OSError, yaml.YAMLError, re.error) as err:
+        raise ValueError(f"{path}: cannot read the scope file: {err}") from err
+    topics = []
+    for words in (data.get("topics") or {}).values():
+        for topic in words or []:
+            folded = [fold(w) for w in str(topic).split() if w.lower() not in ("of", "the", "a")]
+            pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w.lower()) for w in str(topic).split()) + r"(?!\w)")
+            topics.append((folded, pattern))
+    return advice, topics
 
 
 def _siblings(a: Passage, b: Passage) -> bool:
