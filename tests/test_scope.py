@@ -1,0 +1,68 @@
+"""What the assistant declines whatever words a question shares with the site, and cognates."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.analysis import cognates
+from assistant.answer import Assistant, answer_to_json
+from assistant.build import index_site
+from conftest import write_site
+
+SITE = {
+    "_config.yml": "title: Climate Lab\nurl: https://climate.example.org\n",
+    "index.md": """
+        ---
+        title: Climate Lab
+        ---
+        The Climate Lab studies how the weather over the Ruhr area changes, with a station on our roof.
+
+        The lab also runs a virtual reality course on antibiotic resistance for medical students.
+        """,
+    "team.md": """
+        ---
+        title: Team
+        lang: de
+        ---
+        Die Sequenzierung der Proben übernimmt unser Labor im Keller.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scope")
+    index_site(write_site(root / "site", SITE), root / "index")
+    return Assistant.open(root / "index")
+
+
+@pytest.mark.parametrize("question", [
+    "Which antibiotic should I take for a bacterial infection?",
+    "Soll ich bei Fieber Antibiotika nehmen?",
+    "Can you book me a flight to the conference?",
+    "Who won the world cup in 2014?",
+    "Wie wird das Wetter am Wochenende?",  # the site says "weather", never "Wetter"
+])
+def test_advice_bookings_and_everyday_topics_are_declined(assistant, question):
+    assert answer_to_json(assistant.answer(question))["abstained"] is True
+
+
+def test_an_everyday_word_the_site_itself_uses_is_answered(assistant):
+    result = answer_to_json(assistant.answer("What does the lab study about the weather?"))
+    assert not result["abstained"]
+    assert "weather over the Ruhr area" in result["passages"][0]["quote"]
+
+
+def test_german_cognates_find_english_text_and_back(assistant):
+    de = answer_to_json(assistant.answer("Gibt es einen Kurs in virtueller Realität?"))
+    assert not de["abstained"] and "virtual reality" in de["passages"][0]["quote"]
+    en = answer_to_json(assistant.answer("Who does the sequencing?"))
+    assert "Sequenzierung" in en["passages"][0]["quote"]
+
+
+def test_cognate_spellings():
+    assert "reality" in cognates("Realität")
+    assert "virtual" in cognates("virtueller")
+    assert "oncology" in cognates("Onkologie")
+    assert "sequenzierung" in cognates("sequencing")
+    assert cognates("Haus") == []  # short words are left alone
