@@ -33,6 +33,7 @@ CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous qu
 CONTEXT_BOOST = 1.5  # ... by this factor
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
+SHORT_REFERENCE_WORDS = 120  # a reference is quoted whole unless its author list is very long
 
 MESSAGES = {
     "en": {
@@ -103,6 +104,8 @@ class Assistant:
             earlier = self.analyzer.parse_question(previous[-1], detect_language(previous[-1]), vocabulary=vocabulary)
             own = {v for t in query.terms for v in t.variants}
             for term in earlier.terms:
+                if term.word.lower() in FRAME_WORDS or not term.known:
+                    continue  # "what", "worum geht es": the earlier question's frame is not its subject
                 if not own.intersection(term.variants):
                     query.terms.append(QueryTerm(term.word, {v: w * HISTORY_WEIGHT for v, w in term.variants.items()}))
         return query
@@ -218,7 +221,7 @@ class Assistant:
             context = {p.page_url for _, _, p, _ in self._rank(previous)[:CONTEXT_PAGES]}
         ranked = self._rank(query, context)
         hits: list[Hit] = []
-        sections: set[tuple[str, str]] = set()
+        sections: dict[tuple[str, str], set[str]] = {}
         texts: set[str] = set()
         best_coverage = max((r[1] for r in ranked), default=0.0)
         per_page: dict[str, int] = {}
@@ -230,12 +233,19 @@ class Assistant:
                 continue  # a passage that shares a word or two with the question is no answer
             page = passage.page_url or passage.url
             section = (page, passage.heading)
-            if section in sections or passage.text in texts:
+            if passage.text in texts or (section in sections and matched <= sections[section]):
+                continue
+            if section in sections:
+                # one result a section: a second passage that answers more of the question joins its quote
+                first = next(h for h in hits if (h.passage.page_url or h.passage.url, h.passage.heading) == section)
+                first.quote = _join(first.quote, self.quote(passage, query, matched))
+                sections[section] |= matched
+                texts.add(passage.text)
                 continue
             if per_page.get(page, 0) >= MAX_PER_PAGE and not (hits and _siblings(hits[0].passage, passage)):
                 later.append(row)  # other pages first; more of this one if room is left
                 continue
-            sections.add(section)
+            sections[section] = sections.get(section, set()) | matched
             texts.add(passage.text)
             per_page[page] = per_page.get(page, 0) + 1
             hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
@@ -263,7 +273,8 @@ class Assistant:
     def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:
         """The best one to three sentences of a passage, verbatim, or the whole of a list."""
         text = passage.text
-        if not passage.is_list and word_count(text) > SHORT_PASSAGE_WORDS:
+        short = SHORT_REFERENCE_WORDS if passage.kind == "publication" else SHORT_PASSAGE_WORDS
+        if not passage.is_list and word_count(text) > short:
             spans = _sentence_spans(text)
             # words already matched by the page title say nothing about which sentence answers
             title_terms = {t.term for t in self.analyzer.tokens(passage.title, passage.lang)}
@@ -329,6 +340,13 @@ def _load_scope(path: Path) -> tuple[list[re.Pattern], list[tuple[list[str], re.
             pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w.lower()) for w in str(topic).split()) + r"(?!\w)")
             topics.append((folded, pattern))
     return advice, topics
+
+
+def _join(first: Quote, second: Quote) -> Quote:
+    """Two quotes of one section as one, the gap between them marked."""
+    gap = " … "
+    shift = len(first.text) + len(gap)
+    return Quote(first.text + gap + second.text, first.highlights + [(a + shift, b + shift) for a, b in second.highlights])
 
 
 def _siblings(a: Passage, b: Passage) -> bool:
