@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from itertools import accumulate, islice
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -44,6 +45,7 @@ _ABBREVIATIONS = (
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WORD_SPLIT = re.compile(r"(\w+)", re.UNICODE)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -322,21 +324,17 @@ def _text_chunks(text: str, whole: bool = False) -> Iterator[str]:
 
 def _source_line(doc: Document, text: str, cache: dict) -> int | None:
     """The line of the source file where the quoted text starts, when the page itself holds it."""
-    words = _WORD.findall(text)[:6]
+    words = [m.group() for m in islice(_WORD.finditer(text), 6)]
     if len(words) < 2 or not doc.source_text:
         return None
     key = tuple(words)
     if key in cache:
         return cache[key]
-    if None not in cache:  # the source's words, read once per page
-        tokens, starts, where = [], [], {}
-        for m in _WORD.finditer(doc.source_text):
-            where.setdefault(m.group(), []).append(len(tokens))
-            tokens.append(m.group())
-            starts.append(m.start())
-        cache[None] = (tokens, starts, where)
-    tokens, starts, where = cache[None]
-    i = _words_at(words[:4], tokens, where)
+    if None not in cache:  # the source's words and where each starts, read once per page
+        parts = _WORD_SPLIT.split(doc.source_text)  # gap, word, gap, word, ..., gap
+        cache[None] = (parts[1::2], list(accumulate(map(len, parts)))[::2])
+    tokens, starts = cache[None]
+    i = _words_at(words[:4], tokens)
     if i is None:
         line = None
     else:
@@ -346,7 +344,7 @@ def _source_line(doc: Document, text: str, cache: dict) -> int | None:
     return line
 
 
-def _words_at(words: list[str], tokens: list[str], where: dict[str, list[int]]) -> int | None:
+def _words_at(words: list[str], tokens: list[str]) -> int | None:
     """The first source token where ``words`` start, up to two other words between each.
 
     The first word may end a longer token and the last one begin one; the ones
@@ -374,14 +372,18 @@ def _words_at(words: list[str], tokens: list[str], where: dict[str, list[int]]) 
                 return i
         return None
     best = None
-    for j in where.get(words[1], ()):
+    j = -1
+    while True:
+        try:
+            j = tokens.index(words[1], j + 1)
+        except ValueError:
+            return best
         if best is not None and j - 3 > best:
-            break
+            return best
         for i in range(max(0, j - 3), j):
             if (best is None or i < best) and tokens[i].endswith(first) and rest(j, 1):
                 best = i
                 break
-    return best
 
 
 def passages_from_document(doc: Document) -> list[Passage]:
