@@ -109,6 +109,8 @@ _DE_SUFFIXES = ("ung", "keit", "heit", "schaft", "lich", "isch", "chen", "ungen"
 _URL = r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 EMAIL_TERM = "email"  # indexed beside every e-mail address
+ADDRESS_TERMS = ("address", "street")  # indexed beside every German street name
+_STREET_ENDINGS = ("str", "straße", "strasse")
 _WORD = r"\w+(?:['’.\-‐‑]\w+)*"
 TOKEN_RE = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
 _PART_RE = re.compile(r"[^\W_]+")
@@ -389,7 +391,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "3"
+    version = "4"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
@@ -442,6 +444,9 @@ class Analyzer:
             return cached
         if raw.isalnum():
             out = tuple((term, 0, len(raw)) for term in self._word_terms(raw, lang))
+            if len(raw) > 5 and raw.lower().endswith(_STREET_ENDINGS):
+                # "Girardetstr. 2" is an address although no word of it says so
+                out += tuple((term, 0, len(raw)) for term in ADDRESS_TERMS)
         else:
             # e-mail, URL, hyphenated name, abbreviation, decimal: whole token, then its parts
             parts = _split_token(raw)
