@@ -3,16 +3,34 @@
 Loading, rendering and cutting into passages are imported here, not at the
 top of the serving modules, so a server that only opens an index never loads
 Liquid, Markdown or BibTeX code.
+
+A large site is built by several processes: the first rendering pass (which
+every listing page depends on) runs once, then forked workers each take chunks
+of pages through layouts, passages and text analysis, and this process feeds
+their results, in the site's order, to the single index writer. The index is
+the same as with one process.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .documents import Problem
+
+if TYPE_CHECKING:
+    from .render import SiteRendering
+    from .search_index import PassagePreparer, PreparedPassage
+
+# Below this many pages, starting processes costs more than it saves.
+PARALLEL_MIN_PAGES = 400
+# Pages handed to a worker at a time: small enough to keep both busy, large enough to amortise the hand-over.
+CHUNK_PAGES = 24
 
 
 @dataclass
@@ -24,31 +42,123 @@ class BuildReport:
     seconds: float = 0.0
 
 
+@dataclass
+class _Chunk:
+    """What one chunk of pages gave: analysed passages and what went wrong, in page order."""
+
+    passages: list[PreparedPassage] = field(default_factory=list)
+    documents: int = 0
+    render_problems: list[Problem] = field(default_factory=list)
+    passage_problems: list[Problem] = field(default_factory=list)
+
+
+def default_workers(pages: int) -> int:
+    """Two processes (or as many cores as there are, if fewer) for a large site, one for a small one."""
+    return min(2, os.cpu_count() or 1) if pages >= PARALLEL_MIN_PAGES else 1
+
+
 def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = None, *,
                workers: int | None = None, glossaries: list[Path] | tuple = (),
                progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
-    """Render every page of a Jekyll site as it is published and index its passages."""
+    """Render every page of a Jekyll site as it is published and index its passages.
+
+    ``workers`` processes cut and analyse pages (default: :func:`default_workers`);
+    the index does not depend on how many.
+    """
     from .analysis import Analyzer
-    from .passages import passages_from_document
-    from .render import render_site
+    from .render import SiteRendering
     from .search_index import build_index
     from .site import load_site
 
     started = time.perf_counter()
     site = load_site(site_root, url=url)
-    documents, problems = render_site(site)
-    problems = list(site.problems) + [p for p in problems if p not in site.problems]
-    passages = []
-    for n, doc in enumerate(documents, 1):
-        try:
-            passages.extend(passages_from_document(doc))
-        except Exception as err:  # one odd page must not stop the site
-            problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
-        if progress:
-            progress("passages", n, len(documents))
+    rendering = SiteRendering(site)
     analyzer = Analyzer(extra_glossaries=list(glossaries))
-    meta = {"site_url": site.base_url, "source": str(Path(site_root).resolve()), "documents": len(documents)}
-    total = len(passages)
-    manifest = build_index(passages, out_dir, analyzer, meta=meta,
-                           progress=(lambda n: progress("index", n, total)) if progress else None)
-    return BuildReport(manifest, problems, len(documents), total, time.perf_counter() - started)
+    pending = rendering.pending
+    if workers is None:
+        workers = default_workers(len(pending))
+    chunks = [pending[i : i + CHUNK_PAGES] for i in range(0, len(pending), CHUNK_PAGES)]
+    tally = _Chunk()
+
+    def passages(results: Iterator[_Chunk]) -> Iterator[PreparedPassage]:
+        done = 0
+        for chunk, result in zip(chunks, results):
+            tally.documents += result.documents
+            tally.render_problems += result.render_problems
+            tally.passage_problems += result.passage_problems
+            yield from result.passages
+            done += len(chunk)
+            if progress:
+                progress("passages", done, len(pending))
+
+    def meta() -> dict:  # asked for once every page went through
+        return {"site_url": site.base_url, "source": str(Path(site_root).resolve()), "documents": tally.documents}
+
+    with _Workers(rendering, analyzer, min(max(1, int(workers)), len(chunks) or 1)) as results:
+        manifest = build_index(passages(results(chunks)), out_dir, analyzer, meta=meta)
+    if progress:
+        progress("index", manifest["counts"]["passages"], manifest["counts"]["passages"])
+    render_problems = rendering.problems + tally.render_problems
+    problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
+    problems += tally.passage_problems
+    return BuildReport(manifest, problems, tally.documents, manifest["counts"]["passages"],
+                       time.perf_counter() - started)
+
+
+# -- the work on a chunk of pages -------------------------------------------------------------
+
+_rendering: SiteRendering | None = None  # what a forked worker inherits
+_prepare: PassagePreparer | None = None
+
+
+def _work(chunk: list[int]) -> _Chunk:
+    """Second rendering pass, passages and analysis for some pages."""
+    from .passages import passages_from_document
+
+    assert _rendering is not None and _prepare is not None
+    result = _Chunk()
+    for index in chunk:
+        doc = _rendering.document(index, result.render_problems)
+        if doc is None:
+            continue
+        result.documents += 1
+        try:
+            cut = passages_from_document(doc)
+        except Exception as err:  # one odd page must not stop the site
+            result.passage_problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
+            continue
+        result.passages.extend(_prepare(p) for p in cut)
+    return result
+
+
+class _Workers:
+    """Runs :func:`_work` over chunks of pages, in this process or in forked ones, results in order.
+
+    The processes are forked before the index writer starts its threads, and
+    inherit the first rendering pass instead of redoing it.
+    """
+
+    def __init__(self, rendering: SiteRendering, analyzer, workers: int) -> None:
+        self.rendering, self.analyzer, self.workers = rendering, analyzer, workers
+        self.pool = None
+
+    def __enter__(self) -> Callable[[list[list[int]]], Iterator[_Chunk]]:
+        global _rendering, _prepare
+        from .search_index import PassagePreparer
+
+        _rendering, _prepare = self.rendering, PassagePreparer(self.analyzer)
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        return self.results
+
+    def results(self, chunks: list[list[int]]) -> Iterator[_Chunk]:
+        if self.pool is None:
+            return map(_work, chunks)
+        return self.pool.imap(_work, chunks)
+
+    def __exit__(self, *exc) -> None:
+        global _rendering, _prepare
+        _rendering = _prepare = None
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()

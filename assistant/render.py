@@ -21,7 +21,7 @@ from .jekyll_liquid import JekyllLiquid, RenderError
 from .kramdown import markdown_to_html
 from .site import HTML_EXTS, Site, SourceFile, _split, _to_datetime
 
-__all__ = ["render_site", "main_content"]
+__all__ = ["SiteRendering", "render_site", "main_content"]
 
 # Chrome that is never a page's own content.
 CHROME = ("header", "nav", "footer", "script", "style", "head", "noscript", "template")
@@ -238,56 +238,82 @@ def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Do
     A page that cannot be rendered becomes a :class:`Problem` naming the file and
     line; the rest of the site still renders.
     """
-    problems: list[Problem] = []
-    liquid = liquid or JekyllLiquid(site.root, site.config)
-    layouts = _load_layouts(site, problems)
-    renderer = _Renderer(site, liquid, layouts)
-
-    posts = [(sf, _page_dict(sf)) for sf in site.posts]
-    docs = {name: [(sf, _page_dict(sf)) for sf in items] for name, items in site.collections.items()}
-    pages = [(sf, _page_dict(sf)) for sf in site.pages]
-    renderer.site_dict = _site_dict(site, [p for _, p in pages], [p for _, p in posts],
-                                    {name: [d for _, d in items] for name, items in docs.items()})
-
-    ordered = posts + [item for items in docs.values() for item in items] + pages
-    converted: dict[int, str] = {}
-    failed: set[int] = set()
-
-    # First pass: content and excerpts, so listing pages can show them.
-    for index, (sf, page) in enumerate(ordered):
-        try:
-            html = renderer.convert(sf, page)
-        except RenderError as err:
-            problems.append(_problem(err, sf))
-            failed.add(index)
-            continue
-        except Exception as err:  # noqa: BLE001 - one odd page must not stop the site
-            problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
-            failed.add(index)
-            continue
-        converted[index] = html
-        page["content"] = html
-        if sf.kind != "page":
-            page["excerpt"] = renderer.excerpt(sf, page)
-
+    rendering = SiteRendering(site, liquid)
     documents: list[Document] = []
-    for index, (sf, page) in enumerate(ordered):
-        if index in failed or not sf.output:
-            continue
+    for index in rendering.pending:
+        document = rendering.document(index)
+        if document is not None:
+            documents.append(document)
+    return documents, rendering.problems
+
+
+class SiteRendering:
+    """A site rendered in Jekyll's two passes, the second one page by page.
+
+    The first pass (Liquid and Markdown of every body, in order) runs on
+    construction, since listing pages show other pages' content and excerpts.
+    After it, each page's layouts depend on nothing but that state, so
+    :meth:`document` may be called for the ``pending`` pages in any process
+    that holds a copy of it (a forked worker) and in any order.
+    """
+
+    def __init__(self, site: Site, liquid: JekyllLiquid | None = None) -> None:
+        self.site = site
+        self.problems: list[Problem] = []
+        liquid = liquid or JekyllLiquid(site.root, site.config)
+        self.renderer = renderer = _Renderer(site, liquid, _load_layouts(site, self.problems))
+
+        posts = [(sf, _page_dict(sf)) for sf in site.posts]
+        docs = {name: [(sf, _page_dict(sf)) for sf in items] for name, items in site.collections.items()}
+        pages = [(sf, _page_dict(sf)) for sf in site.pages]
+        renderer.site_dict = _site_dict(site, [p for _, p in pages], [p for _, p in posts],
+                                        {name: [d for _, d in items] for name, items in docs.items()})
+
+        self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages
+        self.converted: dict[int, str] = {}
+        failed: set[int] = set()
+
+        # First pass: content and excerpts, so listing pages can show them.
+        for index, (sf, page) in enumerate(ordered):
+            try:
+                html = renderer.convert(sf, page)
+            except RenderError as err:
+                self.problems.append(_problem(err, sf))
+                failed.add(index)
+                continue
+            except Exception as err:  # noqa: BLE001 - one odd page must not stop the site
+                self.problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
+                failed.add(index)
+                continue
+            self.converted[index] = html
+            page["content"] = html
+            if sf.kind != "page":
+                page["excerpt"] = renderer.excerpt(sf, page)
+        # the pages the second pass turns into documents, in Jekyll's order
+        self.pending = [i for i, (sf, _) in enumerate(ordered) if i not in failed and sf.output]
+
+    def document(self, index: int, problems: list[Problem] | None = None) -> Document | None:
+        """Second pass for one page: layouts, then the page's own content.
+
+        A failure is added to ``problems`` (by default, this rendering's list).
+        """
+        problems = self.problems if problems is None else problems
+        site = self.site
+        sf, page = self.ordered[index]
         try:
-            full = renderer.layout(sf, page, converted[index])
+            full = self.renderer.layout(sf, page, self.converted[index])
             html = main_content(full)
         except RenderError as err:
             problems.append(_problem(err, sf))
-            continue
+            return None
         except Exception as err:  # noqa: BLE001
             problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
-            continue
+            return None
         if os.path.splitext(sf.url)[1].lower() not in HTML_EXTS + ("",):
-            continue
+            return None
         tree = HTMLParser(html)
         description = sf.front_matter.get("description") or sf.front_matter.get("excerpt") or ""
-        documents.append(Document(
+        return Document(
             url=site.base_url + sf.url,
             title=_title(sf, tree),
             html=html,
@@ -298,8 +324,7 @@ def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Do
             source_text=sf.text,
             body_line=sf.body_line,
             description=str(description).strip(),
-        ))
-    return documents, problems
+        )
 
 
 def _problem(err: RenderError, sf: SourceFile) -> Problem:

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import fields
+from typing import NamedTuple
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,6 +34,8 @@ __all__ = [
     "IndexBuildError",
     "IndexLoadError",
     "IndexVocabulary",
+    "PassagePreparer",
+    "PreparedPassage",
     "SearchIndex",
     "build_index",
 ]
@@ -98,14 +101,17 @@ def _file_table(root: Path) -> dict[str, dict]:
 
 
 def build_index(
-    passages: Iterable[Passage],
+    passages: Iterable[Passage | PreparedPassage],
     out_dir: Path | str,
     analyzer: Analyzer,
-    meta: dict | None = None,
+    meta: dict | Callable[[], dict] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Index passages into ``out_dir`` and return the manifest.
 
+    Passages may come already analysed (:class:`PassagePreparer`), e.g. from
+    worker processes; the index is the same either way. ``meta`` may be a
+    function, called once every passage is written (when counts are known).
     The index is written next to ``out_dir`` and swapped in only when complete,
     so a failed build leaves the previous index untouched.
     """
@@ -125,7 +131,7 @@ def build_index(
             "build_seconds": round(time.perf_counter() - started, 3),
             "content_hash": counts.pop("content_hash"),
             "counts": counts,
-            "meta": dict(meta or {}),
+            "meta": dict((meta() if callable(meta) else meta) or {}),
             "files": _file_table(tmp),
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
@@ -152,30 +158,70 @@ def _swap_in(new: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_passages(passages: Iterable[Passage], folder: Path, analyzer: Analyzer, progress) -> dict:
+class PreparedPassage(NamedTuple):
+    """A passage analysed for the index: plain strings, cheap to send between processes."""
+
+    title: str
+    heading: str
+    body: str
+    exact: str
+    blob: bytes  # the passage as stored (JSON)
+    page: str
+
+
+class PassagePreparer:
+    """Analyses passages for the index; titles and headings repeat, so their terms are cached."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._cache: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {}
+
+    def _analysed(self, text: str, lang: str) -> tuple[str, list[str], list[str]]:
+        """The field's text, its terms as read back from that text, and its exact terms."""
+        key = (text, lang)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            joined = " ".join(self.analyzer.index_terms(text, lang))
+            found = self._cache[key] = (joined, joined.split(), self.analyzer.exact_terms(text))
+        return found
+
+    def __call__(self, passage: Passage) -> PreparedPassage:
+        title, title_terms, title_exact = self._analysed(passage.title, passage.lang)
+        heading, heading_terms, heading_exact = self._analysed(passage.heading, passage.lang)
+        body = self.analyzer.index_terms(passage.text, passage.lang)
+        record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
+        # stored so that answering can tell which question words a passage holds without re-analysing it
+        record["terms"] = sorted(set(body).union(title_terms, heading_terms))
+        blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # the terms of "title heading text" joined by spaces: no token spans a space
+        exact = title_exact + heading_exact + self.analyzer.exact_terms(passage.text)
+        return PreparedPassage(title, heading, " ".join(body), " ".join(exact), blob,
+                               passage.page_url or passage.url.split("#", 1)[0])
+
+
+def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path, analyzer: Analyzer,
+                    progress) -> dict:
     index = tantivy.Index(_schema(), path=str(folder), reuse=False)
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=0)
     digest = hashlib.sha256()
     pages: set[str] = set()
     n = 0
-    cache: dict[tuple[str, str], str] = {}
-
-    def analysed(text: str, lang: str) -> str:
-        # titles and headings repeat across a page's passages
-        key = (text, lang)
-        if key not in cache:
-            if len(cache) > 10_000:
-                cache.clear()
-            cache[key] = " ".join(analyzer.index_terms(text, lang))
-        return cache[key]
-
+    prepare = PassagePreparer(analyzer)
     try:
         for passage in passages:
-            doc, blob = _document(passage, analyzer, analysed)
+            entry = passage if isinstance(passage, PreparedPassage) else prepare(passage)
+            doc = tantivy.Document()
+            doc.add_text("title", entry.title)
+            doc.add_text("heading", entry.heading)
+            doc.add_text("body", entry.body)
+            doc.add_text("exact", entry.exact)
+            doc.add_bytes("passage", entry.blob)
             writer.add_document(doc)
-            digest.update(len(blob).to_bytes(8, "big"))
-            digest.update(blob)
-            pages.add(passage.page_url or passage.url.split("#", 1)[0])
+            digest.update(len(entry.blob).to_bytes(8, "big"))
+            digest.update(entry.blob)
+            pages.add(entry.page)
             n += 1
             if progress and n % 1000 == 0:
                 progress(n)
@@ -190,24 +236,6 @@ def _write_passages(passages: Iterable[Passage], folder: Path, analyzer: Analyze
     index.reload()
     _write_vocabulary(index.searcher(), folder / VOCAB_DIR)
     return {"pages": len(pages), "passages": n, "content_hash": digest.hexdigest()}
-
-
-def _document(passage: Passage, analyzer: Analyzer, analysed: Callable[[str, str], str]) -> tuple[tantivy.Document, bytes]:
-    """The tantivy document for a passage, and the passage as stored (JSON)."""
-    title = analysed(passage.title, passage.lang)
-    heading = analysed(passage.heading, passage.lang)
-    body = analyzer.index_terms(passage.text, passage.lang)
-    record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
-    # stored so that answering can tell which question words a passage holds without re-analysing it
-    record["terms"] = sorted(set(body).union(title.split(), heading.split()))
-    blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    doc = tantivy.Document()
-    doc.add_text("title", title)
-    doc.add_text("heading", heading)
-    doc.add_text("body", " ".join(body))
-    doc.add_text("exact", " ".join(analyzer.exact_terms(" ".join((passage.title, passage.heading, passage.text)))))
-    doc.add_bytes("passage", blob)
-    return doc, blob
 
 
 def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
