@@ -599,12 +599,13 @@ class Analyzer:
             words.append((raw, fold(raw), m.start()))
         self._load_glossary()
         stems = [{lg: self.stem(raw.lower(), lg) for lg in LANGS} for raw, _, _ in words]
-        phrase_groups = self._match_phrases(words, stems)
+        phrase_ends: set[int] = set()
+        phrase_groups = self._match_phrases(words, stems, phrase_ends)
 
         terms: list[QueryTerm] = []
         for i, (raw, folded, _) in enumerate(words):
             if raw.lower() in stops or folded in stops:
-                if i not in phrase_groups:
+                if i not in phrase_ends:
                     continue
             if len(folded) < 2 and not folded.isdigit():
                 continue
@@ -670,8 +671,12 @@ class Analyzer:
             found |= self._single.get((lg, s), set())
         return found
 
-    def _match_phrases(self, words: list[tuple[str, str, int]], stems: list[dict[str, str]]) -> dict[int, set[int]]:
-        """Glossary phrases found in the question, keyed by the position of their last word."""
+    def _match_phrases(self, words: list[tuple[str, str, int]], stems: list[dict[str, str]],
+                       last: set[int]) -> dict[int, set[int]]:
+        """Glossary phrases found in the question, keyed by the position of each of their words.
+
+        Positions that end a phrase are added to ``last``: a stop word there (rare) still counts.
+        """
         found: dict[int, set[int]] = {}
         if not self._phrases:
             return found
@@ -682,7 +687,11 @@ class Analyzer:
                 for lg in LANGS:
                     hits |= self._phrases.get((lg, tuple(s[lg] for s in stems[i : i + n])), set())
                 if hits:
-                    found.setdefault(i + n - 1, set()).update(hits)
+                    # every word of the phrase is covered by its translation ("wissenschaftlicher
+                    # Beirat" ~ "scientific advisory board"), not only the last one
+                    for j in range(i, i + n):
+                        found.setdefault(j, set()).update(hits)
+                    last.add(i + n - 1)
         return found
 
     def _load_glossary(self) -> None:
