@@ -1,0 +1,49 @@
+"""Building with worker processes gives the same index as building in one process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import tantivy
+import yaml
+
+from assistant.answer import Assistant, answer_to_json
+from assistant.build import CHUNK_PAGES, index_site
+from assistant.search_index import SearchIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATOR = ROOT / "benchmarks" / "generate_site.py"
+FIELDS = ("title", "heading", "body", "exact")
+
+
+def field_terms(folder: Path) -> dict[str, list[tuple[str, int]]]:
+    """Every indexed term of every field with its document frequency."""
+    searcher = tantivy.Index.open(str(folder)).searcher()
+    return {name: list(searcher.terms_with_prefix(name, "")) for name in FIELDS}
+
+
+def test_two_workers_build_the_same_index_as_one(tmp_path):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(GENERATOR), "--passages", "1500", "--out", str(site), "--seed", "3"],
+                   check=True, capture_output=True, text=True, timeout=120)
+    # a page that cannot be rendered is reported the same way by both builds
+    (site / "broken.md").write_text("---\ntitle: Broken\n---\n{% if %}\n", encoding="utf-8")
+
+    one = index_site(site, tmp_path / "one", workers=1)
+    two = index_site(site, tmp_path / "two", workers=2)
+
+    assert one.documents > 2 * CHUNK_PAGES  # enough pages for both workers to get some
+    assert two.manifest["content_hash"] == one.manifest["content_hash"]
+    assert two.manifest["counts"] == one.manifest["counts"]
+    assert two.manifest["meta"] == one.manifest["meta"]
+    assert (two.documents, two.passages) == (one.documents, one.passages)
+    assert [str(p) for p in two.problems] == [str(p) for p in one.problems]
+    assert any("broken.md" in str(p) for p in two.problems)
+    assert field_terms(tmp_path / "two") == field_terms(tmp_path / "one")
+
+    questions = [q["question"] for q in yaml.safe_load((site / "queries.yaml").read_text(encoding="utf-8"))][:15]
+    first, second = Assistant(SearchIndex.open(tmp_path / "one")), Assistant(SearchIndex.open(tmp_path / "two"))
+    for question in questions:
+        assert answer_to_json(second.answer(question)) == answer_to_json(first.answer(question))
