@@ -303,15 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    results = []
-    for label in args.sizes.split(","):
-        results.append(measure_size(label, generate_site.parse_size(label), args.work, args.seed, args.rank_bm25_max))
-        print(tables(results[-1:]), flush=True)
+    results: list[dict] = []
     report = {"machine": machine(), "command": "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
               "results": results}
     args.out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (args.out / f"run-{stamp}.json").write_text(json.dumps(report, indent=2, default=str))
+    out_file = args.out / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    for label in args.sizes.split(","):
+        results.append(measure_size(label, generate_site.parse_size(label), args.work, args.seed, args.rank_bm25_max))
+        out_file.write_text(json.dumps(report, indent=2, default=str))  # kept even if a later size fails
+        print(tables(results[-1:]), flush=True)
     print("\n## Results\n")
     print(f"Machine: {report['machine']}\n")
     print(tables(results))
