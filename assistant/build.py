@@ -13,6 +13,7 @@ the same as with one process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -147,6 +148,10 @@ class _Workers:
         from .search_index import PassagePreparer
 
         _rendering, _prepare = self.rendering, PassagePreparer(self.analyzer)
+        # the first rendering pass made a large heap that lives until the build ends: the garbage
+        # collector walking it over and over would cost more than the build, and in forked workers
+        # would copy every page of it
+        gc.freeze()
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             self.pool = multiprocessing.get_context("fork").Pool(self.workers)
         return self.results
@@ -162,3 +167,4 @@ class _Workers:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+        gc.unfreeze()
