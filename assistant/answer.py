@@ -21,7 +21,9 @@ from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
 from .search_index import SearchIndex
 
 SCOPE = Path(__file__).with_name("scope.yml")
-CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
+CANDIDATES = 30
+OWN_CANDIDATES = 10  # more candidates, found by the question's own words without synonyms ...
+TEXT_FIELDS = ("body", "exact")  # ... in the passages' own text  # passages fetched from the index and reranked by how much of the question they cover
 TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
 MIN_RELATIVE_SCORE = 0.2  # passages scoring below this share of the best are left out
@@ -257,11 +259,30 @@ class Assistant:
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
         return Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
 
+    def _candidates(self, query: ParsedQuery) -> list[tuple[Passage, float]]:
+        """Passages worth reranking: the best for all variants, and the best for the words as asked.
+
+        Synonyms and fields add up in BM25, so passages whose title holds a common word, or
+        whose text holds many translations of it, can crowd out the one passage whose text
+        holds a rare name; a second look for the question's own words in the passages' text
+        keeps that passage among the candidates.
+        """
+        found = self.index.search(query, limit=CANDIDATES)
+        own = ParsedQuery(query.lang, [QueryTerm(t.word, {v: w for v, w in t.variants.items() if w >= 0.99})
+                                       for t in query.terms])
+        own.terms = [t for t in own.terms if t.variants]
+        if len(own.terms) == len(query.terms) and all(
+                len(a.variants) == len(b.variants) for a, b in zip(own.terms, query.terms)):
+            return found  # no variants beyond the words themselves: one search is enough
+        seen = {p.id for p, _ in found}
+        more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
+        return found + [(p, s) for p, s in more if p.id not in seen]
+
     def _rank(self, query: ParsedQuery, context: set[str] = frozenset()) -> list[tuple[float, float, Passage, set[str]]]:
         """Candidates by BM25 times how much of the question they cover, best first."""
         weights = self._term_weights(query)
         ranked = []
-        for passage, score in self.index.search(query, limit=CANDIDATES):
+        for passage, score in self._candidates(query):
             coverage, matched = self._coverage(query, weights, passage)
             score *= 0.25 + coverage
             if passage.page_url in context:

@@ -362,7 +362,7 @@ class SearchIndex:
         """Parse a question against this index's vocabulary."""
         return self.analyzer.parse_question(question, lang, self.vocabulary())
 
-    def query(self, parsed: ParsedQuery) -> tantivy.Query:
+    def query(self, parsed: ParsedQuery, fields: Iterable[str] | None = None) -> tantivy.Query:
         """One flat OR of boosted term (and glossary phrase) queries.
 
         Flat, because tantivy prunes a flat disjunction of term queries with
@@ -380,7 +380,7 @@ class SearchIndex:
                     continue
                 if len(words) > 1 and all(w in own for w in words):
                     continue  # the question has the phrase's words itself
-                for name in FIELD_BOOSTS:
+                for name in fields or FIELD_BOOSTS:
                     if len(words) > 1 and name == "exact":
                         continue
                     dfs = [self._searcher.doc_freq(name, w) for w in words]
@@ -404,11 +404,12 @@ class SearchIndex:
             return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(clauses)
 
-    def search(self, query: ParsedQuery, limit: int = 10) -> list[tuple[Passage, float]]:
+    def search(self, query: ParsedQuery, limit: int = 10,
+               fields: Iterable[str] | None = None) -> list[tuple[Passage, float]]:
         """Best passages for a parsed question, highest BM25 score first."""
         if not query.terms or limit <= 0:
             return []
-        result = self._searcher.search(self.query(query), limit=limit, count=False)
+        result = self._searcher.search(self.query(query, fields), limit=limit, count=False)
         out = []
         for score, address in result.hits:
             blob = self._searcher.doc(address)["passage"][0]
