@@ -1,0 +1,139 @@
+"""The bilingual glossary: well formed, one sense per word, and German questions find English text (and back)."""
+
+from collections import defaultdict
+
+import pytest
+
+from assistant.analysis import DEFAULT_GLOSSARY, LANGS, Analyzer, _read_glossary, fold
+from assistant.documents import Passage
+from assistant.search_index import SearchIndex, build_index
+
+GROUPS = _read_glossary(DEFAULT_GLOSSARY)
+
+
+def test_glossary_parses_into_many_groups():
+    assert len(GROUPS) > 400
+    analyzer = Analyzer()
+    analyzer.parse_question("warm up", "en")  # loads the file
+    assert len(analyzer._groups) == len(GROUPS)
+
+
+def test_every_group_has_both_languages():
+    one_sided = [(line, members) for line, members in GROUPS if {lang for lang, _ in members} != set(LANGS)]
+    assert one_sided == []
+
+
+def test_no_word_sits_in_two_groups():
+    # A question word brings in every group it matches, so a word in two groups
+    # mixes two senses. Spelling is compared folded and across languages, as the
+    # question side matches it ("Team" en and "Team" de in one group is fine).
+    lines = defaultdict(set)
+    for line, members in GROUPS:
+        for _, phrase in members:
+            lines[fold(phrase)].add(line)
+    assert {word: sorted(at) for word, at in lines.items() if len(at) > 1} == {}
+
+
+def variants(analyzer, question, lang):
+    return {v for term in analyzer.parse_question(question, lang).terms for v in term.variants}
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+@pytest.mark.parametrize(
+    "question, lang, wanted, unwanted",
+    [
+        ("Who holds the chair?", "en", "lehrstuhl", "vorsitzende"),  # chair = Lehrstuhl on institute sites
+        ("Welche Stellen sind frei?", "de", "vacancies", "place"),
+        ("Is the library open on Saturday?", "en", "samstag", "stellenangebot"),  # not "openings"
+        ("Which projects are related to imaging?", "en", "bildgebung", "angehorige"),  # not "relatives"
+        ("Which human cells are studied?", "en", "zellen", "geisteswissenschaften"),  # not "humanities"
+        ("What kind of data do you store?", "en", "gespeichert", "kinder"),  # false friend
+        ("How to get there by train?", "en", "anfahrt", "zug"),  # "train" stays a stem of "training"
+        ("Was ist der Vorteil der Behandlung?", "de", "treatment", "treat"),
+    ],
+)
+def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
+    found = variants(analyzer, question, lang)
+    assert wanted in found
+    assert unwanted not in found
+
+
+def test_inflected_german_forms_reach_english(analyzer):
+    # Snowball does not conflate these with their infinitive or noun
+    for word, english in [("gefördert", "funded"), ("gegründet", "founded"), ("betrieben", "operated"),
+                          ("Hörsäle", "auditorium"), ("Mäuse", "mice"), ("Ärzte", "physicians")]:
+        assert english in variants(analyzer, word, "de"), word
+
+
+PASSAGES = [
+    ("We only extract Biosafety Level (BSL) 1 and 2 microorganisms.", "Core facility", "Samples", "en"),
+    ("Visitors park in the multi-storey car park opposite the main entrance.", "Directions", "By car", "en"),
+    ("The cafeteria opens at noon.", "Campus", "", "en"),
+    ("Die Ambulanz behandelt Patientinnen und Patienten mit seltenen Erkrankungen.", "Klinik", "Ambulanz", "de"),
+    ("Der Lehrstuhl für Medizininformatik wurde 2019 eingerichtet.", "Lehrstühle", "", "de"),
+    ("Die Vorsitzende des Fördervereins lädt zur Mitgliederversammlung ein.", "Förderverein", "", "de"),
+    ("Angehörige von Patienten erhalten einen Ausweis am Empfang.", "Besuch", "", "de"),
+    ("Unsere Gruppe entwickelt Algorithmen für die Bildgebung.", "Forschung", "", "de"),
+    ("The project is funded by the national research foundation.", "Projects", "Funding", "en"),
+    ("Der Hörsaal liegt im Erdgeschoss gleich neben dem Aufzug.", "Anreise", "Hörsaal", "de"),
+]
+
+
+def make_passages():
+    out = []
+    for i, (text, title, heading, lang) in enumerate(PASSAGES):
+        page = f"https://example.org/p{i}.html"
+        out.append(Passage(id=f"p{i}", text=text, title=title, heading=heading, url=page + "#s", source=f"p{i}.md",
+                           line=i + 1, lang=lang, kind="page", page_url=page))
+    return out
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory, analyzer):
+    out = tmp_path_factory.mktemp("glossary") / "index"
+    build_index(make_passages(), out, analyzer, meta={"site": "https://example.org"})
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(index_dir, analyzer):
+    return SearchIndex.open(index_dir, analyzer)
+
+
+def ask(index, question, lang=None):
+    return [p.id for p, _ in index.search(index.parse(question, lang))]
+
+
+@pytest.mark.parametrize(
+    "question, lang, first",
+    [
+        ("Welche Biosicherheitsstufen kann das Labor extrahieren?", "de", "p0"),
+        ("Gibt es Parkplätze am Haupteingang?", "de", "p1"),
+        ("Von wem wird das Projekt gefördert?", "de", "p8"),
+        ("Does the outpatient clinic treat rare diseases?", "en", "p3"),
+        ("Who holds the chair of medical informatics?", "en", "p4"),
+        ("Which algorithms does the group develop for imaging?", "en", "p7"),
+        ("Is the lecture hall on the ground floor?", "en", "p9"),
+    ],
+)
+def test_a_question_finds_the_passage_in_the_other_language(index, question, lang, first):
+    assert ask(index, question, lang)[0] == first
+
+
+def test_the_glossary_is_what_bridges_the_languages(index_dir, tmp_path):
+    empty = tmp_path / "empty.yml"
+    empty.write_text("# no groups\n", encoding="utf-8")
+    bare = SearchIndex.open(index_dir, Analyzer(glossary=empty))
+    assert "p1" not in ask(bare, "Gibt es Parkplätze am Haupteingang?", "de")
+    assert "p0" not in ask(bare, "Welche Biosicherheitsstufen kann das Labor extrahieren?", "de")
+    assert "p9" not in ask(bare, "Is the lecture hall on the ground floor?", "en")
+
+
+def test_an_ambiguous_word_does_not_pull_the_wrong_passage(index):
+    assert "p5" not in ask(index, "Who holds the chair of medical informatics?", "en")  # Vorsitzende
+    assert "p6" not in ask(index, "Which projects are related to imaging?", "en")  # Angehörige
+    assert "p7" in ask(index, "Which projects are related to imaging?", "en")
