@@ -96,6 +96,9 @@ def cmd_index(args: argparse.Namespace) -> int:
           f" ({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})")
     if stats:
         print("  " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
+    if not report.passages:
+        print(f"error: {site} gave no passages to index; is it a Jekyll site's source folder?", file=sys.stderr)
+        return 1
     return 1 if (args.strict and report.problems) else 0
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, islice
-from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:  # selectolax is needed to index, not to serve
@@ -391,6 +392,11 @@ def passages_from_document(doc: Document) -> list[Passage]:
     from .analysis import detect_language
 
     blocks = html_blocks(doc.html)
+    if doc.title == PurePosixPath(doc.source).stem:
+        # no title in front matter and no <h1>: the first heading names the page better than its file
+        first = next((b.text for b in blocks if b.kind == "heading"), "")
+        if first:
+            doc = replace(doc, title=first)
     page_lang = doc.lang
     sample = " ".join(b.text or " ".join(b.items) for b in blocks[:40])[:3000]
     if sample.strip():
