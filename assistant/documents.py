@@ -56,7 +56,8 @@ class Passage:
     kind: str
     is_list: bool = False
     page_url: str = ""  # page URL without anchor
-    terms: list[str] = field(default_factory=list)  # its analysed terms (title and heading too), set by the index
+    context: str = ""  # what the page says it is about (its summary, its first heading), for judging answers
+    terms: list[str] = field(default_factory=list)  # analysed terms of title, heading, context and text; set by the index
 
 
 @dataclass

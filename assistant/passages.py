@@ -37,6 +37,7 @@ LIST_ITEM_WORDS = 25  # items at most this long on average make a list that stay
 MAX_LIST_WORDS = 220
 MAX_HEADING_PREFIX_WORDS = 30
 DESCRIPTION_SUFFIX = "-description"
+MAX_CONTEXT_CHARS = 400
 
 _ABBREVIATIONS = (
     "dr", "prof", "med", "nat", "rer", "phil", "dipl", "ing", "e.g", "i.e", "z.b", "u.a", "bzw", "ca",
@@ -402,6 +403,9 @@ def passages_from_document(doc: Document) -> list[Passage]:
     if sample.strip():
         page_lang = detect_language(sample, default=doc.lang or "en")
     out: list[Passage] = []
+    # the page's own summary of what it is about counts for every passage of it
+    lead = next((b.text for b in blocks if b.kind == "heading"), "")
+    context = " ".join(t for t in (doc.description, lead if lead != doc.title else "") if t)[:MAX_CONTEXT_CHARS]
     stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
     pending: list[str] = []  # headings with nothing under them yet
     line_cache: dict = {}
@@ -430,6 +434,7 @@ def passages_from_document(doc: Document) -> list[Passage]:
         out.append(Passage(
             id=f"{digest}-{len(out)}", text=text, title=doc.title, heading=heading, url=url,
             source=doc.source, line=line, lang=lang, kind=kind, is_list=is_list, page_url=doc.url,
+            context=context,
         ))
 
     for block in blocks:

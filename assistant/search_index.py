@@ -40,7 +40,7 @@ __all__ = [
     "build_index",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 MARKER = "institute-assistant index"
 VOCAB_DIR = "vocab"
@@ -193,7 +193,8 @@ class PassagePreparer:
         body = self.analyzer.index_terms(passage.text, passage.lang)
         record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
         # stored so that answering can tell which question words a passage holds without re-analysing it
-        record["terms"] = sorted(set(body).union(title_terms, heading_terms))
+        context = self.analyzer.index_terms(passage.context, passage.lang) if passage.context else ()
+        record["terms"] = sorted(set(body).union(title_terms, heading_terms, context))
         blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         # the terms of "title heading text" joined by spaces: no token spans a space
         exact = title_exact + heading_exact + self.analyzer.exact_terms(passage.text)
