@@ -41,6 +41,7 @@ TYPO_WEIGHT = 0.8
 GLOSSARY_WEIGHT = 0.7
 COMPOUND_WEIGHT = 0.6
 COGNATE_WEIGHT = 0.75
+DERIVED_WEIGHT = 0.6
 
 STEMMER_NAMES = {"en": "english", "de": "german"}
 LANGS = tuple(STEMMER_NAMES)
@@ -232,6 +233,13 @@ _EN_TO_DE = (
     ("ism", "ismus"), ("ure", "ur"), ("ome", "om"), ("", "e"), ("", ""),
 )
 _DE_LETTERS = (("k", "c"), ("z", "c"), ("ph", "f"))
+
+
+def _agent_forms(stem: str) -> list[str]:
+    """The English doer noun of a verb stem and the verb of a doer noun (speak ~ speaker)."""
+    if stem.endswith(("er", "or")) and len(stem) > 5:
+        return [stem[:-2], stem[:-1]]
+    return [stem + "er", stem + "or", stem + "r"]
 
 
 def cognates(word: str) -> list[str]:
@@ -631,6 +639,10 @@ class Analyzer:
                     for g in self._single_groups(part, {lg: self.stem(part, lg) for lg in LANGS}):
                         groups.setdefault(g, COMPOUND_WEIGHT)
             term.known = known
+            if vocabulary is not None and folded.isalpha() and len(folded) >= 4:
+                for other in _agent_forms(self.stem(raw.lower(), "en")):
+                    if other in vocabulary:  # "speaks" ~ "speaker", "leads" ~ "leader", "supervisor" ~ "supervise"
+                        term.variants.setdefault(other, DERIVED_WEIGHT)
             if not known and not groups and folded.isalpha() and vocabulary is not None:
                 for other in cognates(raw):
                     if other in vocabulary:
