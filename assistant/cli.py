@@ -76,10 +76,11 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def _index(site: Path, out: Path, url: str | None, quiet: bool = False, glossaries=()):
+def _index(site: Path, out: Path, url: str | None, quiet: bool = False, glossaries=(), workers: int | None = None):
     from .build import index_site
 
-    return index_site(site, out, url=url, glossaries=glossaries, progress=None if quiet else _Progress())
+    return index_site(site, out, url=url, glossaries=glossaries, workers=workers,
+                      progress=None if quiet else _Progress())
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -88,7 +89,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not site.is_dir():
         print(f"error: {site} is not a folder", file=sys.stderr)
         return 2
-    report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []])
+    report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []], workers=args.workers)
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     stats = report.manifest.get("counts", {})
@@ -164,6 +165,7 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--url", help="the site's public URL (default: url in _config.yml, else CNAME)")
     i.add_argument("--glossary", action="append", help="an extra glossary YAML file (repeatable)")
     i.add_argument("--strict", action="store_true", help="exit 1 when any page had a problem (for the site's CI)")
+    i.add_argument("--workers", type=int, help="processes that render and analyse pages (default: 2 for large sites)")
     i.set_defaults(func=cmd_index)
 
     a = sub.add_parser("ask", help="answer one question")
