@@ -499,6 +499,22 @@ def _collections_config(config: dict) -> dict[str, dict]:
     return {str(k): (v if isinstance(v, dict) else {}) for k, v in raw.items() if str(k) != "posts"}
 
 
+
+def _read_document(root: Path, rel: str, config: dict, kind: str, collection: str | None,
+                   problems: list[Problem]) -> tuple[str, dict, str, int] | None:
+    """A published file's text, front matter (with defaults), body and body line; None to skip it."""
+    text = _read_text(root, rel, problems)
+    if text is None or not _has_front_matter(text):
+        return None
+    split = _split(text, rel, problems)
+    if split is None:
+        return None
+    data, body, body_line = split
+    data = _apply_defaults(config, rel, kind, collection, data)
+    if data.get("published", True) is False and not config.get("unpublished", False):
+        return None
+    return text, data, body, body_line
+
 def load_site(root: Path | str, url: str | None = None) -> Site:
     """Read a Jekyll site's source: configuration, data, pages, posts and collections.
 
@@ -512,16 +528,12 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     style = str(config.get("permalink") or "date")
     post_template = PERMALINK_STYLES.get(style, style)
     show_future = bool(config.get("future", False))
-    show_unpublished = bool(config.get("unpublished", False))
     now = dt.datetime.now()
     site.data = _read_data(root, str(config.get("data_dir") or "_data").strip("/"), problems)
 
     coll_dir = str(config.get("collections_dir") or "").strip("/")
     collections = _collections_config(config)
     special_dirs = {f"{coll_dir}/_{name}" if coll_dir else f"_{name}" for name in collections}
-
-    def published(data: dict) -> bool:
-        return show_unpublished or data.get("published", True) is not False
 
     # Pages and the _posts folders found anywhere in the tree.
     post_dirs: list[str] = []
@@ -530,16 +542,10 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
             continue
         if rel in special_dirs or any(rel.startswith(d + "/") for d in special_dirs):
             continue
-        text = _read_text(root, rel, problems)
-        if text is None or not _has_front_matter(text):
+        read = _read_document(root, rel, config, "page", None, problems)
+        if read is None:
             continue
-        split = _split(text, rel, problems)
-        if split is None:
-            continue
-        data, body, body_line = split
-        data = _apply_defaults(config, rel, "page", None, data)
-        if not published(data):
-            continue
+        text, data, body, body_line = read
         sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page",
                         url=_page_url(rel, data, style), text=text)
         sf.slug = os.path.splitext(os.path.basename(rel))[0]
@@ -556,16 +562,10 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
             match = _POST_NAME.match(name)
             if not match:
                 continue
-            text = _read_text(root, rel, problems)
-            if text is None or not _has_front_matter(text):
+            read = _read_document(root, rel, config, "post", None, problems)
+            if read is None:
                 continue
-            split = _split(text, rel, problems)
-            if split is None:
-                continue
-            data, body, body_line = split
-            data = _apply_defaults(config, rel, "post", None, data)
-            if not published(data):
-                continue
+            text, data, body, body_line = read
             date = _to_datetime(data.get("date"))
             if date is None:
                 try:
@@ -597,16 +597,10 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
             for rel in _walk(root, base, filt, problems):
                 if os.path.splitext(rel)[1].lower() not in MARKDOWN_EXTS + HTML_EXTS:
                     continue
-                text = _read_text(root, rel, problems)
-                if text is None or not _has_front_matter(text):
+                read = _read_document(root, rel, config, "collection", name, problems)
+                if read is None:
                     continue
-                split = _split(text, rel, problems)
-                if split is None:
-                    continue
-                data, body, body_line = split
-                data = _apply_defaults(config, rel, "collection", name, data)
-                if not published(data):
-                    continue
+                text, data, body, body_line = read
                 stem = os.path.splitext(os.path.basename(rel))[0]
                 date = _to_datetime(data.get("date"))
                 sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="collection",
