@@ -33,6 +33,7 @@ MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, els
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
+COVERAGE_POWER = 2  # how strongly covering more of the question outranks a higher BM25 score
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
 SHORT_REFERENCE_WORDS = 120  # a reference is quoted whole unless its author list is very long
@@ -284,7 +285,7 @@ class Assistant:
         ranked = []
         for passage, score in self._candidates(query):
             coverage, matched = self._coverage(query, weights, passage)
-            score *= 0.25 + coverage
+            score *= (0.25 + coverage) ** COVERAGE_POWER
             if passage.page_url in context:
                 score *= CONTEXT_BOOST
             ranked.append((score, coverage, passage, matched))
