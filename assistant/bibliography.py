@@ -9,6 +9,7 @@ template, with LaTeX turned into the Unicode a reader sees.
 from __future__ import annotations
 
 import fnmatch
+import glob
 import html
 import re
 import shlex
@@ -22,7 +23,8 @@ import bibtexparser
 from liquid.ast import Node
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.token import TOKEN_EXPRESSION, Token
+from liquid.parser import get_parser
+from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 __all__ = ["Bibliography", "BibEntry", "TAGS", "latex_to_text", "normalize_names"]
 
@@ -119,6 +121,34 @@ def normalize_names(value: str) -> str:
     return " and ".join(names)
 
 
+def name_parts(value: str) -> list[dict[str, str]]:
+    """Names written ``von Last, Jr, First`` as jekyll-scholar's ``author_array`` items.
+
+    Templates loop over them to print each author (``{{ author.first }} {{ author.last }}``),
+    so a list without them would lose every author.
+    """
+    people = []
+    for name in _split_top(value, _AND):
+        pieces = _split_top(name, re.compile(","))
+        if len(pieces) >= 3:
+            last, jr, first = pieces[0], pieces[1], ", ".join(pieces[2:])
+        elif len(pieces) == 2:
+            last, jr, first = pieces[0], "", pieces[1]
+        else:
+            last, jr, first = name, "", ""
+        words = last.split()
+        von = []
+        while len(words) > 1 and words[0][:1].islower():
+            von.append(words.pop(0))
+        parts = {"first": first, "last": " ".join(words)}
+        if von:
+            parts["von"] = " ".join(von)
+        if jr:
+            parts["jr"] = jr
+        people.append(parts)
+    return people
+
+
 @dataclass
 class BibEntry:
     """One BibTeX entry: raw fields for ``entry.bibtex``, readable fields for templates."""
@@ -140,7 +170,15 @@ class BibEntry:
         return "\n".join(lines) + "\n}\n"
 
     def liquid(self) -> dict[str, Any]:
-        return {**self.fields, "key": self.key, "type": self.type, "bibtex": self.bibtex}
+        data: dict[str, Any] = {**self.fields, "key": self.key, "type": self.type, "bibtex": self.bibtex}
+        for role in ("author", "editor"):
+            if self.fields.get(role):
+                people = name_parts(self.fields[role])
+                data[f"{role}_array"] = people
+                for i, parts in enumerate(people):
+                    for part, value in parts.items():
+                        data[f"{role}_{i}_{part}"] = value
+        return data
 
     @property
     def year(self) -> str:
@@ -172,6 +210,15 @@ class Bibliography:
         self.pattern = str(scholar.get("bibliography") or "references.bib")
         self._files: dict[Path, tuple[float, list[BibEntry]]] = {}
         self._templates: dict[str, Any] = {}
+        self._cited: dict[int, list[str]] = {}
+
+    def cited(self, page: object) -> list[str]:
+        """Keys cited so far on one page (its content, then its layouts), in citation order.
+
+        Kept per page object because a page's content is rendered in one pass and its
+        layouts, where ``{% bibliography --cited %}`` usually stands, in a later one.
+        """
+        return self._cited.setdefault(id(page), [])
 
     # -- loading ----------------------------------------------------------
 
@@ -218,11 +265,22 @@ class Bibliography:
 
     # -- selecting --------------------------------------------------------
 
-    def select(self, options: "TagOptions") -> list[BibEntry]:
-        """Entries for one tag: loaded, filtered, de-duplicated, sorted and cut as jekyll-scholar does."""
+    def select(self, options: "TagOptions", cited: list[str] | None = None) -> list[BibEntry]:
+        """Entries for one tag: loaded, filtered, de-duplicated, sorted and cut as jekyll-scholar does.
+
+        ``--cited`` keeps the entries of ``cited`` (the page's citations); ``--cited_in_order``
+        also keeps their citation order.
+        """
         entries = _unique_keys(e for path in self.files(options.files) for e in self.load(path))
         if options.query:
             entries = [e for e in entries if _matches(e, options.query)]
+        if options.cited or options.cited_in_order:
+            wanted = list(dict.fromkeys(cited or []))
+            if options.cited_in_order:
+                by_key = {e.key: e for e in entries}
+                entries = [by_key[k] for k in wanted if k in by_key]
+            else:
+                entries = [e for e in entries if e.key in wanted]
         if options.remove_duplicates:
             # BibTeX-Ruby's uniq!: same type, year and title (as written) is one entry.
             seen: set[tuple[str, ...]] = set()
@@ -234,7 +292,8 @@ class Bibliography:
                 seen.add(mark)
                 unique.append(entry)
             entries = unique
-        entries = self.sort(entries)
+        if not options.cited_in_order:
+            entries = self.sort(entries)
         if options.offset:
             entries = entries[options.offset :]
         if options.max is not None:
@@ -254,8 +313,8 @@ class Bibliography:
 
     # -- rendering --------------------------------------------------------
 
-    def render(self, env: Any, context: Any, options: "TagOptions") -> str:
-        entries = self.select(options)
+    def render(self, env: Any, context: Any, options: "TagOptions", cited: list[str] | None = None) -> str:
+        entries = self.select(options, cited)
         group_by = (options.group_by or str(self.scholar.get("group_by") or "none")).lower()
         if group_by == "none" or not entries:
             return self._list(env, context, entries)
@@ -324,8 +383,8 @@ class Bibliography:
         if not name:
             return None
         if name not in self._templates:
-            layout = self.root / "_layouts" / f"{name}.html"
-            if layout.is_file():
+            layout = self._layout_file(env, name)
+            if layout is not None:
                 text = layout.read_text(encoding="utf-8", errors="replace")
                 text = re.sub(r"\A---\s*\n.*?\n?---\s*\n", "", text, count=1, flags=re.S)
                 self._templates[name] = env.from_string(text, path=_relative(layout, self.root))
@@ -334,6 +393,13 @@ class Bibliography:
             else:
                 self._templates[name] = None
         return self._templates[name]
+
+    def _layout_file(self, env: Any, name: str) -> Path | None:
+        """The layout Jekyll knows as ``name``: any extension (.html, .liquid, ...), .html first."""
+        layouts_dir = str(env.jekyll.config.get("layouts_dir") or "_layouts").strip("/")
+        folder = self.root / layouts_dir
+        candidates = [folder / f"{name}.html"] + [c for c in sorted(folder.glob(f"{glob.escape(name)}.*")) if c.stem == name]
+        return next((c for c in candidates if c.is_file() and not c.name.endswith("~")), None)
 
     def find(self, key: str) -> BibEntry | None:
         for path in self.files():
@@ -457,6 +523,8 @@ class TagOptions:
     group_by: str = ""
     group_order: str = ""
     remove_duplicates: bool = False
+    cited: bool = False
+    cited_in_order: bool = False
     rest: list[str] = field(default_factory=list)
 
 
@@ -495,7 +563,11 @@ def parse_options(markup: str) -> TagOptions:
             options.remove_duplicates = True
             if i + 1 < len(words) and not words[i + 1].startswith("-"):
                 i += 1
-        elif name in ("-c", "--cited", "-C", "--cited_in_order", "-A", "--suppress_author"):
+        elif name in ("-c", "--cited"):
+            options.cited = True
+        elif name in ("-C", "--cited_in_order"):
+            options.cited_in_order = True
+        elif name in ("-A", "--suppress_author"):
             pass
         else:
             options.rest.append(word)
@@ -518,11 +590,18 @@ class _ScholarNode(Node):
         if "{{" in markup or "{%" in markup:
             markup = jekyll._render_snippet(markup, context)
         bib: Bibliography = jekyll.bibliography
+        cited = bib.cited(context.globals.get("page"))
         if self.kind == "bibliography":
-            return buffer.write(bib.render(context.env, context, parse_options(markup)))
+            options = parse_options(markup)
+            out = bib.render(context.env, context, options, cited)
+            if options.cited or options.cited_in_order:
+                cited.clear()  # as jekyll-scholar does: the next list starts afresh
+            return buffer.write(out)
         if self.kind == "bibliography_count":
-            return buffer.write(str(len(bib.select(parse_options(markup)))))
+            return buffer.write(str(len(bib.select(parse_options(markup), cited))))
         keys = [k for k in re.split(r"[\s,]+", markup.strip()) if k and not k.startswith("-")]
+        if self.kind == "cite":
+            cited.extend(k for k in keys if k not in cited)
         out = []
         for key in keys[: 1 if self.kind in ("reference", "cite_details") else None]:
             entry = bib.find(key)
@@ -554,4 +633,43 @@ def _scholar_tag(tag_name: str) -> type[Tag]:
     return ScholarTag
 
 
-TAGS = [_scholar_tag(name) for name in ("bibliography", "bibliography_count", "cite", "reference")]
+class _QuoteNode(Node):
+    __slots__ = ("body", "markup")
+
+    def __init__(self, token: Token, markup: str, body: Node):
+        super().__init__(token)
+        self.markup = markup
+        self.body = body
+        self.blank = False
+
+    def render_to_output(self, context: Any, buffer: TextIO) -> int:
+        inner = StringIO()
+        self.body.render(context, inner)
+        text = inner.getvalue().strip().replace("\n\n", "</p><p>").replace("\n", "<br/>")
+        cite = StringIO()
+        _ScholarNode(self.token, self.markup, "cite").render_to_output(context, cite)
+        return buffer.write(f"<blockquote><p>{text}</p><cite>{cite.getvalue()}</cite></blockquote>")
+
+    def children(self, static_context: Any, *, include_partials: bool = True) -> Iterable[Node]:
+        yield self.body
+
+
+class _QuoteTag(Tag):
+    """``{% quote key %}text{% endquote %}``: a block quote with its citation, which counts as cited."""
+
+    name = "quote"
+    end = "endquote"
+    block = True
+
+    def parse(self, stream: TokenStream) -> Node:
+        token = stream.eat(TOKEN_TAG)
+        markup = ""
+        if stream.current.kind == TOKEN_EXPRESSION:
+            markup = stream.current.value
+            next(stream)
+        body = get_parser(self.env).parse_block(stream, (self.end,))
+        stream.expect(TOKEN_TAG, value=self.end)
+        return _QuoteNode(token, markup, body)
+
+
+TAGS = [_scholar_tag(name) for name in ("bibliography", "bibliography_count", "cite", "reference")] + [_QuoteTag]

@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 import re
+import unicodedata
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -643,7 +644,30 @@ def _compact(items: object, prop: object = None) -> list[Any]:
     return [v for v in _seq(items) if _prop(v, prop) is not None]
 
 
+def _ruby_replacement(replacement: str) -> str:
+    """Ruby's ``\\1`` and ``\\k<name>`` back-references in Python's ``re`` syntax."""
+    return re.sub(r"\\k<(\w+)>", r"\\g<\1>", replacement)
+
+
+def _regex_replace(value: object, pattern: object = "", replacement: object = "", count: int = 0) -> str:
+    """jekyll-regex-replace: every match of a regular expression replaced (``\\1`` back-references work)."""
+    return re.sub(_to_s(pattern), _ruby_replacement(_to_s(replacement)), _to_s(value), count=count)
+
+
+def _regex_replace_once(value: object, pattern: object = "", replacement: object = "") -> str:
+    return _regex_replace(value, pattern, replacement, count=1)
+
+
+def _remove_accents(value: object) -> str:
+    """``Schrödinger`` -> ``Schrodinger``: themes match names against data files keyed without accents."""
+    decomposed = unicodedata.normalize("NFKD", _to_s(value))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 JEKYLL_FILTERS: dict[str, Callable[..., Any]] = {
+    "regex_replace": _regex_replace,
+    "regex_replace_once": _regex_replace_once,
+    "remove_accents": _remove_accents,
     "where": _where,
     "where_exp": _where_exp,
     "find": _find,
@@ -698,7 +722,7 @@ def _forgiving(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(value: object, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(value, *args, **kwargs)
-        except (LiquidError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as err:
+        except (LiquidError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, re.error) as err:
             env = kwargs.get("environment") or getattr(kwargs.get("context"), "env", None)
             if env is not None:
                 env.jekyll._note(None, f"filter '{name}' failed: {err}")
@@ -906,6 +930,25 @@ class _HighlightTag(Tag):
         return _BodyNode(token, body, finish)
 
 
+def _blank_as_a_whole(tag_class: type[Tag]) -> type[Tag]:
+    """An ``if``/``unless`` whose ``elsif`` branches are blank only when the whole tag is.
+
+    Liquid drops the whitespace of a conditional only when every branch is
+    whitespace: ``{% if many %}, {% elsif two %} {% endif %}`` keeps its space.
+    python-liquid decides per ``elsif`` branch, which glues words together.
+    """
+
+    class Tag(tag_class):  # type: ignore[valid-type, misc]
+        def parse(self, stream: TokenStream) -> Node:
+            node = super().parse(stream)
+            for alternative in getattr(node, "alternatives", ()):
+                alternative.block.blank = node.blank
+            return node
+
+    Tag.__name__ = tag_class.__name__
+    return Tag
+
+
 class _UnknownTag(Tag):
     """A tag from a plugin we do not run: its block body renders, the tag itself renders nothing."""
 
@@ -992,6 +1035,9 @@ class _JekyllEnvironment(Environment):
         self.tags = tags
         for tag in (_IncludeTag, _IncludeCachedTag, _IncludeRelativeTag, _LinkTag, _PostUrlTag, _HighlightTag):
             self.add_tag(tag)
+        for name in ("if", "unless"):
+            if name in self.tags:
+                self.add_tag(_blank_as_a_whole(type(self.tags[name])))
         from assistant import bibliography
 
         for tag in bibliography.TAGS:
