@@ -119,8 +119,9 @@ class _Walker:
             return
         if tag in ("-comment", "!doctype", "_comment") or tag in SKIP or tag is None or tag.startswith("-"):
             return
-        if node.attributes.get("hidden") is not None or node.attributes.get("aria-hidden") == "true":
-            return
+        if node.attributes.get("hidden") is not None or node.attributes.get("aria-hidden") == "true" \
+                or node.attributes.get("role") in ("button", "navigation", "search"):
+            return  # controls ("Abs", "PDF", "Bib") and navigation are not what the page says
         if tag == "br":
             self._inline.append("\n")
             return
@@ -254,7 +255,8 @@ def _is_caption(block: _Block) -> bool:
     if block.kind != "text" or "\n" in block.text or block.in_bibliography:
         return False
     n = word_count(block.text)
-    return 0 < n <= 8 and block.text[-1] not in ".!?:;,)]\"'»”…" and not block.text[0].islower()
+    return (0 < n <= 8 and block.text[-1] not in ".!?:;,)]\"'»”…" and not block.text[0].islower()
+            and not block.text[0].isdigit() and "," not in block.text)  # "12 Main Street", "City, State" are no headings
 
 
 def _looks_like_list(text: str) -> bool:
