@@ -595,7 +595,18 @@ def _join(items: object, separator: object = " ") -> str:
     value = _plain(items)
     if isinstance(value, str):
         return value
-    return _to_s(separator if _plain(separator) is not None else " ").join(_to_s(v) for v in _seq(value))
+    glue = _to_s(separator if _plain(separator) is not None else " ")
+    return glue.join(_to_s(v) for v in _flat(_seq(value)))
+
+
+def _flat(items: list[Any]) -> Iterator[Any]:
+    """Ruby's Array#join goes into nested arrays: [[a, b], [c]] joins as a, b, c."""
+    for item in items:
+        inner = _plain(item)
+        if isinstance(inner, (list, tuple)):
+            yield from _flat(list(inner))
+        else:
+            yield item
 
 
 def _map(items: object, prop: object) -> list[Any]:
