@@ -185,22 +185,69 @@ class _Renderer:
         return content
 
 
-def main_content(html: str) -> str:
-    """The part of a rendered page that is the page's own: ``<main>``, or the page minus chrome."""
+def main_content(html: str, keep_sidebar: bool = False) -> str:
+    """The part of a rendered page that is the page's own: ``<main>``, or the page minus chrome.
+
+    ``role="main"`` marks the main part as ``<main>`` does. A header or footer
+    inside an article or section is the article's own (its title, date,
+    authors) and stays; the site's banner and footer go. Sidebars and share
+    buttons repeat on every page, so they go too, except where ``keep_sidebar``
+    (the home page, where a sidebar usually introduces the site's owner).
+    """
     tree = HTMLParser(html)
-    main = tree.css_first("main")
+    main = tree.css_first("main") or tree.css_first('[role="main"]')
     if main is not None:
         for node in main.css(", ".join(INSIDE_MAIN_NOISE)):
             node.decompose()
+        _drop_repeated_widgets(main, keep_sidebar)
+        _unwrap_article_headers(main)
         return main.inner_html or ""
     for node in tree.css(", ".join(CHROME)):
+        if node.tag in ("header", "footer") and _inside_content(node):
+            continue
         node.decompose()
     body = tree.body
+    if body is not None:
+        _drop_repeated_widgets(body, keep_sidebar)
+        _unwrap_article_headers(body)
     if body is not None and "<body" in html.lower():
         return body.inner_html or ""
     if body is None:
         return tree.html or ""
     return body.inner_html or ""
+
+
+_SIDEBAR_CLASS = re.compile(r"^(?:sidebar|side-bar)(?:$|[-_])", re.I)
+_SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social-share|share-buttons)(?:$|[-_])", re.I)
+
+
+def _inside_content(node) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html", "-undef"):
+        if parent.tag in ("article", "section", "main") or parent.attributes.get("role") == "main":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _unwrap_article_headers(root) -> None:
+    """An article's ``<header>`` holds its title, date, venue or authors: text, not chrome."""
+    for node in root.css("header"):
+        if _inside_content(node):
+            node.unwrap()
+
+
+def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
+    """Remove sidebars (``<aside>``, ``role=complementary``, ``class="sidebar"``) and share buttons."""
+    for node in root.css('aside, [role="complementary"], [class]'):
+        if node.tag == "-undef" or node.parent is None:
+            continue
+        classes = (node.attributes.get("class") or "").split()
+        if any(_SHARE_CLASS.search(c) for c in classes):
+            node.decompose()
+        elif not keep_sidebar and (node.tag == "aside" or node.attributes.get("role") == "complementary"
+                                   or any(_SIDEBAR_CLASS.match(c) for c in classes)):
+            node.decompose()
 
 
 def _title(sf: SourceFile, tree: HTMLParser) -> str:
@@ -302,7 +349,7 @@ class SiteRendering:
         sf, page = self.ordered[index]
         try:
             full = self.renderer.layout(sf, page, self.converted[index])
-            html = main_content(full)
+            html = main_content(full, keep_sidebar=sf.url in ("/", "/index.html"))
         except RenderError as err:
             problems.append(_problem(err, sf))
             return None

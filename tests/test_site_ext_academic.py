@@ -42,3 +42,46 @@ def test_join_reaches_into_nested_arrays(tmp_path):
     docs, problems = render(site)
     assert not problems
     assert text(docs["tags.html"].html) == "lakes maps rivers"
+
+
+_LAYOUTS = {
+    "_config.yml": "title: Jo Doe\nauthor:\n  name: Jo Doe\n  employer: Lakeside University\n",
+    "_layouts/default.html": "<html><body><div class='masthead'><nav><a href='/'>Home</a></nav></div>"
+                             "{{ content }}<div class='page__footer'><footer>Footer text</footer></div>"
+                             "</body></html>\n",
+    "_layouts/single.html": "---\nlayout: default\n---\n<div id='main' role='main'>"
+                            "<div class='sidebar sticky'><h3>{{ site.author.name }}</h3>"
+                            "<p>{{ site.author.employer }}</p></div>"
+                            "<article><header><h1>{{ page.title }}</h1>"
+                            "<p class='page__date'>Talk at {{ page.venue }}</p></header>"
+                            "<section>{{ content }}</section>"
+                            "<section class='page__share'><h4>Share on</h4><a href='#'>Twitter</a></section>"
+                            "</article></div>\n",
+}
+
+
+def test_role_main_keeps_article_header_and_drops_sidebar_and_share(tmp_path):
+    site = write_site(tmp_path, {
+        **_LAYOUTS,
+        "index.md": "---\nlayout: single\ntitle: About\n---\nI study lakes.\n",
+        "talk.md": "---\nlayout: single\ntitle: Lakes in winter\nvenue: Ice Days\n---\nA talk on ice.\n",
+    })
+    docs, problems = render(site)
+    assert not problems
+    talk = text(docs["talk.md"].html)
+    assert "Lakes in winter" in talk and "Talk at Ice Days" in talk and "A talk on ice." in talk
+    assert "Lakeside University" not in talk  # the sidebar repeats on every page
+    assert "Share on" not in talk and "Twitter" not in talk and "Footer text" not in talk
+    passages = [p.text for p in passages_from_document(docs["talk.md"])]
+    assert any("Talk at Ice Days" in p for p in passages)
+
+
+def test_home_page_keeps_the_sidebar_that_introduces_the_owner(tmp_path):
+    site = write_site(tmp_path, {
+        **_LAYOUTS,
+        "index.md": "---\nlayout: single\ntitle: About\n---\nI study lakes.\n",
+    })
+    docs, _ = render(site)
+    home = text(docs["index.md"].html)
+    assert "Lakeside University" in home and "I study lakes." in home
+    assert "Share on" not in home
