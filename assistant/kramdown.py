@@ -217,7 +217,7 @@ def _attribute_lists(state: StateCore) -> None:
             elif not re.match(r"^[\w-]+:", body):  # an ALD defines, it does not apply
                 _apply_attrs(opener, _parse_ial(body))
         content = "\n".join(kept)
-        content = _SPAN_IAL.sub("", content) if "{:" in content else content
+        content = _drop_span_ials(content) if "{:" in content else content
         if opener.type == "heading_open" and content.rstrip().endswith("}"):
             content = content.rstrip()
         token.content = content.strip("\n") if content.strip() else ""
@@ -228,6 +228,37 @@ def _attribute_lists(state: StateCore) -> None:
         for start, stop in drop:
             removed.update(range(start, stop))
         state.tokens = [t for i, t in enumerate(tokens) if i not in removed]
+
+
+_CODE_SPAN = re.compile(r"(`+)[\s\S]*?(?<!`)\1(?!`)")
+
+
+def _drop_span_ials(content: str) -> str:
+    """Drop ``{: ...}`` span attribute lists, but not ones a code span shows as text."""
+    out, pos = [], 0
+    for code in _CODE_SPAN.finditer(content):
+        out.append(_SPAN_IAL.sub("", content[pos:code.start()]))
+        out.append(code.group(0))
+        pos = code.end()
+    out.append(_SPAN_IAL.sub("", content[pos:]))
+    return "".join(out)
+
+
+_ABBREVIATION = re.compile(r"^ {0,3}\*\[[^\]\n]+\]:.*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _drop_abbreviations(text: str) -> str:
+    """kramdown's ``*[CSS]: Cascading Style Sheets`` defines a tooltip; the line itself is not shown."""
+    lines, fence = [], None
+    for line in text.split("\n"):
+        marker = _FENCE.match(line)
+        if marker and (fence is None or marker.group(1) == fence):
+            fence = None if fence else marker.group(1)
+        elif fence is None and _ABBREVIATION.match(line):
+            continue
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _heading_ids(state: StateCore) -> None:
@@ -279,4 +310,6 @@ def markdown_to_html(text: str) -> str:
     """Convert a page body (Liquid already rendered) to HTML as kramdown would."""
     if "{::" in text:
         text = _COMMENT_EXT.sub("", text)
+    if "*[" in text:
+        text = _drop_abbreviations(text)
     return _parser().render(text)

@@ -359,7 +359,7 @@ class SiteRendering:
         if os.path.splitext(sf.url)[1].lower() not in HTML_EXTS + ("",):
             return None
         tree = HTMLParser(html)
-        description = sf.front_matter.get("description") or sf.front_matter.get("excerpt") or ""
+        description = _plain_description(sf.front_matter.get("description") or sf.front_matter.get("excerpt"))
         return Document(
             url=site.base_url + sf.url,
             title=_title(sf, tree),
@@ -372,6 +372,18 @@ class SiteRendering:
             body_line=sf.body_line,
             description=str(description).strip(),
         )
+
+
+def _plain_description(value) -> str:
+    """Front matter summaries may hold Markdown or HTML; meta tags show them as plain text."""
+    if value in (None, "") or not isinstance(value, (str, int, float)):
+        return ""
+    text = str(value)
+    if re.search(r"[<\[*_`&]", text):
+        tree = HTMLParser(markdown_to_html(text))
+        root = tree.body or tree.root
+        text = root.text(separator=" ") if root is not None else ""
+    return " ".join(text.split())
 
 
 def _problem(err: RenderError, sf: SourceFile) -> Problem:

@@ -419,8 +419,12 @@ def _to_datetime(value) -> dt.datetime | None:
         return value.replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        return dt.datetime(value, 1, 1)  # "date: 2023" dates a paper by its year
     if isinstance(value, str):
         text = value.strip()
+        if re.fullmatch(r"\d{4}", text):
+            return dt.datetime(int(text), 1, 1)
         for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
             try:
                 parsed = dt.datetime.strptime(text, fmt)

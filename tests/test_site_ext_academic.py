@@ -85,3 +85,37 @@ def test_home_page_keeps_the_sidebar_that_introduces_the_owner(tmp_path):
     home = text(docs["index.md"].html)
     assert "Lakeside University" in home and "I study lakes." in home
     assert "Share on" not in home
+
+
+def test_attribute_list_shown_in_a_code_span_stays_text():
+    html = markdown_to_html("Add `{: .notice}` after a paragraph.\n{: .notice}\n")
+    assert "<code>{: .notice}</code>" in html
+    assert 'class="notice"' in html
+
+
+def test_abbreviation_definitions_are_not_shown():
+    html = markdown_to_html("The GIS lab is open.\n\n*[GIS]: Geographic Information System\n\n"
+                            "```\n*[kept]: inside code\n```\n")
+    assert "Geographic Information System" not in html
+    assert "*[kept]: inside code" in html
+
+
+def test_year_only_date_dates_a_collection_document(tmp_path):
+    site = write_site(tmp_path, {
+        "_config.yml": "title: T\ncollections:\n  papers:\n    output: true\n",
+        "_papers/p.md": "---\ntitle: On Ice\ndate: 2023\n---\nAbstract.\n",
+        "papers.html": "---\ntitle: Papers\n---\n{% for p in site.papers %}<p>{{ p.title }} "
+                       "({{ p.date | date: '%Y' }})</p>{% endfor %}\n",
+    })
+    docs, problems = render(site)
+    assert not problems
+    assert text(docs["papers.html"].html) == "On Ice (2023)"
+
+
+def test_markdown_summary_becomes_plain_description(tmp_path):
+    site = write_site(tmp_path, {
+        "_config.yml": "title: T\n",
+        "poster.md": "---\ntitle: Poster\nexcerpt: \"See [the article](https://example.org) <br/>\"\n---\nBody.\n",
+    })
+    docs, _ = render(site)
+    assert docs["poster.md"].description == "See the article"
