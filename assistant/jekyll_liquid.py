@@ -25,7 +25,7 @@ from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import BooleanExpression, FilteredExpression, tokenize
 from liquid.builtin.expressions import logical as _logical
 from liquid.exceptions import LiquidError
-from liquid.filter import with_context
+from liquid.filter import with_context, with_environment
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
@@ -439,16 +439,11 @@ def _slugify(value: object, mode: object = "default", cased: object = False) -> 
     return slug if _plain(cased) else slug.lower()
 
 
-_markdown = None
-
-
 def _markdownify(value: object) -> str:
-    global _markdown
-    if _markdown is None:
-        from markdown_it import MarkdownIt
+    """Jekyll converts with the site's Markdown converter: kramdown, so raw HTML blocks stay whole."""
+    from assistant.kramdown import markdown_to_html
 
-        _markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    return _markdown.render(_to_s(value))
+    return markdown_to_html(_to_s(value))
 
 
 _SMART = [
@@ -675,6 +670,133 @@ def _remove_accents(value: object) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# -- filters sites define in their own _plugins/*.rb ---------------------------------
+# Site plugins cannot run here; these few are defined, under the same names and
+# with the same meaning, by many sites built from the same popular starter
+# templates, and without them a template's output goes wrong rather than blank
+# (a filter Liquid does not know returns its input unchanged).
+
+
+def _ruby_regex(pattern: object, multiline: bool = False) -> re.Pattern[str]:
+    """Ruby's ``/pattern/`` (``^`` and ``$`` match at every line) or ``/pattern/m`` (``.`` matches newlines)."""
+    return re.compile(_to_s(pattern), re.M | (re.S if multiline else 0))
+
+
+def _regex_scan(value: object, pattern: object = "", multiline: object = False, every: object = False) -> Any:
+    """First capture of the first match (every capture with a true fourth argument); nil when nothing matches."""
+    found: list[Any] = []
+    for match in _ruby_regex(pattern, bool(_plain(multiline))).finditer(_to_s(value)):
+        found.extend(match.groups() if match.re.groups else [match.group(0)])
+    if _plain(every):
+        return found
+    return found[0] if found else None
+
+
+def _regex_strip(value: object) -> str:
+    """Letters, digits and ``.,;:-`` kept, everything else folded into single spaces."""
+    return " ".join(re.sub(r"[^\w.,;:-]|_", " ", _to_s(value)).split())
+
+
+def _array_filter(value: object) -> list[Any]:
+    """Blank entries dropped, strings stripped."""
+    items = [v.strip() if isinstance(v, str) else v for v in (_plain(x) for x in _seq(value))]
+    return [v for v in items if v is not None and v is not False and v != ""]
+
+
+def _array_carve(value: object, length: object = 3) -> list[Any]:
+    """A long list shortened to its first and last ``length`` items around ``...``."""
+    items, n = _seq(value), int(_plain(length) or 3)
+    return items if len(items) <= n * 2 else [*items[:n], "...", *items[-n:]]
+
+
+def _keys_or_items(value: object) -> Any:
+    value = _plain(value)
+    return list(value.keys()) if isinstance(value, dict) else value
+
+
+def _object_items(value: object) -> list[Any]:
+    value = _plain(value)
+    if isinstance(value, dict):
+        return list(value.keys())
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _hash_keys(value: object) -> list[Any]:
+    value = _plain(value)
+    return list(value.keys()) if isinstance(value, dict) else []
+
+
+def _hash_default(value: object, defaults: object) -> Any:
+    """Keys missing from ``value`` taken from ``defaults``; a default holding ``$VALUE`` wraps the given string."""
+    given, fallback = _plain(value), _plain(defaults)
+    if not isinstance(fallback, dict) or not (isinstance(given, dict) or hasattr(given, "items")):
+        return given
+    merged = {k: _plain(v) for k, v in given.items()}
+    for key, default in fallback.items():
+        if isinstance(default, str) and "$VALUE" in default:
+            if isinstance(merged.get(key), str):
+                merged[key] = default.replace("$VALUE", merged[key], 1)
+        elif merged.get(key) is None:
+            merged[key] = default
+    return merged
+
+
+def _is_nil(value: object, fallback: object = None) -> Any:
+    """``value`` unless it is nil (``false`` stays ``false``, unlike ``default``)."""
+    value = _plain(value)
+    return _plain(fallback) if value is None else value
+
+
+def _data_filter(value: object, filters: object = None) -> Any:
+    """Items whose ``key`` matches a regular expression, for each ``key: regex`` in a comma list;
+    ``key:`` alone keeps items without that key."""
+    items, spec = _plain(value), _plain(filters)
+    if not isinstance(items, (list, tuple)) or not isinstance(spec, str):
+        return items
+    kept = list(items)
+    for part in _array_filter(spec.split(",")):
+        key, *rest = _array_filter(part.split(":"))
+        if not rest:
+            kept = [d for d in kept if _prop(d, key) is None]
+        else:
+            regex = _ruby_regex(rest[0], multiline=True)
+            kept = [d for d in kept if regex.search(_to_s(_prop(d, key)))]
+    return kept
+
+
+def _site_file(path: object, environment: Any) -> Path | None:
+    root = environment.jekyll.root.resolve()
+    target = (root / _to_s(path).lstrip("/")).resolve()
+    return target if target.is_relative_to(root) and target.is_file() else None
+
+
+@with_environment
+def _file_exists(value: object, *, environment: Any) -> Any:
+    return _plain(value) if _site_file(value, environment) else None
+
+
+@with_environment
+def _file_read(value: object, *, environment: Any) -> Any:
+    path = _site_file(value, environment)
+    return path.read_text(encoding="utf-8", errors="replace") if path else None
+
+
+SITE_PLUGIN_FILTERS: dict[str, Callable[..., Any]] = {
+    "regex_scan": _regex_scan,
+    "regex_strip": _regex_strip,
+    "array_filter": _array_filter,
+    "array_carve": _array_carve,
+    "array_hash": _keys_or_items,
+    "object_items": _object_items,
+    "hash_keys": _hash_keys,
+    "hash_default": _hash_default,
+    "is_nil": _is_nil,
+    "data_filter": _data_filter,
+    "file_exists": _file_exists,
+    "file_read": _file_read,
+}
+
+
 JEKYLL_FILTERS: dict[str, Callable[..., Any]] = {
     "regex_replace": _regex_replace,
     "regex_replace_once": _regex_replace_once,
@@ -841,8 +963,9 @@ def _split_include_markup(markup: str) -> tuple[str, str]:
         end = markup.find("}}")
         if end != -1:
             return markup[: end + 2], markup[end + 2 :]
-    name, _, rest = markup.partition(" ")
-    return name.strip("\"'"), rest
+    # Any whitespace ends the name: themes write one parameter a line.
+    name, *rest = markup.split(None, 1) or [""]
+    return name.strip("\"'"), rest[0] if rest else ""
 
 
 class _LinkTag(_MarkupTag):
@@ -1053,7 +1176,7 @@ class _JekyllEnvironment(Environment):
 
         for tag in bibliography.TAGS:
             self.add_tag(tag)
-        for name, func in {**self.filters, **JEKYLL_FILTERS}.items():
+        for name, func in {**self.filters, **SITE_PLUGIN_FILTERS, **JEKYLL_FILTERS}.items():
             self.filters[name] = _forgiving(name, func)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
