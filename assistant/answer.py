@@ -33,6 +33,7 @@ MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, els
 HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
+ANSWER_TYPE_BOOST = 1.2  # a passage shaped like the answer asked for (a date for "when")
 COVERAGE_POWER = 2  # how strongly covering more of the question outranks a higher BM25 score
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
@@ -222,7 +223,7 @@ class Assistant:
             # "Who leads it?" is asked about what the previous answer showed: prefer its pages
             previous = self.parse(earlier[-1])
             context = {p.page_url for _, _, p, _ in self._rank(previous)[:CONTEXT_PAGES]}
-        ranked = self._rank(query, context)
+        ranked = self._rank(query, context, question)
         hits: list[Hit] = []
         sections: dict[tuple[str, str], set[str]] = {}
         texts: set[str] = set()
@@ -279,15 +280,19 @@ class Assistant:
         more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
         return found + [(p, s) for p, s in more if p.id not in seen]
 
-    def _rank(self, query: ParsedQuery, context: set[str] = frozenset()) -> list[tuple[float, float, Passage, set[str]]]:
+    def _rank(self, query: ParsedQuery, context: set[str] = frozenset(),
+              question: str = "") -> list[tuple[float, float, Passage, set[str]]]:
         """Candidates by BM25 times how much of the question they cover, best first."""
         weights = self._term_weights(query)
+        expected = _expected_answer(question) if question else None
         ranked = []
         for passage, score in self._candidates(query):
             coverage, matched = self._coverage(query, weights, passage)
             score *= (0.25 + coverage) ** COVERAGE_POWER
             if passage.page_url in context:
                 score *= CONTEXT_BOOST
+            if expected is not None and expected.search(passage.text):
+                score *= ANSWER_TYPE_BOOST
             ranked.append((score, coverage, passage, matched))
         ranked.sort(key=lambda r: -r[0])
         return ranked
@@ -342,6 +347,29 @@ class Assistant:
             else:
                 merged.append((a, b))
         return merged
+
+
+# What kind of answer a question asks for, and what such an answer looks like in text: a
+# passage that has the shape of the answer ("When ...?" and a date) ranks a little higher.
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember")
+_ANSWER_TYPES = [
+    (re.compile(r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I),
+     re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b", re.I)),
+    (re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I),
+     re.compile(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b")),
+    (re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
+     re.compile(r"\b\d{5}\b|str(\.|aße|asse)\b|\b(street|road|avenue|floor|building|room|etage|stock|gebäude|raum|haus|house)\b", re.I)),
+    (re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I),
+     re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf|zwanzig|hundert)\b", re.I)),
+]
+
+
+def _expected_answer(question: str) -> re.Pattern | None:
+    for asks, looks in _ANSWER_TYPES:
+        if asks.search(question):
+            return looks
+    return None
 
 
 def _load_scope(path: Path) -> tuple[list[re.Pattern], list[tuple[list[str], re.Pattern]]]:
