@@ -259,7 +259,15 @@ def _title(sf: SourceFile, tree: HTMLParser) -> str:
         text = " ".join(h1.text(separator=" ").split())
         if text:
             return text
-    return os.path.splitext(os.path.basename(sf.path))[0]
+    # People and project collections name their documents instead of titling them.
+    name = sf.front_matter.get("name")
+    if isinstance(name, str) and name.strip():
+        return " ".join(name.split())
+    stem = os.path.splitext(os.path.basename(sf.path))[0]
+    if sf.kind == "page":
+        return stem
+    # Jekyll titles a collection document after its file name, words capitalised.
+    return " ".join(w[:1].upper() + w[1:] for w in stem.replace("_", "-").split("-") if w) or stem
 
 
 def _kind(sf: SourceFile, html: str) -> str:

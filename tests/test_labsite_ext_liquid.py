@@ -147,3 +147,15 @@ def test_data_filter_selects_by_regular_expression(tmp_path):
     assert "Leads: Ana Ruiz." in joined
     assert "Others: Bo Chen, Cy Diaz, Di Eng." in joined
     assert "Unassigned: Di Eng." in joined
+
+
+def test_a_collection_document_without_a_title_is_named_after_its_person(tmp_path):
+    root = _write(tmp_path, {
+        "_config.yml": "title: Dune Lab\ncollections:\n  members:\n    output: true\n",
+        "_members/ana-ruiz.md": "---\nname: Ana Ruiz\nrole: pi\n---\n\nAna founded the lab in 2019.\n",
+        "_members/bo_chen.md": "---\nrole: phd\n---\n\nBo models sand transport.\n",
+    })
+    docs, _ = render_site(load_site(root))
+    titles = {d.url.rsplit("/", 1)[-1]: d.title for d in docs}
+    assert titles["ana-ruiz.html"] == "Ana Ruiz"
+    assert titles["bo_chen.html"] == "Bo Chen"
