@@ -292,7 +292,7 @@ _COMPOUND_PARTS = frozenset(
     """.split()
 )
 _LINKS = ("s", "es", "en", "n", "e", "er")
-_INFLECTIONS = ("", "e", "en", "n", "s", "er", "es", "ern")
+_INFLECTIONS = ("", "e", "en", "n", "s", "er", "es", "ern", "in", "innen")  # -in: Leiterin ~ Leiter
 
 
 @dataclass
