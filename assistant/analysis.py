@@ -399,7 +399,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "4"
+    version = "5"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
