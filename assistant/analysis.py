@@ -235,6 +235,11 @@ _EN_TO_DE = (
 _DE_LETTERS = (("k", "c"), ("z", "c"), ("ph", "f"))
 
 
+def _plain_word(raw: str) -> bool:
+    """A plain word token (not an e-mail address or URL)."""
+    return "@" not in raw and "://" not in raw and not raw.lower().startswith("www.")
+
+
 def _agent_forms(stem: str) -> list[str]:
     """The English doer noun of a verb stem and the verb of a doer noun (speak ~ speaker)."""
     if stem.endswith(("er", "or")) and len(stem) > 5:
@@ -399,7 +404,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "5"
+    version = "6"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
@@ -463,6 +468,8 @@ class Analyzer:
             if abbreviation:
                 parts = []
             out = tuple(whole + [(term, s, e) for part, s, e in parts for term in self._word_terms(part, lang)])
+            if kind == "word" and "." in raw and len(parts) > 1:  # "Ph.D." is also written "PhD"
+                out += ((fold(raw.replace(".", "")), 0, len(raw)),)
             if kind == "email":  # "what is X's e-mail?" is answered by an address, not by the word
                 out += ((EMAIL_TERM, 0, len(raw)),)
         if len(self._token_cache) > 200_000:
@@ -621,6 +628,8 @@ class Analyzer:
             parts = _split_token(raw)
             if len(parts) > 1:  # e-mail, URL, hyphenated name: whole token, then its parts
                 term.variants[folded] = OWN_WEIGHT
+                if _plain_word(raw) and "." in raw:
+                    term.variants[fold(raw.replace(".", ""))] = OWN_WEIGHT
                 for part, _, _ in parts:
                     if part.lower() in stops or (len(part) < 2 and not part.isdigit()):
                         continue
