@@ -30,6 +30,8 @@ BLOCKS = {"p", "div", "section", "article", "main", "aside", "blockquote", "pre"
           "figcaption", "address", "details", "summary", "form", "fieldset", "hr", "center",
           "dl", "dt", "dd", "body", "html", "caption", "legend"}
 LISTS = {"ul", "ol"}
+CARDS = {"div", "figure", "address", "blockquote"}  # containers read whole when small
+CARD_WORDS = 60
 
 MAX_WORDS = 110  # a paragraph longer than this is cut into runs of sentences
 MAX_SENTENCES = 4
@@ -153,11 +155,24 @@ class _Walker:
             return self._emit_items(items)
         if tag in BLOCKS:
             self.flush()
+            if tag in CARDS and self._is_card(node):
+                # a small box of short lines (a reference, a person, a news teaser) reads as one piece
+                text = _clean(block_text(node))
+                if text:
+                    self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
+                return
             self.walk(node)
             self.flush()
             return
         # inline element: keep walking, its text joins the current block
         self.walk(node)
+
+    @staticmethod
+    def _is_card(node: LexborNode) -> bool:
+        if node.css_first("h1, h2, h3, h4, h5, h6, ul, ol, table, pre, main, article, section") is not None:
+            return False
+        blocks = sum(1 for child in node.iter() if child.tag in BLOCKS or child.tag == "br")
+        return blocks >= 2 and word_count(node.text(deep=True) or "") <= CARD_WORDS
 
     def _emit_items(self, items: list[tuple[str, list[_Block]]]) -> None:
         """A list of plain items becomes one list block; items holding headings or lists are walked."""

@@ -63,3 +63,14 @@ def test_german_pages_are_detected():
 def test_sentences_do_not_break_after_titles_and_abbreviations():
     assert split_sentences("Prof. Dr. med. Jane Doe leads it, e.g. in Essen. It was founded in 2019.") == [
         "Prof. Dr. med. Jane Doe leads it, e.g. in Essen.", "It was founded in 2019."]
+
+
+def test_a_small_box_of_short_lines_is_one_passage():
+    html = """<h3>2018</h3>
+    <div class="entry"><a href="#">A paper about open access</a>
+      <div>Jane Roe, John Doe</div><div>eLife · 01 Mar 2018</div></div>
+    <div class="entry"><a href="#">Another paper</a><div>Ann Other</div><div>PLOS · 2019</div></div>"""
+    passages = page(html)
+    assert [p.text.split("\n")[1:] for p in passages][0] == ["A paper about open access", "Jane Roe, John Doe",
+                                                            "eLife · 01 Mar 2018"]
+    assert passages[1].text == "Another paper\nAnn Other\nPLOS · 2019"
