@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 import urllib.error
 import urllib.request
@@ -16,16 +15,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from assistant.naive import NaiveIndex, tokenize
+from conftest import write_site
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _site(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 SITE = {
@@ -58,7 +50,7 @@ SITE = {
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    return _site(tmp_path / "site", SITE)
+    return write_site(tmp_path / "site", SITE)
 
 
 def test_paragraphs_come_from_raw_sources_with_guessed_urls(site):
@@ -135,7 +127,7 @@ def test_a_paragraph_without_the_query_term_outranks_those_that_have_it():
 
 
 def test_the_baseline_quotes_the_wrong_paragraph_first(tmp_path):
-    site = _site(tmp_path, {f"p{i}.md": text for i, text in enumerate(PARAGRAPHS)})
+    site = write_site(tmp_path, {f"p{i}.md": text for i, text in enumerate(PARAGRAPHS)})
     index = NaiveIndex.build(site, base_url="")
     best, score = index.search("institute", limit=1)[0]
     assert "institute" not in best["text"] and score == 0
