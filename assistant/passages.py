@@ -431,10 +431,9 @@ def passages_from_document(doc: Document) -> list[Passage]:
     digest = hashlib.sha1(doc.url.encode()).hexdigest()[:10]
 
     def add(text: str, is_list: bool, in_bib: bool) -> None:
-        headings = [t for lvl, t, a in stack]
-        heading = " › ".join(headings[-2:]) if headings else ""
-        if headings and len(headings) >= 1 and stack[0][0] == 1 and len(headings) > 1:
-            heading = " › ".join(headings[1:][-2:])
+        # the page's <h1> is its title, shown beside the heading anyway
+        headings = [t for lvl, t, a in stack if not (lvl == 1 and (t == doc.title or len(stack) > 1))]
+        heading = " › ".join(headings[-2:])
         anchor = ""
         if stack and stack[-1][2]:
             anchor = stack[-1][2]
