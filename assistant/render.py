@@ -201,6 +201,7 @@ def main_content(html: str, keep_sidebar: bool = False) -> str:
             node.decompose()
         _drop_repeated_widgets(main, keep_sidebar)
         _unwrap_article_headers(main)
+        _drop_heading_anchors(main)
         return main.inner_html or ""
     for node in tree.css(", ".join(CHROME)):
         if node.tag in ("header", "footer") and _inside_content(node):
@@ -210,6 +211,7 @@ def main_content(html: str, keep_sidebar: bool = False) -> str:
     if body is not None:
         _drop_repeated_widgets(body, keep_sidebar)
         _unwrap_article_headers(body)
+        _drop_heading_anchors(body)
     if body is not None and "<body" in html.lower():
         return body.inner_html or ""
     if body is None:
@@ -228,6 +230,18 @@ def _inside_content(node) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def _drop_heading_anchors(root) -> None:
+    """A heading's permalink marker (``#``, a pilcrow, an icon) is not part of its text.
+
+    Heading-anchor plugins and includes put a link to the heading's own
+    fragment inside it; a link there with no word in it is only that marker.
+    """
+    for link in root.css("h1 a[href^='#'], h2 a[href^='#'], h3 a[href^='#'], "
+                         "h4 a[href^='#'], h5 a[href^='#'], h6 a[href^='#']"):
+        if not re.search(r"\w", link.text() or ""):
+            link.decompose()
 
 
 def _unwrap_article_headers(root) -> None:
