@@ -35,8 +35,11 @@ SPAN_ELEMENTS = frozenset(
 )
 VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
-_TAG_START = re.compile(r"<(/?)([A-Za-z][\w:-]*)")
+# A tag name ends at a space, "/" or ">": "<https://host>" is an autolink, not a tag.
+_TAG_START = re.compile(r"<(/?)([A-Za-z][\w-]*(?::[\w-]+)?)(?=[\s/>]|$)")
 _COMMENT_EXT = re.compile(r"\{::comment\}.*?\{:/comment\}|\{::comment\s*/\}|\{::options[^}]*/\}", re.S)
+# {::nomarkdown}...{:/nomarkdown} passes raw HTML through; its markers never show.
+_NOMARKDOWN = re.compile(r"\{::nomarkdown(?:\s[^}]*)?\}|\{:/(?:nomarkdown)?\}")
 _IAL_LINE = re.compile(r"^[ \t]*\{:(?!:)([^}\n]*)\}[ \t]*$")
 _SPAN_IAL = re.compile(r"\{:(?!:)[^}\n]*\}")
 _HEADER_ID = re.compile(r"[ \t]+\{#([A-Za-z][\w:-]*)\}[ \t]*$")
@@ -309,7 +312,7 @@ def _parser() -> MarkdownIt:
 def markdown_to_html(text: str) -> str:
     """Convert a page body (Liquid already rendered) to HTML as kramdown would."""
     if "{::" in text:
-        text = _COMMENT_EXT.sub("", text)
+        text = _NOMARKDOWN.sub("", _COMMENT_EXT.sub("", text))
     if "*[" in text:
         text = _drop_abbreviations(text)
     return _parser().render(text)
