@@ -221,6 +221,8 @@ def main_content(html: str, keep_sidebar: bool = False) -> str:
 
 _SIDEBAR_CLASS = re.compile(r"^(?:sidebar|side-bar)(?:$|[-_])", re.I)
 _SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social-share|share-buttons)(?:$|[-_])", re.I)
+# "You may also enjoy": teasers of other posts that a layout appends to every post.
+_RELATED_CLASS = re.compile(r"(?:^|[-_])related(?:[-_]?(?:posts?|articles?|pages?|items?))?$", re.I)
 
 
 def _inside_content(node) -> bool:
@@ -252,12 +254,12 @@ def _unwrap_article_headers(root) -> None:
 
 
 def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
-    """Remove sidebars (``<aside>``, ``role=complementary``, ``class="sidebar"``) and share buttons."""
+    """Remove sidebars (``<aside>``, ``role=complementary``, ``class="sidebar"``), share buttons and related posts."""
     for node in root.css('aside, [role="complementary"], [class]'):
         if node.tag == "-undef" or node.parent is None:
             continue
         classes = (node.attributes.get("class") or "").split()
-        if any(_SHARE_CLASS.search(c) for c in classes):
+        if any(_SHARE_CLASS.search(c) or _RELATED_CLASS.search(c) for c in classes):
             node.decompose()
         elif not keep_sidebar and (node.tag == "aside" or node.attributes.get("role") == "complementary"
                                    or any(_SIDEBAR_CLASS.match(c) for c in classes)):
