@@ -127,6 +127,8 @@ class _Walker:
         if tag == "br":
             self._inline.append("\n")
             return
+        if tag == "a" and _is_control_link(node):
+            return
         if tag in HEADINGS:
             self.flush()
             text = _clean(inline_text(node)).replace("\n", " ")
@@ -219,6 +221,18 @@ class _Walker:
             if cells:
                 rows.append((" | ".join(cells), []))
         return rows
+
+
+_BACK_TO_TOP = re.compile(r"^\W*(back to top|to top|top|nach oben|zum seitenanfang|zurück nach oben)\W*$", re.I)
+
+
+def _is_control_link(node: LexborNode) -> bool:
+    """A button-styled link ("Learn more", "PDF") or a jump back to the top of the page."""
+    classes = (node.attributes.get("class") or "").lower().split()
+    if any(c in ("btn", "button") or c.startswith(("btn-", "btn--", "button-", "button--")) for c in classes):
+        return True
+    href = node.attributes.get("href") or ""
+    return href.startswith("#") and bool(_BACK_TO_TOP.match(" ".join((node.text(deep=True) or "").split())))
 
 
 def inline_text(node: LexborNode) -> str:

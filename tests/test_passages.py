@@ -74,3 +74,9 @@ def test_a_small_box_of_short_lines_is_one_passage():
     assert [p.text.split("\n")[1:] for p in passages][0] == ["A paper about open access", "Jane Roe, John Doe",
                                                             "eLife · 01 Mar 2018"]
     assert passages[1].text == "Another paper\nAnn Other\nPLOS · 2019"
+
+
+def test_buttons_and_back_to_top_links_are_not_text():
+    html = ('<p>Our lab builds sensors. <a class="btn btn--primary" href="/more">Learn more</a></p>'
+            '<p><a href="#top">Back to top ↑</a></p><p>See <a href="/x">the project page</a>.</p>')
+    assert [p.text for p in page(html)] == ["Our lab builds sensors.", "See the project page."]
