@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -21,9 +20,9 @@ from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
 from .search_index import SearchIndex
 
 SCOPE = Path(__file__).with_name("scope.yml")
-CANDIDATES = 30
+CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
 OWN_CANDIDATES = 10  # more candidates, found by the question's own words without synonyms ...
-TEXT_FIELDS = ("body", "exact")  # ... in the passages' own text  # passages fetched from the index and reranked by how much of the question they cover
+TEXT_FIELDS = ("body", "exact")  # ... in the passages' own text
 TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
 MIN_RELATIVE_SCORE = 0.2  # passages scoring below this share of the best are left out
@@ -65,7 +64,8 @@ _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 # Words that frame a question rather than name its subject ("what does X stand for",
 # "wie lautet X"). They count little when judging whether a passage answers.
 FRAME_WORDS = {
-    "stand", "stands", "sit", "sits", "sitting", "seated", "belong", "belongs", "mean", "means", "meaning", "called", "name", "named", "list", "listed", "lists",
+    "stand", "stands", "sit", "sits", "sitting", "seated", "belong", "belongs", "mean", "means", "meaning",
+    "called", "name", "named", "list", "listed", "lists",
     "tell", "know", "find", "give", "show", "describe", "explain", "say", "says", "said", "mentioned",
     "currently", "current", "exactly", "please", "anything", "something", "kind", "sort", "type",
     "steht", "stehen", "bedeutet", "bedeuten", "heißt", "heisst", "lautet", "lauten", "gibt", "nennen",
@@ -100,18 +100,27 @@ class Assistant:
     # -- question understanding -------------------------------------------------
 
     def parse(self, question: str, history: list[str] | None = None, lang: str | None = None) -> ParsedQuery:
+        """The question's words with their variants; a follow-up also gets the earlier question's subject."""
+        query = self._parse_alone(question, lang)
+        earlier = self._earlier(question, query, history)
+        return self._with_subject_of(query, earlier) if earlier else query
+
+    def _parse_alone(self, question: str, lang: str | None = None) -> ParsedQuery:
         lang = lang if lang in MESSAGES else detect_language(question)
-        vocabulary = self._vocabulary()
-        query = self.analyzer.parse_question(question, lang, vocabulary=vocabulary)
+        return self.analyzer.parse_question(question, lang, vocabulary=self._vocabulary())
+
+    def _earlier(self, question: str, query: ParsedQuery, history: list[str] | None) -> str | None:
+        """The previous question, when this one refers back to it ("Who leads it?")."""
         previous = [h for h in (history or []) if isinstance(h, str) and h.strip()]
-        if previous and self._is_follow_up(question, query, lang):
-            earlier = self.analyzer.parse_question(previous[-1], detect_language(previous[-1]), vocabulary=vocabulary)
-            own = {v for t in query.terms for v in t.variants}
-            for term in earlier.terms:
-                if term.word.lower() in FRAME_WORDS or not term.known:
-                    continue  # "what", "worum geht es": the earlier question's frame is not its subject
-                if not own.intersection(term.variants):
-                    query.terms.append(QueryTerm(term.word, {v: w * HISTORY_WEIGHT for v, w in term.variants.items()}))
+        return previous[-1] if previous and self._is_follow_up(question, query) else None
+
+    def _with_subject_of(self, query: ParsedQuery, earlier: str) -> ParsedQuery:
+        own = {v for t in query.terms for v in t.variants}
+        for term in self._parse_alone(earlier).terms:
+            if term.word.lower() in FRAME_WORDS or not term.known:
+                continue  # "what", "worum geht es": the earlier question's frame is not its subject
+            if not own.intersection(term.variants):
+                query.terms.append(QueryTerm(term.word, {v: w * HISTORY_WEIGHT for v, w in term.variants.items()}))
         return query
 
     def _vocabulary(self):
@@ -121,10 +130,9 @@ class Assistant:
             return None
 
     @staticmethod
-    def _is_follow_up(question: str, query: ParsedQuery, lang: str) -> bool:
+    def _is_follow_up(question: str, query: ParsedQuery) -> bool:
         words = {w.lower() for w in _WORDS.findall(question)}
-        pronouns = ANAPHORA.get(lang, set()) | ANAPHORA["en"] | ANAPHORA["de"]
-        return bool(words & pronouns) or len(query.terms) <= 1
+        return bool(words & (ANAPHORA["en"] | ANAPHORA["de"])) or len(query.terms) <= 1
 
     def off_topic(self, question: str) -> bool:
         """Advice, bookings, or an everyday topic the site never mentions (see scope.yml)."""
@@ -213,16 +221,16 @@ class Assistant:
 
     def answer(self, question: str, history: list[str] | None = None, lang: str | None = None,
                limit: int = RESULTS) -> Answer:
-        query = self.parse(question, history, lang)
+        query = self._parse_alone(question, lang)
+        earlier = self._earlier(question, query, history)
+        context: set[str] = set()
+        if earlier:
+            # "Who leads it?" is asked about what the previous answer showed: prefer its pages
+            context = {p.page_url for _, _, p, _ in self._rank(self._parse_alone(earlier))[:CONTEXT_PAGES]}
+            query = self._with_subject_of(query, earlier)
         lang = query.lang if query.lang in MESSAGES else "en"
         if not query.terms or self.off_topic(question):
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
-        context: set[str] = set()
-        earlier = [h for h in (history or []) if isinstance(h, str) and h.strip()]
-        if earlier and self._is_follow_up(question, self.analyzer.parse_question(question, lang), lang):
-            # "Who leads it?" is asked about what the previous answer showed: prefer its pages
-            previous = self.parse(earlier[-1])
-            context = {p.page_url for _, _, p, _ in self._rank(previous)[:CONTEXT_PAGES]}
         ranked = self._rank(query, context, question)
         hits: list[Hit] = []
         sections: dict[tuple[str, str], set[str]] = {}
@@ -255,8 +263,13 @@ class Assistant:
             hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
             if len(hits) >= limit:
                 break
-        for score, coverage, passage, matched in later[:max(0, limit - len(hits))]:
-            hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
+        for score, coverage, passage, matched in later:
+            if len(hits) >= limit:
+                break
+            section = (passage.page_url or passage.url, passage.heading)
+            if section not in sections:
+                sections[section] = matched
+                hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
         if not hits or best_coverage < MIN_COVERAGE:
             return Answer(question, lang, True, MESSAGES[lang]["abstain"])
         return Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
@@ -465,10 +478,3 @@ def answer_to_json(answer: Answer) -> dict:
             for hit in answer.hits
         ],
     }
-
-
-def timed_answer(assistant: Assistant, question: str, history: list[str] | None = None,
-                 lang: str | None = None) -> tuple[Answer, float]:
-    start = time.perf_counter()
-    result = assistant.answer(question, history, lang)
-    return result, (time.perf_counter() - start) * 1000.0
