@@ -424,18 +424,16 @@ def passages_from_document(doc: Document) -> list[Passage]:
     from .analysis import detect_language
 
     blocks = html_blocks(doc.html)
-    if doc.title == PurePosixPath(doc.source).stem:
+    lead = next((b.text for b in blocks if b.kind == "heading"), "")
+    if lead and doc.title == PurePosixPath(doc.source).stem:
         # no title in front matter and no <h1>: the first heading names the page better than its file
-        first = next((b.text for b in blocks if b.kind == "heading"), "")
-        if first:
-            doc = replace(doc, title=first)
+        doc = replace(doc, title=lead)
     page_lang = doc.lang
     sample = " ".join(b.text or " ".join(b.items) for b in blocks[:40])[:3000]
     if sample.strip():
         page_lang = detect_language(sample, default=doc.lang or "en")
     out: list[Passage] = []
     # the page's own summary of what it is about counts for every passage of it
-    lead = next((b.text for b in blocks if b.kind == "heading"), "")
     context = " ".join(t for t in (doc.description, lead if lead != doc.title else "") if t)[:MAX_CONTEXT_CHARS]
     stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
     pending: list[str] = []  # headings with nothing under them yet
