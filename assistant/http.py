@@ -273,7 +273,8 @@ def _register_api(app: Flask) -> None:
 
     @app.get("/api/health")
     def health() -> Response:
-        return jsonify(_assistant().index.stats() | {"status": "ok", "site_url": current_app.config["SITE_URL"]})
+        return jsonify(_assistant().index.stats() | {"status": "ok", "site_url": current_app.config["SITE_URL"],
+                                                     "contact_url": current_app.config.get("CONTACT_URL")})
 
     @app.errorhandler(ApiError)
     def api_error(err: ApiError) -> Response:

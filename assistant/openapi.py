@@ -166,6 +166,7 @@ def openapi_document(*, max_question: int, max_history: int, max_body: int, titl
                     "built_at": {"type": "string"},
                     "content_hash": {"type": "string"},
                     "site_url": {"type": "string"},
+                    "contact_url": {"type": "string", "nullable": True},
                 },
             },
         }},
