@@ -37,7 +37,7 @@ MAX_HISTORY_ITEMS = 20
 MAX_BODY_BYTES = 32 * 1024
 LANGS = ("en", "de")
 RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index folder changed
-DEFAULT_RATE_LIMIT = "120/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
+DEFAULT_RATE_LIMIT = "300/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
 
