@@ -378,7 +378,16 @@ _ANSWER_TYPES = [
 ]
 
 
+_DEFINITION = re.compile(r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
+                         r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$", re.I)
+
+
 def _expected_answer(question: str) -> re.Pattern | None:
+    """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
+    definition = _DEFINITION.match(question)
+    if definition:
+        subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
+        return re.compile(rf"\b{subject}\W+(is|are|was|were|ist|sind|war|waren|wurde)\b", re.I)
     for asks, looks in _ANSWER_TYPES:
         if asks.search(question):
             return looks
