@@ -85,3 +85,15 @@ def test_one_passage_per_section(assistant):
     result = ask(assistant, "institute board symposium office")
     sections = [(p["url"].split("#:~")[0], p.get("heading")) for p in result["passages"]]
     assert len(sections) == len(set(sections))
+
+
+def test_the_shape_of_the_answer_asked_for():
+    from assistant.answer import _expected_answer
+
+    assert _expected_answer("When was the institute founded?").search("It was founded in 2019.")
+    assert not _expected_answer("When was the institute founded?").search("It was founded long ago.")
+    assert _expected_answer("Wer leitet die Gruppe?").search("Leitung: Prof. Dr. Jane Roe")
+    assert _expected_answer("Wo sitzt die Gruppe?").search("Haus 2, 45131 Essen")
+    assert _expected_answer("How many students are there?").search("twelve students")
+    assert _expected_answer("What is CityJSON?").search("CityJSON is a JSON encoding")
+    assert _expected_answer("Which journal?") is None
