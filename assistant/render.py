@@ -254,12 +254,16 @@ def _unwrap_article_headers(root) -> None:
 
 
 def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
-    """Remove sidebars (``<aside>``, ``role=complementary``, ``class="sidebar"``), share buttons and related posts."""
-    for node in root.css('aside, [role="complementary"], [class]'):
+    """Remove sidebars (``<aside>``, ``role=complementary``, ``class="sidebar"``), share buttons and related posts.
+
+    A share or related-posts block is named by its class or, in some themes, only by its id.
+    """
+    for node in root.css('aside, [role="complementary"], [class], [id]'):
         if node.tag == "-undef" or node.parent is None:
             continue
         classes = (node.attributes.get("class") or "").split()
-        if any(_SHARE_CLASS.search(c) or _RELATED_CLASS.search(c) for c in classes):
+        names = classes + (node.attributes.get("id") or "").split()
+        if any(_SHARE_CLASS.search(c) or _RELATED_CLASS.search(c) for c in names):
             node.decompose()
         elif not keep_sidebar and (node.tag == "aside" or node.attributes.get("role") == "complementary"
                                    or any(_SIDEBAR_CLASS.match(c) for c in classes)):
