@@ -279,6 +279,12 @@ def html_blocks(html: str) -> list[_Block]:
     return walker.blocks
 
 
+def _is_label_of_list(block: _Block, following: _Block | None) -> bool:
+    """A short line ending in a colon right above a list introduces that list."""
+    return (block.kind == "text" and following is not None and following.kind == "list"
+            and "\n" not in block.text and block.text.endswith(":") and word_count(block.text) <= 12)
+
+
 def _is_caption(block: _Block) -> bool:
     """A one-line text of a few words without closing punctuation: a heading written as a paragraph."""
     if block.kind != "text" or "\n" in block.text or block.in_bibliography:
@@ -465,7 +471,10 @@ def passages_from_document(doc: Document) -> list[Passage]:
             context=context,
         ))
 
-    for block in blocks:
+    for i, block in enumerate(blocks):
+        if _is_label_of_list(block, blocks[i + 1] if i + 1 < len(blocks) else None):
+            pending.append(block.text)  # "Research interests:" belongs to the list below it
+            continue
         if block.kind == "heading":
             while stack and stack[-1][0] >= block.level:
                 stack.pop()

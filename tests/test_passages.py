@@ -80,3 +80,8 @@ def test_buttons_and_back_to_top_links_are_not_text():
     html = ('<p>Our lab builds sensors. <a class="btn btn--primary" href="/more">Learn more</a></p>'
             '<p><a href="#top">Back to top ↑</a></p><p>See <a href="/x">the project page</a>.</p>')
     assert [p.text for p in page(html)] == ["Our lab builds sensors.", "See the project page."]
+
+
+def test_a_label_ending_in_a_colon_stays_with_its_list():
+    [p] = page("<p>Research interests:</p><ul><li>Imaging</li><li>Genomics</li></ul>")
+    assert p.text == "Research interests:\nImaging\nGenomics" and p.is_list
