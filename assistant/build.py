@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,11 @@ def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = Non
 
     started = time.perf_counter()
     site = load_site(site_root, url=url)
+    if not (site.pages or site.posts or any(site.collections.values())):
+        # no page with front matter: a folder of published HTML (Jekyll's _site, say) is read as it is
+        documents = published_documents(Path(site_root), site.base_url, site.problems)
+        if documents:
+            return _index_documents(documents, out_dir, site, site_root, glossaries, started)
     rendering = SiteRendering(site)
     analyzer = Analyzer(extra_glossaries=list(glossaries))
     pending = rendering.pending
@@ -104,6 +110,52 @@ def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = Non
     problems += tally.passage_problems
     return BuildReport(manifest, problems, tally.documents, manifest["counts"]["passages"],
                        time.perf_counter() - started)
+
+
+def published_documents(root: Path, base_url: str, problems: list[Problem]) -> list:
+    """The pages of an already built site: every .html file, its main content, its title."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .documents import Document
+    from .render import main_content
+
+    documents = []
+    for path in sorted(root.rglob("*.htm*")):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix.lower() not in (".html", ".htm") or any(part.startswith((".", "_")) for part in rel.split("/")):
+            continue
+        try:
+            html = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            problems.append(Problem(rel, f"cannot read: {err}"))
+            continue
+        tree = LexborHTMLParser(html)
+        heading = tree.css_first("h1")
+        title_node = tree.css_first("title")
+        title = " ".join(((heading or title_node).text() if (heading or title_node) else path.stem).split())
+        lang = ((tree.css_first("html").attributes.get("lang") if tree.css_first("html") else None) or "en")[:2]
+        url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        documents.append(Document(url=base_url.rstrip("/") + url, title=title or path.stem, html=main_content(html),
+                                  source=rel, kind="post" if re.search(r"/\d{4}/\d{2}/", url) else "page",
+                                  lang=lang.lower(), source_text=""))
+    return documents
+
+
+def _index_documents(documents: list, out_dir, site, site_root, glossaries, started: float) -> BuildReport:
+    from .analysis import Analyzer
+    from .passages import passages_from_document
+    from .search_index import build_index
+
+    problems = list(site.problems)
+    passages = []
+    for doc in documents:
+        try:
+            passages.extend(passages_from_document(doc))
+        except Exception as err:  # one odd page must not stop the site
+            problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
+    meta = {"site_url": site.base_url, "source": str(Path(site_root).resolve()), "documents": len(documents)}
+    manifest = build_index(passages, out_dir, Analyzer(extra_glossaries=list(glossaries)), meta=meta)
+    return BuildReport(manifest, problems, len(documents), len(passages), time.perf_counter() - started)
 
 
 # -- the work on a chunk of pages -------------------------------------------------------------

@@ -41,3 +41,20 @@ def test_ask_on_a_missing_index_says_what_to_do(tmp_path):
     done = run("ask", "Who?", "--index", str(tmp_path / "nothing"))
     assert done.returncode == 2
     assert "assistant index" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_folder_of_published_html_is_indexed_as_it_is(tmp_path):
+    site = tmp_path / "_site"
+    (site / "team").mkdir(parents=True)
+    (site / "index.html").write_text("<html lang='en'><head><title>Lab</title></head><body><nav>Home Team</nav>"
+                                     "<main><h1>Coastal Lab</h1><p>The lab measures sea level rise along the coast.</p>"
+                                     "</main><footer>Imprint</footer></body></html>", encoding="utf-8")
+    (site / "team" / "index.html").write_text("<main><h1>Team</h1><p>Dr. Mara Quill leads the lab.</p></main>",
+                                              encoding="utf-8")
+    out = tmp_path / "idx"
+    done = run("index", str(site), "--out", str(out), "--url", "https://lab.example.org")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(run("ask", "Who leads the lab?", "--index", str(out), "--json").stdout)
+    assert "Mara Quill" in result["passages"][0]["quote"]
+    assert result["passages"][0]["url"].startswith("https://lab.example.org/team/")
+    assert "Imprint" not in json.dumps(result)
