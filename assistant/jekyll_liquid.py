@@ -968,18 +968,23 @@ def _split_include_markup(markup: str) -> tuple[str, str]:
     return name.strip("\"'"), rest[0] if rest else ""
 
 
+def _link_target(tag: "_MarkupTag", context: Any, markup: str) -> tuple["JekyllLiquid", str, Any]:
+    """What a link tag points at (Liquid in it rendered first), and the site to look in."""
+    jekyll: JekyllLiquid = tag.env.jekyll  # type: ignore[attr-defined]
+    target = markup.strip()
+    if "{{" in target:
+        target = jekyll._render_snippet(target, context).strip()
+    return jekyll, target, _plain(context.resolve("site")) or {}
+
+
 class _LinkTag(_MarkupTag):
     """``{% link path/to/file.md %}``: the URL of a page, post or document."""
 
     name = "link"
 
     def render_markup(self, context: Any, markup: str, token: Token) -> str:
-        jekyll: JekyllLiquid = self.env.jekyll  # type: ignore[attr-defined]
-        target = markup.strip()
-        if "{{" in target:
-            target = jekyll._render_snippet(target, context).strip()
+        jekyll, target, site = _link_target(self, context, markup)
         target = target.lstrip("/")
-        site = _plain(context.resolve("site")) or {}
         for doc in _site_documents(site):
             if _to_s(_prop(doc, "path")).lstrip("/") == target or _to_s(_prop(doc, "relative_path")).lstrip("/") == target:
                 return _relative_url(_prop(doc, "url"), context=context) or ""
@@ -994,11 +999,7 @@ class _PostUrlTag(_MarkupTag):
     name = "post_url"
 
     def render_markup(self, context: Any, markup: str, token: Token) -> str:
-        jekyll: JekyllLiquid = self.env.jekyll  # type: ignore[attr-defined]
-        target = markup.strip()
-        if "{{" in target:
-            target = jekyll._render_snippet(target, context).strip()
-        site = _plain(context.resolve("site")) or {}
+        jekyll, target, site = _link_target(self, context, markup)
         wanted = target.rsplit("/", 1)[-1]
         for post in _seq(site.get("posts") if isinstance(site, dict) else None):
             path = _to_s(_prop(post, "path"))
