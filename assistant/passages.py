@@ -430,7 +430,7 @@ def passages_from_document(doc: Document) -> list[Passage]:
     from .analysis import detect_language
 
     blocks = html_blocks(doc.html)
-    lead = next((b.text for b in blocks if b.kind == "heading"), "")
+    lead = next((b.text for b in blocks if b.kind == "heading" and b.level <= 2), "")
     if lead and doc.title == PurePosixPath(doc.source).stem:
         # no title in front matter and no <h1>: the first heading names the page better than its file
         doc = replace(doc, title=lead)
