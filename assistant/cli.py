@@ -17,6 +17,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
 INDEX = PROJECT / "index" / "corpus"
+INDEXING_MODULES = ("site", "render", "jekyll_liquid", "bibliography", "kramdown", "passages", "analysis",
+                    "search_index", "build")
 
 
 def _newest_mtime(folder: Path) -> float:
@@ -42,7 +44,7 @@ def ensure_bundled_index(quiet: bool = False) -> Path:
 
 
 def _is_current(manifest: Path) -> bool:
-    """Built by this version of the program, and newer than every file of the corpus."""
+    """Built by this version of the program, after the last change to the corpus or the indexing code."""
     from .analysis import Analyzer
     from .search_index import FORMAT_VERSION
 
@@ -52,7 +54,8 @@ def _is_current(manifest: Path) -> bool:
         return False
     if data.get("format") != FORMAT_VERSION or data.get("analyzer") != Analyzer.version:
         return False
-    return manifest.stat().st_mtime >= _newest_mtime(CORPUS)
+    indexing_code = max((PROJECT / "assistant" / f"{name}.py").stat().st_mtime for name in INDEXING_MODULES)
+    return manifest.stat().st_mtime >= max(_newest_mtime(CORPUS), indexing_code)
 
 
 class _Progress:
