@@ -42,6 +42,7 @@ class BuildReport:
     documents: int = 0
     passages: int = 0
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # worth knowing, but no page is wrong for it
 
 
 @dataclass
@@ -52,6 +53,8 @@ class _Chunk:
     documents: int = 0
     render_problems: list[Problem] = field(default_factory=list)
     passage_problems: list[Problem] = field(default_factory=list)
+    missing_includes: set[str] = field(default_factory=set)  # so far, in the process that rendered the chunk
+    unknown_tags: set[str] = field(default_factory=set)
 
 
 def default_workers(pages: int) -> int:
@@ -93,6 +96,8 @@ def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = Non
             tally.documents += result.documents
             tally.render_problems += result.render_problems
             tally.passage_problems += result.passage_problems
+            tally.missing_includes |= result.missing_includes
+            tally.unknown_tags |= result.unknown_tags
             yield from result.passages
             done += len(chunk)
             if progress:
@@ -108,8 +113,15 @@ def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = Non
     render_problems = rendering.problems + tally.render_problems
     problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
     problems += tally.passage_problems
+    notes = []
+    if tally.missing_includes:
+        notes.append("includes not found, rendered as nothing (a theme's files are not read): "
+                     + ", ".join(sorted(tally.missing_includes)))
+    if tally.unknown_tags:
+        notes.append("tags of plugins this program does not know, rendered as nothing: "
+                     + ", ".join(sorted(tally.unknown_tags)))
     return BuildReport(manifest, problems, tally.documents, manifest["counts"]["passages"],
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, notes)
 
 
 def published_documents(root: Path, base_url: str, problems: list[Problem]) -> list:
@@ -181,6 +193,9 @@ def _work(chunk: list[int]) -> _Chunk:
             result.passage_problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
             continue
         result.passages.extend(_prepare(p) for p in cut)
+    liquid = _rendering.renderer.liquid
+    result.missing_includes = set(liquid.missing_includes)
+    result.unknown_tags = set(liquid.unknown_tags)
     return result
 
 

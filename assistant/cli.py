@@ -95,6 +95,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []], workers=args.workers)
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     stats = report.manifest.get("counts", {})
     print(f"Indexed {report.documents} pages into {report.passages} passages in {report.seconds:.2f} s -> {out}"
           f" ({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})")

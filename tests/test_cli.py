@@ -58,3 +58,11 @@ def test_a_folder_of_published_html_is_indexed_as_it_is(tmp_path):
     assert "Mara Quill" in result["passages"][0]["quote"]
     assert result["passages"][0]["url"].startswith("https://lab.example.org/team/")
     assert "Imprint" not in json.dumps(result)
+
+
+def test_missing_theme_includes_are_noted_not_counted_as_problems(tiny_site, tmp_path):
+    layout = tiny_site / "_layouts" / "default.html"
+    layout.write_text("{% include head.html %}" + layout.read_text(encoding="utf-8"), encoding="utf-8")
+    done = run("index", str(tiny_site), "--out", str(tmp_path / "idx"), "--strict")
+    assert done.returncode == 0, done.stderr
+    assert "note: includes not found" in done.stderr and "head.html" in done.stderr
