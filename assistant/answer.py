@@ -74,6 +74,8 @@ FRAME_WORDS = {
     "abkürzung", "abkuerzung", "abkurzung", "abbreviation", "acronym", "wofür", "wofur", "wofuer",
     "womit", "worum", "woran", "worüber", "worueber", "geht", "gehen", "gehört", "gehoert", "gehören",
     "gehoeren", "frau", "herr", "herrn", "mr", "mrs", "ms", "like", "also", "auch",
+    "look", "looks", "looking", "deal", "deals", "dealing", "beschäftigt", "beschaeftigt", "beschäftigen",
+    "befasst", "befassen", "kümmert", "kuemmert",
 }
 FRAME_WEIGHT = 0.25
 GERMAN_LOWERCASE_WEIGHT = 0.3
