@@ -23,7 +23,6 @@ SCOPE = Path(__file__).with_name("scope.yml")
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
 OWN_CANDIDATES = 10  # more candidates, found by the question's own words without synonyms ...
 TEXT_FIELDS = ("body", "exact")  # ... in the passages' own text
-TERMS_CACHE_SIZE = 20_000
 RESULTS = 5
 MIN_RELATIVE_SCORE = 0.2  # passages scoring below this share of the best are left out
 MIN_RELATIVE_COVERAGE = 0.5
@@ -92,7 +91,6 @@ class Assistant:
         self.analyzer = analyzer or Analyzer()
         self._advice, self._topics = _load_scope(scope or SCOPE)
         self._n = max(1, len(index))
-        self._terms_cache: dict[str, set[str]] = {}
 
     @classmethod
     def open(cls, index_dir: Path | str) -> "Assistant":
@@ -206,18 +204,10 @@ class Assistant:
         total = sum(weights) or 1.0
         return got / total, matched
 
-    def _passage_terms(self, passage: Passage) -> set[str]:
-        """The index terms of a passage with its title and heading (cached: popular passages recur)."""
-        terms = self._terms_cache.get(passage.id)
-        if terms is None and passage.terms:
-            return set(passage.terms)
-        if terms is None:
-            text = "\n".join((passage.title, passage.heading, passage.text))
-            terms = set(self.analyzer.index_terms(text, passage.lang))
-            if len(self._terms_cache) >= TERMS_CACHE_SIZE:
-                self._terms_cache.pop(next(iter(self._terms_cache)))
-            self._terms_cache[passage.id] = terms
-        return terms
+    @staticmethod
+    def _passage_terms(passage: Passage) -> set[str]:
+        """The analysed terms of a passage's title, heading, context and text, as the index stored them."""
+        return set(passage.terms)
 
     # -- answering ---------------------------------------------------------------
 

@@ -155,16 +155,10 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
 
 def _index_documents(documents: list, out_dir, site, site_root, glossaries, started: float) -> BuildReport:
     from .analysis import Analyzer
-    from .passages import passages_from_document
     from .search_index import build_index
 
     problems = list(site.problems)
-    passages = []
-    for doc in documents:
-        try:
-            passages.extend(passages_from_document(doc))
-        except Exception as err:  # one odd page must not stop the site
-            problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
+    passages = [passage for doc in documents for passage in _cut(doc, problems)]
     meta = {"site_url": site.base_url, "source": str(Path(site_root).resolve()), "documents": len(documents)}
     manifest = build_index(passages, out_dir, Analyzer(extra_glossaries=list(glossaries)), meta=meta)
     return BuildReport(manifest, problems, len(documents), len(passages), time.perf_counter() - started)
@@ -176,10 +170,19 @@ _rendering: SiteRendering | None = None  # what a forked worker inherits
 _prepare: PassagePreparer | None = None
 
 
-def _work(chunk: list[int]) -> _Chunk:
-    """Second rendering pass, passages and analysis for some pages."""
+def _cut(doc, problems: list[Problem]) -> list:
+    """A page's passages; a page that cannot be cut is reported and gives none, and the site goes on."""
     from .passages import passages_from_document
 
+    try:
+        return passages_from_document(doc)
+    except Exception as err:
+        problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
+        return []
+
+
+def _work(chunk: list[int]) -> _Chunk:
+    """Second rendering pass, passages and analysis for some pages."""
     assert _rendering is not None and _prepare is not None
     result = _Chunk()
     for index in chunk:
@@ -187,12 +190,7 @@ def _work(chunk: list[int]) -> _Chunk:
         if doc is None:
             continue
         result.documents += 1
-        try:
-            cut = passages_from_document(doc)
-        except Exception as err:  # one odd page must not stop the site
-            result.passage_problems.append(Problem(doc.source, f"could not cut into passages: {err}"))
-            continue
-        result.passages.extend(_prepare(p) for p in cut)
+        result.passages.extend(_prepare(p) for p in _cut(doc, result.passage_problems))
     liquid = _rendering.renderer.liquid
     result.missing_includes = set(liquid.missing_includes)
     result.unknown_tags = set(liquid.unknown_tags)

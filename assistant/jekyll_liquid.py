@@ -483,22 +483,20 @@ def _date_to(fmt_day: str) -> Callable[..., str]:
     return date_filter
 
 
-def _date_to_xmlschema(value: object) -> str:
+def _aware(value: object) -> dt.datetime | None:
+    """A date with its time zone (the local one when it has none), as Jekyll's date formats want."""
     when = _to_datetime(value)
-    if when is None:
-        return _to_s(value)
-    if when.tzinfo is None:
-        when = when.astimezone()
-    return when.isoformat()
+    return when.astimezone() if when is not None and when.tzinfo is None else when
+
+
+def _date_to_xmlschema(value: object) -> str:
+    when = _aware(value)
+    return _to_s(value) if when is None else when.isoformat()
 
 
 def _date_to_rfc822(value: object) -> str:
-    when = _to_datetime(value)
-    if when is None:
-        return _to_s(value)
-    if when.tzinfo is None:
-        when = when.astimezone()
-    return when.strftime("%a, %d %b %Y %H:%M:%S %z")
+    when = _aware(value)
+    return _to_s(value) if when is None else when.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
 def _date(value: object, fmt: object = None) -> str:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 if TYPE_CHECKING:  # selectolax is needed to index, not to serve
     from selectolax.lexbor import LexborNode
 
+from .analysis import detect_language
 from .documents import Document, Passage
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -427,8 +428,6 @@ def _words_at(words: list[str], tokens: list[str]) -> int | None:
 
 def passages_from_document(doc: Document) -> list[Passage]:
     """Cut one rendered page into quotable passages."""
-    from .analysis import detect_language
-
     blocks = html_blocks(doc.html)
     lead = next((b.text for b in blocks if b.kind == "heading" and b.level <= 2), "")
     if lead and doc.title == PurePosixPath(doc.source).stem:
