@@ -221,16 +221,53 @@ def typo_distance(word: str) -> int:
 
 _DE_ENDINGS = ("eren", "ern", "en", "er", "es", "em", "e", "n", "s")  # inflections to strip first
 _DE_TO_EN = (
-    ("ierungen", "ing"), ("ierung", "ing"), ("ieren", "e"), ("ieren", "ate"), ("ieren", ""),
-    ("itaten", "ities"), ("itat", "ity"), ("ien", "ia"), ("ationen", "ations"), ("ation", "ation"), ("ionen", "ions"),
-    ("ell", "al"), ("iell", "ial"), ("isch", "ic"), ("isch", "ical"), ("ik", "ic"), ("ik", "ics"),
-    ("ie", "y"), ("ien", "ies"), ("ismus", "ism"), ("ist", "ist"), ("or", "or"), ("ur", "ure"),
-    ("om", "ome"), ("ode", "od"), ("e", ""), ("", "e"), ("", ""),
+    ("ierungen", "ing"),
+    ("ierung", "ing"),
+    ("ieren", "e"),
+    ("ieren", "ate"),
+    ("ieren", ""),
+    ("itaten", "ities"),
+    ("itat", "ity"),
+    ("ien", "ia"),
+    ("ationen", "ations"),
+    ("ation", "ation"),
+    ("ionen", "ions"),
+    ("ell", "al"),
+    ("iell", "ial"),
+    ("isch", "ic"),
+    ("isch", "ical"),
+    ("ik", "ic"),
+    ("ik", "ics"),
+    ("ie", "y"),
+    ("ien", "ies"),
+    ("ismus", "ism"),
+    ("ist", "ist"),
+    ("or", "or"),
+    ("ur", "ure"),
+    ("om", "ome"),
+    ("ode", "od"),
+    ("e", ""),
+    ("", "e"),
+    ("", ""),
 )
 _EN_TO_DE = (
-    ("ing", "ierung"), ("ity", "itat"), ("ities", "itaten"), ("ia", "ien"), ("ation", "ation"), ("al", "ell"),
-    ("ial", "iell"), ("ical", "isch"), ("ic", "isch"), ("ics", "ik"), ("y", "ie"), ("ies", "ien"),
-    ("ism", "ismus"), ("ure", "ur"), ("ome", "om"), ("", "e"), ("", ""),
+    ("ing", "ierung"),
+    ("ity", "itat"),
+    ("ities", "itaten"),
+    ("ia", "ien"),
+    ("ation", "ation"),
+    ("al", "ell"),
+    ("ial", "iell"),
+    ("ical", "isch"),
+    ("ic", "isch"),
+    ("ics", "ik"),
+    ("y", "ie"),
+    ("ies", "ien"),
+    ("ism", "ismus"),
+    ("ure", "ur"),
+    ("ome", "om"),
+    ("", "e"),
+    ("", ""),
 )
 _DE_LETTERS = (("k", "c"), ("z", "c"), ("ph", "f"))
 
@@ -432,7 +469,11 @@ class Analyzer:
             return cached
         lower = word.lower()
         folded = fold(lower)
-        if lower in STOP_WORDS.get(lang, ()) or folded in STOP_WORDS.get(lang, ()) or (len(folded) < 2 and not folded.isdigit()):
+        if (
+            lower in STOP_WORDS.get(lang, ())
+            or folded in STOP_WORDS.get(lang, ())
+            or (len(folded) < 2 and not folded.isdigit())
+        ):
             terms: tuple[str, ...] = ()
         elif not folded.isalpha():
             terms = (folded,)
@@ -464,7 +505,9 @@ class Analyzer:
             # e-mail, URL, hyphenated name, abbreviation, decimal: whole token, then its parts
             parts = _split_token(raw)
             abbreviation = kind == "word" and all(len(p) == 1 for p, _, _ in parts)
-            whole = [(fold(raw), 0, len(raw))] if kind != "word" or abbreviation or any(c in raw for c in "-‐‑.@") else []
+            whole = (
+                [(fold(raw), 0, len(raw))] if kind != "word" or abbreviation or any(c in raw for c in "-‐‑.@") else []
+            )
             if abbreviation:
                 parts = []
             out = tuple(whole + [(term, s, e) for part, s, e in parts for term in self._word_terms(part, lang)])
@@ -563,7 +606,9 @@ class Analyzer:
             head, tail = word[:i], word[i:]
             if self._lemma(tail, vocabulary) is None:
                 continue
-            heads = [head[: -len(link)] for link in _LINKS if head.endswith(link) and len(head) - len(link) >= 3] + [head]
+            heads = [head[: -len(link)] for link in _LINKS if head.endswith(link) and len(head) - len(link) >= 3] + [
+                head
+            ]
             known_head = next((lemma for h in heads if (lemma := self._lemma(h, vocabulary))), None)
             if known_head is None:
                 # an unknown head is kept if it is long enough to be a word on its own
@@ -602,7 +647,9 @@ class Analyzer:
                     variants.setdefault(self.stem(alt, lang), UMLAUT_WEIGHT)
         return variants
 
-    def parse_question(self, question: str, lang: str | None = None, vocabulary: Vocabulary | None = None) -> ParsedQuery:
+    def parse_question(
+        self, question: str, lang: str | None = None, vocabulary: Vocabulary | None = None
+    ) -> ParsedQuery:
         """Split a question into terms, each with weighted variants to look up."""
         lang = lang or detect_language(question)
         stops = STOP_WORDS.get(lang, STOP_WORDS["en"])
@@ -660,8 +707,13 @@ class Analyzer:
                         for g in self._single_groups(other, {lg: self.stem(other, lg) for lg in LANGS}):
                             groups.setdefault(g, COGNATE_WEIGHT)
                         break
-            if not known and not groups and folded.isalpha() and vocabulary is not None \
-                    and not any(w == COGNATE_WEIGHT for w in term.variants.values()):
+            if (
+                not known
+                and not groups
+                and folded.isalpha()
+                and vocabulary is not None
+                and not any(w == COGNATE_WEIGHT for w in term.variants.values())
+            ):
                 for fix in vocabulary.suggest(folded):
                     term.corrected = True
                     for variant in self._word_variants(fix):
@@ -671,7 +723,9 @@ class Analyzer:
             for group, scale in sorted(groups.items()):
                 for member in self._groups[group]:
                     weight = GLOSSARY_WEIGHT * scale
-                    content = [s for w, s in zip(member.words, member.stems) if w not in STOP_WORDS[member.lang]]
+                    content = [
+                        s for w, s in zip(member.words, member.stems, strict=True) if w not in STOP_WORDS[member.lang]
+                    ]
                     if len(content) > 1:
                         # a translated phrase is looked up as a phrase: its stems joined by spaces
                         found = [" ".join(content)]
@@ -692,8 +746,9 @@ class Analyzer:
             found |= self._single.get((lg, s), set())
         return found
 
-    def _match_phrases(self, words: list[tuple[str, str, int]], stems: list[dict[str, str]],
-                       last: set[int]) -> dict[int, set[int]]:
+    def _match_phrases(
+        self, words: list[tuple[str, str, int]], stems: list[dict[str, str]], last: set[int]
+    ) -> dict[int, set[int]]:
         """Glossary phrases found in the question, keyed by the position of each of their words.
 
         Positions that end a phrase are added to ``last``: a stop word there (rare) still counts.
@@ -720,7 +775,7 @@ class Analyzer:
             return
         self._groups = []
         for path in self.glossary_paths:
-            for line, group in _read_glossary(path):
+            for _line, group in _read_glossary(path):
                 members = []
                 for lang, phrase in group:
                     words = tuple(fold(w) for w in phrase.split())

@@ -41,40 +41,182 @@ MESSAGES = {
     "en": {
         "lead": "Here is what the website says:",
         "abstain": "I could not find an answer to that on this website. "
-                   "Try asking with other words, or contact the institute directly.",
+        "Try asking with other words, or contact the institute directly.",
     },
     "de": {
         "lead": "Das steht dazu auf der Website:",
         "abstain": "Dazu habe ich auf dieser Website keine Antwort gefunden. "
-                   "Versuchen Sie es mit anderen Worten, oder wenden Sie sich direkt an das Institut.",
+        "Versuchen Sie es mit anderen Worten, oder wenden Sie sich direkt an das Institut.",
     },
 }
 
 # Words that point back to something named in an earlier question.
 ANAPHORA = {
-    "en": {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he",
-           "she", "his", "her", "him", "there", "same", "group's", "project's"},
-    "de": {"es", "sie", "ihr", "ihre", "ihren", "ihrem", "ihrer", "ihres", "deren", "dessen", "er",
-           "ihn", "ihm", "sein", "seine", "seinen", "seinem", "seiner", "dort", "dies", "diese",
-           "dieser", "dieses", "diesem", "diesen", "denen", "dafür", "daran", "darin", "davon", "dazu"},
+    "en": {
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "there",
+        "same",
+        "group's",
+        "project's",
+    },
+    "de": {
+        "es",
+        "sie",
+        "ihr",
+        "ihre",
+        "ihren",
+        "ihrem",
+        "ihrer",
+        "ihres",
+        "deren",
+        "dessen",
+        "er",
+        "ihn",
+        "ihm",
+        "sein",
+        "seine",
+        "seinen",
+        "seinem",
+        "seiner",
+        "dort",
+        "dies",
+        "diese",
+        "dieser",
+        "dieses",
+        "diesem",
+        "diesen",
+        "denen",
+        "dafür",
+        "daran",
+        "darin",
+        "davon",
+        "dazu",
+    },
 }
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 
 # Words that frame a question rather than name its subject ("what does X stand for",
 # "wie lautet X"). They count little when judging whether a passage answers.
 FRAME_WORDS = {
-    "stand", "stands", "sit", "sits", "sitting", "seated", "belong", "belongs", "mean", "means", "meaning",
-    "called", "name", "named", "list", "listed", "lists",
-    "tell", "know", "find", "give", "show", "describe", "explain", "say", "says", "said", "mentioned",
-    "currently", "current", "exactly", "please", "anything", "something", "kind", "sort", "type",
-    "steht", "stehen", "bedeutet", "bedeuten", "heißt", "heisst", "lautet", "lauten", "gibt", "nennen",
-    "genannt", "sagen", "sagt", "zeigen", "erklären", "erklaeren", "beschreiben", "aktuell", "derzeit",
-    "momentan", "genau", "bitte", "angegeben", "aufgeführt", "aufgefuehrt", "erwähnt", "erwaehnt",
-    "abkürzung", "abkuerzung", "abkurzung", "abbreviation", "acronym", "wofür", "wofur", "wofuer",
-    "womit", "worum", "woran", "worüber", "worueber", "geht", "gehen", "gehört", "gehoert", "gehören",
-    "gehoeren", "frau", "herr", "herrn", "mr", "mrs", "ms", "like", "also", "auch",
-    "look", "looks", "looking", "deal", "deals", "dealing", "beschäftigt", "beschaeftigt", "beschäftigen",
-    "befasst", "befassen", "kümmert", "kuemmert",
+    "stand",
+    "stands",
+    "sit",
+    "sits",
+    "sitting",
+    "seated",
+    "belong",
+    "belongs",
+    "mean",
+    "means",
+    "meaning",
+    "called",
+    "name",
+    "named",
+    "list",
+    "listed",
+    "lists",
+    "tell",
+    "know",
+    "find",
+    "give",
+    "show",
+    "describe",
+    "explain",
+    "say",
+    "says",
+    "said",
+    "mentioned",
+    "currently",
+    "current",
+    "exactly",
+    "please",
+    "anything",
+    "something",
+    "kind",
+    "sort",
+    "type",
+    "steht",
+    "stehen",
+    "bedeutet",
+    "bedeuten",
+    "heißt",
+    "heisst",
+    "lautet",
+    "lauten",
+    "gibt",
+    "nennen",
+    "genannt",
+    "sagen",
+    "sagt",
+    "zeigen",
+    "erklären",
+    "erklaeren",
+    "beschreiben",
+    "aktuell",
+    "derzeit",
+    "momentan",
+    "genau",
+    "bitte",
+    "angegeben",
+    "aufgeführt",
+    "aufgefuehrt",
+    "erwähnt",
+    "erwaehnt",
+    "abkürzung",
+    "abkuerzung",
+    "abkurzung",
+    "abbreviation",
+    "acronym",
+    "wofür",
+    "wofur",
+    "wofuer",
+    "womit",
+    "worum",
+    "woran",
+    "worüber",
+    "worueber",
+    "geht",
+    "gehen",
+    "gehört",
+    "gehoert",
+    "gehören",
+    "gehoeren",
+    "frau",
+    "herr",
+    "herrn",
+    "mr",
+    "mrs",
+    "ms",
+    "like",
+    "also",
+    "auch",
+    "look",
+    "looks",
+    "looking",
+    "deal",
+    "deals",
+    "dealing",
+    "beschäftigt",
+    "beschaeftigt",
+    "beschäftigen",
+    "befasst",
+    "befassen",
+    "kümmert",
+    "kuemmert",
 }
 FRAME_WEIGHT = 0.25
 GERMAN_LOWERCASE_WEIGHT = 0.3
@@ -93,7 +235,7 @@ class Assistant:
         self._n = max(1, len(index))
 
     @classmethod
-    def open(cls, index_dir: Path | str) -> "Assistant":
+    def open(cls, index_dir: Path | str) -> Assistant:
         analyzer = Analyzer()
         return cls(SearchIndex.open(index_dir, analyzer=analyzer), analyzer)
 
@@ -193,7 +335,7 @@ class Assistant:
         terms = self._passage_terms(passage)
         got = 0.0
         matched: set[str] = set()
-        for term, weight in zip(query.terms, weights):
+        for term, weight in zip(query.terms, weights, strict=True):
             best = 0.0
             for variant, w in term.variants.items():
                 if variant in terms or (" " in variant and all(part in terms for part in variant.split())):
@@ -211,8 +353,9 @@ class Assistant:
 
     # -- answering ---------------------------------------------------------------
 
-    def answer(self, question: str, history: list[str] | None = None, lang: str | None = None,
-               limit: int = RESULTS) -> Answer:
+    def answer(
+        self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
+    ) -> Answer:
         query = self._parse_alone(question, lang)
         earlier = self._earlier(question, query, history)
         context: set[str] = set()
@@ -255,7 +398,7 @@ class Assistant:
             hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
             if len(hits) >= limit:
                 break
-        for score, coverage, passage, matched in later:
+        for score, _coverage, passage, matched in later:
             if len(hits) >= limit:
                 break
             section = (passage.page_url or passage.url, passage.heading)
@@ -275,18 +418,21 @@ class Assistant:
         keeps that passage among the candidates.
         """
         found = self.index.search(query, limit=CANDIDATES)
-        own = ParsedQuery(query.lang, [QueryTerm(t.word, {v: w for v, w in t.variants.items() if w >= 0.99})
-                                       for t in query.terms])
+        own = ParsedQuery(
+            query.lang, [QueryTerm(t.word, {v: w for v, w in t.variants.items() if w >= 0.99}) for t in query.terms]
+        )
         own.terms = [t for t in own.terms if t.variants]
         if len(own.terms) == len(query.terms) and all(
-                len(a.variants) == len(b.variants) for a, b in zip(own.terms, query.terms)):
+            len(a.variants) == len(b.variants) for a, b in zip(own.terms, query.terms, strict=True)
+        ):
             return found  # no variants beyond the words themselves: one search is enough
         seen = {p.id for p, _ in found}
         more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
         return found + [(p, s) for p, s in more if p.id not in seen]
 
-    def _rank(self, query: ParsedQuery, context: set[str] = frozenset(),
-              question: str = "") -> list[tuple[float, float, Passage, set[str]]]:
+    def _rank(
+        self, query: ParsedQuery, context: set[str] = frozenset(), question: str = ""
+    ) -> list[tuple[float, float, Passage, set[str]]]:
         """Candidates by BM25 times how much of the question they cover, best first."""
         weights = self._term_weights(query)
         expected = _expected_answer(question) if question else None
@@ -315,23 +461,28 @@ class Assistant:
                 scores = [self._sentence_score(text[a:b], passage.lang, matched) for a, b in spans]
                 best, best_at = -1.0, 0
                 for i in range(len(spans)):
-                    window = scores[i:i + MAX_QUOTE_SENTENCES]
+                    window = scores[i : i + MAX_QUOTE_SENTENCES]
                     s = sum(window) + 0.01 * (window[0] > 0)
                     if s > best:
                         best, best_at = s, i
-                chosen = spans[best_at:best_at + MAX_QUOTE_SENTENCES]
+                chosen = spans[best_at : best_at + MAX_QUOTE_SENTENCES]
                 # drop trailing sentences that match nothing, keeping at least one
                 while len(chosen) > 1 and scores[best_at + len(chosen) - 1] == 0:
                     chosen = chosen[:-1]
                 if passage.kind == "publication" and best_at > 0:
                     # a reference without its authors answers nothing: keep them, mark the gap
-                    head = text[spans[0][0]:spans[0][1]]
+                    head = text[spans[0][0] : spans[0][1]]
                     gap = " … " if best_at > 1 else " "
-                    body = text[chosen[0][0]:chosen[-1][1]]
-                    return Quote(head + gap + body, self._highlights(head, passage.lang, matched)
-                                 + [(a + len(head) + len(gap), b + len(head) + len(gap))
-                                    for a, b in self._highlights(body, passage.lang, matched)])
-                text = text[chosen[0][0]:chosen[-1][1]]
+                    body = text[chosen[0][0] : chosen[-1][1]]
+                    return Quote(
+                        head + gap + body,
+                        self._highlights(head, passage.lang, matched)
+                        + [
+                            (a + len(head) + len(gap), b + len(head) + len(gap))
+                            for a, b in self._highlights(body, passage.lang, matched)
+                        ],
+                    )
+                text = text[chosen[0][0] : chosen[-1][1]]
         return Quote(text, self._highlights(text, passage.lang, matched))
 
     def _sentence_score(self, sentence: str, lang: str, matched: set[str]) -> float:
@@ -342,7 +493,7 @@ class Assistant:
     def _highlights(self, text: str, lang: str, matched: set[str]) -> list[tuple[int, int]]:
         out = []
         for token in self.analyzer.tokens(text, lang):
-            if token.term in matched or text[token.start:token.end].lower() in matched:
+            if token.term in matched or text[token.start : token.end].lower() in matched:
                 out.append((token.start, token.end))
         out.sort()
         merged: list[tuple[int, int]] = []
@@ -356,22 +507,46 @@ class Assistant:
 
 # What kind of answer a question asks for, and what such an answer looks like in text: a
 # passage that has the shape of the answer ("When ...?" and a date) ranks a little higher.
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember"
+)
 _ANSWER_TYPES = [
-    (re.compile(r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I),
-     re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b", re.I)),
-    (re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I),
-     re.compile(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b")),
-    (re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
-     re.compile(r"\b\d{5}\b|str(\.|aße|asse)\b|\b(street|road|avenue|floor|building|room|etage|stock|gebäude|raum|haus|house)\b", re.I)),
-    (re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I),
-     re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf|zwanzig|hundert)\b", re.I)),
+    (
+        re.compile(
+            r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I
+        ),
+        re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b", re.I),
+    ),
+    (
+        re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I),
+        re.compile(
+            r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?"
+            r"|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b"
+        ),
+    ),
+    (
+        re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
+        re.compile(
+            r"\b\d{5}\b|str(\.|aße|asse)\b|\b(street|road|avenue|floor|building|room|etage|stock|gebäude|raum|haus|house)\b",
+            re.I,
+        ),
+    ),
+    (
+        re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I),
+        re.compile(
+            r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf|zwanzig|hundert)\b",
+            re.I,
+        ),
+    ),
 ]
 
 
-_DEFINITION = re.compile(r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
-                         r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$", re.I)
+_DEFINITION = re.compile(
+    r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
+    r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
+    re.I,
+)
 
 
 def _expected_answer(question: str) -> re.Pattern | None:
@@ -410,7 +585,9 @@ def _join(first: Quote, second: Quote) -> Quote:
     """Two quotes of one section as one, the gap between them marked."""
     gap = " … "
     shift = len(first.text) + len(gap)
-    return Quote(first.text + gap + second.text, first.highlights + [(a + shift, b + shift) for a, b in second.highlights])
+    return Quote(
+        first.text + gap + second.text, first.highlights + [(a + shift, b + shift) for a, b in second.highlights]
+    )
 
 
 def _siblings(a: Passage, b: Passage) -> bool:

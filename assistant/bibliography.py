@@ -14,16 +14,17 @@ import html
 import re
 import shlex
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from io import StringIO
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
 
 import bibtexparser
 from liquid.ast import Node
+from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.parser import get_parser
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 __all__ = ["Bibliography", "BibEntry", "TAGS", "latex_to_text", "normalize_names"]
@@ -34,11 +35,46 @@ SKIP_FIELDS = ("abstract", "month_numeric")  # jekyll-scholar's default bibtex_s
 
 _latex = None
 
-_ACCENTS = {"\"": "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303", "=": "\u0304",
-            ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a"}
-_SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-            "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "&": "&", "%": "%", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}"}
-_ACCENT = re.compile(r"\\([\"'`^~=.])\s*\{?\s*(\\?[A-Za-z])\}?|\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])")
+_ACCENTS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_SYMBOLS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "&": "&",
+    "%": "%",
+    "_": "_",
+    "#": "#",
+    "$": "$",
+    "{": "{",
+    "}": "}",
+}
+_ACCENT = re.compile(
+    r"\\([\"'`^~=.])\s*\{?\s*(\\?[A-Za-z])\}?|\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])"
+)
 _SYMBOL = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\s*|\\([&%_#${}])")
 _FORMAT = re.compile(r"\\(?:textit|textbf|emph|textsc|texttt|textrm|mathrm|url|text)\s*(?=\{)")
 
@@ -53,8 +89,11 @@ def latex_to_text(value: str) -> str:
         return value
 
     def accent(match: re.Match[str]) -> str:
-        mark, letter = (match.group(1), match.group(2)) if match.group(1) else (
-            (match.group(3), match.group(4)) if match.group(3) else (match.group(5), match.group(6)))
+        mark, letter = (
+            (match.group(1), match.group(2))
+            if match.group(1)
+            else ((match.group(3), match.group(4)) if match.group(3) else (match.group(5), match.group(6)))
+        )
         base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
         return unicodedata.normalize("NFC", base + _ACCENTS[mark])
 
@@ -236,7 +275,9 @@ class Bibliography:
         found = []
         for path in sorted(self.source.rglob("*")) if self.source.is_dir() else []:
             rel = path.relative_to(self.source).as_posix()
-            if path.is_file() and any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p.split("/")[-1]) for p in patterns):
+            if path.is_file() and any(
+                fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p.split("/")[-1]) for p in patterns
+            ):
                 found.append(path)
         return found
 
@@ -265,7 +306,7 @@ class Bibliography:
 
     # -- selecting --------------------------------------------------------
 
-    def select(self, options: "TagOptions", cited: list[str] | None = None) -> list[BibEntry]:
+    def select(self, options: TagOptions, cited: list[str] | None = None) -> list[BibEntry]:
         """Entries for one tag: loaded, filtered, de-duplicated, sorted and cut as jekyll-scholar does.
 
         ``--cited`` keeps the entries of ``cited`` (the page's citations); ``--cited_in_order``
@@ -313,7 +354,7 @@ class Bibliography:
 
     # -- rendering --------------------------------------------------------
 
-    def render(self, env: Any, context: Any, options: "TagOptions", cited: list[str] | None = None) -> str:
+    def render(self, env: Any, context: Any, options: TagOptions, cited: list[str] | None = None) -> str:
         entries = self.select(options, cited)
         group_by = (options.group_by or str(self.scholar.get("group_by") or "none")).lower()
         if group_by == "none" or not entries:
@@ -359,8 +400,19 @@ class Bibliography:
         for name in _split_top(names, _AND):
             last, _, first = name.partition(", ")
             people.append(f"{first} {last}".strip())
-        authors = ", ".join(people[:-1]) + (", and " if len(people) > 2 else " and ") + people[-1] if len(people) > 1 else "".join(people)
-        venue = next((entry.fields[k] for k in ("journal", "booktitle", "school", "institution", "publisher") if entry.fields.get(k)), "")
+        authors = (
+            ", ".join(people[:-1]) + (", and " if len(people) > 2 else " and ") + people[-1]
+            if len(people) > 1
+            else "".join(people)
+        )
+        venue = next(
+            (
+                entry.fields[k]
+                for k in ("journal", "booktitle", "school", "institution", "publisher")
+                if entry.fields.get(k)
+            ),
+            "",
+        )
         parts = [p.rstrip(".") for p in (authors, entry.fields.get("title", ""), venue, entry.year) if p]
         return f'<span id="{html.escape(entry.key)}">{html.escape(". ".join(parts))}.</span>'
 
@@ -372,10 +424,9 @@ class Bibliography:
         folder = self.root / str(repository).strip("/")
         if not folder.is_dir():
             return {}
-        base = str((env.jekyll.config.get("baseurl") or "")).rstrip("/")
+        base = str(env.jekyll.config.get("baseurl") or "").rstrip("/")
         return {
-            p.suffix.lstrip("."): f"{base}/{str(repository).strip('/')}/{p.name}"
-            for p in folder.glob(f"{entry.key}.*")
+            p.suffix.lstrip("."): f"{base}/{str(repository).strip('/')}/{p.name}" for p in folder.glob(f"{entry.key}.*")
         }
 
     def _template(self, env: Any) -> Any:
@@ -398,7 +449,9 @@ class Bibliography:
         """The layout Jekyll knows as ``name``: any extension (.html, .liquid, ...), .html first."""
         layouts_dir = str(env.jekyll.config.get("layouts_dir") or "_layouts").strip("/")
         folder = self.root / layouts_dir
-        candidates = [folder / f"{name}.html"] + [c for c in sorted(folder.glob(f"{glob.escape(name)}.*")) if c.stem == name]
+        candidates = [folder / f"{name}.html"] + [
+            c for c in sorted(folder.glob(f"{glob.escape(name)}.*")) if c.stem == name
+        ]
         return next((c for c in candidates if c.is_file() and not c.name.endswith("~")), None)
 
     def find(self, key: str) -> BibEntry | None:
@@ -529,11 +582,30 @@ class TagOptions:
 
 
 _WITH_VALUE = {
-    "-f": "files", "--file": "files", "-q": "query", "--query": "query", "-m": "max", "--max": "max",
-    "-o": "offset", "--offset": "offset", "-g": "group_by", "--group_by": "group_by",
-    "-G": "group_order", "--group_order": "group_order", "-s": None, "--style": None,
-    "-T": None, "--template": None, "-p": None, "--prefix": None, "-L": None, "--locator": None,
-    "-l": None, "--label": None, "-t": None, "--type": None,
+    "-f": "files",
+    "--file": "files",
+    "-q": "query",
+    "--query": "query",
+    "-m": "max",
+    "--max": "max",
+    "-o": "offset",
+    "--offset": "offset",
+    "-g": "group_by",
+    "--group_by": "group_by",
+    "-G": "group_order",
+    "--group_order": "group_order",
+    "-s": None,
+    "--style": None,
+    "-T": None,
+    "--template": None,
+    "-p": None,
+    "--prefix": None,
+    "-L": None,
+    "--locator": None,
+    "-l": None,
+    "--label": None,
+    "-t": None,
+    "--type": None,
 }
 
 

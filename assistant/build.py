@@ -18,10 +18,10 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .documents import Problem
 
@@ -62,9 +62,15 @@ def default_workers(pages: int) -> int:
     return min(2, os.cpu_count() or 1) if pages >= PARALLEL_MIN_PAGES else 1
 
 
-def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = None, *,
-               workers: int | None = None, glossaries: list[Path] | tuple = (),
-               progress: Callable[[str, int, int], None] | None = None) -> BuildReport:
+def index_site(
+    site_root: Path | str,
+    out_dir: Path | str,
+    url: str | None = None,
+    *,
+    workers: int | None = None,
+    glossaries: list[Path] | tuple = (),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> BuildReport:
     """Render every page of a Jekyll site as it is published and index its passages.
 
     ``workers`` processes cut and analyse pages (default: :func:`default_workers`);
@@ -92,7 +98,7 @@ def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = Non
 
     def passages(results: Iterator[_Chunk]) -> Iterator[PreparedPassage]:
         done = 0
-        for chunk, result in zip(chunks, results):
+        for chunk, result in zip(chunks, results, strict=True):
             tally.documents += result.documents
             tally.render_problems += result.render_problems
             tally.passage_problems += result.passage_problems
@@ -115,13 +121,17 @@ def index_site(site_root: Path | str, out_dir: Path | str, url: str | None = Non
     problems += tally.passage_problems
     notes = []
     if tally.missing_includes:
-        notes.append("includes not found, rendered as nothing (a theme's files are not read): "
-                     + ", ".join(sorted(tally.missing_includes)))
+        notes.append(
+            "includes not found, rendered as nothing (a theme's files are not read): "
+            + ", ".join(sorted(tally.missing_includes))
+        )
     if tally.unknown_tags:
-        notes.append("tags of plugins this program does not know, rendered as nothing: "
-                     + ", ".join(sorted(tally.unknown_tags)))
-    return BuildReport(manifest, problems, tally.documents, manifest["counts"]["passages"],
-                       time.perf_counter() - started, notes)
+        notes.append(
+            "tags of plugins this program does not know, rendered as nothing: " + ", ".join(sorted(tally.unknown_tags))
+        )
+    return BuildReport(
+        manifest, problems, tally.documents, manifest["counts"]["passages"], time.perf_counter() - started, notes
+    )
 
 
 def published_documents(root: Path, base_url: str, problems: list[Problem]) -> list:
@@ -147,9 +157,17 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
         title = " ".join(((heading or title_node).text() if (heading or title_node) else path.stem).split())
         lang = ((tree.css_first("html").attributes.get("lang") if tree.css_first("html") else None) or "en")[:2]
         url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-        documents.append(Document(url=base_url.rstrip("/") + url, title=title or path.stem, html=main_content(html),
-                                  source=rel, kind="post" if re.search(r"/\d{4}/\d{2}/", url) else "page",
-                                  lang=lang.lower(), source_text=""))
+        documents.append(
+            Document(
+                url=base_url.rstrip("/") + url,
+                title=title or path.stem,
+                html=main_content(html),
+                source=rel,
+                kind="post" if re.search(r"/\d{4}/\d{2}/", url) else "page",
+                lang=lang.lower(),
+                source_text="",
+            )
+        )
     return documents
 
 

@@ -17,8 +17,17 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
 INDEX = PROJECT / "index" / "corpus"
-INDEXING_MODULES = ("site", "render", "jekyll_liquid", "bibliography", "kramdown", "passages", "analysis",
-                    "search_index", "build")
+INDEXING_MODULES = (
+    "site",
+    "render",
+    "jekyll_liquid",
+    "bibliography",
+    "kramdown",
+    "passages",
+    "analysis",
+    "search_index",
+    "build",
+)
 
 
 def _newest_mtime(folder: Path) -> float:
@@ -34,8 +43,10 @@ def ensure_bundled_index(quiet: bool = False) -> Path:
     if _is_current(INDEX / "manifest.json"):
         return INDEX
     if not quiet:
-        print(f"Building the index of {CORPUS.relative_to(PROJECT)}/ into {INDEX.relative_to(PROJECT)}/ ...",
-              file=sys.stderr)
+        print(
+            f"Building the index of {CORPUS.relative_to(PROJECT)}/ into {INDEX.relative_to(PROJECT)}/ ...",
+            file=sys.stderr,
+        )
     report = _index(CORPUS, INDEX, None, quiet=quiet)
     if report.problems and not quiet:
         for problem in report.problems:
@@ -82,8 +93,9 @@ class _Progress:
 def _index(site: Path, out: Path, url: str | None, quiet: bool = False, glossaries=(), workers: int | None = None):
     from .build import index_site
 
-    return index_site(site, out, url=url, glossaries=glossaries, workers=workers,
-                      progress=None if quiet else _Progress())
+    return index_site(
+        site, out, url=url, glossaries=glossaries, workers=workers, progress=None if quiet else _Progress()
+    )
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -98,8 +110,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     stats = report.manifest.get("counts", {})
-    print(f"Indexed {report.documents} pages into {report.passages} passages in {report.seconds:.2f} s -> {out}"
-          f" ({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})")
+    print(
+        f"Indexed {report.documents} pages into {report.passages} passages in {report.seconds:.2f} s -> {out}"
+        f" ({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})"
+    )
     if stats:
         print("  " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
     if not report.passages:
@@ -117,7 +131,7 @@ def _open_assistant(index: str | None):
         return Assistant.open(folder)
     except IndexLoadError as err:
         print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -161,7 +175,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="assistant", description="Answer questions about a Jekyll website with quotes from it.")
+    p = argparse.ArgumentParser(
+        prog="assistant", description="Answer questions about a Jekyll website with quotes from it."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     i = sub.add_parser("index", help="render a Jekyll site and build its index")

@@ -57,7 +57,9 @@ class Passage:
     is_list: bool = False
     page_url: str = ""  # page URL without anchor
     context: str = ""  # what the page says it is about (its summary, its first heading), for judging answers
-    terms: list[str] = field(default_factory=list)  # analysed terms of title, heading, context and text; set by the index
+    terms: list[str] = field(
+        default_factory=list
+    )  # analysed terms of title, heading, context and text; set by the index
 
 
 @dataclass

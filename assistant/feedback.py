@@ -90,8 +90,12 @@ def validate_feedback(body: Any) -> dict[str, Any]:
     lang = body.get("lang")
     if lang is not None and (not isinstance(lang, str) or len(lang) > 10):
         raise FeedbackError("'lang' must be a short language code")
-    return {"question": _printable(question.strip()), "urls": [_printable(u) for u in urls],
-            "helpful": helpful, "lang": lang}
+    return {
+        "question": _printable(question.strip()),
+        "urls": [_printable(u) for u in urls],
+        "helpful": helpful,
+        "lang": lang,
+    }
 
 
 def _printable(text: str) -> str:
@@ -134,8 +138,14 @@ def report(log_paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
                 continue
             row = rows.setdefault(
                 _key(question),
-                {"question": " ".join(question.split()), "asked": 0, "abstained": 0,
-                 "unhelpful": 0, "helpful": 0, "urls": []},
+                {
+                    "question": " ".join(question.split()),
+                    "asked": 0,
+                    "abstained": 0,
+                    "unhelpful": 0,
+                    "helpful": 0,
+                    "urls": [],
+                },
             )
             event = record.get("event")
             if event == "ask":

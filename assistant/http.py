@@ -21,6 +21,7 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,8 +44,9 @@ UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
 
 # Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
 # carry no words; they are turned into spaces so they can neither glue nor split terms unseen.
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
-                        "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 log = logging.getLogger("assistant.http")
 
@@ -112,8 +114,9 @@ class IndexReloader:
         self.current, self.loaded, self.last_error = assistant, signature, None
         self.reloads += 1
         stats = assistant.index.stats()
-        log.warning("index reloaded from %s: %s passages, built %s", self.index_dir, stats["passages"],
-                    stats["built_at"])
+        log.warning(
+            "index reloaded from %s: %s passages, built %s", self.index_dir, stats["passages"], stats["built_at"]
+        )
 
 
 def _manifest_signature(index_dir: Path) -> tuple | None:
@@ -129,15 +132,20 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def create_app(index_dir: Path | str | None = None, *, config: dict | None = None,
-               assistant: Assistant | None = None) -> Flask:
+def create_app(
+    index_dir: Path | str | None = None, *, config: dict | None = None, assistant: Assistant | None = None
+) -> Flask:
     """Open the index once and serve it; settings come from `config`, then ASSISTANT_* variables."""
     app = Flask(__name__)
     index_dir = Path(index_dir) if index_dir else default_index_dir()
     assistant = assistant or Assistant.open(index_dir)
     manifest = assistant.index.manifest or {}
-    site_url = (config or {}).get("SITE_URL") or os.environ.get("ASSISTANT_SITE_URL") \
-        or (manifest.get("meta") or {}).get("site_url") or ""
+    site_url = (
+        (config or {}).get("SITE_URL")
+        or os.environ.get("ASSISTANT_SITE_URL")
+        or (manifest.get("meta") or {}).get("site_url")
+        or ""
+    )
     origins = (config or {}).get("ALLOWED_ORIGINS")
     if origins is None:
         env = os.environ.get("ASSISTANT_ALLOWED_ORIGINS")
@@ -168,14 +176,14 @@ def create_app(index_dir: Path | str | None = None, *, config: dict | None = Non
     return app
 
 
-def set_rate_limit(app: Flask, spec: str | None) -> None:
+def set_rate_limit(app: Flask, spec: str | None, clock: Callable[[], float] = time.monotonic) -> None:
     """Limit each client (by remote address) to `spec`, e.g. "60/minute"; None or "off" for no limit."""
     try:
         rate = parse_rate(spec)
     except ValueError as err:
         raise ValueError(f"RATE_LIMIT / ASSISTANT_RATE_LIMIT: {err}") from None
     app.config["RATE_LIMIT"] = spec
-    app.extensions["assistant_ratelimit"] = RateLimiter(rate) if rate else None
+    app.extensions["assistant_ratelimit"] = RateLimiter(rate, clock=clock) if rate else None
 
 
 def _assistant() -> Assistant:
@@ -218,19 +226,22 @@ def _read_request() -> tuple[str, list[str], str | None]:
         history = [] if history is None else history
         lang = body.get("lang")
     if not isinstance(question, str):
-        raise ApiError(400, "missing_question", "Give a question as a string in \"question\".")
+        raise ApiError(400, "missing_question", 'Give a question as a string in "question".')
     if len(question) > MAX_QUESTION_CHARS:
         raise ApiError(413, "question_too_long", f"Questions may be at most {MAX_QUESTION_CHARS} characters long.")
     if not question.strip():
         raise ApiError(400, "empty_question", "The question is empty.")
     question = " ".join(_clean(question).split()) or question.strip()
     if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-        raise ApiError(400, "invalid_history", "\"history\" must be a list of earlier questions (strings).")
+        raise ApiError(400, "invalid_history", '"history" must be a list of earlier questions (strings).')
     if len(history) > MAX_HISTORY_ITEMS or any(len(h) > MAX_QUESTION_CHARS for h in history):
-        raise ApiError(413, "history_too_long",
-                       f"Send at most {MAX_HISTORY_ITEMS} earlier questions of at most {MAX_QUESTION_CHARS} characters.")
+        raise ApiError(
+            413,
+            "history_too_long",
+            f"Send at most {MAX_HISTORY_ITEMS} earlier questions of at most {MAX_QUESTION_CHARS} characters.",
+        )
     if lang is not None and lang not in LANGS:
-        raise ApiError(400, "invalid_lang", f"\"lang\" must be one of {', '.join(LANGS)}.")
+        raise ApiError(400, "invalid_lang", f'"lang" must be one of {", ".join(LANGS)}.')
     history = [" ".join(_clean(h).split()) for h in history]
     return question, [h for h in history if h], lang
 
@@ -243,21 +254,32 @@ def _register_api(app: Flask) -> None:
         result = _assistant().answer(question, history, lang)
         payload = answer_to_json(result)
         latency = (time.perf_counter() - started) * 1000.0
-        log_event("ask", question=question, lang=result.lang, abstained=result.abstained,
-                  urls=[p["url"] for p in payload["passages"][:3]], latency_ms=round(latency, 2),
-                  follow_up=bool(history))
+        log_event(
+            "ask",
+            question=question,
+            lang=result.lang,
+            abstained=result.abstained,
+            urls=[p["url"] for p in payload["passages"][:3]],
+            latency_ms=round(latency, 2),
+            follow_up=bool(history),
+        )
         return jsonify(payload)
 
     @app.get("/api/openapi.json")
     def openapi() -> Response:
-        return jsonify(openapi_document(max_question=MAX_QUESTION_CHARS, max_history=MAX_HISTORY_ITEMS,
-                                        max_body=MAX_BODY_BYTES))
+        return jsonify(
+            openapi_document(max_question=MAX_QUESTION_CHARS, max_history=MAX_HISTORY_ITEMS, max_body=MAX_BODY_BYTES)
+        )
 
     @app.before_request
     def rate_limit() -> Response | None:
         limiter: RateLimiter | None = current_app.extensions.get("assistant_ratelimit")
-        if limiter is None or not request.path.startswith("/api/") or request.path in UNLIMITED_PATHS \
-                or request.method == "OPTIONS":
+        if (
+            limiter is None
+            or not request.path.startswith("/api/")
+            or request.path in UNLIMITED_PATHS
+            or request.method == "OPTIONS"
+        ):
             return None
         client = request.remote_addr or "-"
         if current_app.config.get("RATE_LIMIT_SPARES_LOOPBACK") and client.startswith(LOOPBACK):
@@ -265,16 +287,25 @@ def _register_api(app: Flask) -> None:
         wait = limiter.acquire(client)
         if not wait:
             return None
-        response = _error(429, "too_many_requests",
-                          f"Too many questions in a short time (limit {current_app.config['RATE_LIMIT']}); "
-                          f"please wait {limiter.retry_after(wait)} s.")
+        response = _error(
+            429,
+            "too_many_requests",
+            f"Too many questions in a short time (limit {current_app.config['RATE_LIMIT']}); "
+            f"please wait {limiter.retry_after(wait)} s.",
+        )
         response.headers["Retry-After"] = str(limiter.retry_after(wait))
         return response
 
     @app.get("/api/health")
     def health() -> Response:
-        return jsonify(_assistant().index.stats() | {"status": "ok", "site_url": current_app.config["SITE_URL"],
-                                                     "contact_url": current_app.config.get("CONTACT_URL")})
+        return jsonify(
+            _assistant().index.stats()
+            | {
+                "status": "ok",
+                "site_url": current_app.config["SITE_URL"],
+                "contact_url": current_app.config.get("CONTACT_URL"),
+            }
+        )
 
     @app.errorhandler(ApiError)
     def api_error(err: ApiError) -> Response:
@@ -282,10 +313,19 @@ def _register_api(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:
-        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
-                 415: "unsupported_media_type", 429: "too_many_requests"}
-        messages = {404: "There is nothing at this address.", 405: "This method is not allowed here.",
-                    413: f"The request body is larger than {MAX_BODY_BYTES} bytes."}
+        codes = {
+            400: "bad_request",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "body_too_large",
+            415: "unsupported_media_type",
+            429: "too_many_requests",
+        }
+        messages = {
+            404: "There is nothing at this address.",
+            405: "This method is not allowed here.",
+            413: f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        }
         code = err.code or 500
         response = _error(code, codes.get(code, "error"), messages.get(code, err.description or "Request refused."))
         for name, value in err.get_headers():
@@ -315,14 +355,14 @@ def _register_api(app: Flask) -> None:
         return response
 
 
-def use_default_rate_limit(app: Flask) -> None:
+def use_default_rate_limit(app: Flask, clock: Callable[[], float] = time.monotonic) -> None:
     """Limit visitors to DEFAULT_RATE_LIMIT unless a limit (or "off") was configured.
 
     Clients on this machine (evaluation scripts, a reverse proxy's health checks) are spared
     by the default; a limit set explicitly applies to every client.
     """
     if app.config.get("RATE_LIMIT") is None:
-        set_rate_limit(app, DEFAULT_RATE_LIMIT)
+        set_rate_limit(app, DEFAULT_RATE_LIMIT, clock)
         app.config["RATE_LIMIT_SPARES_LOOPBACK"] = True
 
 

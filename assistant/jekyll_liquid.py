@@ -14,10 +14,11 @@ import html
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TextIO
+from typing import Any, TextIO
 from urllib.parse import quote, quote_plus
 
 from liquid import Environment, Mode
@@ -29,7 +30,7 @@ from liquid.filter import with_context, with_environment
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
-from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
+from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
 from liquid.undefined import Undefined
 
 __all__ = ["JekyllLiquid", "RenderError"]
@@ -78,17 +79,21 @@ def _fix_filter(segment: str) -> str:
     call = _PAREN_CALL.match(segment)
     if call:
         args = _KWARG_EQ.sub(lambda m: m.group(1) or f"{m.group(2)}:", call.group(2))
-        return f"{call.group(1)}: {args}{call.group(3)}" if args.strip() else call.group(1) + " " * (len(segment) - len(call.group(1)))
-    return _NO_COLON.sub(lambda m: m.group(1) + ":" + m.group(2)[1:] if len(m.group(2)) > 1 else m.group(1) + ": ", segment, count=1)
+        return (
+            f"{call.group(1)}: {args}{call.group(3)}"
+            if args.strip()
+            else call.group(1) + " " * (len(segment) - len(call.group(1)))
+        )
+    return _NO_COLON.sub(
+        lambda m: m.group(1) + ":" + m.group(2)[1:] if len(m.group(2)) > 1 else m.group(1) + ": ", segment, count=1
+    )
 
 
 def lenient_expression(tag: str, text: str) -> str:
     """Rewrite Ruby-Liquid-only syntax in a tag or output expression."""
     if tag in _CONDITION_TAGS:
         pieces = re.split(rf"({_STRING})", text)
-        return "".join(
-            p if i % 2 else p.replace("||", "or").replace("&&", "and") for i, p in enumerate(pieces)
-        )
+        return "".join(p if i % 2 else p.replace("||", "or").replace("&&", "and") for i, p in enumerate(pieces))
     if tag in _FILTER_TAGS or tag == "filter":
         parts = _split_pipes(text)
         if len(parts) > 1:
@@ -194,7 +199,15 @@ def _to_datetime(value: object) -> dt.datetime | None:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             pass
-        for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d"):
+        for fmt in (
+            "%Y-%m-%d %H:%M:%S %z",
+            "%Y-%m-%d %H:%M:%S",
+            "%d %B %Y",
+            "%d %b %Y",
+            "%B %d, %Y",
+            "%b %d, %Y",
+            "%Y/%m/%d",
+        ):
             try:
                 return dt.datetime.strptime(text, fmt)
             except ValueError:
@@ -505,7 +518,11 @@ def _date(value: object, fmt: object = None) -> str:
     if when is None or not fmt:
         return _to_s(value)
     fmt = str(fmt).replace("%-d", str(when.day)).replace("%-m", str(when.month)).replace("%e", f"{when.day:2d}")
-    fmt = fmt.replace("%-H", str(when.hour)).replace("%-I", str(int(when.strftime("%I")))).replace("%P", when.strftime("%p").lower())
+    fmt = (
+        fmt.replace("%-H", str(when.hour))
+        .replace("%-I", str(int(when.strftime("%I"))))
+        .replace("%P", when.strftime("%p").lower())
+    )
     try:
         return when.strftime(fmt)
     except ValueError:
@@ -853,7 +870,16 @@ def _forgiving(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(value: object, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(value, *args, **kwargs)
-        except (LiquidError, TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError, re.error) as err:
+        except (
+            LiquidError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            re.error,
+        ) as err:
             env = kwargs.get("environment") or getattr(kwargs.get("context"), "env", None)
             if env is not None:
                 env.jekyll._note(None, f"filter '{name}' failed: {err}")
@@ -966,7 +992,7 @@ def _split_include_markup(markup: str) -> tuple[str, str]:
     return name.strip("\"'"), rest[0] if rest else ""
 
 
-def _link_target(tag: "_MarkupTag", context: Any, markup: str) -> tuple["JekyllLiquid", str, Any]:
+def _link_target(tag: _MarkupTag, context: Any, markup: str) -> tuple[JekyllLiquid, str, Any]:
     """What a link tag points at (Liquid in it rendered first), and the site to look in."""
     jekyll: JekyllLiquid = tag.env.jekyll  # type: ignore[attr-defined]
     target = markup.strip()
@@ -984,7 +1010,10 @@ class _LinkTag(_MarkupTag):
         jekyll, target, site = _link_target(self, context, markup)
         target = target.lstrip("/")
         for doc in _site_documents(site):
-            if _to_s(_prop(doc, "path")).lstrip("/") == target or _to_s(_prop(doc, "relative_path")).lstrip("/") == target:
+            if (
+                _to_s(_prop(doc, "path")).lstrip("/") == target
+                or _to_s(_prop(doc, "relative_path")).lstrip("/") == target
+            ):
                 return _relative_url(_prop(doc, "url"), context=context) or ""
         jekyll._note(_line_of(token), f"link target not found: {target}")
         guess = re.sub(r"\.(md|markdown|html)$", ".html", "/" + target)
@@ -1156,7 +1185,7 @@ _INNER = {"else": {"for", "if", "unless", "case"}, "elsif": {"if", "unless"}, "w
 class _JekyllEnvironment(Environment):
     """python-liquid configured for Jekyll's lenient Liquid 4."""
 
-    def __init__(self, jekyll: "JekyllLiquid"):
+    def __init__(self, jekyll: JekyllLiquid):
         self.jekyll = jekyll
         super().__init__(tolerance=Mode.LAX, strict_filters=False)
         self.expressions = _ExpressionCache(self)

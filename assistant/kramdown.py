@@ -115,7 +115,7 @@ def _html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
         last = start
         while last + 1 < end and not state.isEmpty(last + 1):
             last += 1
-    content = src[pos:state.eMarks[last]]
+    content = src[pos : state.eMarks[last]]
     if name and stop is not None and last is not None:
         content = _markdown_inside(content, name, stop - pos)
 
@@ -136,7 +136,7 @@ def _markdown_inside(content: str, name: str, stop: int) -> str:
     attr = _MARKDOWN_ATTR.search(opening)
     if not attr:
         return content
-    opening = opening[: attr.start()] + opening[attr.end():]
+    opening = opening[: attr.start()] + opening[attr.end() :]
     close_start = content.lower().rfind(f"</{name}", 0, stop)
     if close_start < open_end:
         return opening + content[open_end:]
@@ -240,7 +240,7 @@ def _drop_span_ials(content: str) -> str:
     """Drop ``{: ...}`` span attribute lists, but not ones a code span shows as text."""
     out, pos = [], 0
     for code in _CODE_SPAN.finditer(content):
-        out.append(_SPAN_IAL.sub("", content[pos:code.start()]))
+        out.append(_SPAN_IAL.sub("", content[pos : code.start()]))
         out.append(code.group(0))
         pos = code.end()
     out.append(_SPAN_IAL.sub("", content[pos:]))
@@ -271,16 +271,19 @@ def _heading_ids(state: StateCore) -> None:
         if token.type != "heading_open":
             continue
         inline = tokens[index + 1]
-        text = "".join(
-            child.content for child in (inline.children or []) if child.type in ("text", "code_inline")
-        )
+        text = "".join(child.content for child in (inline.children or []) if child.type in ("text", "code_inline"))
         if token.attrGet("id"):
             continue
         token.attrSet("id", heading_id(text, seen))
 
 
-_TYPO = [(re.compile(r"(?<!-)---(?!-)"), "\u2014"), (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
-         (re.compile(r"\.\.\."), "\u2026"), (re.compile(r"<< "), "\u00ab\u00a0"), (re.compile(r" >>"), "\u00a0\u00bb")]
+_TYPO = [
+    (re.compile(r"(?<!-)---(?!-)"), "\u2014"),
+    (re.compile(r"(?<!-)--(?!-)"), "\u2013"),
+    (re.compile(r"\.\.\."), "\u2026"),
+    (re.compile(r"<< "), "\u00ab\u00a0"),
+    (re.compile(r" >>"), "\u00a0\u00bb"),
+]
 
 
 def _typography(state: StateCore) -> None:
@@ -288,8 +291,9 @@ def _typography(state: StateCore) -> None:
         if token.type != "inline" or not token.children:
             continue
         for child in token.children:
-            if child.type == "text" and ("--" in child.content or "..." in child.content
-                                         or "<<" in child.content or ">>" in child.content):
+            if child.type == "text" and (
+                "--" in child.content or "..." in child.content or "<<" in child.content or ">>" in child.content
+            ):
                 text = child.content
                 for pattern, replacement in _TYPO:
                     text = pattern.sub(replacement, text)

@@ -17,8 +17,34 @@ SUFFIXES = (".md", ".markdown", ".html", ".yml", ".yaml", ".bib")
 _TOKEN = re.compile(r"\w+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _TITLE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.M)
-_GERMAN = {"wer", "was", "wo", "wann", "wie", "welche", "welcher", "welches", "der", "die", "das", "und",
-           "ist", "sind", "hat", "gibt", "leitet", "für", "mit", "von", "im", "zu", "den", "des", "ein", "eine"}
+_GERMAN = {
+    "wer",
+    "was",
+    "wo",
+    "wann",
+    "wie",
+    "welche",
+    "welcher",
+    "welches",
+    "der",
+    "die",
+    "das",
+    "und",
+    "ist",
+    "sind",
+    "hat",
+    "gibt",
+    "leitet",
+    "für",
+    "mit",
+    "von",
+    "im",
+    "zu",
+    "den",
+    "des",
+    "ein",
+    "eine",
+}
 
 
 def tokenize(text: str) -> list[str]:
@@ -66,7 +92,7 @@ class NaiveIndex:
         self.bm25 = BM25Okapi([tokenize(p["text"]) for p in paragraphs]) if paragraphs else None
 
     @classmethod
-    def build(cls, site_root: Path | str, base_url: str | None = None) -> "NaiveIndex":
+    def build(cls, site_root: Path | str, base_url: str | None = None) -> NaiveIndex:
         root = Path(site_root)
         if not root.is_dir():
             raise FileNotFoundError(f"{root}: not a site folder")
@@ -85,14 +111,16 @@ class NaiveIndex:
                 start = text.index(piece, offset)
                 offset = start + len(piece)
                 if tokenize(piece):
-                    paragraphs.append({
-                        "text": piece.strip(),
-                        "path": rel,
-                        "url": url,
-                        "title": title,
-                        "kind": _kind(rel),
-                        "line": text.count("\n", 0, start) + 1,
-                    })
+                    paragraphs.append(
+                        {
+                            "text": piece.strip(),
+                            "path": rel,
+                            "url": url,
+                            "title": title,
+                            "kind": _kind(rel),
+                            "line": text.count("\n", 0, start) + 1,
+                        }
+                    )
         return cls(paragraphs, base)
 
     def search(self, question: str, limit: int = 5) -> list[tuple[dict, float]]:
@@ -115,23 +143,26 @@ class NaiveIndex:
                 continue
             text = paragraph["text"]
             highlights = [[m.start(), m.end()] for m in _TOKEN.finditer(text) if m.group().lower() in terms]
-            passages.append({
-                "quote": text,
-                "highlights": highlights,
-                "title": paragraph["title"],
-                "heading": "",
-                "url": paragraph["url"],
-                "path": paragraph["path"],
-                "line": paragraph["line"],
-                "score": round(score, 4),
-                "kind": paragraph["kind"],
-            })
+            passages.append(
+                {
+                    "quote": text,
+                    "highlights": highlights,
+                    "title": paragraph["title"],
+                    "heading": "",
+                    "url": paragraph["url"],
+                    "path": paragraph["path"],
+                    "line": paragraph["line"],
+                    "score": round(score, 4),
+                    "kind": paragraph["kind"],
+                }
+            )
         abstained = not passages
         return {
             "question": question,
             "lang": guess_lang(question),
             "abstained": abstained,
-            "answer": "No paragraph of the site matches the question." if abstained
+            "answer": "No paragraph of the site matches the question."
+            if abstained
             else "These paragraphs of the site match the question best:",
             "passages": passages,
         }

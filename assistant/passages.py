@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, islice
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # selectolax is needed to index, not to serve
     from selectolax.lexbor import LexborNode
@@ -25,11 +26,51 @@ from .analysis import detect_language
 from .documents import Document, Passage
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "input", "select",
-        "textarea", "button", "head", "nav", "header", "footer", "object", "canvas", "map"}
-BLOCKS = {"p", "div", "section", "article", "main", "aside", "blockquote", "pre", "figure",
-          "figcaption", "address", "details", "summary", "form", "fieldset", "hr", "center",
-          "dl", "dt", "dd", "body", "html", "caption", "legend"}
+SKIP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "iframe",
+    "input",
+    "select",
+    "textarea",
+    "button",
+    "head",
+    "nav",
+    "header",
+    "footer",
+    "object",
+    "canvas",
+    "map",
+}
+BLOCKS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "address",
+    "details",
+    "summary",
+    "form",
+    "fieldset",
+    "hr",
+    "center",
+    "dl",
+    "dt",
+    "dd",
+    "body",
+    "html",
+    "caption",
+    "legend",
+}
 LISTS = {"ul", "ol"}
 CARDS = {"div", "figure", "address", "blockquote"}  # containers read whole when small
 CARD_WORDS = 60
@@ -43,10 +84,62 @@ DESCRIPTION_SUFFIX = "-description"
 MAX_CONTEXT_CHARS = 400
 
 _ABBREVIATIONS = (
-    "dr", "prof", "med", "nat", "rer", "phil", "dipl", "ing", "e.g", "i.e", "z.b", "u.a", "bzw", "ca",
-    "etc", "nr", "no", "st", "str", "vs", "mr", "mrs", "ms", "jr", "sr", "inc", "ltd", "co", "abs",
-    "fig", "vol", "pp", "univ", "dept", "priv", "doz", "habil", "et al", "al", "approx", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt", "nov", "dec", "dez", "mio", "mrd",
+    "dr",
+    "prof",
+    "med",
+    "nat",
+    "rer",
+    "phil",
+    "dipl",
+    "ing",
+    "e.g",
+    "i.e",
+    "z.b",
+    "u.a",
+    "bzw",
+    "ca",
+    "etc",
+    "nr",
+    "no",
+    "st",
+    "str",
+    "vs",
+    "mr",
+    "mrs",
+    "ms",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "abs",
+    "fig",
+    "vol",
+    "pp",
+    "univ",
+    "dept",
+    "priv",
+    "doz",
+    "habil",
+    "et al",
+    "al",
+    "approx",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "okt",
+    "nov",
+    "dec",
+    "dez",
+    "mio",
+    "mrd",
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -63,11 +156,11 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for m in _SENTENCE_END.finditer(line):
-            before = line[start:m.start()].rstrip("\"'»”)]")
+            before = line[start : m.start()].rstrip("\"'»”)]")
             last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
                 continue
-            out.append(line[start:m.start()].strip())
+            out.append(line[start : m.start()].strip())
             start = m.end()
         tail = line[start:].strip()
         if tail:
@@ -122,8 +215,11 @@ class _Walker:
             return
         if tag in ("-comment", "!doctype", "_comment") or tag in SKIP or tag is None or tag.startswith("-"):
             return
-        if node.attributes.get("hidden") is not None or node.attributes.get("aria-hidden") == "true" \
-                or node.attributes.get("role") in ("button", "navigation", "search"):
+        if (
+            node.attributes.get("hidden") is not None
+            or node.attributes.get("aria-hidden") == "true"
+            or node.attributes.get("role") in ("button", "navigation", "search")
+        ):
             return  # controls ("Abs", "PDF", "Bib") and navigation are not what the page says
         if tag == "br":
             self._inline.append("\n")
@@ -282,8 +378,14 @@ def html_blocks(html: str) -> list[_Block]:
 
 def _is_label_of_list(block: _Block, following: _Block | None) -> bool:
     """A short line ending in a colon right above a list introduces that list."""
-    return (block.kind == "text" and following is not None and following.kind == "list"
-            and "\n" not in block.text and block.text.endswith(":") and word_count(block.text) <= 12)
+    return (
+        block.kind == "text"
+        and following is not None
+        and following.kind == "list"
+        and "\n" not in block.text
+        and block.text.endswith(":")
+        and word_count(block.text) <= 12
+    )
 
 
 def _is_caption(block: _Block) -> bool:
@@ -291,8 +393,13 @@ def _is_caption(block: _Block) -> bool:
     if block.kind != "text" or "\n" in block.text or block.in_bibliography:
         return False
     n = word_count(block.text)
-    return (0 < n <= 8 and block.text[-1] not in ".!?:;,)]\"'»”…" and not block.text[0].islower()
-            and not block.text[0].isdigit() and "," not in block.text)  # "12 Main Street", "City, State" are no headings
+    return (
+        0 < n <= 8
+        and block.text[-1] not in ".!?:;,)]\"'»”…"
+        and not block.text[0].islower()
+        and not block.text[0].isdigit()
+        and "," not in block.text
+    )  # "12 Main Street", "City, State" are no headings
 
 
 def _looks_like_list(text: str) -> bool:
@@ -464,11 +571,22 @@ def passages_from_document(doc: Document) -> list[Passage]:
         lang = page_lang
         if word_count(text) >= 12:
             lang = detect_language(text, default=page_lang)
-        out.append(Passage(
-            id=f"{digest}-{len(out)}", text=text, title=doc.title, heading=heading, url=url,
-            source=doc.source, line=line, lang=lang, kind=kind, is_list=is_list, page_url=doc.url,
-            context=context,
-        ))
+        out.append(
+            Passage(
+                id=f"{digest}-{len(out)}",
+                text=text,
+                title=doc.title,
+                heading=heading,
+                url=url,
+                source=doc.source,
+                line=line,
+                lang=lang,
+                kind=kind,
+                is_list=is_list,
+                page_url=doc.url,
+                context=context,
+            )
+        )
 
     for i, block in enumerate(blocks):
         if _is_label_of_list(block, blocks[i + 1] if i + 1 < len(blocks) else None):

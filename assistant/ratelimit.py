@@ -16,8 +16,18 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-UNITS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0,
-         "h": 3600.0, "hour": 3600.0, "d": 86400.0, "day": 86400.0}
+UNITS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+    "d": 86400.0,
+    "day": 86400.0,
+}
 OFF = ("", "0", "off", "none", "no", "false", "unlimited")
 _SPEC = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*([a-z]+?)s?\s*$", re.I)
 

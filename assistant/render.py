@@ -70,29 +70,33 @@ def _load_layouts(site: Site, problems: list[Problem]) -> dict[str, _Layout]:
 def _page_dict(sf: SourceFile) -> dict:
     name = os.path.basename(sf.path)
     data = dict(sf.front_matter)
-    data.update({
-        "url": sf.url,
-        "path": sf.path,
-        "relative_path": sf.path,
-        "dir": sf.url if sf.url.endswith("/") else sf.url.rsplit("/", 1)[0] + "/",
-        "content": sf.body,
-    })
+    data.update(
+        {
+            "url": sf.url,
+            "path": sf.path,
+            "relative_path": sf.path,
+            "dir": sf.url if sf.url.endswith("/") else sf.url.rsplit("/", 1)[0] + "/",
+            "content": sf.body,
+        }
+    )
     if sf.kind == "page":  # a page's file name wins over front matter; a document's front matter wins
         data["name"] = name
     else:
         data.setdefault("name", name)
     if sf.kind != "page":
         date = sf.date or _to_datetime(sf.front_matter.get("date"))
-        data.update({
-            "id": re.sub(r"(\.[^./]+|/)$", "", sf.url) or sf.url,
-            "date": date,
-            "categories": sf.categories,
-            "tags": sf.tags,
-            "slug": sf.slug,
-            "collection": sf.collection,
-            "excerpt": sf.front_matter.get("excerpt"),
-            "output": None,
-        })
+        data.update(
+            {
+                "id": re.sub(r"(\.[^./]+|/)$", "", sf.url) or sf.url,
+                "date": date,
+                "categories": sf.categories,
+                "tags": sf.tags,
+                "slug": sf.slug,
+                "collection": sf.collection,
+                "excerpt": sf.front_matter.get("excerpt"),
+                "output": None,
+            }
+        )
         data.setdefault("title", sf.slug)
     return data
 
@@ -111,26 +115,31 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     for name, items in docs.items():
         options = (config.get("collections") or {}) if isinstance(config.get("collections"), dict) else {}
         meta = options.get(name) if isinstance(options.get(name), dict) else {}
-        collections.append({**meta, "label": name, "docs": items, "output": bool(meta.get("output")),
-                            "relative_directory": f"_{name}"})
+        collections.append(
+            {**meta, "label": name, "docs": items, "output": bool(meta.get("output")), "relative_directory": f"_{name}"}
+        )
     host = str(config.get("url") or "")
     if not host:
         baseurl = str(config.get("baseurl") or "").strip("/")
-        host = site.base_url[: -len(baseurl) - 1] if baseurl and site.base_url.endswith("/" + baseurl) else site.base_url
-    data.update({
-        "data": site.data,
-        "posts": posts,
-        "pages": pages,
-        "html_pages": [p for p in pages if p["url"].endswith(("/", ".html", ".htm"))],
-        "collections": collections,
-        "documents": posts + [d for items in docs.values() for d in items],
-        "categories": categories,
-        "tags": tags,
-        "static_files": [],
-        "url": host,
-        "baseurl": config.get("baseurl") or "",
-        "time": dt.datetime.now(),
-    })
+        host = (
+            site.base_url[: -len(baseurl) - 1] if baseurl and site.base_url.endswith("/" + baseurl) else site.base_url
+        )
+    data.update(
+        {
+            "data": site.data,
+            "posts": posts,
+            "pages": pages,
+            "html_pages": [p for p in pages if p["url"].endswith(("/", ".html", ".htm"))],
+            "collections": collections,
+            "documents": posts + [d for items in docs.values() for d in items],
+            "categories": categories,
+            "tags": tags,
+            "static_files": [],
+            "url": host,
+            "baseurl": config.get("baseurl") or "",
+            "time": dt.datetime.now(),
+        }
+    )
     for name, items in docs.items():
         data[name] = items
     return data
@@ -240,8 +249,9 @@ def _drop_heading_anchors(root) -> None:
     Heading-anchor plugins and includes put a link to the heading's own
     fragment inside it; a link there with no word in it is only that marker.
     """
-    for link in root.css("h1 a[href^='#'], h2 a[href^='#'], h3 a[href^='#'], "
-                         "h4 a[href^='#'], h5 a[href^='#'], h6 a[href^='#']"):
+    for link in root.css(
+        "h1 a[href^='#'], h2 a[href^='#'], h3 a[href^='#'], h4 a[href^='#'], h5 a[href^='#'], h6 a[href^='#']"
+    ):
         if not re.search(r"\w", link.text() or ""):
             link.decompose()
 
@@ -265,8 +275,11 @@ def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
         names = classes + (node.attributes.get("id") or "").split()
         if any(_SHARE_CLASS.search(c) or _RELATED_CLASS.search(c) for c in names):
             node.decompose()
-        elif not keep_sidebar and (node.tag == "aside" or node.attributes.get("role") == "complementary"
-                                   or any(_SIDEBAR_CLASS.match(c) for c in classes)):
+        elif not keep_sidebar and (
+            node.tag == "aside"
+            or node.attributes.get("role") == "complementary"
+            or any(_SIDEBAR_CLASS.match(c) for c in classes)
+        ):
             node.decompose()
 
 
@@ -291,7 +304,7 @@ def _title(sf: SourceFile, tree: HTMLParser) -> str:
 
 
 def _kind(sf: SourceFile, html: str) -> str:
-    """"post", "publication" when nearly all a reader sees is a bibliography, else "page"."""
+    """ "post", "publication" when nearly all a reader sees is a bibliography, else "page"."""
     if sf.kind == "post":
         return "post"
     if "bibliography" not in html:
@@ -341,8 +354,12 @@ class SiteRendering:
         posts = [(sf, _page_dict(sf)) for sf in site.posts]
         docs = {name: [(sf, _page_dict(sf)) for sf in items] for name, items in site.collections.items()}
         pages = [(sf, _page_dict(sf)) for sf in site.pages]
-        renderer.site_dict = _site_dict(site, [p for _, p in pages], [p for _, p in posts],
-                                        {name: [d for _, d in items] for name, items in docs.items()})
+        renderer.site_dict = _site_dict(
+            site,
+            [p for _, p in pages],
+            [p for _, p in posts],
+            {name: [d for _, d in items] for name, items in docs.items()},
+        )
 
         self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages
         self.converted: dict[int, str] = {}
@@ -417,4 +434,3 @@ def _plain_description(value) -> str:
 def _problem(err: RenderError, sf: SourceFile) -> Problem:
     reason = err.reason if err.path == sf.path else f"{err.reason} (while rendering {sf.path})"
     return Problem(err.path or sf.path, reason, err.line)
-

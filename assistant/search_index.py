@@ -19,9 +19,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import fields
-from typing import NamedTuple
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import tantivy
 
@@ -198,12 +198,12 @@ class PassagePreparer:
         blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         # the terms of "title heading text" joined by spaces: no token spans a space
         exact = title_exact + heading_exact + self.analyzer.exact_terms(passage.text)
-        return PreparedPassage(title, heading, " ".join(body), " ".join(exact), blob,
-                               passage.page_url or passage.url.split("#", 1)[0])
+        return PreparedPassage(
+            title, heading, " ".join(body), " ".join(exact), blob, passage.page_url or passage.url.split("#", 1)[0]
+        )
 
 
-def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path, analyzer: Analyzer,
-                    progress) -> dict:
+def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path, analyzer: Analyzer, progress) -> dict:
     index = tantivy.Index(_schema(), path=str(folder), reuse=False)
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=0)
     digest = hashlib.sha256()
@@ -275,7 +275,9 @@ class IndexVocabulary(Vocabulary):
             try:
                 index = tantivy.Index.open(str(self._folder))
             except Exception as exc:
-                raise IndexLoadError(f"{self._folder}: vocabulary unreadable ({exc}); rebuild with `assistant index`") from exc
+                raise IndexLoadError(
+                    f"{self._folder}: vocabulary unreadable ({exc}); rebuild with `assistant index`"
+                ) from exc
             self._fuzzy = (index.schema, index.searcher())
         return self._fuzzy
 
@@ -340,14 +342,17 @@ class SearchIndex:
                 raise IndexLoadError(f"{file}: missing from the index; rebuild with `assistant index`") from None
             if size != info["size"]:
                 raise IndexLoadError(
-                    f"{file}: {size} bytes, expected {info['size']} (truncated or changed); rebuild with `assistant index`"
+                    f"{file}: {size} bytes, expected {info['size']} (truncated or changed); "
+                    "rebuild with `assistant index`"
                 )
             if size <= HASH_LIMIT and _sha256(file) != info["sha256"]:
                 raise IndexLoadError(f"{file}: checksum mismatch (corrupt); rebuild with `assistant index`")
         try:
             index = _open_tantivy(path)
         except Exception as exc:
-            raise IndexLoadError(f"{path / 'meta.json'}: tantivy cannot open the index ({exc}); rebuild with `assistant index`") from exc
+            raise IndexLoadError(
+                f"{path / 'meta.json'}: tantivy cannot open the index ({exc}); rebuild with `assistant index`"
+            ) from exc
         return cls(path, manifest, index, analyzer)
 
     def __len__(self) -> int:
@@ -405,8 +410,9 @@ class SearchIndex:
             return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(clauses)
 
-    def search(self, query: ParsedQuery, limit: int = 10,
-               fields: Iterable[str] | None = None) -> list[tuple[Passage, float]]:
+    def search(
+        self, query: ParsedQuery, limit: int = 10, fields: Iterable[str] | None = None
+    ) -> list[tuple[Passage, float]]:
         """Best passages for a parsed question, highest BM25 score first."""
         if not query.terms or limit <= 0:
             return []
@@ -440,7 +446,9 @@ def _read_manifest(path: Path) -> dict:
         raise IndexLoadError(f"{path}: no index here; build one with `assistant index`")
     if not file.is_file():
         if any(p for p in path.iterdir() if p.name not in _LOCK_FILES):
-            raise IndexLoadError(f"{file}: missing, so {path} is not an index built by this program; rebuild with `assistant index`")
+            raise IndexLoadError(
+                f"{file}: missing, so {path} is not an index built by this program; rebuild with `assistant index`"
+            )
         raise IndexLoadError(f"{file}: missing (empty folder); build the index with `assistant index`")
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))

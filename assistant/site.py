@@ -29,8 +29,16 @@ HTML_EXTS = (".html", ".htm", ".xhtml")
 
 # Jekyll adds these to whatever the site excludes itself.
 DEFAULT_EXCLUDES = [
-    ".sass-cache", ".jekyll-cache", "gemfiles", "Gemfile", "Gemfile.lock",
-    "node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/", "vendor/ruby/",
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
 ]
 
 PERMALINK_STYLES = {
@@ -276,7 +284,7 @@ def _split(text: str, rel: str, problems: list[Problem]) -> tuple[dict, str, int
     if not isinstance(data, dict):
         problems.append(Problem(rel, "front matter is not a mapping of keys to values", 2))
         return None
-    body = text[match.end():]
+    body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     return data, body, body_line
 
@@ -479,7 +487,9 @@ def _read_data(root: Path, data_dir: str, problems: list[Problem]) -> dict:
                     value = [dict(row) for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
-                problems.append(Problem(rel, f"invalid YAML data: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None))
+                problems.append(
+                    Problem(rel, f"invalid YAML data: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None)
+                )
                 continue
             except json.JSONDecodeError as exc:
                 problems.append(Problem(rel, f"invalid JSON data: {exc.msg}", exc.lineno))
@@ -503,9 +513,9 @@ def _collections_config(config: dict) -> dict[str, dict]:
     return {str(k): (v if isinstance(v, dict) else {}) for k, v in raw.items() if str(k) != "posts"}
 
 
-
-def _read_document(root: Path, rel: str, config: dict, kind: str, collection: str | None,
-                   problems: list[Problem]) -> tuple[str, dict, str, int] | None:
+def _read_document(
+    root: Path, rel: str, config: dict, kind: str, collection: str | None, problems: list[Problem]
+) -> tuple[str, dict, str, int] | None:
     """A published file's text, front matter (with defaults), body and body line; None to skip it."""
     text = _read_text(root, rel, problems)
     if text is None or not _has_front_matter(text):
@@ -518,6 +528,7 @@ def _read_document(root: Path, rel: str, config: dict, kind: str, collection: st
     if data.get("published", True) is False and not config.get("unpublished", False):
         return None
     return text, data, body, body_line
+
 
 def load_site(root: Path | str, url: str | None = None) -> Site:
     """Read a Jekyll site's source: configuration, data, pages, posts and collections.
@@ -550,8 +561,15 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
         if read is None:
             continue
         text, data, body, body_line = read
-        sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page",
-                        url=_page_url(rel, data, style), text=text)
+        sf = SourceFile(
+            path=rel,
+            front_matter=data,
+            body=body,
+            body_line=body_line,
+            kind="page",
+            url=_page_url(rel, data, style),
+            text=text,
+        )
         sf.slug = os.path.splitext(os.path.basename(rel))[0]
         site.pages.append(sf)
 
@@ -580,13 +598,26 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
             if date > now and not show_future:
                 continue
             slug = match.group(2)
-            categories = list(dict.fromkeys(path_categories + _as_list(data.get("category")) + _as_list(data.get("categories"))))
+            categories = list(
+                dict.fromkeys(path_categories + _as_list(data.get("category")) + _as_list(data.get("categories")))
+            )
             tags = list(dict.fromkeys(_as_list(data.get("tag")) + _as_list(data.get("tags"))))
-            sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="post", url="",
-                            date=date, categories=categories, tags=tags, slug=str(data.get("slug") or slug),
-                            collection="posts", text=text)
+            sf = SourceFile(
+                path=rel,
+                front_matter=data,
+                body=body,
+                body_line=body_line,
+                kind="post",
+                url="",
+                date=date,
+                categories=categories,
+                tags=tags,
+                slug=str(data.get("slug") or slug),
+                collection="posts",
+                text=text,
+            )
             sf.front_matter.setdefault("title", _titleize(slug))
-            sf.url = _document_url(sf, post_template, rel[len(post_dir) + 1:])
+            sf.url = _document_url(sf, post_template, rel[len(post_dir) + 1 :])
             site.posts.append(sf)
     site.posts.sort(key=lambda p: (p.date, p.path), reverse=True)
 
@@ -607,11 +638,22 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
                 text, data, body, body_line = read
                 stem = os.path.splitext(os.path.basename(rel))[0]
                 date = _to_datetime(data.get("date"))
-                sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="collection",
-                                url="", date=date, categories=_as_list(data.get("categories")),
-                                tags=_as_list(data.get("tags")), slug=str(data.get("slug") or stem),
-                                collection=name, text=text, output=output)
-                sf.url = _document_url(sf, template, rel[len(base) + 1:])
+                sf = SourceFile(
+                    path=rel,
+                    front_matter=data,
+                    body=body,
+                    body_line=body_line,
+                    kind="collection",
+                    url="",
+                    date=date,
+                    categories=_as_list(data.get("categories")),
+                    tags=_as_list(data.get("tags")),
+                    slug=str(data.get("slug") or stem),
+                    collection=name,
+                    text=text,
+                    output=output,
+                )
+                sf.url = _document_url(sf, template, rel[len(base) + 1 :])
                 docs.append(sf)
         sort_by = options.get("sort_by")
         if sort_by:

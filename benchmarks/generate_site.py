@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import sys
@@ -24,7 +25,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-import random
 
 import numpy as np
 import yaml
@@ -36,11 +36,14 @@ PROJECT = Path(__file__).resolve().parents[1]
 GERMAN_SHARE = 0.3
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß\-]*[A-Za-zÄÖÜäöüß]|[A-Za-z]")
-STOP = set("the of and to in a for is on with that as by are we our from this at an be "
-           "or it its can has have was were which their also not into more".split())
+STOP = set(
+    "the of and to in a for is on with that as by are we our from this at an be "
+    "or it its can has have was were which their also not into more".split()
+)
 
 
 # ---------------------------------------------------------------- real text
+
 
 def text_roots() -> list[Path]:
     """Folders whose pages lend the generator its English words and sentences."""
@@ -69,8 +72,12 @@ def read_real_text(roots: list[Path]) -> tuple[list[str], Counter]:
     for root in roots:
         for path in sorted(root.rglob("*")):
             parts = path.relative_to(root).parts
-            if (path.suffix not in (".md", ".markdown", ".html") or path.name.isupper() or path.stem in ("README", "SOURCE")
-                    or any(p.startswith(("_", ".")) or p in ("built", "node_modules") for p in parts[:-1])):
+            if (
+                path.suffix not in (".md", ".markdown", ".html")
+                or path.name.isupper()
+                or path.stem in ("README", "SOURCE")
+                or any(p.startswith(("_", ".")) or p in ("built", "node_modules") for p in parts[:-1])
+            ):
                 continue
             try:
                 text = _plain(path.read_text(encoding="utf-8", errors="replace"))
@@ -90,12 +97,13 @@ def read_real_text(roots: list[Path]) -> tuple[list[str], Counter]:
 
 # ---------------------------------------------------------------- sampling
 
+
 class ZipfWords:
     """Draws words so that the word of rank r turns up with probability ~ 1/r^s."""
 
     def __init__(self, words: list[str], rng: np.random.Generator, s: float = 1.05):
         ranks = np.arange(1, len(words) + 1, dtype=np.float64)
-        cdf = np.cumsum(ranks ** -s)
+        cdf = np.cumsum(ranks**-s)
         self.cdf = cdf / cdf[-1]
         self.words = words
         self.rng = rng
@@ -106,7 +114,7 @@ class ZipfWords:
         if self._pos + k > len(self._buf):
             self._buf = np.searchsorted(self.cdf, self.rng.random(1 << 18))
             self._pos = 0
-        ids = self._buf[self._pos:self._pos + k]
+        ids = self._buf[self._pos : self._pos + k]
         self._pos += k
         words = self.words
         return [words[i] for i in ids]
@@ -130,6 +138,7 @@ class Coiner:
 
 
 # ---------------------------------------------------------------- the site
+
 
 @dataclass
 class Fact:
@@ -164,7 +173,7 @@ class SiteWriter:
         self.real_sentences = sentences
         real_words = [w for w, c in counts.most_common() if c >= 1] or list(voc.ENGLISH_FALLBACK)
         # Heaps' law: bigger sites bring more distinct words.
-        tail = [self.coin.word() for _ in range(int(20 * passages ** 0.6))]
+        tail = [self.coin.word() for _ in range(int(20 * passages**0.6))]
         self.en_words = real_words + tail
         self.en = ZipfWords(self.en_words, rng)
         content = [w for w in real_words[:4000] if w.lower() not in STOP and len(w) >= 5 and w.isalpha()]
@@ -173,9 +182,10 @@ class SiteWriter:
         self.en_topic = ZipfWords(self.en_content, np.random.default_rng(seed + 2), s=0.9)
         compounds = [s + h for s in voc.GERMAN_STEMS for h in voc.GERMAN_HEADS]
         random.Random(seed + 3).shuffle(compounds)
-        de_tail = [self.coin.word().capitalize() for _ in range(int(6 * passages ** 0.6))]
-        self.de = ZipfWords(voc.GERMAN_FUNCTION + voc.GERMAN_CONTENT + compounds + de_tail,
-                            np.random.default_rng(seed + 4))
+        de_tail = [self.coin.word().capitalize() for _ in range(int(6 * passages**0.6))]
+        self.de = ZipfWords(
+            voc.GERMAN_FUNCTION + voc.GERMAN_CONTENT + compounds + de_tail, np.random.default_rng(seed + 4)
+        )
         self.de_content = ZipfWords(voc.GERMAN_CONTENT + compounds, np.random.default_rng(seed + 5), s=0.8)
         self.written = 0  # blocks (paragraphs, lists, entries) that should become passages
         self.facts: list[Fact] = []
@@ -200,7 +210,11 @@ class SiteWriter:
         return (self.en_topic if lang == "en" else self.de_content).take(k)
 
     def heading(self, lang: str) -> str:
-        return " ".join(self.topic(lang, self.rnd.randint(1, 3))).title() if lang == "en" else " ".join(self.topic(lang, self.rnd.randint(1, 2)))
+        return (
+            " ".join(self.topic(lang, self.rnd.randint(1, 3))).title()
+            if lang == "en"
+            else " ".join(self.topic(lang, self.rnd.randint(1, 2)))
+        )
 
     def fact(self, lang: str, url: str) -> str:
         r = self.rnd
@@ -212,7 +226,7 @@ class SiteWriter:
         self.facts.append(Fact(kind, lang, url, q, [term]))
         if lang == "en" and len(term) >= 7:
             i = r.randrange(1, len(term) - 2)
-            typo = term[:i] + term[i + 1] + term[i] + term[i + 2:]
+            typo = term[:i] + term[i + 1] + term[i] + term[i + 2 :]
             self.facts.append(Fact("typo", lang, url, r.choice(questions).format(T=typo), [term]))
         return sentence.format(T=term, a=a, b=b, c=c)
 
@@ -224,7 +238,9 @@ class SiteWriter:
             if i and i % r.randint(3, 5) == 0:
                 parts.append("## " + self.heading(lang))
             if r.random() < 0.12:
-                parts.append("\n".join("- " + " ".join(self.topic(lang, r.randint(2, 5))) for _ in range(r.randint(3, 6))))
+                parts.append(
+                    "\n".join("- " + " ".join(self.topic(lang, r.randint(2, 5))) for _ in range(r.randint(3, 6)))
+                )
             else:
                 text = self.paragraph(lang)
                 if r.random() < self.fact_rate:
@@ -253,8 +269,12 @@ class SiteWriter:
         first, last = r.choice(voc.FIRST_NAMES), r.choice(voc.LAST_NAMES)
         if r.random() < 0.3:
             last = last + "-" + self.coin.word((2, 2)).capitalize()  # keeps many names distinct
-        return {"name": f"{first} {last}", "title": r.choice(voc.TITLES),
-                "mail": f"{first}.{last}@example.org".lower().replace(" ", ""), "roles": [r.choice(voc.ROLES)]}
+        return {
+            "name": f"{first} {last}",
+            "title": r.choice(voc.TITLES),
+            "mail": f"{first}.{last}@example.org".lower().replace(" ", ""),
+            "roles": [r.choice(voc.ROLES)],
+        }
 
     def generate(self) -> dict:
         r = self.rnd
@@ -266,10 +286,20 @@ class SiteWriter:
         for g in range(n_groups):
             slug = f"{self.coin.word((1, 2))}{g}"
             label = " ".join(self.topic("en", r.randint(2, 4))).title()
-            groups.append({"name": slug, "type": r.choice(("rg", "rg", "jrg", "core")), "label": label,
-                           "address": {"name": f"Building {r.randint(1, 40)}", "street": f"{r.choice(voc.STREETS)} {r.randint(1, 90)}",
-                                       "additional": f"House {r.randint(1, 20)}, floor {r.randint(0, 6)}",
-                                       "zip": str(45000 + r.randint(0, 999)), "city": r.choice(voc.CITIES)}})
+            groups.append(
+                {
+                    "name": slug,
+                    "type": r.choice(("rg", "rg", "jrg", "core")),
+                    "label": label,
+                    "address": {
+                        "name": f"Building {r.randint(1, 40)}",
+                        "street": f"{r.choice(voc.STREETS)} {r.randint(1, 90)}",
+                        "additional": f"House {r.randint(1, 20)}, floor {r.randint(0, 6)}",
+                        "zip": str(45000 + r.randint(0, 999)),
+                        "city": r.choice(voc.CITIES),
+                    },
+                }
+            )
             team = [self.person() for _ in range(r.randint(4, 14))]
             team[0]["roles"] = ["head"]
             team[0]["title"] = "Prof. Dr."
@@ -290,26 +320,41 @@ class SiteWriter:
         return {"groups": len(groups), "people": sum(map(len, people.values())), "posts": n_posts, "pages": i}
 
     def write_scaffold(self, groups: list[dict], people: dict[str, list[dict]]) -> None:
-        config = {"title": "Synthetic Institute", "description": "A generated site for measuring the assistant",
-                  "url": "https://bench.example.org", "baseurl": "", "plugins": ["jekyll/scholar"],
-                  "scholar": {"source": "/_bibliography", "style": "apa"},
-                  "exclude": ["queries.yaml"], "lang": "en"}
+        config = {
+            "title": "Synthetic Institute",
+            "description": "A generated site for measuring the assistant",
+            "url": "https://bench.example.org",
+            "baseurl": "",
+            "plugins": ["jekyll/scholar"],
+            "scholar": {"source": "/_bibliography", "style": "apa"},
+            "exclude": ["queries.yaml"],
+            "lang": "en",
+        }
         self.write("_config.yml", yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
         self.write("_data/groups.yml", yaml.safe_dump(groups, sort_keys=False, allow_unicode=True))
         for slug, team in people.items():
             self.write(f"_data/people/{slug}.yml", yaml.safe_dump(team, sort_keys=False, allow_unicode=True))
         for name, text in LAYOUTS.items():
             self.write(name, text)
-        self.write("index.md", "---\nlayout: page\ntitle: Welcome\n---\n"
-                   "{{ site.description }}. Here you find {{ site.data.groups | size }} research groups.\n\n"
-                   + self.body("en", 3, "/index.html") +
-                   "\n## Latest news\n\n{% for post in site.posts limit:5 %}- [{{ post.title }}]({{ post.url }})\n{% endfor %}\n")
-        self.write("groups/index.md", "---\nlayout: page\ntitle: Research Groups\n---\n"
-                   "{% for g in site.data.groups %}- [{{ g.label }}](/groups/{{ g.name }}.html)\n{% endfor %}\n")
-        self.write("people.md", "---\nlayout: page\ntitle: People\n---\n"
-                   "Heads of our groups:\n\n{% for g in site.data.groups %}{% assign team = site.data.people[g.name] %}"
-                   "{% for p in team %}{% if p.roles contains 'head' %}- {{ p.title }} {{ p.name }}, {{ g.label }}\n"
-                   "{% endif %}{% endfor %}{% endfor %}\n")
+        self.write(
+            "index.md",
+            "---\nlayout: page\ntitle: Welcome\n---\n"
+            "{{ site.description }}. Here you find {{ site.data.groups | size }} research groups.\n\n"
+            + self.body("en", 3, "/index.html")
+            + "\n## Latest news\n\n{% for post in site.posts limit:5 %}- [{{ post.title }}]({{ post.url }})\n{% endfor %}\n",
+        )
+        self.write(
+            "groups/index.md",
+            "---\nlayout: page\ntitle: Research Groups\n---\n"
+            "{% for g in site.data.groups %}- [{{ g.label }}](/groups/{{ g.name }}.html)\n{% endfor %}\n",
+        )
+        self.write(
+            "people.md",
+            "---\nlayout: page\ntitle: People\n---\n"
+            "Heads of our groups:\n\n{% for g in site.data.groups %}{% assign team = site.data.people[g.name] %}"
+            "{% for p in team %}{% if p.roles contains 'head' %}- {{ p.title }} {{ p.name }}, {{ g.label }}\n"
+            "{% endif %}{% endfor %}{% endfor %}\n",
+        )
         self.written += 3
 
     def write_group(self, g: dict, team: list[dict]) -> None:
@@ -317,7 +362,11 @@ class SiteWriter:
         slug = g["name"]
         lang = "de" if r.random() < GERMAN_SHARE else "en"
         url = f"/groups/{slug}.html"
-        front = f"---\nlayout: group\ngroup: {slug}\ntitle: \"{g['label']}\"\n" + ("lang: de\n" if lang == "de" else "") + "---\n"
+        front = (
+            f'---\nlayout: group\ngroup: {slug}\ntitle: "{g["label"]}"\n'
+            + ("lang: de\n" if lang == "de" else "")
+            + "---\n"
+        )
         self.write(f"groups/{slug}.md", front + self.body(lang, r.randint(4, 12), url))
         self.written += 2  # contact and team
         head = team[0]
@@ -325,17 +374,26 @@ class SiteWriter:
             q = r.choice(("Who is {n}?", "How can I reach {n}?", "Which group does {n} work in?")).format(n=p["name"])
             self.facts.append(Fact("person", "en", url, q, [p["name"].split(" ")[-1]]))
         if lang == "de":
-            self.facts.append(Fact("german", "de", url, f"Wer leitet die Gruppe {g['label']}?", [head["name"].split(" ")[-1]]))
+            self.facts.append(
+                Fact("german", "de", url, f"Wer leitet die Gruppe {g['label']}?", [head["name"].split(" ")[-1]])
+            )
         entries = []
         for k in range(r.randint(2, 10)):
-            authors = " and ".join(f"{p['name'].split(' ')[-1]}, {p['name'][0]}." for p in r.sample(team, min(3, len(team))))
+            authors = " and ".join(
+                f"{p['name'].split(' ')[-1]}, {p['name'][0]}." for p in r.sample(team, min(3, len(team)))
+            )
             title = " ".join(self.topic("en", r.randint(4, 9))).capitalize()
-            entries.append(f"@article{{{slug}{k},\n  author = {{{authors}}},\n  title = {{{title}}},\n"
-                           f"  journal = {{{' '.join(self.topic('en', 2)).title()} Journal}},\n  year = {{{r.randint(2012, 2026)}}},\n"
-                           f"  volume = {{{r.randint(1, 80)}}},\n  pages = {{{r.randint(1, 400)}--{r.randint(401, 900)}}}\n}}\n")
+            entries.append(
+                f"@article{{{slug}{k},\n  author = {{{authors}}},\n  title = {{{title}}},\n"
+                f"  journal = {{{' '.join(self.topic('en', 2)).title()} Journal}},\n  year = {{{r.randint(2012, 2026)}}},\n"
+                f"  volume = {{{r.randint(1, 80)}}},\n  pages = {{{r.randint(1, 400)}--{r.randint(401, 900)}}}\n}}\n"
+            )
         self.write(f"_bibliography/{slug}.bib", "\n".join(entries))
-        self.write(f"publications/{slug}.md", f"---\nlayout: page\ntitle: Publications of {g['label']}\ngroup: {slug}\n---\n\n"
-                   f"{{% bibliography --file {slug} %}}\n")
+        self.write(
+            f"publications/{slug}.md",
+            f"---\nlayout: page\ntitle: Publications of {g['label']}\ngroup: {slug}\n---\n\n"
+            f"{{% bibliography --file {slug} %}}\n",
+        )
         self.written += len(entries)
 
     def write_post(self, i: int, day: str, g: dict) -> None:
@@ -345,8 +403,11 @@ class SiteWriter:
         slug = f"{self.coin.word((1, 2))}-{i}"
         title = " ".join(self.topic(lang, r.randint(2, 5))).title()
         url = f"/{category}/{day.replace('-', '/')}/{slug}.html"
-        front = (f"---\nlayout: post\ntitle: \"{title}\"\ncategories: [{category}]\ntags: [{g['name']}]\n"
-                 + ("lang: de\n" if lang == "de" else "") + "---\n")
+        front = (
+            f'---\nlayout: post\ntitle: "{title}"\ncategories: [{category}]\ntags: [{g["name"]}]\n'
+            + ("lang: de\n" if lang == "de" else "")
+            + "---\n"
+        )
         self.write(f"_posts/{day}-{slug}.md", front + self.body(lang, r.randint(2, 7), url))
 
     def write_page(self, i: int, groups: list[dict]) -> None:
@@ -356,12 +417,14 @@ class SiteWriter:
         rel = f"{'de/' if lang == 'de' else ''}{area}/{self.coin.word((2, 3))}-{i}.md"
         url = "/" + rel[:-3] + ".html"
         title = " ".join(self.topic(lang, r.randint(2, 5))).title()
-        front = f"---\nlayout: page\ntitle: \"{title}\"\n" + ("lang: de\n" if lang == "de" else "") + "---\n"
+        front = f'---\nlayout: page\ntitle: "{title}"\n' + ("lang: de\n" if lang == "de" else "") + "---\n"
         body = self.body(lang, r.randint(4, 20), url)
         if r.random() < 0.1:  # some pages read site data through Liquid
             g = r.choice(groups)
-            body += (f"\n{{% assign g = site.data.groups | where: \"name\", \"{g['name']}\" | first %}}"
-                     "This work is carried out by {{ g.label }} at {{ site.title }}.\n")
+            body += (
+                f'\n{{% assign g = site.data.groups | where: "name", "{g["name"]}" | first %}}'
+                "This work is carried out by {{ g.label }} at {{ site.title }}.\n"
+            )
             self.written += 1
         self.write(rel, front + body)
 
@@ -372,9 +435,19 @@ class SiteWriter:
         for kind, k in want.items():
             pool = [f for f in self.facts if f.kind == kind]
             chosen += rnd.sample(pool, min(k, len(pool)))
-        return [{"id": f"q-{i:03d}", "lang": f.lang, "kind": f.kind, "question": f.question, "history": [],
-                 "expected_urls": [f.url], "answer_any": f.answer_any, "answer_all": []}
-                for i, f in enumerate(chosen)]
+        return [
+            {
+                "id": f"q-{i:03d}",
+                "lang": f.lang,
+                "kind": f.kind,
+                "question": f.question,
+                "history": [],
+                "expected_urls": [f.url],
+                "answer_any": f.answer_any,
+                "answer_all": [],
+            }
+            for i, f in enumerate(chosen)
+        ]
 
 
 LAYOUTS = {

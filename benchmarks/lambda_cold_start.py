@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ASSISTANT_SHARED") or REPO.parent / "shared")
 
-BARE_APP = '''\
+BARE_APP = """\
 from flask import Flask, jsonify, request
 
 app = Flask(__name__)
@@ -41,24 +41,38 @@ def health():
 def ask():
     question = request.args.get("q") or (request.get_json(silent=True) or {}).get("question", "")
     return jsonify(question=question, abstained=True, passages=[])
-'''
+"""
 
 
 def ask_event(question: str) -> dict:
     headers = {"Host": "abc123.execute-api.eu-central-1.amazonaws.com", "X-Forwarded-Proto": "https"}
-    return {"resource": "/{proxy+}", "path": "/api/ask", "httpMethod": "GET", "headers": headers,
-            "multiValueHeaders": {k: [v] for k, v in headers.items()},
-            "queryStringParameters": {"q": question}, "multiValueQueryStringParameters": {"q": [question]},
-            "pathParameters": {"proxy": "api/ask"}, "stageVariables": None,
-            "requestContext": {"stage": "dev", "identity": {}}, "body": None, "isBase64Encoded": False}
+    return {
+        "resource": "/{proxy+}",
+        "path": "/api/ask",
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": {"q": question},
+        "multiValueQueryStringParameters": {"q": [question]},
+        "pathParameters": {"proxy": "api/ask"},
+        "stageVariables": None,
+        "requestContext": {"stage": "dev", "identity": {}},
+        "body": None,
+        "isBase64Encoded": False,
+    }
 
 
 def package(project: Path, out: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV"))}
     if not (project / "index").exists():
         env["PACKAGE_WITHOUT_INDEX"] = "1"
-    done = subprocess.run(["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)], cwd=project, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode:
         sys.exit(f"packaging {project} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     unpacked = out.with_suffix("")
@@ -72,8 +86,13 @@ def cold_start(pkg: Path, question: str) -> dict:
     python = getattr(sys, "_base_executable", sys.executable)
     with tempfile.TemporaryDirectory(prefix="sandbox-") as scratch:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": scratch, "LANG": "C.UTF-8"}
-        done = subprocess.run([python, "-I", "-S", str(REPO / "deploy" / "invoke_local.py"), str(pkg)],
-                              input=json.dumps(ask_event(question)), env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [python, "-I", "-S", str(REPO / "deploy" / "invoke_local.py"), str(pkg)],
+            input=json.dumps(ask_event(question)),
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     if done.returncode:
         sys.exit(f"{pkg}: the handler failed\n{done.stderr[-3000:]}")
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -113,8 +132,12 @@ def main() -> int:
         shutil.copytree(args.index, app / "index")
     else:
         print(f"indexing {args.site} ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "assistant", "index", str(args.site), "--out", str(app / "index")],
-                       cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "assistant", "index", str(args.site), "--out", str(app / "index")],
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     index_mb = sum(p.stat().st_size for p in (app / "index").rglob("*") if p.is_file()) / 2**20
 
     rows = []
@@ -128,16 +151,23 @@ def main() -> int:
 
     print(f"\nLambda cold start, median of {args.runs} fresh processes (python -I -S, package + stdlib only)")
     print(f"site: {args.index or args.site}  index: {index_mb:.1f} MiB  question: {args.question!r}\n")
-    print(f"{'package':<12} {'import handler':>15} {'set up app':>11} {'first answer':>13} {'total':>8}"
-          f" {'zip':>9} {'unpacked':>10}")
+    print(
+        f"{'package':<12} {'import handler':>15} {'set up app':>11} {'first answer':>13} {'total':>8}"
+        f" {'zip':>9} {'unpacked':>10}"
+    )
     for name, m, zip_mb, unpacked_mb in rows:
         total = m["import"] + m["setup"] + m["first"]
-        print(f"{name:<12} {m['import']:>12.1f} ms {m['setup']:>8.1f} ms {m['first']:>10.1f} ms"
-              f" {total:>5.0f} ms {zip_mb:>5.1f} MiB {unpacked_mb:>6.1f} MiB")
+        print(
+            f"{name:<12} {m['import']:>12.1f} ms {m['setup']:>8.1f} ms {m['first']:>10.1f} ms"
+            f" {total:>5.0f} ms {zip_mb:>5.1f} MiB {unpacked_mb:>6.1f} MiB"
+        )
     (_, bare_m, *_), (_, app_m, *_) = rows
     bare_total, app_total = (sum(m.values()) for m in (bare_m, app_m))
-    print(f"\nassistant / bare Flask, import to first answer: {app_total / bare_total:.2f}x "
-          f"(target <= 1.5x, and under 500 ms: {'met' if app_total <= 1.5 * bare_total and app_total < 500 else 'NOT met'})")
+    print(
+        f"\nassistant / bare Flask, import to first answer: {app_total / bare_total:.2f}x "
+        "(target <= 1.5x, and under 500 ms: "
+        f"{'met' if app_total <= 1.5 * bare_total and app_total < 500 else 'NOT met'})"
+    )
     return 0
 
 

@@ -33,9 +33,15 @@ from stats import machine, markdown_table, percentile, rss_mb  # noqa: E402
 HOST = "127.0.0.1"
 MAX_REQUESTS_PER_CLIENT = 200_000
 GENERIC_QUESTIONS = [
-    "Who leads the institute?", "Where is the institute located?", "What research groups are there?",
-    "How can I apply for a PhD position?", "What does the group work on?", "Wer leitet das Institut?",
-    "Welche Forschungsgruppen gibt es?", "Which publications appeared recently?", "Is there a contact email?",
+    "Who leads the institute?",
+    "Where is the institute located?",
+    "What research groups are there?",
+    "How can I apply for a PhD position?",
+    "What does the group work on?",
+    "Wer leitet das Institut?",
+    "Welche Forschungsgruppen gibt es?",
+    "Which publications appeared recently?",
+    "Is there a contact email?",
     "What is the weather tomorrow?",
 ]
 
@@ -57,8 +63,13 @@ def start_server(index: Path, threads: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(HERE.parent), ASSISTANT_LOG_LEVEL="WARNING")
     log = tempfile.TemporaryFile(mode="w+")  # the server's log; a pipe nobody reads would block it
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(index), HOST, str(port), str(threads)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(index), HOST, str(port), str(threads)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -137,12 +148,22 @@ def run_level(proc: subprocess.Popen, port: int, questions: list[str], concurren
     sampler.join()
     at10 = samples[9] if len(samples) >= 10 else samples[0] if samples else start_rss
     end = samples[-1] if samples else rss_mb(proc.pid)
-    return {"concurrency": concurrency, "seconds": round(elapsed, 1), "requests": len(results),
-            "rps": len(results) / elapsed, "p50_ms": percentile(results, 50) * 1000,
-            "p99_ms": percentile(results, 99) * 1000, "errors": len(errors),
-            "error_kinds": sorted(set(errors))[:5], "rss_start_mb": start_rss, "rss_10s_mb": at10,
-            "rss_end_mb": end, "rss_max_mb": max(samples, default=end),
-            "growth_after_10s": (end - at10) / at10 if at10 else 0.0, "rss_samples_mb": [round(s, 1) for s in samples]}
+    return {
+        "concurrency": concurrency,
+        "seconds": round(elapsed, 1),
+        "requests": len(results),
+        "rps": len(results) / elapsed,
+        "p50_ms": percentile(results, 50) * 1000,
+        "p99_ms": percentile(results, 99) * 1000,
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+        "rss_start_mb": start_rss,
+        "rss_10s_mb": at10,
+        "rss_end_mb": end,
+        "rss_max_mb": max(samples, default=end),
+        "growth_after_10s": (end - at10) / at10 if at10 else 0.0,
+        "rss_samples_mb": [round(s, 1) for s in samples],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,8 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
-    report = {"machine": machine(), "command": "python benchmarks/load.py " + " ".join(sys.argv[1:] if argv is None else argv),
-              "server": f"waitress, {args.threads} threads", "runs": []}
+    report = {
+        "machine": machine(),
+        "command": "python benchmarks/load.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "server": f"waitress, {args.threads} threads",
+        "runs": [],
+    }
     rows = []
     for index in args.index:
         questions = load_questions(args.questions, index)
@@ -169,13 +194,29 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for c in levels:
                 print(f"[{index.name}] concurrency {c} for {args.seconds:.0f} s ...", flush=True)
-                r = run_level(proc, port, questions, c, args.seconds) | {"index": str(index), "questions": len(questions)}
+                r = run_level(proc, port, questions, c, args.seconds) | {
+                    "index": str(index),
+                    "questions": len(questions),
+                }
                 report["runs"].append(r)
-                rows.append([index.name, c, f"{r['rps']:.0f}", f"{r['p50_ms']:.1f} ms", f"{r['p99_ms']:.1f} ms",
-                             f"{r['errors']}", f"{r['rss_10s_mb']:.0f} → {r['rss_end_mb']:.0f} MB",
-                             f"{r['growth_after_10s']:+.1%}"])
-                print(markdown_table(["index", "clients", "req/s", "p50", "p99", "errors", "RSS 10 s → end", "growth"],
-                                     rows[-1:]), flush=True)
+                rows.append(
+                    [
+                        index.name,
+                        c,
+                        f"{r['rps']:.0f}",
+                        f"{r['p50_ms']:.1f} ms",
+                        f"{r['p99_ms']:.1f} ms",
+                        f"{r['errors']}",
+                        f"{r['rss_10s_mb']:.0f} → {r['rss_end_mb']:.0f} MB",
+                        f"{r['growth_after_10s']:+.1%}",
+                    ]
+                )
+                print(
+                    markdown_table(
+                        ["index", "clients", "req/s", "p50", "p99", "errors", "RSS 10 s → end", "growth"], rows[-1:]
+                    ),
+                    flush=True,
+                )
         finally:
             proc.terminate()
             try:

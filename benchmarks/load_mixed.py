@@ -35,12 +35,28 @@ HOST = "127.0.0.1"
 MAX_REQUESTS_PER_CLIENT = 500_000
 REQUEST_TIMEOUT = 30.0
 
-QUESTIONS = ["Who leads the institute?", "Where is the institute?", "What research groups are there?",
-             "How do I apply?", "Wer leitet das Institut?", "Welche Forschungsgruppen gibt es?",
-             "What is the weather tomorrow?", "Is there a contact email?"]
-HOSTILE = ["\u200bWhere\u200d is the\ufeff office?", "Где находится институт?", "研究所在哪里", "🏢 office 👩‍🔬",
-           "\u202eأين المعهد\u202c", "\x00\x07 contact \x1b[0m", "x" * 999, " ".join("abcdefgh"[n % 8] for n in range(499)),
-           "<script>alert(1)</script>", '"unbalanced (query AND OR -']
+QUESTIONS = [
+    "Who leads the institute?",
+    "Where is the institute?",
+    "What research groups are there?",
+    "How do I apply?",
+    "Wer leitet das Institut?",
+    "Welche Forschungsgruppen gibt es?",
+    "What is the weather tomorrow?",
+    "Is there a contact email?",
+]
+HOSTILE = [
+    "\u200bWhere\u200d is the\ufeff office?",
+    "Где находится институт?",
+    "研究所在哪里",
+    "🏢 office 👩‍🔬",
+    "\u202eأين المعهد\u202c",
+    "\x00\x07 contact \x1b[0m",
+    "x" * 999,
+    " ".join("abcdefgh"[n % 8] for n in range(499)),
+    "<script>alert(1)</script>",
+    '"unbalanced (query AND OR -',
+]
 
 # (weight, method, path, body, content type, what the answer must be)
 Mix = tuple[int, str, str, bytes | None, str | None, set[int]]
@@ -75,8 +91,13 @@ def free_port() -> int:
 
 
 def build_index(out: Path) -> Path:
-    done = subprocess.run([sys.executable, "-m", "assistant", "index", str(ROOT / "corpus"), "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "index", str(ROOT / "corpus"), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode:
         raise SystemExit(f"could not build the index: {done.stderr}")
     return out
@@ -85,10 +106,20 @@ def build_index(out: Path) -> Path:
 def start_server(index: Path, rate_limit: str, log: Path) -> tuple[subprocess.Popen, int]:
     """Start `assistant serve`; its log goes to a file (an unread pipe would fill up and stall it)."""
     port = free_port()
-    env = {**os.environ, "ASSISTANT_RATE_LIMIT": rate_limit, "ASSISTANT_LOG_LEVEL": "WARNING",
-           "ASSISTANT_FEEDBACK_LOG": os.devnull, "ASSISTANT_RELOAD_SECONDS": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    env = {
+        **os.environ,
+        "ASSISTANT_RATE_LIMIT": rate_limit,
+        "ASSISTANT_LOG_LEVEL": "WARNING",
+        "ASSISTANT_FEEDBACK_LOG": os.devnull,
+        "ASSISTANT_RELOAD_SECONDS": "2",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -96,7 +127,7 @@ def start_server(index: Path, rate_limit: str, log: Path) -> tuple[subprocess.Po
                 return proc, port
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"server exited: {log.read_text()}")
+                raise SystemExit(f"server exited: {log.read_text()}") from None
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("server did not start within 60 s")
@@ -198,22 +229,34 @@ def main(argv: list[str] | None = None) -> int:
     lat = sorted(tally.latencies)
     print(f"mixed load on 127.0.0.1: {args.concurrency} clients for {wall:.1f} s")
     print(f"  requests          {total} ({total / wall:.0f}/s)")
-    print(f"  statuses          " + ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items())))
+    print("  statuses          " + ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items())))
     print(f"  server errors     {server_errors}")
     print(f"  dropped           {tally.dropped}" + (f" {dict(tally.drop_kinds)}" if tally.dropped else ""))
-    print(f"  unexpected status {sum(tally.unexpected.values())}" +
-          (f" {dict(tally.unexpected.most_common(5))}" if tally.unexpected else ""))
+    print(
+        f"  unexpected status {sum(tally.unexpected.values())}"
+        + (f" {dict(tally.unexpected.most_common(5))}" if tally.unexpected else "")
+    )
     print(f"  non-JSON replies  {tally.non_json}")
     if lat:
-        print(f"  latency           p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms, "
-              f"max {lat[-1] * 1000:.1f} ms")
-    print(f"  server RSS        start {start_rss:.1f} MB, at 10 s {at10:.1f} MB, end {end:.1f} MB, "
-          f"max {max(samples, default=end):.1f} MB, growth after 10 s {growth * 100:+.1f} %")
+        print(
+            f"  latency           p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms, "
+            f"max {lat[-1] * 1000:.1f} ms"
+        )
+    print(
+        f"  server RSS        start {start_rss:.1f} MB, at 10 s {at10:.1f} MB, end {end:.1f} MB, "
+        f"max {max(samples, default=end):.1f} MB, growth after 10 s {growth * 100:+.1f} %"
+    )
     print(f"  server alive      {alive}")
     tracebacks = sum("Traceback" in line for line in log_lines)
     print(f"  server log        {len(log_lines)} lines, {tracebacks} tracebacks")
-    ok = server_errors == 0 and tally.dropped == 0 and not tally.unexpected and alive and growth < 0.10 \
+    ok = (
+        server_errors == 0
+        and tally.dropped == 0
+        and not tally.unexpected
+        and alive
+        and growth < 0.10
         and not tracebacks
+    )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

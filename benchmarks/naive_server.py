@@ -1,7 +1,7 @@
 """Serve the naive baseline over the assistant's HTTP contract, so the evaluator can score it.
 
-    python benchmarks/naive_server.py ../shared/sites/ikim-website --port 8001
-    python3 ../shared/eval/evaluate.py --url http://127.0.0.1:8001 --questions ../shared/eval/dev_questions.yaml
+python benchmarks/naive_server.py ../shared/sites/ikim-website --port 8001
+python3 ../shared/eval/evaluate.py --url http://127.0.0.1:8001 --questions ../shared/eval/dev_questions.yaml
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     index = NaiveIndex.build(args.site, args.base_url)
-    print(f"naive index: {len(index.paragraphs)} paragraphs from {args.site} "
-          f"in {(time.perf_counter() - start) * 1000:.0f} ms", flush=True)
+    print(
+        f"naive index: {len(index.paragraphs)} paragraphs from {args.site} "
+        f"in {(time.perf_counter() - start) * 1000:.0f} ms",
+        flush=True,
+    )
     create_app(index).run(host=args.host, port=args.port, threaded=True)
 
 

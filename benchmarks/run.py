@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate_site  # noqa: E402
-from stats import dir_size_mb, machine, markdown_table, median, ms, percentile  # noqa: E402
+from stats import dir_size_mb, machine, markdown_table, median, percentile  # noqa: E402
 
 from assistant.analysis import Analyzer  # noqa: E402
 from assistant.answer import Assistant, answer_to_json  # noqa: E402
@@ -43,6 +43,7 @@ RANK_BM25_BUDGET_S = 300  # skip rank-bm25 where it would take longer than this
 
 
 # ------------------------------------------------------------ subprocess probes
+
 
 def _probe(code: str, *args: str) -> tuple[float, str]:
     """Run code in a fresh interpreter; seconds from launch to its first line of output, and that line."""
@@ -109,6 +110,7 @@ def peak_rss_mb(engine: str, target: Path, questions_file: Path) -> float:
 
 # ------------------------------------------------------------ one size
 
+
 def build(site: Path, index_dir: Path) -> tuple[object, float]:
     if index_dir.exists():
         shutil.rmtree(index_dir)
@@ -146,8 +148,13 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
     print(f"[{label}] building index ...", flush=True)
     index_dir = work / f"index-{label}"
     report, build_s = build(site, index_dir)
-    r: dict = {"size": label, "target_passages": passages, "build_s": round(build_s, 2),
-               "index_mb": round(dir_size_mb(index_dir), 1), "problems": len(getattr(report, "problems", []) or [])}
+    r: dict = {
+        "size": label,
+        "target_passages": passages,
+        "build_s": round(build_s, 2),
+        "index_mb": round(dir_size_mb(index_dir), 1),
+        "problems": len(getattr(report, "problems", []) or []),
+    }
 
     print(f"[{label}] answer() latency ...", flush=True)
     assistant = Assistant.open(index_dir)
@@ -178,6 +185,7 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
 
     print(f"[{label}] bm25s ...", flush=True)
     import bm25s
+
     t = time.perf_counter()
     retriever = bm25s.BM25()
     retriever.index(corpus_tokens, show_progress=False)
@@ -188,14 +196,14 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
     for q in qtokens[:20]:
         retriever.retrieve([q], k=k, show_progress=False)
     rank = timed(lambda q: retriever.retrieve([q], k=k, show_progress=False), qtokens)
-    engines["bm25s"] = {"build_s": bm25s_build, "rank": rank, "target": bm25s_dir,
-                        "index_mb": dir_size_mb(bm25s_dir)}
-    del retriever
+    engines["bm25s"] = {"build_s": bm25s_build, "rank": rank, "target": bm25s_dir, "index_mb": dir_size_mb(bm25s_dir)}
+    retriever = None  # free its memory before the next engine
     gc.collect()
 
     if len(corpus_tokens) <= rank_bm25_limit:
         print(f"[{label}] rank-bm25 ...", flush=True)
         from rank_bm25 import BM25Okapi
+
         t = time.perf_counter()
         okapi = BM25Okapi(corpus_tokens)
         okapi_build = time.perf_counter() - t
@@ -204,15 +212,25 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
             pickle.dump(okapi, f, protocol=pickle.HIGHEST_PROTOCOL)
         probe = timed(lambda q: np.argsort(okapi.get_scores(q))[::-1][:TOP_K], qtokens[:3])
         per_query = median(probe)
-        sample = qtokens if per_query * len(qtokens) <= RANK_BM25_BUDGET_S else qtokens[: max(3, int(RANK_BM25_BUDGET_S / per_query))]
+        sample = (
+            qtokens
+            if per_query * len(qtokens) <= RANK_BM25_BUDGET_S
+            else qtokens[: max(3, int(RANK_BM25_BUDGET_S / per_query))]
+        )
         rank = timed(lambda q: np.argsort(okapi.get_scores(q))[::-1][:TOP_K], sample)
-        engines["rank-bm25"] = {"build_s": okapi_build, "rank": rank, "target": pickle_path,
-                                "index_mb": pickle_path.stat().st_size / 1e6,
-                                "note": "" if len(sample) == len(qtokens) else f"{len(sample)} questions only"}
+        engines["rank-bm25"] = {
+            "build_s": okapi_build,
+            "rank": rank,
+            "target": pickle_path,
+            "index_mb": pickle_path.stat().st_size / 1e6,
+            "note": "" if len(sample) == len(qtokens) else f"{len(sample)} questions only",
+        }
         del okapi
         gc.collect()
     else:
-        engines["rank-bm25"] = {"skipped": f"skipped: over {rank_bm25_limit:,} passages it would take more than ~5 minutes"}
+        engines["rank-bm25"] = {
+            "skipped": f"skipped: over {rank_bm25_limit:,} passages it would take more than ~5 minutes"
+        }
     del corpus_tokens
     gc.collect()
 
@@ -243,21 +261,47 @@ def found_share(assistant: Assistant, queries: list[dict]) -> tuple[float, dict[
         found = any(same_page(h["url"], u) for h in hits for u in q["expected_urls"])
         by_kind.setdefault(q["kind"], []).append(found)
     every = [f for fs in by_kind.values() for f in fs]
-    return (round(sum(every) / max(1, len(every)), 3),
-            {k: round(sum(fs) / len(fs), 3) for k, fs in by_kind.items()})
+    return (round(sum(every) / max(1, len(every)), 3), {k: round(sum(fs) / len(fs), 3) for k, fs in by_kind.items()})
 
 
 # ------------------------------------------------------------ report
 
+
 def tables(results: list[dict]) -> str:
     main_rows = []
     for r in results:
-        main_rows.append([r["size"], f"{r['passages']:,}", f"{r['build_s']:.1f} s", f"{r['index_mb']:.1f} MB",
-                          f"{r['first_answer_s'] * 1000:.0f} ms", f"{r['answer_p50_ms']:.2f} ms", f"{r['answer_p99_ms']:.2f} ms",
-                          f"{r['peak_rss_mb']:.0f} MB", f"{r['found_expected_top3']:.0%}"])
-    out = ["### The assistant (tantivy)", "",
-           markdown_table(["size", "passages", "index build", "index on disk", "fresh process → first answer",
-                           "answer() p50", "answer() p99", "peak RSS serving", "expected page in top 3"], main_rows), ""]
+        main_rows.append(
+            [
+                r["size"],
+                f"{r['passages']:,}",
+                f"{r['build_s']:.1f} s",
+                f"{r['index_mb']:.1f} MB",
+                f"{r['first_answer_s'] * 1000:.0f} ms",
+                f"{r['answer_p50_ms']:.2f} ms",
+                f"{r['answer_p99_ms']:.2f} ms",
+                f"{r['peak_rss_mb']:.0f} MB",
+                f"{r['found_expected_top3']:.0%}",
+            ]
+        )
+    out = [
+        "### The assistant (tantivy)",
+        "",
+        markdown_table(
+            [
+                "size",
+                "passages",
+                "index build",
+                "index on disk",
+                "fresh process → first answer",
+                "answer() p50",
+                "answer() p99",
+                "peak RSS serving",
+                "expected page in top 3",
+            ],
+            main_rows,
+        ),
+        "",
+    ]
     rows = []
     for r in results:
         e = r["engines"]
@@ -268,7 +312,15 @@ def tables(results: list[dict]) -> str:
             if "skipped" in x:
                 return "skipped"
             v = x[key]
-            return f"{v:.2f} ms" if unit == "ms" else f"{v:.0f} MB" if unit == "MB" else f"{v * 1000:.0f} ms" if unit == "s" else f"{v:.1f} s"
+            return (
+                f"{v:.2f} ms"
+                if unit == "ms"
+                else f"{v:.0f} MB"
+                if unit == "MB"
+                else f"{v * 1000:.0f} ms"
+                if unit == "s"
+                else f"{v:.1f} s"
+            )
 
         def rank(name: str) -> str:
             x = e.get(name, {})
@@ -279,33 +331,62 @@ def tables(results: list[dict]) -> str:
             note = f", {x['note']}" if x.get("note") else ""
             return f"{x['rank_p50_ms']:.2f} ms{ratio}{note}"
 
-        rows.append([r["size"], rank("tantivy"), rank("bm25s"), rank("rank-bm25"),
-                     " / ".join(cell(n, "rank_p99_ms") for n in ("tantivy", "bm25s", "rank-bm25")),
-                     " / ".join(cell(n, "build_s", "build") for n in ("tantivy", "bm25s", "rank-bm25")),
-                     " / ".join(cell(n, "first_answer_s", "s") for n in ("tantivy", "bm25s", "rank-bm25")),
-                     " / ".join(cell(n, "peak_rss_mb", "MB") for n in ("tantivy", "bm25s", "rank-bm25"))])
-    out += ["### Ranking step alone, same passages and tokens (top 10)", "",
-            markdown_table(["size", "tantivy p50", "bm25s p50 (x slower)", "rank-bm25 p50 (x slower)",
-                            "p99 tantivy / bm25s / rank-bm25", "index build*", "fresh process → first ranking",
-                            "peak RSS"], rows), "",
-            "\\* tantivy's build includes reading and rendering the site; bm25s and rank-bm25 start from tokens."]
+        rows.append(
+            [
+                r["size"],
+                rank("tantivy"),
+                rank("bm25s"),
+                rank("rank-bm25"),
+                " / ".join(cell(n, "rank_p99_ms") for n in ("tantivy", "bm25s", "rank-bm25")),
+                " / ".join(cell(n, "build_s", "build") for n in ("tantivy", "bm25s", "rank-bm25")),
+                " / ".join(cell(n, "first_answer_s", "s") for n in ("tantivy", "bm25s", "rank-bm25")),
+                " / ".join(cell(n, "peak_rss_mb", "MB") for n in ("tantivy", "bm25s", "rank-bm25")),
+            ]
+        )
+    out += [
+        "### Ranking step alone, same passages and tokens (top 10)",
+        "",
+        markdown_table(
+            [
+                "size",
+                "tantivy p50",
+                "bm25s p50 (x slower)",
+                "rank-bm25 p50 (x slower)",
+                "p99 tantivy / bm25s / rank-bm25",
+                "index build*",
+                "fresh process → first ranking",
+                "peak RSS",
+            ],
+            rows,
+        ),
+        "",
+        "\\* tantivy's build includes reading and rendering the site; bm25s and rank-bm25 start from tokens.",
+    ]
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k,1m")
-    parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "assistant-bench",
-                        help="where generated sites and indexes go")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(os.environ.get("TMPDIR", "/tmp")) / "assistant-bench",
+        help="where generated sites and indexes go",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rank-bm25-max", type=int, default=300_000,
-                        help="passages above which rank-bm25 is skipped (it is too slow)")
+    parser.add_argument(
+        "--rank-bm25-max", type=int, default=300_000, help="passages above which rank-bm25 is skipped (it is too slow)"
+    )
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
-    report = {"machine": machine(), "command": "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
-              "results": results}
+    report = {
+        "machine": machine(),
+        "command": "python benchmarks/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "results": results,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     out_file = args.out / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
     for label in args.sizes.split(","):

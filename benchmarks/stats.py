@@ -46,12 +46,19 @@ def machine() -> dict:
         pass
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent
+        ).stdout.strip()
     except OSError:
         commit = ""
-    return {"nproc": os.cpu_count(), "memory_gb": round(mem_gb, 1), "python": platform.python_version(),
-            "cpu": cpu, "system": platform.platform(), "commit": commit}
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "system": platform.platform(),
+        "commit": commit,
+    }
 
 
 def ms(seconds: float) -> str:

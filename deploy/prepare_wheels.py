@@ -50,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
 
     version = args.runtime.removeprefix("python")
     if f"{sys.version_info.major}.{sys.version_info.minor}" != version:
-        print(f"prepare_wheels: runtime {args.runtime} needs a Python {version} virtualenv, "
-              f"this is {sys.version.split()[0]}", file=sys.stderr)
+        print(
+            f"prepare_wheels: runtime {args.runtime} needs a Python {version} virtualenv, "
+            f"this is {sys.version.split()[0]}",
+            file=sys.stderr,
+        )
         return 2
     platform = f"{RUNTIME_PLATFORMS[args.runtime]}_{args.arch}"
     wheels = args.tmpdir / "cached_wheels"
@@ -68,12 +71,30 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if any(wheels.glob(f"{cache_name(name)}-{ver}-*_{args.arch}.whl")):
             continue
-        cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-               "--only-binary=:all:", "--platform", platform, "--python-version", version,
-               "--implementation", "cp", "--dest", str(wheels), f"{name}=={ver}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--platform",
+            platform,
+            "--python-version",
+            version,
+            "--implementation",
+            "cp",
+            "--dest",
+            str(wheels),
+            f"{name}=={ver}",
+        ]
         if subprocess.run(cmd).returncode != 0:
-            print(f"prepare_wheels: no {platform} wheel of {name}=={ver}; "
-                  f"Lambda's {args.runtime} could not load this machine's build", file=sys.stderr)
+            print(
+                f"prepare_wheels: no {platform} wheel of {name}=={ver}; "
+                f"Lambda's {args.runtime} could not load this machine's build",
+                file=sys.stderr,
+            )
             return 1
         for wheel in wheels.glob("*.whl"):
             normal = cache_name(wheel.name.split("-", 1)[0]) + "-" + wheel.name.split("-", 1)[1]

@@ -123,8 +123,9 @@ def serving(index_dir: Path, env: dict | None = None, port: int | None = None):
     """Run `assistant serve` for real on a loopback port; yields its base URL."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "assistant", "serve", "--index", str(index_dir), "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 20
@@ -135,9 +136,9 @@ def serving(index_dir: Path, env: dict | None = None, port: int | None = None):
                         break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"server exited: {proc.stderr.read()}")
+                    raise RuntimeError(f"server exited: {proc.stderr.read()}") from None
                 if time.time() > deadline:
-                    raise RuntimeError("server did not start within 20 s")
+                    raise RuntimeError("server did not start within 20 s") from None
                 time.sleep(0.1)
         yield base
     finally:
@@ -148,8 +149,9 @@ def serving(index_dir: Path, env: dict | None = None, port: int | None = None):
             proc.kill()
 
 
-def request(base: str, path: str, body: bytes | str | dict | None = None, method: str | None = None,
-            headers: dict | None = None) -> tuple[int, dict, dict]:
+def request(
+    base: str, path: str, body: bytes | str | dict | None = None, method: str | None = None, headers: dict | None = None
+) -> tuple[int, dict, dict]:
     """One HTTP request; returns status, headers and the parsed JSON body (or {"_text": ...})."""
     data = None
     hdrs = dict(headers or {})

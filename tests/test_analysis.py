@@ -66,7 +66,9 @@ def test_umlauts_fold_and_keep_the_digraph_spelling(analyzer):
 
 def test_sharp_s_folds_to_ss(analyzer):
     assert fold("Straße") == "strasse"
-    assert "strasse" in analyzer.exact_terms("Hauptstraße 5")[0:1] or "hauptstrasse" in analyzer.exact_terms("Hauptstraße 5")
+    assert "strasse" in analyzer.exact_terms("Hauptstraße 5")[0:1] or "hauptstrasse" in analyzer.exact_terms(
+        "Hauptstraße 5"
+    )
 
 
 def test_numbers_codes_and_ordinals_survive(analyzer):

@@ -9,8 +9,9 @@ from assistant.answer import Assistant, answer_to_json
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    from assistant.build import index_site
     from conftest import TINY_SITE, write_site
+
+    from assistant.build import index_site
 
     root = tmp_path_factory.mktemp("answer")
     site = write_site(root / "site", TINY_SITE)
@@ -62,13 +63,16 @@ def test_follow_up_uses_the_history(assistant):
     assert follow["passages"][0]["url"] != (alone["passages"] or [{"url": ""}])[0]["url"] or alone["abstained"] is False
 
 
-@pytest.mark.parametrize("question", [
-    "What is the current exchange rate between the euro and the US dollar?",
-    "Welche Nebenwirkungen hat Metformin?",
-    "Can you recommend a hotel near the central station?",
-    "What is the weather tomorrow?",
-    "What is the best treatment for a common cold?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the current exchange rate between the euro and the US dollar?",
+        "Welche Nebenwirkungen hat Metformin?",
+        "Can you recommend a hotel near the central station?",
+        "What is the weather tomorrow?",
+        "What is the best treatment for a common cold?",
+    ],
+)
 def test_questions_the_site_does_not_answer_are_abstained(assistant, question):
     result = ask(assistant, question)
     assert result["abstained"] is True

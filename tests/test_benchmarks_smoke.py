@@ -18,8 +18,13 @@ GENERATOR = ROOT / "benchmarks" / "generate_site.py"
 
 
 def generate(out: Path, passages: int = 300, seed: int = 7) -> None:
-    subprocess.run([sys.executable, str(GENERATOR), "--passages", str(passages), "--out", str(out), "--seed", str(seed)],
-                   check=True, capture_output=True, text=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--passages", str(passages), "--out", str(out), "--seed", str(seed)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def tree_digest(root: Path) -> str:
@@ -32,7 +37,7 @@ def tree_digest(root: Path) -> str:
 
 def path_of(url: str) -> str:
     path = url.split("://", 1)[-1]
-    path = path[path.find("/"):] if "/" in path else "/"
+    path = path[path.find("/") :] if "/" in path else "/"
     return unquote(path.split("#")[0]).removesuffix(".html").removesuffix("/index").rstrip("/")
 
 

@@ -92,7 +92,7 @@ def test_sorted_newest_first_and_grouped_by_year(tmp_path: Path) -> None:
 def test_file_option_from_a_liquid_expression_and_max(tmp_path: Path) -> None:
     config = make_site(tmp_path)
     html = render(tmp_path, config, "{% bibliography --max 2 --group_by none --file {{page.group}} %}", {"group": "ml"})
-    assert "bibliography\">" not in html.split("<ol", 1)[0]
+    assert 'bibliography">' not in html.split("<ol", 1)[0]
     assert keys(html) == ["late2021", "early2021"]
     assert render(tmp_path, config, "{% bibliography -f nlp.bib %}").count("<li>") == 1
     assert render(tmp_path, config, "{% bibliography_count -f ml %}") == "3"
@@ -112,7 +112,7 @@ def test_latex_is_decoded_and_names_read_last_first(tmp_path: Path) -> None:
 
 def test_query_option(tmp_path: Path) -> None:
     config = make_site(tmp_path)
-    html = render(tmp_path, config, '{% bibliography --query @article --group_by none %}')
+    html = render(tmp_path, config, "{% bibliography --query @article --group_by none %}")
     assert keys(html) == ["nlp2020", "old2019"]
 
 
@@ -219,7 +219,9 @@ def test_real_site_lists_every_entry_jekyll_wrote() -> None:
         built = (site / "built" / (page[:-3] + ".html")).read_text(encoding="utf-8")
 
         def counts(text: str) -> list[tuple[str, int]]:
-            return [(part.split("</h2>", 1)[0], len(re.findall(r"<pre>@\w+\{", part)))
-                    for part in text.split('<h2 class="bibliography">')[1:]]
+            return [
+                (part.split("</h2>", 1)[0], len(re.findall(r"<pre>@\w+\{", part)))
+                for part in text.split('<h2 class="bibliography">')[1:]
+            ]
 
         assert counts(html) == counts(built), page

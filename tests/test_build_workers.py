@@ -26,8 +26,13 @@ def field_terms(folder: Path) -> dict[str, list[tuple[str, int]]]:
 
 def test_two_workers_build_the_same_index_as_one(tmp_path):
     site = tmp_path / "site"
-    subprocess.run([sys.executable, str(GENERATOR), "--passages", "1500", "--out", str(site), "--seed", "3"],
-                   check=True, capture_output=True, text=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--passages", "1500", "--out", str(site), "--seed", "3"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     # a page that cannot be rendered is reported the same way by both builds
     (site / "broken.md").write_text("---\ntitle: Broken\n---\n{% if %}\n", encoding="utf-8")
 

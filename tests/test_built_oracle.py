@@ -69,9 +69,11 @@ def without_bibliographies(html: str):
 def rendered():
     site = load_site(ORACLE / "source")
     documents, problems = render_site(site)
-    ours = {output_file(d.url[len(site.base_url):]): d for d in documents}
-    built = {p.relative_to(ORACLE / "built").as_posix(): p.read_text(encoding="utf-8")
-             for p in (ORACLE / "built").rglob("*.html")}
+    ours = {output_file(d.url[len(site.base_url) :]): d for d in documents}
+    built = {
+        p.relative_to(ORACLE / "built").as_posix(): p.read_text(encoding="utf-8")
+        for p in (ORACLE / "built").rglob("*.html")
+    }
     return site, ours, built, problems
 
 
@@ -90,8 +92,9 @@ def test_every_page_reads_like_the_built_page(rendered):
         tree = LexborHTMLParser(f"<body>{doc.html}</body>")
         whole = coverage(words(expected), words(tree.body))
         # Text outside publication lists is ours to render exactly.
-        own = coverage(words(without_bibliographies(built[name])),
-                       words(without_bibliographies(f"<main>{doc.html}</main>")))
+        own = coverage(
+            words(without_bibliographies(built[name])), words(without_bibliographies(f"<main>{doc.html}</main>"))
+        )
         report.append(f"{name}: page {whole:.1%}, outside bibliographies {own:.1%}")
         if own < 0.9:
             failing.append(name)
@@ -109,8 +112,12 @@ def test_bibliography_entries_are_rendered(rendered):
     Ruby's unstable sort, so entries are matched across the site, not by position.
     """
     _, ours, built, _ = rendered
-    our_entries = [words(li, "pre") for doc in ours.values()
-                   for ol in LexborHTMLParser(doc.html).css("ol.bibliography") for li in entries(ol)]
+    our_entries = [
+        words(li, "pre")
+        for doc in ours.values()
+        for ol in LexborHTMLParser(doc.html).css("ol.bibliography")
+        for li in entries(ol)
+    ]
     by_word: dict[str, list[Counter]] = {}
     for entry in our_entries:
         for word in entry:
@@ -144,10 +151,16 @@ def test_heading_ids_match_kramdown(rendered):
     _, ours, built, _ = rendered
     differences = []
     for name in sorted(built):
-        expected = [(h.tag, h.attributes.get("id")) for h in main_of(built[name]).css("h1, h2, h3, h4, h5, h6")
-                    if h.attributes.get("id")]
-        got = [(h.tag, h.attributes.get("id")) for h in LexborHTMLParser(ours[name].html).css("h1, h2, h3, h4, h5, h6")
-               if h.attributes.get("id")]
+        expected = [
+            (h.tag, h.attributes.get("id"))
+            for h in main_of(built[name]).css("h1, h2, h3, h4, h5, h6")
+            if h.attributes.get("id")
+        ]
+        got = [
+            (h.tag, h.attributes.get("id"))
+            for h in LexborHTMLParser(ours[name].html).css("h1, h2, h3, h4, h5, h6")
+            if h.attributes.get("id")
+        ]
         if expected != got:
             differences.append(f"{name}: built {expected}, ours {got}")
     assert not differences, "\n".join(differences)

@@ -10,7 +10,9 @@ from conftest import ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_index_then_ask(tiny_site, tmp_path):
@@ -46,11 +48,15 @@ def test_ask_on_a_missing_index_says_what_to_do(tmp_path):
 def test_a_folder_of_published_html_is_indexed_as_it_is(tmp_path):
     site = tmp_path / "_site"
     (site / "team").mkdir(parents=True)
-    (site / "index.html").write_text("<html lang='en'><head><title>Lab</title></head><body><nav>Home Team</nav>"
-                                     "<main><h1>Coastal Lab</h1><p>The lab measures sea level rise along the coast.</p>"
-                                     "</main><footer>Imprint</footer></body></html>", encoding="utf-8")
-    (site / "team" / "index.html").write_text("<main><h1>Team</h1><p>Dr. Mara Quill leads the lab.</p></main>",
-                                              encoding="utf-8")
+    (site / "index.html").write_text(
+        "<html lang='en'><head><title>Lab</title></head><body><nav>Home Team</nav>"
+        "<main><h1>Coastal Lab</h1><p>The lab measures sea level rise along the coast.</p>"
+        "</main><footer>Imprint</footer></body></html>",
+        encoding="utf-8",
+    )
+    (site / "team" / "index.html").write_text(
+        "<main><h1>Team</h1><p>Dr. Mara Quill leads the lab.</p></main>", encoding="utf-8"
+    )
     out = tmp_path / "idx"
     done = run("index", str(site), "--out", str(out), "--url", "https://lab.example.org")
     assert done.returncode == 0, done.stderr

@@ -126,8 +126,12 @@ def test_corpus_loads_without_problems():
     site = site_mod.load_site(CORPUS)
     assert not site.problems, "\n".join(str(p) for p in site.problems)
     urls = {f.url for f in site.published()}
-    assert {"/institute.html", "/groups/mml.html", "/impressum.html",
-            "/news/2024/07/01/ccce-symposium-ki-krebsmedizin.html"} <= urls
+    assert {
+        "/institute.html",
+        "/groups/mml.html",
+        "/impressum.html",
+        "/news/2024/07/01/ccce-symposium-ki-krebsmedizin.html",
+    } <= urls
     assert site.data["people"]["institute"][0]["name"] == "Michael Forsting"
 
 

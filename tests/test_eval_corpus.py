@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from selectolax.lexbor import LexborHTMLParser
-
 from conftest import ROOT, SHARED, SITES, serving
+from selectolax.lexbor import LexborHTMLParser
 
 QUESTIONS = ROOT / "eval" / "questions"
 EVALUATE = SHARED / "eval" / "evaluate.py"
@@ -62,7 +61,7 @@ def _missing_answers(items: list[dict], pages: dict[str, str]) -> list[str]:
         if item["kind"] == "out_of_scope":
             continue
         texts = [pages.get(_path(u)) for u in item["expected_urls"]]
-        unknown = [u for u, t in zip(item["expected_urls"], texts) if t is None]
+        unknown = [u for u, t in zip(item["expected_urls"], texts, strict=True) if t is None]
         if unknown:
             missing.append(f"{item['id']}: no such page {unknown}")
         for answer in (item.get("answer_any") or []) + (item.get("answer_all") or []):
@@ -107,8 +106,10 @@ def test_ikim_2023_answers_occur_in_what_jekyll_built():
     built = SITES / "ikim-website-2023" / "built"
     if not built.is_dir():
         pytest.skip(f"{built} is absent")
-    pages = {_path("/" + str(f.relative_to(built))): _visible_text(f.read_text(encoding="utf-8"))
-             for f in built.rglob("*.html")}
+    pages = {
+        _path("/" + str(f.relative_to(built))): _visible_text(f.read_text(encoding="utf-8"))
+        for f in built.rglob("*.html")
+    }
     assert _missing_answers(_items("ikim-2023.yaml"), pages) == []
 
 

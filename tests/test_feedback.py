@@ -40,8 +40,12 @@ def lines(path: Path) -> list[dict]:
 def test_feedback_is_one_json_line_without_anything_about_the_visitor(client, log):
     response = client.post(
         "/api/feedback",
-        json={"question": "Who leads the lab?", "urls": ["https://www.institute.test/people/#lead"],
-              "helpful": False, "lang": "en"},
+        json={
+            "question": "Who leads the lab?",
+            "urls": ["https://www.institute.test/people/#lead"],
+            "helpful": False,
+            "lang": "en",
+        },
         headers={"Cookie": "session=abc", "X-Forwarded-For": "203.0.113.9"},
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
@@ -92,7 +96,10 @@ def test_without_a_log_file_events_go_to_the_events_logger(caplog, monkeypatch):
     monkeypatch.delenv("ASSISTANT_FEEDBACK_LOG", raising=False)
     client = make_app(None).test_client()
     with caplog.at_level(logging.INFO, logger="assistant.events"):
-        assert client.post("/api/feedback", json={"question": "Wo ist das Büro?", "urls": [], "helpful": True}).status_code == 204
+        assert (
+            client.post("/api/feedback", json={"question": "Wo ist das Büro?", "urls": [], "helpful": True}).status_code
+            == 204
+        )
     [message] = [r.getMessage() for r in caplog.records if r.name == "assistant.events"]
     assert json.loads(message)["question"] == "Wo ist das Büro?"
     assert "Büro" in message  # readable, not \u-escaped
@@ -111,22 +118,33 @@ def test_report_lists_unanswered_and_unhelpful_questions_most_frequent_first(tmp
     first, second = tmp_path / "a.log", tmp_path / "b.log"
     ask = lambda q, abstained: json.dumps({"ts": "t", "event": "ask", "question": q, "abstained": abstained})  # noqa: E731
     vote = lambda q, helpful, urls=(): json.dumps(  # noqa: E731
-        {"ts": "t", "event": "feedback", "question": q, "helpful": helpful, "urls": list(urls)})
-    first.write_text("\n".join([
-        ask("When is the open day?", True),
-        ask("when is the open day", True),
-        ask("Who is on the board?", False),
-        vote("Who is on the board?", True),
-        ask("Where do I park?", False),
-        "this line is not JSON",
-        "{broken json",
-    ]) + "\n")
+        {"ts": "t", "event": "feedback", "question": q, "helpful": helpful, "urls": list(urls)}
+    )
+    first.write_text(
+        "\n".join(
+            [
+                ask("When is the open day?", True),
+                ask("when is the open day", True),
+                ask("Who is on the board?", False),
+                vote("Who is on the board?", True),
+                ask("Where do I park?", False),
+                "this line is not JSON",
+                "{broken json",
+            ]
+        )
+        + "\n"
+    )
     # a logger's prefix before the JSON, as in CloudWatch exports
-    second.write_text("\n".join([
-        "2026-01-01T00:00:00Z INFO " + ask("When is the open day?", True),
-        vote("Where do I park?", False, ["https://www.institute.test/contact/"]),
-        ask("What is the budget?", True),
-    ]) + "\n")
+    second.write_text(
+        "\n".join(
+            [
+                "2026-01-01T00:00:00Z INFO " + ask("When is the open day?", True),
+                vote("Where do I park?", False, ["https://www.institute.test/contact/"]),
+                ask("What is the budget?", True),
+            ]
+        )
+        + "\n"
+    )
     rows = report([first, second])
     assert [r["question"] for r in rows] == ["When is the open day?", "What is the budget?", "Where do I park?"]
     assert rows[0]["abstained"] == 3 and rows[0]["asked"] == 3

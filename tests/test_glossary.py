@@ -64,8 +64,14 @@ def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwa
 
 def test_inflected_german_forms_reach_english(analyzer):
     # Snowball does not conflate these with their infinitive or noun
-    for word, english in [("gefördert", "funded"), ("gegründet", "founded"), ("betrieben", "operated"),
-                          ("Hörsäle", "auditorium"), ("Mäuse", "mice"), ("Ärzte", "physicians")]:
+    for word, english in [
+        ("gefördert", "funded"),
+        ("gegründet", "founded"),
+        ("betrieben", "operated"),
+        ("Hörsäle", "auditorium"),
+        ("Mäuse", "mice"),
+        ("Ärzte", "physicians"),
+    ]:
         assert english in variants(analyzer, word, "de"), word
 
 
@@ -87,8 +93,20 @@ def make_passages():
     out = []
     for i, (text, title, heading, lang) in enumerate(PASSAGES):
         page = f"https://example.org/p{i}.html"
-        out.append(Passage(id=f"p{i}", text=text, title=title, heading=heading, url=page + "#s", source=f"p{i}.md",
-                           line=i + 1, lang=lang, kind="page", page_url=page))
+        out.append(
+            Passage(
+                id=f"p{i}",
+                text=text,
+                title=title,
+                heading=heading,
+                url=page + "#s",
+                source=f"p{i}.md",
+                line=i + 1,
+                lang=lang,
+                kind="page",
+                page_url=page,
+            )
+        )
     return out
 
 

@@ -10,7 +10,6 @@ import json
 import time
 
 import pytest
-
 from conftest import TINY_SITE, request, serving, write_site
 
 BOUND_SECONDS = 2.0
@@ -61,8 +60,9 @@ HOSTILE = {
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_question_is_answered_or_refused_in_bounded_time(server, name):
     question, expected = HOSTILE[name]
-    status, _, body, elapsed = ask(server, json.dumps({"question": question}).encode(),
-                                   headers={"Content-Type": "application/json"})
+    status, _, body, elapsed = ask(
+        server, json.dumps({"question": question}).encode(), headers={"Content-Type": "application/json"}
+    )
     assert status in expected, body
     assert elapsed < BOUND_SECONDS, f"{name}: {elapsed:.2f} s"
     if status == 200:
@@ -84,28 +84,34 @@ def test_markup_in_a_question_comes_back_as_json_text_only(server):
     assert "default-src 'none'" in headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("history, status, code", [
-    (["Where is the office? " * 47] * 20, 200, None),
-    (["board"] * 21, 413, "history_too_long"),
-    (["x" * 1001], 413, "history_too_long"),
-    ([["nested"]], 400, "invalid_history"),
-    ("", 400, "invalid_history"),
-])
+@pytest.mark.parametrize(
+    "history, status, code",
+    [
+        (["Where is the office? " * 47] * 20, 200, None),
+        (["board"] * 21, 413, "history_too_long"),
+        (["x" * 1001], 413, "history_too_long"),
+        ([["nested"]], 400, "invalid_history"),
+        ("", 400, "invalid_history"),
+    ],
+)
 def test_history_limits(server, history, status, code):
     got, _, body, elapsed = ask(server, {"question": "And the board?", "history": history})
     assert got == status and elapsed < BOUND_SECONDS
     assert (body.get("error") or {}).get("code") == code
 
 
-@pytest.mark.parametrize("raw, status, code", [
-    (b'{"question": "office", "history": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, "invalid_json"),
-    (b'{"question": "\xff\xfe office"}', 400, "invalid_json"),
-    (b'{"question": "office", "question": "board"}', 200, None),
-    (b"\xef\xbb\xbf" + b'{"question": "office"}', 200, None),
-    (b'{"question": "office"' + b" " * 40_000 + b"}", 413, "body_too_large"),
-    (b"", 400, "invalid_json"),
-    (b"null", 400, "invalid_request"),
-])
+@pytest.mark.parametrize(
+    "raw, status, code",
+    [
+        (b'{"question": "office", "history": ' + b"[" * 5000 + b"]" * 5000 + b"}", 400, "invalid_json"),
+        (b'{"question": "\xff\xfe office"}', 400, "invalid_json"),
+        (b'{"question": "office", "question": "board"}', 200, None),
+        (b"\xef\xbb\xbf" + b'{"question": "office"}', 200, None),
+        (b'{"question": "office"' + b" " * 40_000 + b"}", 413, "body_too_large"),
+        (b"", 400, "invalid_json"),
+        (b"null", 400, "invalid_request"),
+    ],
+)
 def test_malformed_bodies(server, raw, status, code):
     got, _, body, elapsed = ask(server, raw, headers={"Content-Type": "application/json"})
     assert got == status, body
@@ -152,10 +158,13 @@ def test_demo_page_has_a_content_security_policy(server):
             assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Referrer-Policy"]
 
 
-@pytest.mark.parametrize("raw", [
-    b'{"question": "\\ud800 office", "helpful": true}',
-    b'{"question": "office", "helpful": true, "urls": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"question": "\\ud800 office", "helpful": true}',
+        b'{"question": "office", "helpful": true, "urls": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ],
+)
 def test_hostile_feedback_is_refused_or_stored_not_a_server_error(tiny_index, tmp_path, raw):
     from assistant.http import create_app
 

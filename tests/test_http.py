@@ -6,14 +6,14 @@ import json
 import urllib.parse
 
 import pytest
-
 from conftest import request, serving
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from assistant.build import index_site
     from conftest import TINY_SITE, write_site
+
+    from assistant.build import index_site
 
     root = tmp_path_factory.mktemp("http")
     site = write_site(root / "site", TINY_SITE)
@@ -63,16 +63,19 @@ def test_health_reports_index_statistics(server):
     assert body.get("content_hash") and body.get("built_at")
 
 
-@pytest.mark.parametrize("payload, status, code", [
-    (b"{not json", 400, "invalid_json"),
-    (b"[1, 2]", 400, "invalid_request"),
-    (json.dumps({"question": ""}).encode(), 400, "empty_question"),
-    (json.dumps({"question": "   "}).encode(), 400, "empty_question"),
-    (json.dumps({"question": 42}).encode(), 400, "missing_question"),
-    (json.dumps({"question": "x" * 5000}).encode(), 413, "question_too_long"),
-    (json.dumps({"question": "board?", "history": "nope"}).encode(), 400, "invalid_history"),
-    (json.dumps({"question": "board?", "lang": "fr"}).encode(), 400, "invalid_lang"),
-])
+@pytest.mark.parametrize(
+    "payload, status, code",
+    [
+        (b"{not json", 400, "invalid_json"),
+        (b"[1, 2]", 400, "invalid_request"),
+        (json.dumps({"question": ""}).encode(), 400, "empty_question"),
+        (json.dumps({"question": "   "}).encode(), 400, "empty_question"),
+        (json.dumps({"question": 42}).encode(), 400, "missing_question"),
+        (json.dumps({"question": "x" * 5000}).encode(), 413, "question_too_long"),
+        (json.dumps({"question": "board?", "history": "nope"}).encode(), 400, "invalid_history"),
+        (json.dumps({"question": "board?", "lang": "fr"}).encode(), 400, "invalid_lang"),
+    ],
+)
 def test_bad_requests_get_json_errors(server, payload, status, code):
     got, headers, body = request(server, "/api/ask", payload, headers={"Content-Type": "application/json"})
     assert got == status
@@ -82,8 +85,9 @@ def test_bad_requests_get_json_errors(server, payload, status, code):
 
 
 def test_oversize_body_is_refused(server):
-    got, _, body = request(server, "/api/ask", b'{"question": "' + b"a" * 100_000 + b'"}',
-                           headers={"Content-Type": "application/json"})
+    got, _, body = request(
+        server, "/api/ask", b'{"question": "' + b"a" * 100_000 + b'"}', headers={"Content-Type": "application/json"}
+    )
     assert got == 413 and body["error"]["code"] == "body_too_large"
 
 
@@ -99,8 +103,12 @@ def test_cors_only_for_the_sites_origin(server):
     assert headers.get("Access-Control-Allow-Origin") == "https://example.org"
     _, headers, _ = request(server, "/api/ask?q=board", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in headers
-    status, headers, _ = request(server, "/api/ask", method="OPTIONS",
-                                 headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+    status, headers, _ = request(
+        server,
+        "/api/ask",
+        method="OPTIONS",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
     assert status in (200, 204) and headers.get("Access-Control-Allow-Origin") == "https://example.org"
 
 

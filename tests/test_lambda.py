@@ -33,7 +33,7 @@ INDEXING_ONLY = ("liquid", "frontmatter", "bibtexparser", "markdown_it", "mdit_p
 LEGACY_GLIBC = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 
 SITE = {
-    "_config.yml": "title: Harbour Lab\nurl: https://harbour-lab.example.org\nbaseurl: \"\"\n",
+    "_config.yml": 'title: Harbour Lab\nurl: https://harbour-lab.example.org\nbaseurl: ""\n',
     "index.md": "---\nlayout: default\ntitle: Home\n---\n# Harbour Lab\n\n"
     "The Harbour Lab studies how tides move sediment along the northern coast.\n",
     "visit.md": "---\nlayout: default\ntitle: Visiting us\npermalink: /visit/\n---\n# Visiting us\n\n"
@@ -77,14 +77,25 @@ def built(tmp_path_factory) -> dict:
     shutil.copy(REPO / "zappa_settings.json", project)
     (project / "tests").mkdir()
     (project / "tests" / "test_nothing.py").write_text("# must not be shipped\n")
-    subprocess.run([sys.executable, "-m", "assistant", "index", str(site), "--out", str(project / "index")],
-                   check=True, cwd=REPO, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "index", str(site), "--out", str(project / "index")],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
 
     out = root / "out" / "package.zip"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV"))}
     env.update(LAMBDA_PYTHON=_python311(), AWS_DEFAULT_REGION="eu-central-1")
-    done = subprocess.run(["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     unpacked = root / "pkg"
@@ -113,8 +124,22 @@ def test_zip_holds_the_app_the_index_and_only_serving_dependencies(built):
     assert {"handler.py", "zappa_settings.py", "assistant", "index", "flask", "tantivy", "yaml"} <= tops
     assert "assistant/lambda_app.py" in names
     assert any(n.startswith("index/") for n in names)
-    for unwanted in (*INDEXING_ONLY, "tests", "corpus", "docs", "benchmarks", "deploy", "pip", "setuptools",
-                     "troposphere", ".git", ".venv", "build", "zappa_settings.json", "pyproject.toml"):
+    for unwanted in (
+        *INDEXING_ONLY,
+        "tests",
+        "corpus",
+        "docs",
+        "benchmarks",
+        "deploy",
+        "pip",
+        "setuptools",
+        "troposphere",
+        ".git",
+        ".venv",
+        "build",
+        "zappa_settings.json",
+        "pyproject.toml",
+    ):
         assert unwanted not in tops, f"{unwanted} should not be shipped"
     assert not any(n.endswith(".dist-info/METADATA") and "liquid" in n.lower() for n in names)
 
@@ -147,8 +172,13 @@ def test_every_extension_is_built_for_the_lambda_runtime(built):
         for tag in tags:
             python, abi, platform = tag.split("-")
             glibc = _glibc(platform)
-            ok.append(glibc is not None and glibc <= MAX_GLIBC and platform.endswith("_x86_64")
-                      and (python, abi) in {("cp311", "cp311"), ("cp311", "abi3")} | {(f"cp3{m}", "abi3") for m in range(2, 11)})
+            ok.append(
+                glibc is not None
+                and glibc <= MAX_GLIBC
+                and platform.endswith("_x86_64")
+                and (python, abi)
+                in {("cp311", "cp311"), ("cp311", "abi3")} | {(f"cp3{m}", "abi3") for m in range(2, 11)}
+            )
         assert any(ok), f"{owners[rel].name}: {tags} cannot run on Lambda's {RUNTIME}"
 
 
@@ -163,25 +193,48 @@ def test_bytecode_is_valid_without_looking_at_the_sources(built):
         assert flags == 0b01, f"{pyc.relative_to(pkg)} is not an unchecked-hash .pyc (flags {flags})"
 
 
-def _event(method: str, path: str, *, query: dict | None = None, body: str | None = None,
-           headers: dict | None = None) -> dict:
+def _event(
+    method: str, path: str, *, query: dict | None = None, body: str | None = None, headers: dict | None = None
+) -> dict:
     """An API Gateway REST (v1) proxy event as Lambda hands it to the function."""
-    headers = {"Host": "abc123.execute-api.eu-central-1.amazonaws.com", "X-Forwarded-Proto": "https",
-               "X-Forwarded-For": "203.0.113.9", "User-Agent": "pytest", **(headers or {})}
+    headers = {
+        "Host": "abc123.execute-api.eu-central-1.amazonaws.com",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+        "User-Agent": "pytest",
+        **(headers or {}),
+    }
     return {
-        "resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": headers,
+        "resource": "/{proxy+}",
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": query, "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
-        "pathParameters": {"proxy": path.lstrip("/")}, "stageVariables": None,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "stage": "dev",
-                           "identity": {"sourceIp": "203.0.113.9"}, "path": f"/dev{path}"},
-        "body": body, "isBase64Encoded": False,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in (query or {}).items()} or None,
+        "pathParameters": {"proxy": path.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": "/{proxy+}",
+            "httpMethod": method,
+            "stage": "dev",
+            "identity": {"sourceIp": "203.0.113.9"},
+            "path": f"/dev{path}",
+        },
+        "body": body,
+        "isBase64Encoded": False,
     }
 
 
-KEEP_WARM = {"detail-type": "Scheduled Event", "source": "aws.events", "time": "2026-01-01T00:00:00Z",
-             "resources": ["arn:aws:events:eu-central-1:000000000000:rule/"
-                           "institute-assistant-dev-zappa-keep-warm-handler.keep_warm_callback"]}
+KEEP_WARM = {
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "time": "2026-01-01T00:00:00Z",
+    "resources": [
+        "arn:aws:events:eu-central-1:000000000000:rule/"
+        "institute-assistant-dev-zappa-keep-warm-handler.keep_warm_callback"
+    ],
+}
 
 
 def _read_only(pkg: Path, cmd: list[str]) -> list[str]:
@@ -213,21 +266,42 @@ def test_handler_answers_api_gateway_events_in_a_bare_interpreter(built, tmp_pat
     events = [
         _event("GET", "/api/health"),
         _event("GET", "/api/ask", query={"q": "When is the reading room open?"}, headers={"Origin": origin}),
-        _event("POST", "/api/ask", body=json.dumps({"question": "How do I get to the lab by ferry?"}),
-               headers={"Content-Type": "application/json", "Origin": origin}),
-        _event("OPTIONS", "/api/ask", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
-                                               "Access-Control-Request-Headers": "content-type"}),
+        _event(
+            "POST",
+            "/api/ask",
+            body=json.dumps({"question": "How do I get to the lab by ferry?"}),
+            headers={"Content-Type": "application/json", "Origin": origin},
+        ),
+        _event(
+            "OPTIONS",
+            "/api/ask",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        ),
         _event("POST", "/api/ask", body='{"question": ', headers={"Content-Type": "application/json"}),
         KEEP_WARM,
     ]
     before = _tree(pkg)
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": str(scratch), "LANG": "C.UTF-8",
-           "AWS_LAMBDA_FUNCTION_NAME": "institute-assistant-dev"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TMPDIR": str(scratch),
+        "LANG": "C.UTF-8",
+        "AWS_LAMBDA_FUNCTION_NAME": "institute-assistant-dev",
+    }
     cmd = [_base_python(), "-I", "-S", str(REPO / "deploy" / "invoke_local.py"), str(pkg)]
-    done = subprocess.run(_read_only(pkg, cmd), input="\n".join(json.dumps(e) for e in events), env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        _read_only(pkg, cmd),
+        input="\n".join(json.dumps(e) for e in events),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode:
         _leak(done.stderr)
     assert done.returncode == 0, done.stderr[-4000:]
@@ -261,8 +335,11 @@ def test_handler_answers_api_gateway_events_in_a_bare_interpreter(built, tmp_pat
     assert warm is None
 
     # One structured line per question, without the visitor's address.
-    asked = [json.loads(line[line.index("{"):]) for line in done.stderr.splitlines()
-             if '"event":"ask"' in line.replace(" ", "")]
+    asked = [
+        json.loads(line[line.index("{") :])
+        for line in done.stderr.splitlines()
+        if '"event":"ask"' in line.replace(" ", "")
+    ]
     assert len(asked) == 2, done.stderr[-3000:]
     assert {"lang", "abstained", "urls", "latency_ms"} <= set(asked[0])
     assert any("/visit" in url for url in asked[0]["urls"])
@@ -285,12 +362,13 @@ class _RuntimeAPI(BaseHTTPRequestHandler):
             return
         request_id, payload = event
         self.send_response(200)
-        for name, value in {"Lambda-Runtime-Aws-Request-Id": request_id,
-                            "Lambda-Runtime-Deadline-Ms": "9999999999999",
-                            "Lambda-Runtime-Invoked-Function-Arn":
-                                "arn:aws:lambda:eu-central-1:000000000000:function:institute-assistant-dev",
-                            "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
-                            "Content-Type": "application/json"}.items():
+        for name, value in {
+            "Lambda-Runtime-Aws-Request-Id": request_id,
+            "Lambda-Runtime-Deadline-Ms": "9999999999999",
+            "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:eu-central-1:000000000000:function:institute-assistant-dev",
+            "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+            "Content-Type": "application/json",
+        }.items():
             self.send_header(name, value)
         body = json.dumps(payload).encode()
         self.send_header("Content-Length", str(len(body)))
@@ -352,13 +430,27 @@ def test_runtime_interface_client_gets_an_answer_from_the_package(built, tmp_pat
 
     pkg: Path = built["dir"]
     runtime = _runtime_folder(tmp_path, "awslambdaric")
-    boot = (f"import sys; sys.path[:0] = [{str(pkg)!r}, {str(runtime)!r}]; "
-            "from awslambdaric.__main__ import main; main(['awslambdaric', 'handler.lambda_handler'])")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": str(tmp_path), "LANG": "C.UTF-8",
-           "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_port}", "LAMBDA_TASK_ROOT": str(pkg),
-           "_HANDLER": "handler.lambda_handler", "AWS_LAMBDA_FUNCTION_NAME": "institute-assistant-dev"}
-    proc = subprocess.Popen([_base_python(), "-I", "-S", "-c", boot], cwd=pkg, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    boot = (
+        f"import sys; sys.path[:0] = [{str(pkg)!r}, {str(runtime)!r}]; "
+        "from awslambdaric.__main__ import main; main(['awslambdaric', 'handler.lambda_handler'])"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TMPDIR": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_port}",
+        "LAMBDA_TASK_ROOT": str(pkg),
+        "_HANDLER": "handler.lambda_handler",
+        "AWS_LAMBDA_FUNCTION_NAME": "institute-assistant-dev",
+    }
+    proc = subprocess.Popen(
+        [_base_python(), "-I", "-S", "-c", boot],
+        cwd=pkg,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         answered = server.answered.wait(60)
     finally:

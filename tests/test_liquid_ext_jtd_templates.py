@@ -103,8 +103,12 @@ def _site(tmp_path: Path) -> Path:
         "## Calibration\n\nSensors are calibrated every spring by the field team.\n\n"
         "### Hardware notes\n\nEach buoy carries a hydrophone and a thermometer.\n"
     )
-    pages = [("zeta.md", "Zeta Appendix", None), ("alpha.md", "Alpha Intro", "2"),
-             ("beta.md", "Beta Usage", 10), ("gamma.md", "Gamma Setup", 1.5)]
+    pages = [
+        ("zeta.md", "Zeta Appendix", None),
+        ("alpha.md", "Alpha Intro", "2"),
+        ("beta.md", "Beta Usage", 10),
+        ("gamma.md", "Gamma Setup", 1.5),
+    ]
     for name, title, order in pages:
         order_line = "" if order is None else f"nav_order: {order if not isinstance(order, str) else repr(order)}\n"
         (root / "guide" / name).write_text(

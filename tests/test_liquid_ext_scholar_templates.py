@@ -74,8 +74,14 @@ def make_site(root: Path, config_extra: dict | None = None) -> Path:
         "title": "Coast Lab",
         "url": "https://coast.example.org",
         "collections": {"projects": {"output": True}},
-        "scholar": {"source": "/_bibliography/", "bibliography": "papers.bib", "bibliography_template": "entry",
-                    "group_by": "none", "sort_by": "year", "order": "descending"},
+        "scholar": {
+            "source": "/_bibliography/",
+            "bibliography": "papers.bib",
+            "bibliography_template": "entry",
+            "group_by": "none",
+            "sort_by": "year",
+            "order": "descending",
+        },
         **(config_extra or {}),
     }
     (root / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -85,12 +91,14 @@ def make_site(root: Path, config_extra: dict | None = None) -> Path:
     (root / "_layouts" / "entry.liquid").write_text(ENTRY, encoding="utf-8")
     (root / "_layouts" / "page.liquid").write_text(PAGE_LAYOUT, encoding="utf-8")
     (root / "publications.md").write_text(
-        "---\nlayout: page\ntitle: Publications\n---\n\n{% bibliography %}\n", encoding="utf-8")
+        "---\nlayout: page\ntitle: Publications\n---\n\n{% bibliography %}\n", encoding="utf-8"
+    )
     (root / "_projects").mkdir()
     (root / "_projects" / "dunes.md").write_text(
         "---\nlayout: page\ntitle: Dunes\nrelated_publications: true\n---\n\n"
         "We walk the dunes every spring {% cite sand2021 %} and sometimes in autumn {% cite wind2020 sand2021 %}.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return root
 
 
@@ -130,7 +138,8 @@ def test_cited_sorts_the_cited_entries_like_the_full_list(tmp_path: Path) -> Non
 def test_a_page_without_citations_gets_an_empty_cited_list(tmp_path: Path) -> None:
     root = make_site(tmp_path)
     (root / "_projects" / "quiet.md").write_text(
-        "---\nlayout: page\ntitle: Quiet\nrelated_publications: true\n---\n\nNothing cited here.\n", encoding="utf-8")
+        "---\nlayout: page\ntitle: Quiet\nrelated_publications: true\n---\n\nNothing cited here.\n", encoding="utf-8"
+    )
     text = documents(root)["_projects/quiet.md"]
     assert "Nothing cited here." in text
     assert "Tides" not in text and "Sand" not in text and "Wind" not in text
@@ -140,7 +149,9 @@ def test_quote_block_shows_the_quote_and_counts_as_a_citation(tmp_path: Path) ->
     root = make_site(tmp_path)
     (root / "_projects" / "tides.md").write_text(
         "---\nlayout: page\ntitle: Tides\nrelated_publications: true\n---\n\n"
-        "{% quote tide2019 %}\nThe sea keeps time.\n{% endquote %}\n", encoding="utf-8")
+        "{% quote tide2019 %}\nThe sea keeps time.\n{% endquote %}\n",
+        encoding="utf-8",
+    )
     text = documents(root)["_projects/tides.md"]
     assert "The sea keeps time." in text
     references = text.split("References", 1)[1]
@@ -154,7 +165,9 @@ def test_regex_replace_and_remove_accents_filters(tmp_path: Path) -> None:
         "{{ 'Müller*' | regex_replace: '([*†]+)', '<sup>\\1</sup>' }} "
         "{{ 'a-b-c' | regex_replace_once: '-', '+' }} "
         "{{ 'Schrödinger Ångström' | remove_accents | downcase }}",
-        {}, "page.md")
+        {},
+        "page.md",
+    )
     assert out == "Müller<sup>*</sup> a+b-c schrodinger angstrom"
     assert not liquid.warnings
 

@@ -23,7 +23,7 @@ PEOPLE = [
 def render(template: str, root: Path | None = None, config: dict | None = None, **context) -> str:
     liquid = JekyllLiquid(root or Path("."), config or {})
     context.setdefault("site", {"data": {"people": PEOPLE}})
-    context.setdefault("page", {"group": "ml", "quote": "\"Hi\" -- it's..."})
+    context.setdefault("page", {"group": "ml", "quote": '"Hi" -- it\'s...'})
     return liquid.render(template, context, "page.md")
 
 
@@ -39,8 +39,14 @@ def render(template: str, root: Path | None = None, config: dict | None = None, 
         ("{{ site.data.people | where_exp: 'p', 'p.group == page.group' | size }}", "2"),
         ("{% assign p = site.data.people | find: 'group', 'nlp' %}{{ p.name }}", "Cy"),
         ("{% assign p = site.data.people | find_exp: 'i', \"i.roles contains 'phd'\" %}{{ p.name }}", "Bob"),
-        ("{% assign gs = site.data.people | group_by: 'group' %}{% for g in gs %}{{ g.name }}={{ g.size }};{% endfor %}", "ml=2;nlp=1;"),
-        ("{% assign gs = site.data.people | group_by_exp: 'i', 'i.roles | first' %}{% for g in gs %}{{ g.name }} {% endfor %}", "head phd board "),
+        (
+            "{% assign gs = site.data.people | group_by: 'group' %}{% for g in gs %}{{ g.name }}={{ g.size }};{% endfor %}",
+            "ml=2;nlp=1;",
+        ),
+        (
+            "{% assign gs = site.data.people | group_by_exp: 'i', 'i.roles | first' %}{% for g in gs %}{{ g.name }} {% endfor %}",
+            "head phd board ",
+        ),
         ("{{ site.data.people | sort: 'year' | map: 'name' | join: ',' }}", "Bob,Cy,Ada"),
         ("{{ site.data.people | sort: 'year', 'last' | map: 'name' | join: ',' }}", "Cy,Ada,Bob"),
         ("{% assign p = site.data.people | sample %}{{ p.name }}", "Ada"),
@@ -110,7 +116,7 @@ def test_include_with_parameters_and_variable_name(tmp_path: Path) -> None:
         "<b>{{ include.title }}</b>|{{ include.n }}|{{ include.who }}|{{ page.group }}"
     )
     out = render(
-        '{% include card.html title="Hi there" n=3 who=page.owner %}/{% include {{ page.inc }} title=\'x\' %}',
+        "{% include card.html title=\"Hi there\" n=3 who=page.owner %}/{% include {{ page.inc }} title='x' %}",
         root=tmp_path,
         page={"group": "ml", "owner": "Ada", "inc": "card.html"},
     )
@@ -161,7 +167,7 @@ def test_link_and_post_url() -> None:
     ("template", "expected"),
     [
         ("{{ 'b,a' | split: ',' | reverse | join \" \" }}", "a b"),  # filter argument without a colon
-        ("{{ site.data.people | unique(attribute=\"group\") | size }}", "2"),
+        ('{{ site.data.people | unique(attribute="group") | size }}', "2"),
         ("{% if nothing || page.group == 'ml' %}yes{% endif %}", "yes"),
         ("{% if nothing contains 'x' %}yes{% else %}no{% endif %}", "no"),
         ("{% if page.year > '2019' %}later{% endif %}", "later"),  # number against string

@@ -12,10 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import write_site
 from rank_bm25 import BM25Okapi
 
 from assistant.naive import NaiveIndex, tokenize
-from conftest import write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -163,7 +163,8 @@ def test_naive_server_answers_over_http(site):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "naive_server.py"), str(site), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

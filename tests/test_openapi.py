@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from openapi_spec_validator import validate
-
 from conftest import TINY_SITE, request, serving, write_site
+from openapi_spec_validator import validate
 
 # Refusing an invalid request with 413 (too large) is a rejection like 400 is.
 SCHEMATHESIS_CONFIG = """
@@ -66,11 +65,29 @@ def test_schemathesis_finds_no_server_error_and_no_broken_promise(served, tmp_pa
     config = tmp_path / "schemathesis.toml"
     config.write_text(SCHEMATHESIS_CONFIG)
     report = tmp_path / "report.json"
-    cmd = [exe, "--config-file", str(config), "run", f"{base}/api/openapi.json", "--checks", "all",
-           "--max-examples", "40", "--seed", "1", "--generation-database", "none", "--no-color",
-           "--report", "json", "--report-json-path", str(report)]
-    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "NO_COLOR": "1"})
+    cmd = [
+        exe,
+        "--config-file",
+        str(config),
+        "run",
+        f"{base}/api/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        "40",
+        "--seed",
+        "1",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+    ]
+    done = subprocess.run(
+        cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}
+    )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     summary = json.loads(report.read_text())
     cases = summary["test_cases"]

@@ -7,8 +7,9 @@ from assistant.passages import passages_from_document, split_sentences
 
 
 def page(html: str, source_text: str = "", url: str = "https://example.org/page.html") -> list:
-    return passages_from_document(Document(url=url, title="A page", html=html, source="page.md",
-                                           source_text=source_text))
+    return passages_from_document(
+        Document(url=url, title="A page", html=html, source="page.md", source_text=source_text)
+    )
 
 
 def test_a_short_list_stays_whole_under_its_heading():
@@ -31,7 +32,9 @@ def test_long_items_become_passages_of_their_own():
 
 
 def test_long_paragraphs_are_cut_into_runs_of_sentences():
-    text = " ".join(f"Sentence number {n} says something about topic {n} in twenty words or so here." for n in range(20))
+    text = " ".join(
+        f"Sentence number {n} says something about topic {n} in twenty words or so here." for n in range(20)
+    )
     passages = page(f"<p>{text}</p>")
     assert len(passages) > 3
     assert all(len(p.text.split()) <= 110 for p in passages)
@@ -62,7 +65,9 @@ def test_german_pages_are_detected():
 
 def test_sentences_do_not_break_after_titles_and_abbreviations():
     assert split_sentences("Prof. Dr. med. Jane Doe leads it, e.g. in Essen. It was founded in 2019.") == [
-        "Prof. Dr. med. Jane Doe leads it, e.g. in Essen.", "It was founded in 2019."]
+        "Prof. Dr. med. Jane Doe leads it, e.g. in Essen.",
+        "It was founded in 2019.",
+    ]
 
 
 def test_a_small_box_of_short_lines_is_one_passage():
@@ -71,14 +76,19 @@ def test_a_small_box_of_short_lines_is_one_passage():
       <div>Jane Roe, John Doe</div><div>eLife · 01 Mar 2018</div></div>
     <div class="entry"><a href="#">Another paper</a><div>Ann Other</div><div>PLOS · 2019</div></div>"""
     passages = page(html)
-    assert [p.text.split("\n")[1:] for p in passages][0] == ["A paper about open access", "Jane Roe, John Doe",
-                                                            "eLife · 01 Mar 2018"]
+    assert [p.text.split("\n")[1:] for p in passages][0] == [
+        "A paper about open access",
+        "Jane Roe, John Doe",
+        "eLife · 01 Mar 2018",
+    ]
     assert passages[1].text == "Another paper\nAnn Other\nPLOS · 2019"
 
 
 def test_buttons_and_back_to_top_links_are_not_text():
-    html = ('<p>Our lab builds sensors. <a class="btn btn--primary" href="/more">Learn more</a></p>'
-            '<p><a href="#top">Back to top ↑</a></p><p>See <a href="/x">the project page</a>.</p>')
+    html = (
+        '<p>Our lab builds sensors. <a class="btn btn--primary" href="/more">Learn more</a></p>'
+        '<p><a href="#top">Back to top ↑</a></p><p>See <a href="/x">the project page</a>.</p>'
+    )
     assert [p.text for p in page(html)] == ["Our lab builds sensors.", "See the project page."]
 
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, free_port, request, serving
 
 
@@ -19,9 +18,16 @@ class Clock:
         return self.now
 
 
-@pytest.mark.parametrize("spec, count, seconds", [
-    ("60/minute", 60, 60), ("10/s", 10, 1), ("1000 per hour", 1000, 3600), ("5/10s", 5, 10), ("2/minutes", 2, 60),
-])
+@pytest.mark.parametrize(
+    "spec, count, seconds",
+    [
+        ("60/minute", 60, 60),
+        ("10/s", 10, 1),
+        ("1000 per hour", 1000, 3600),
+        ("5/10s", 5, 10),
+        ("2/minutes", 2, 60),
+    ],
+)
 def test_rates_are_read_as_people_write_them(spec, count, seconds):
     from assistant.ratelimit import parse_rate
 
@@ -103,7 +109,7 @@ def test_assistant_serve_limits_visitors_by_default_but_spares_this_machine(tiny
     assert statuses == [200] * (allowed + 1)  # a tool on loopback, such as an evaluation run
 
     app = create_app(tiny_index)
-    use_default_rate_limit(app)
+    use_default_rate_limit(app, clock=Clock())  # time stands still: no token refills however slow the machine
     visitor = app.test_client()
     visitor.environ_base["REMOTE_ADDR"] = "203.0.113.7"  # a documentation address; nothing is sent
     statuses = [visitor.get("/api/ask?q=office").status_code for _ in range(allowed + 1)]
@@ -112,7 +118,8 @@ def test_assistant_serve_limits_visitors_by_default_but_spares_this_machine(tiny
 
 def test_a_bad_limit_stops_the_server_with_a_message_naming_the_setting(tiny_index):
     cmd = [sys.executable, "-m", "assistant", "serve", "--index", str(tiny_index), "--port", str(free_port())]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "ASSISTANT_RATE_LIMIT": "lots"})
+    done = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=30, env={**os.environ, "ASSISTANT_RATE_LIMIT": "lots"}
+    )
     assert done.returncode != 0
     assert "ASSISTANT_RATE_LIMIT" in done.stderr and "/minute" in done.stderr

@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, TINY_SITE, free_port, request, write_site
 
 QUESTION = {"question": "Where is the office?"}
@@ -42,12 +41,20 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**os.environ, "ASSISTANT_RATE_LIMIT": "off", "ASSISTANT_RELOAD_SECONDS": reload_seconds,
-               "ASSISTANT_FEEDBACK_LOG": str(log.with_suffix(".events"))}
+        env = {
+            **os.environ,
+            "ASSISTANT_RATE_LIMIT": "off",
+            "ASSISTANT_RELOAD_SECONDS": reload_seconds,
+            "ASSISTANT_FEEDBACK_LOG": str(log.with_suffix(".events")),
+        }
         self._err = open(log, "w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index),
-                                      "--port", str(self.port)], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=self._err)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--port", str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self._err,
+        )
         deadline = time.time() + 20
         while True:
             try:
@@ -164,7 +171,12 @@ def test_an_index_rebuilt_in_place_by_assistant_index_is_picked_up(indexes, serv
     live, _ = indexes
     server = server_factory(live)
     assert "Building 5" in server.office()
-    done = subprocess.run([sys.executable, "-m", "assistant", "index", str(tmp_path / "site-b"), "--out", str(live)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "index", str(tmp_path / "site-b"), "--out", str(live)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     eventually(server, "Building 9")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from assistant.kramdown import markdown_to_html
 from assistant.render import render_site
 from assistant.site import load_site
-from conftest import write_site
 
 
 def text(html: str) -> str:
@@ -37,9 +37,7 @@ def test_heading_ids_follow_kramdown_gfm():
 
 
 def test_html_blocks_stay_raw_across_blank_lines():
-    html = markdown_to_html(
-        "<ul>\n  <li>one</li>\n\n    <li>two *not emphasised*</li>\n\n</ul>\n\nAfter *the* list.\n"
-    )
+    html = markdown_to_html("<ul>\n  <li>one</li>\n\n    <li>two *not emphasised*</li>\n\n</ul>\n\nAfter *the* list.\n")
     assert "<pre>" not in html and "<code>" not in html
     assert "<li>two *not emphasised*</li>" in html
     assert "<p>After <em>the</em> list.</p>" in html
@@ -150,10 +148,13 @@ def test_posts_and_fallbacks(tmp_path: Path):
 
 
 def test_a_page_that_fails_is_a_problem_and_the_rest_renders(tmp_path: Path):
-    root = write_site(tmp_path, {
-        **CHROME_SITE,
-        "broken.md": "---\ntitle: Broken\n---\nLine one\n\n{% for x in site.posts %}\nnever closed\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            **CHROME_SITE,
+            "broken.md": "---\ntitle: Broken\n---\nLine one\n\n{% for x in site.posts %}\nnever closed\n",
+        },
+    )
     docs, problems = render(root)
     assert "broken.md" not in docs and "index.md" in docs
     assert len(problems) == 1
@@ -162,13 +163,16 @@ def test_a_page_that_fails_is_a_problem_and_the_rest_renders(tmp_path: Path):
 
 
 def test_language_description_and_publication_kind(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": "lang: de\n",
-        "a.md": "---\ntitle: A\ndescription: About A\n---\nText.\n",
-        "b.md": "---\ntitle: B\nlang: en\n---\nText.\n",
-        "pubs.html": "---\ntitle: Papers\n---\n<ol class=\"bibliography\"><li>Ada. A long paper title. Journal of Examples, 2024.</li>"
-                     "<li>Alan. Another long paper title. Proceedings of Examples, 2023.</li></ol>\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": "lang: de\n",
+            "a.md": "---\ntitle: A\ndescription: About A\n---\nText.\n",
+            "b.md": "---\ntitle: B\nlang: en\n---\nText.\n",
+            "pubs.html": '---\ntitle: Papers\n---\n<ol class="bibliography"><li>Ada. A long paper title. Journal of Examples, 2024.</li>'
+            "<li>Alan. Another long paper title. Proceedings of Examples, 2023.</li></ol>\n",
+        },
+    )
     docs, _ = render(root)
     assert docs["a.md"].lang == "de" and docs["a.md"].description == "About A"
     assert docs["b.md"].lang == "en"
@@ -176,11 +180,14 @@ def test_language_description_and_publication_kind(tmp_path: Path):
 
 
 def test_collections_render_and_are_listed(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": "collections:\n  team:\n    output: true\n",
-        "_team/ada.md": "---\nname: Ada\n---\nAda works on *engines*.\n",
-        "team.html": "---\ntitle: Team\n---\n{% for m in site.team %}<p>{{ m.name }}: {{ m.content }}</p>{% endfor %}\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": "collections:\n  team:\n    output: true\n",
+            "_team/ada.md": "---\nname: Ada\n---\nAda works on *engines*.\n",
+            "team.html": "---\ntitle: Team\n---\n{% for m in site.team %}<p>{{ m.name }}: {{ m.content }}</p>{% endfor %}\n",
+        },
+    )
     docs, problems = render(root)
     assert problems == []
     assert docs["_team/ada.md"].url == "http://localhost/team/ada.html"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write_site
 
 from assistant.analysis import cognates
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import index_site
-from conftest import write_site
 
 SITE = {
     "_config.yml": "title: Climate Lab\nurl: https://climate.example.org\n",
@@ -36,13 +36,16 @@ def assistant(tmp_path_factory):
     return Assistant.open(root / "index")
 
 
-@pytest.mark.parametrize("question", [
-    "Which antibiotic should I take for a bacterial infection?",
-    "Soll ich bei Fieber Antibiotika nehmen?",
-    "Can you book me a flight to the conference?",
-    "Who won the world cup in 2014?",
-    "Wie wird das Wetter am Wochenende?",  # the site says "weather", never "Wetter"
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which antibiotic should I take for a bacterial infection?",
+        "Soll ich bei Fieber Antibiotika nehmen?",
+        "Can you book me a flight to the conference?",
+        "Who won the world cup in 2014?",
+        "Wie wird das Wetter am Wochenende?",  # the site says "weather", never "Wetter"
+    ],
+)
 def test_advice_bookings_and_everyday_topics_are_declined(assistant, question):
     assert answer_to_json(assistant.answer(question))["abstained"] is True
 

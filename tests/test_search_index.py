@@ -35,8 +35,16 @@ def make_passages(rows=PASSAGES):
         page = f"https://example.org/p{i}.html"
         out.append(
             Passage(
-                id=f"p{i}", text=text, title=title, heading=heading, url=page + "#s", source=f"p{i}.md",
-                line=i + 3, lang=lang, kind="page", page_url=page,
+                id=f"p{i}",
+                text=text,
+                title=title,
+                heading=heading,
+                url=page + "#s",
+                source=f"p{i}.md",
+                line=i + 3,
+                lang=lang,
+                kind="page",
+                page_url=page,
             )
         )
     return out
@@ -241,7 +249,11 @@ def test_fresh_process_opens_and_answers(built):
     )
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run(
-        [sys.executable, "-c", code, str(built)], capture_output=True, text=True, cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)}, check=True,
+        [sys.executable, "-c", code, str(built)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
     )
     assert out.stdout.strip() == "p5"

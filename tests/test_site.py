@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import write_site
 
 from assistant.site import load_site
-from conftest import write_site
 
 PAGE = "---\ntitle: {title}\n---\nText of {title}.\n"
 
@@ -18,20 +18,23 @@ def urls(site) -> dict[str, str]:
 
 
 def test_pages_publish_as_html_and_index_pages_as_folders(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": "title: Example\n",
-        "index.md": PAGE.format(title="Home"),
-        "about.md": PAGE.format(title="About"),
-        "groups/index.md": PAGE.format(title="Groups"),
-        "groups/ml.markdown": PAGE.format(title="ML"),
-        "team.html": PAGE.format(title="Team"),
-        "404.md": PAGE.format(title="Not found"),
-        "people.html": "---\npermalink: people\n---\n<p>All people</p>\n",
-        "feed.xml": "---\n---\n<feed/>\n",
-        "README.md": "# How to edit this site\n",
-        "LICENSE": "MIT\n",
-        "notes.md": "no front matter, so a static file\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: Example\n",
+            "index.md": PAGE.format(title="Home"),
+            "about.md": PAGE.format(title="About"),
+            "groups/index.md": PAGE.format(title="Groups"),
+            "groups/ml.markdown": PAGE.format(title="ML"),
+            "team.html": PAGE.format(title="Team"),
+            "404.md": PAGE.format(title="Not found"),
+            "people.html": "---\npermalink: people\n---\n<p>All people</p>\n",
+            "feed.xml": "---\n---\n<feed/>\n",
+            "README.md": "# How to edit this site\n",
+            "LICENSE": "MIT\n",
+            "notes.md": "no front matter, so a static file\n",
+        },
+    )
     site = load_site(root)
     assert urls(site) == {
         "index.md": "/",
@@ -45,24 +48,30 @@ def test_pages_publish_as_html_and_index_pages_as_folders(tmp_path: Path):
     assert site.problems == []
 
 
-@pytest.mark.parametrize("style, post_url, page_url", [
-    (None, "/news/2024/06/27/symposium.html", "/about.html"),
-    ("date", "/news/2024/06/27/symposium.html", "/about.html"),
-    ("pretty", "/news/2024/06/27/symposium/", "/about/"),
-    ("ordinal", "/news/2024/179/symposium.html", "/about.html"),
-    ("none", "/news/symposium.html", "/about.html"),
-    ("/blog/:year/:title/", "/blog/2024/symposium/", "/about/"),
-    ("/:categories/:slug:output_ext", "/news/symposium.html", "/about.html"),
-    ("/:year-:month-:day-:title", "/2024-06-27-symposium", "/about"),
-])
+@pytest.mark.parametrize(
+    "style, post_url, page_url",
+    [
+        (None, "/news/2024/06/27/symposium.html", "/about.html"),
+        ("date", "/news/2024/06/27/symposium.html", "/about.html"),
+        ("pretty", "/news/2024/06/27/symposium/", "/about/"),
+        ("ordinal", "/news/2024/179/symposium.html", "/about.html"),
+        ("none", "/news/symposium.html", "/about.html"),
+        ("/blog/:year/:title/", "/blog/2024/symposium/", "/about/"),
+        ("/:categories/:slug:output_ext", "/news/symposium.html", "/about.html"),
+        ("/:year-:month-:day-:title", "/2024-06-27-symposium", "/about"),
+    ],
+)
 def test_permalink_styles(tmp_path: Path, style, post_url, page_url):
     config = f"permalink: {style!r}\n" if style else ""
-    root = write_site(tmp_path, {
-        "_config.yml": config,
-        "about.md": PAGE.format(title="About"),
-        "index.md": PAGE.format(title="Home"),
-        "news/_posts/2024-06-27-symposium.md": PAGE.format(title="Symposium"),
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": config,
+            "about.md": PAGE.format(title="About"),
+            "index.md": PAGE.format(title="Home"),
+            "news/_posts/2024-06-27-symposium.md": PAGE.format(title="Symposium"),
+        },
+    )
     site = load_site(root)
     assert urls(site)["news/_posts/2024-06-27-symposium.md"] == post_url
     assert urls(site)["about.md"] == page_url
@@ -70,19 +79,26 @@ def test_permalink_styles(tmp_path: Path, style, post_url, page_url):
 
 
 def test_posts_in_every_posts_folder_get_categories_from_folders_and_front_matter(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_posts/2023-01-02-hello-world.md": "---\ncategories: [Announcements]\ntags: ai imaging\n---\nHello.\n",
-        "projects/_posts/2022-01-01-Sepsis.md": "---\ntitle: Sepsis\n---\nSepsis.\n",
-        "projects/_posts/2024-05-05-old.md": "---\ndate: 2021-05-05 10:00:00\npermalink: /p/:title/\n---\nOld.\n",
-        "projects/_drafts/2024-01-01-draft.md": "---\n---\nDraft.\n",
-        "_posts/2024-01-01-hidden.md": "---\npublished: false\n---\nHidden.\n",
-        "_posts/2999-01-01-future.md": "---\n---\nFuture.\n",
-        "_posts/not-a-post.md": "---\n---\nNo date in the name.\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_posts/2023-01-02-hello-world.md": "---\ncategories: [Announcements]\ntags: ai imaging\n---\nHello.\n",
+            "projects/_posts/2022-01-01-Sepsis.md": "---\ntitle: Sepsis\n---\nSepsis.\n",
+            "projects/_posts/2024-05-05-old.md": "---\ndate: 2021-05-05 10:00:00\npermalink: /p/:title/\n---\nOld.\n",
+            "projects/_drafts/2024-01-01-draft.md": "---\n---\nDraft.\n",
+            "_posts/2024-01-01-hidden.md": "---\npublished: false\n---\nHidden.\n",
+            "_posts/2999-01-01-future.md": "---\n---\nFuture.\n",
+            "_posts/not-a-post.md": "---\n---\nNo date in the name.\n",
+        },
+    )
     site = load_site(root)
     got = {p.path: (p.url, p.categories, p.tags) for p in site.posts}
     assert got == {
-        "_posts/2023-01-02-hello-world.md": ("/announcements/2023/01/02/hello-world.html", ["Announcements"], ["ai", "imaging"]),
+        "_posts/2023-01-02-hello-world.md": (
+            "/announcements/2023/01/02/hello-world.html",
+            ["Announcements"],
+            ["ai", "imaging"],
+        ),
         "projects/_posts/2022-01-01-Sepsis.md": ("/projects/2022/01/01/Sepsis.html", ["projects"], []),
         "projects/_posts/2024-05-05-old.md": ("/p/old/", ["projects"], []),
     }
@@ -92,8 +108,10 @@ def test_posts_in_every_posts_folder_get_categories_from_folders_and_front_matte
 
 
 def test_collections_publish_only_with_output(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": """
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": """
             collections:
               people:
                 output: true
@@ -103,11 +121,12 @@ def test_collections_publish_only_with_output(tmp_path: Path):
               notes:
                 output: false
             """,
-        "_people/ada.md": "---\nname: Ada\n---\nAda's page.\n",
-        "_people/staff/bob.md": "---\nname: Bob\n---\nBob's page.\n",
-        "_recipes/Soup.md": "---\n---\nSoup.\n",
-        "_notes/secret.md": "---\n---\nNot published.\n",
-    })
+            "_people/ada.md": "---\nname: Ada\n---\nAda's page.\n",
+            "_people/staff/bob.md": "---\nname: Bob\n---\nBob's page.\n",
+            "_recipes/Soup.md": "---\n---\nSoup.\n",
+            "_notes/secret.md": "---\n---\nNot published.\n",
+        },
+    )
     site = load_site(root)
     assert urls(site) == {
         "_people/ada.md": "/people/ada.html",
@@ -119,8 +138,10 @@ def test_collections_publish_only_with_output(tmp_path: Path):
 
 
 def test_front_matter_defaults_by_path_and_type(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": """
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": """
             defaults:
               - scope: {path: ""}
                 values: {layout: default, lang: en}
@@ -131,11 +152,12 @@ def test_front_matter_defaults_by_path_and_type(tmp_path: Path):
               - scope: {path: "de/impressum.md"}
                 values: {permalink: /impressum/}
             """,
-        "about.md": PAGE.format(title="About"),
-        "de/ueber.md": PAGE.format(title="Über uns"),
-        "de/impressum.md": "---\ntitle: Impressum\nlang: de-DE\n---\nText.\n",
-        "_posts/2024-01-01-a.md": PAGE.format(title="A"),
-    })
+            "about.md": PAGE.format(title="About"),
+            "de/ueber.md": PAGE.format(title="Über uns"),
+            "de/impressum.md": "---\ntitle: Impressum\nlang: de-DE\n---\nText.\n",
+            "_posts/2024-01-01-a.md": PAGE.format(title="A"),
+        },
+    )
     site = load_site(root)
     fm = {sf.path: sf.front_matter for sf in site.published()}
     assert fm["about.md"]["lang"] == "en" and fm["about.md"]["layout"] == "default"
@@ -146,30 +168,36 @@ def test_front_matter_defaults_by_path_and_type(tmp_path: Path):
 
 
 def test_excluded_and_special_files_are_not_published(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": "exclude: [drafts/, '*.txt.md', vendor-notes.md]\ninclude: [_pages]\n",
-        "index.md": PAGE.format(title="Home"),
-        "drafts/wip.md": PAGE.format(title="WIP"),
-        "readme.txt.md": PAGE.format(title="Readme"),
-        "vendor-notes.md": PAGE.format(title="Vendor"),
-        "node_modules/pkg/index.md": PAGE.format(title="Package"),
-        "vendor/bundle/gem/page.md": PAGE.format(title="Gem"),
-        ".github/page.md": PAGE.format(title="Hidden"),
-        "_includes/snippet.md": PAGE.format(title="Snippet"),
-        "_pages/extra.md": PAGE.format(title="Extra"),
-        "backup.md~": PAGE.format(title="Backup"),
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": "exclude: [drafts/, '*.txt.md', vendor-notes.md]\ninclude: [_pages]\n",
+            "index.md": PAGE.format(title="Home"),
+            "drafts/wip.md": PAGE.format(title="WIP"),
+            "readme.txt.md": PAGE.format(title="Readme"),
+            "vendor-notes.md": PAGE.format(title="Vendor"),
+            "node_modules/pkg/index.md": PAGE.format(title="Package"),
+            "vendor/bundle/gem/page.md": PAGE.format(title="Gem"),
+            ".github/page.md": PAGE.format(title="Hidden"),
+            "_includes/snippet.md": PAGE.format(title="Snippet"),
+            "_pages/extra.md": PAGE.format(title="Extra"),
+            "backup.md~": PAGE.format(title="Backup"),
+        },
+    )
     site = load_site(root)
     assert urls(site) == {"index.md": "/", "_pages/extra.md": "/_pages/extra.html"}
 
 
-@pytest.mark.parametrize("config, cname, arg, expected", [
-    ("url: https://example.org\nbaseurl: /site\n", None, None, "https://example.org/site"),
-    ("baseurl: /\n", "www.example.org\n", None, "https://www.example.org"),
-    ("baseurl: /repo\n", None, None, "http://localhost/repo"),
-    ("url: https://example.org\n", "ignored.org", "https://override.org/", "https://override.org"),
-    ("", None, None, "http://localhost"),
-])
+@pytest.mark.parametrize(
+    "config, cname, arg, expected",
+    [
+        ("url: https://example.org\nbaseurl: /site\n", None, None, "https://example.org/site"),
+        ("baseurl: /\n", "www.example.org\n", None, "https://www.example.org"),
+        ("baseurl: /repo\n", None, None, "http://localhost/repo"),
+        ("url: https://example.org\n", "ignored.org", "https://override.org/", "https://override.org"),
+        ("", None, None, "http://localhost"),
+    ],
+)
 def test_base_url(tmp_path: Path, config, cname, arg, expected):
     files = {"_config.yml": config}
     if cname:
@@ -179,12 +207,15 @@ def test_base_url(tmp_path: Path, config, cname, arg, expected):
 
 
 def test_data_files_nest_by_folder(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_data/groups.yml": "- name: ml\n  label: Machine Learning\n",
-        "_data/people/ml.yml": "- name: Ada\n",
-        "_data/people/theory.json": '[{"name": "Alan"}]',
-        "_data/rooms.csv": "room,floor\nA1,1\nB2,2\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_data/groups.yml": "- name: ml\n  label: Machine Learning\n",
+            "_data/people/ml.yml": "- name: Ada\n",
+            "_data/people/theory.json": '[{"name": "Alan"}]',
+            "_data/rooms.csv": "room,floor\nA1,1\nB2,2\n",
+        },
+    )
     site = load_site(root)
     assert site.data["groups"][0]["label"] == "Machine Learning"
     assert site.data["people"]["ml"][0]["name"] == "Ada"
@@ -193,13 +224,16 @@ def test_data_files_nest_by_folder(tmp_path: Path):
 
 
 def test_broken_files_are_reported_and_the_rest_loads(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "index.md": PAGE.format(title="Home"),
-        "broken.md": "---\ntitle: Broken\nlayout: [default\n---\nBody.\n",
-        "unclosed.md": "---\ntitle: never closed\n",
-        "scalar.md": "---\njust a string\n---\nBody.\n",
-        "_data/bad.yml": "a: [1, 2\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "index.md": PAGE.format(title="Home"),
+            "broken.md": "---\ntitle: Broken\nlayout: [default\n---\nBody.\n",
+            "unclosed.md": "---\ntitle: never closed\n",
+            "scalar.md": "---\njust a string\n---\nBody.\n",
+            "_data/bad.yml": "a: [1, 2\n",
+        },
+    )
     (root / "latin1.md").write_bytes("---\ntitle: x\n---\nGr\xfc\xdfe\n".encode("latin-1"))
     (root / "binary.html").write_bytes(b"---\n\x00\x01\x02\n---\n")
     (root / "loop").mkdir()
@@ -237,11 +271,14 @@ def test_real_site_loads_without_problems():
 
 
 def test_collections_dir_holds_posts_and_collections(tmp_path: Path):
-    root = write_site(tmp_path, {
-        "_config.yml": "collections_dir: content\ncollections:\n  team:\n    output: true\n",
-        "content/_posts/2020-01-01-launch.md": "---\n---\nLaunch.\n",
-        "content/_team/ada.md": "---\n---\nAda.\n",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "_config.yml": "collections_dir: content\ncollections:\n  team:\n    output: true\n",
+            "content/_posts/2020-01-01-launch.md": "---\n---\nLaunch.\n",
+            "content/_team/ada.md": "---\n---\nAda.\n",
+        },
+    )
     assert urls(load_site(root)) == {
         "content/_posts/2020-01-01-launch.md": "/2020/01/01/launch.html",
         "content/_team/ada.md": "/team/ada.html",

@@ -6,16 +6,15 @@ visitor would read.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from conftest import write_site
 from selectolax.lexbor import LexborHTMLParser
 
 from assistant.kramdown import markdown_to_html
 from assistant.passages import passages_from_document
 from assistant.render import render_site
 from assistant.site import load_site
-from conftest import write_site
 
 
 def text(html: str) -> str:
@@ -31,14 +30,17 @@ def render(root: Path):
 
 def test_join_reaches_into_nested_arrays(tmp_path):
     # a tag index built by mapping every post to its tag list, then joining
-    site = write_site(tmp_path, {
-        "_config.yml": "title: T\n",
-        "_posts/2020-01-01-a.md": "---\ntitle: A\ntags: [maps, rivers]\n---\nA.\n",
-        "_posts/2020-02-01-b.md": "---\ntitle: B\ntags: [lakes]\n---\nB.\n",
-        "tags.html": "---\ntitle: Tags\n---\n"
-                     "{% assign names = site.posts | map: 'tags' | join: ',' | split: ',' | sort %}"
-                     "<ul>{% for n in names %}<li>{{ n }}</li>{% endfor %}</ul>\n",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: T\n",
+            "_posts/2020-01-01-a.md": "---\ntitle: A\ntags: [maps, rivers]\n---\nA.\n",
+            "_posts/2020-02-01-b.md": "---\ntitle: B\ntags: [lakes]\n---\nB.\n",
+            "tags.html": "---\ntitle: Tags\n---\n"
+            "{% assign names = site.posts | map: 'tags' | join: ',' | split: ',' | sort %}"
+            "<ul>{% for n in names %}<li>{{ n }}</li>{% endfor %}</ul>\n",
+        },
+    )
     docs, problems = render(site)
     assert not problems
     assert text(docs["tags.html"].html) == "lakes maps rivers"
@@ -47,25 +49,28 @@ def test_join_reaches_into_nested_arrays(tmp_path):
 _LAYOUTS = {
     "_config.yml": "title: Jo Doe\nauthor:\n  name: Jo Doe\n  employer: Lakeside University\n",
     "_layouts/default.html": "<html><body><div class='masthead'><nav><a href='/'>Home</a></nav></div>"
-                             "{{ content }}<div class='page__footer'><footer>Footer text</footer></div>"
-                             "</body></html>\n",
+    "{{ content }}<div class='page__footer'><footer>Footer text</footer></div>"
+    "</body></html>\n",
     "_layouts/single.html": "---\nlayout: default\n---\n<div id='main' role='main'>"
-                            "<div class='sidebar sticky'><h3>{{ site.author.name }}</h3>"
-                            "<p>{{ site.author.employer }}</p></div>"
-                            "<article><header><h1>{{ page.title }}</h1>"
-                            "<p class='page__date'>Talk at {{ page.venue }}</p></header>"
-                            "<section>{{ content }}</section>"
-                            "<section class='page__share'><h4>Share on</h4><a href='#'>Twitter</a></section>"
-                            "</article></div>\n",
+    "<div class='sidebar sticky'><h3>{{ site.author.name }}</h3>"
+    "<p>{{ site.author.employer }}</p></div>"
+    "<article><header><h1>{{ page.title }}</h1>"
+    "<p class='page__date'>Talk at {{ page.venue }}</p></header>"
+    "<section>{{ content }}</section>"
+    "<section class='page__share'><h4>Share on</h4><a href='#'>Twitter</a></section>"
+    "</article></div>\n",
 }
 
 
 def test_role_main_keeps_article_header_and_drops_sidebar_and_share(tmp_path):
-    site = write_site(tmp_path, {
-        **_LAYOUTS,
-        "index.md": "---\nlayout: single\ntitle: About\n---\nI study lakes.\n",
-        "talk.md": "---\nlayout: single\ntitle: Lakes in winter\nvenue: Ice Days\n---\nA talk on ice.\n",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            **_LAYOUTS,
+            "index.md": "---\nlayout: single\ntitle: About\n---\nI study lakes.\n",
+            "talk.md": "---\nlayout: single\ntitle: Lakes in winter\nvenue: Ice Days\n---\nA talk on ice.\n",
+        },
+    )
     docs, problems = render(site)
     assert not problems
     talk = text(docs["talk.md"].html)
@@ -77,10 +82,13 @@ def test_role_main_keeps_article_header_and_drops_sidebar_and_share(tmp_path):
 
 
 def test_home_page_keeps_the_sidebar_that_introduces_the_owner(tmp_path):
-    site = write_site(tmp_path, {
-        **_LAYOUTS,
-        "index.md": "---\nlayout: single\ntitle: About\n---\nI study lakes.\n",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            **_LAYOUTS,
+            "index.md": "---\nlayout: single\ntitle: About\n---\nI study lakes.\n",
+        },
+    )
     docs, _ = render(site)
     home = text(docs["index.md"].html)
     assert "Lakeside University" in home and "I study lakes." in home
@@ -94,28 +102,35 @@ def test_attribute_list_shown_in_a_code_span_stays_text():
 
 
 def test_abbreviation_definitions_are_not_shown():
-    html = markdown_to_html("The GIS lab is open.\n\n*[GIS]: Geographic Information System\n\n"
-                            "```\n*[kept]: inside code\n```\n")
+    html = markdown_to_html(
+        "The GIS lab is open.\n\n*[GIS]: Geographic Information System\n\n```\n*[kept]: inside code\n```\n"
+    )
     assert "Geographic Information System" not in html
     assert "*[kept]: inside code" in html
 
 
 def test_year_only_date_dates_a_collection_document(tmp_path):
-    site = write_site(tmp_path, {
-        "_config.yml": "title: T\ncollections:\n  papers:\n    output: true\n",
-        "_papers/p.md": "---\ntitle: On Ice\ndate: 2023\n---\nAbstract.\n",
-        "papers.html": "---\ntitle: Papers\n---\n{% for p in site.papers %}<p>{{ p.title }} "
-                       "({{ p.date | date: '%Y' }})</p>{% endfor %}\n",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: T\ncollections:\n  papers:\n    output: true\n",
+            "_papers/p.md": "---\ntitle: On Ice\ndate: 2023\n---\nAbstract.\n",
+            "papers.html": "---\ntitle: Papers\n---\n{% for p in site.papers %}<p>{{ p.title }} "
+            "({{ p.date | date: '%Y' }})</p>{% endfor %}\n",
+        },
+    )
     docs, problems = render(site)
     assert not problems
     assert text(docs["papers.html"].html) == "On Ice (2023)"
 
 
 def test_markdown_summary_becomes_plain_description(tmp_path):
-    site = write_site(tmp_path, {
-        "_config.yml": "title: T\n",
-        "poster.md": "---\ntitle: Poster\nexcerpt: \"See [the article](https://example.org) <br/>\"\n---\nBody.\n",
-    })
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: T\n",
+            "poster.md": '---\ntitle: Poster\nexcerpt: "See [the article](https://example.org) <br/>"\n---\nBody.\n',
+        },
+    )
     docs, _ = render(site)
     assert docs["poster.md"].description == "See the article"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import write_site
+
 from assistant.passages import passages_from_document
 from assistant.render import render_site
 from assistant.site import load_site
-from conftest import write_site
 
 
 def page_text(root: Path, source: str) -> str:
@@ -18,9 +19,11 @@ def page_text(root: Path, source: str) -> str:
 
 
 def test_autolinks_in_a_list_are_links_and_stay_separate_items(tmp_path):
-    site = write_site(tmp_path, {
-        "_config.yml": "title: Lab\n",
-        "contact.md": """\
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: Lab\n",
+            "contact.md": """\
             ---
             title: Contact
             ---
@@ -30,7 +33,8 @@ def test_autolinks_in_a_list_are_links_and_stay_separate_items(tmp_path):
             - <https://code.example.org/lab>
             - <office@lab.example.org>
             """,
-    })
+        },
+    )
     text = page_text(site, "contact.md")
     assert "https://lab.example.org/home" in text
     assert "https://code.example.org/lab" in text
@@ -39,9 +43,11 @@ def test_autolinks_in_a_list_are_links_and_stay_separate_items(tmp_path):
 
 
 def test_nomarkdown_markers_never_show(tmp_path):
-    site = write_site(tmp_path, {
-        "_config.yml": "title: Lab\n",
-        "index.md": """\
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: Lab\n",
+            "index.md": """\
             ---
             title: Home
             ---
@@ -51,7 +57,8 @@ def test_nomarkdown_markers_never_show(tmp_path):
             <p>Raw paragraph about glaciers.</p>
             {:/nomarkdown}
             """,
-    })
+        },
+    )
     text = page_text(site, "index.md")
     assert "nomarkdown" not in text
     assert "{:" not in text

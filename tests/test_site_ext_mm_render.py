@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from conftest import write_site
+
 from assistant.passages import passages_from_document
 from assistant.render import render_site
 from assistant.site import load_site
-from conftest import write_site
 
 
 def test_related_posts_appended_by_the_layout_are_not_the_posts_text(tmp_path):
-    site = write_site(tmp_path, {
-        "_config.yml": "title: Lab\nurl: https://lab.example.org\n",
-        "_layouts/post.html": """\
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: Lab\nurl: https://lab.example.org\n",
+            "_layouts/post.html": """\
             <html><body>
             <div id="main" role="main">
               <article class="page"><h1>{{ page.title }}</h1>
@@ -26,9 +29,10 @@ def test_related_posts_appended_by_the_layout_are_not_the_posts_text(tmp_path):
             </div>
             </body></html>
             """,
-        "_posts/2021-05-01-glaciers.md": "---\nlayout: post\ntitle: Glacier survey\n---\nWe measured glacier retreat in the Alps.\n",
-        "_posts/2021-06-01-rivers.md": "---\nlayout: post\ntitle: River survey\n---\nWe sampled sediment in the Rhine.\n",
-    })
+            "_posts/2021-05-01-glaciers.md": "---\nlayout: post\ntitle: Glacier survey\n---\nWe measured glacier retreat in the Alps.\n",
+            "_posts/2021-06-01-rivers.md": "---\nlayout: post\ntitle: River survey\n---\nWe sampled sediment in the Rhine.\n",
+        },
+    )
     documents, problems = render_site(load_site(site))
     assert not problems, problems
     glaciers = next(d for d in documents if d.source.endswith("glaciers.md"))

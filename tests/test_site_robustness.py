@@ -13,16 +13,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
-
 CONSONANTS = "bcdfghjklmnpqrstvwxz"
 BROKEN_KINDS = ("yaml", "unclosed", "liquid", "utf8", "binary", "loop")
-FILLER = ("The institute publishes reports on data, models and clinical studies every year. "
-          "Researchers meet weekly to discuss methods, results and open questions. ")
+FILLER = (
+    "The institute publishes reports on data, models and clinical studies every year. "
+    "Researchers meet weekly to discuss methods, results and open questions. "
+)
 
 
 def unique_word(n: int, salt: str) -> str:
@@ -38,7 +38,7 @@ def sites(draw):
     for n in range(n_good):
         where = draw(st.sampled_from(["", "about/", "groups/team/", "_posts/"]))
         lang = draw(st.sampled_from(["en", "de"]))
-        name = f"{where}{'2024-05-0%d-' % (n + 1) if where == '_posts/' else ''}page-{salt}-{n}.md"
+        name = f"{where}{f'2024-05-0{n + 1}-' if where == '_posts/' else ''}page-{salt}-{n}.md"
         good.append((name, lang, unique_word(n, salt)))
     large = draw(st.sampled_from([False] * 7 + [True]))  # a few MB: indexed in seconds, so drawn rarely
     broken = draw(st.lists(st.sampled_from(BROKEN_KINDS), min_size=1, max_size=len(BROKEN_KINDS), unique=True))
@@ -101,8 +101,11 @@ def check_site(root: Path, out: Path, words: dict[str, str], bad: dict[str, str]
         assert hits and hits[0][0].source == page, (page, word, [(p.source, p.text[:60]) for p, _ in hits])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(sites())
 def test_good_pages_survive_broken_neighbours(tmp_path_factory, case):
     salt, good, large, broken, noise = case
@@ -112,8 +115,9 @@ def test_good_pages_survive_broken_neighbours(tmp_path_factory, case):
 
 
 def test_index_command_is_strict_only_when_asked(tmp_path):
-    words, bad = write(tmp_path / "site", "zz", [("ok.md", "en", unique_word(1, "zz"))], False,
-                       list(BROKEN_KINDS), b"\x00\x01\x02")
+    words, bad = write(
+        tmp_path / "site", "zz", [("ok.md", "en", unique_word(1, "zz"))], False, list(BROKEN_KINDS), b"\x00\x01\x02"
+    )
     cmd = [sys.executable, "-m", "assistant", "index", str(tmp_path / "site"), "--out", str(tmp_path / "index")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     plain = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)

@@ -22,8 +22,14 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -50,16 +56,16 @@ pytestmark = [
 SITE = {
     "_config.yml": f'title: Institute for Tidal Studies\nurl: "{SITE_URL}"\n',
     "index.md": "---\ntitle: Welcome\n---\n"
-                "The Institute for Tidal Studies researches coastal tides and the ecology of mudflats.\n",
+    "The Institute for Tidal Studies researches coastal tides and the ecology of mudflats.\n",
     "about/index.md": "---\ntitle: About us\n---\n"
-                      "## Board\n\n"
-                      "The board of the institute consists of Ada Lovelace (chair), Grace Hopper and Emmy Noether.\n\n"
-                      "## Meetings\n\n"
-                      "The board meets twice a year, in spring and in autumn, at the harbour office.\n\n"
-                      "## Funding\n\n"
-                      "The institute is funded by the federal state and by research grants.\n",
+    "## Board\n\n"
+    "The board of the institute consists of Ada Lovelace (chair), Grace Hopper and Emmy Noether.\n\n"
+    "## Meetings\n\n"
+    "The board meets twice a year, in spring and in autumn, at the harbour office.\n\n"
+    "## Funding\n\n"
+    "The institute is funded by the federal state and by research grants.\n",
     "notes.md": "---\ntitle: Sanitizer notes\n---\n"
-                "The sanitizer sample `<img src=x onerror=alert(1)>` must always appear as plain text.\n",
+    "The sanitizer sample `<img src=x onerror=alert(1)>` must always appear as plain text.\n",
 }
 
 
@@ -72,12 +78,26 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = dict(os.environ, ASSISTANT_FEEDBACK_LOG=str(self.log), ASSISTANT_CONTACT_URL=CONTACT_URL,
-                   PYTHONUNBUFFERED="1")
+        env = dict(
+            os.environ, ASSISTANT_FEEDBACK_LOG=str(self.log), ASSISTANT_CONTACT_URL=CONTACT_URL, PYTHONUNBUFFERED="1"
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "serve", "--index", str(self.index),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "serve",
+                "--index",
+                str(self.index),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -105,8 +125,12 @@ def index_dir(tmp_path_factory) -> Path:
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text(text, encoding="utf-8")
     out = tmp_path_factory.mktemp("index")
-    subprocess.run([sys.executable, "-m", "assistant", "index", str(site), "--out", str(out), "--url", SITE_URL],
-                   cwd=PROJECT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "index", str(site), "--out", str(out), "--url", SITE_URL],
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -160,11 +184,15 @@ class Visit:
             route.continue_()
         elif f"{url.scheme}://{url.netloc}" == SITE_URL:
             # The indexed site: a small page that embeds the widget from the assistant's origin.
-            route.fulfill(content_type="text/html", body=(
-                f'<!doctype html><html lang="en"><head><title>Site page</title></head><body>'
-                f'<h1>A page of the institute site</h1><p>{url.path}</p>'
-                f'<script src="{self.server.url}/widget.js" data-api="{self.server.url}" defer></script>'
-                f"</body></html>"))
+            route.fulfill(
+                content_type="text/html",
+                body=(
+                    f'<!doctype html><html lang="en"><head><title>Site page</title></head><body>'
+                    f"<h1>A page of the institute site</h1><p>{url.path}</p>"
+                    f'<script src="{self.server.url}/widget.js" data-api="{self.server.url}" defer></script>'
+                    f"</body></html>"
+                ),
+            )
         else:
             self.foreign.append(route.request.url)
             route.abort()
@@ -256,7 +284,10 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     # The conversation survives a page load on the same site.
     page.reload()
     launcher.click()
-    assert page.locator(".ia-user").all_text_contents()[-2:] == ["You: Who sits on the board?", "You: When does it meet?"]
+    assert page.locator(".ia-user").all_text_contents()[-2:] == [
+        "You: Who sits on the board?",
+        "You: When does it meet?",
+    ]
     assert page.locator("blockquote mark").count() >= 1
 
     # The source link leads to the quoted place on the site, where the widget also works.
@@ -359,8 +390,11 @@ def wait_for_votes(server: Server, question: str, helpful: bool) -> list[dict]:
     deadline = time.monotonic() + 10
     while True:
         lines = server.log.read_text().splitlines() if server.log.exists() else []
-        votes = [r for r in map(json.loads, lines)
-                 if r["event"] == "feedback" and r["question"] == question and r["helpful"] is helpful]
+        votes = [
+            r
+            for r in map(json.loads, lines)
+            if r["event"] == "feedback" and r["question"] == question and r["helpful"] is helpful
+        ]
         if votes or time.monotonic() > deadline:
             return votes
         time.sleep(0.05)
