@@ -17,12 +17,16 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import Stemmer
 
+if TYPE_CHECKING:
+    from .glossary import Glossary
+    from .question import QuestionParser
+
 __all__ = [
     "Analyzer",
-    "GlossaryError",
     "ParsedQuery",
     "QueryTerm",
     "Token",
@@ -33,15 +37,6 @@ __all__ = [
 ]
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")
-
-# Weights of query variants relative to the word as typed.
-OWN_WEIGHT = 1.0
-UMLAUT_WEIGHT = 1.0
-TYPO_WEIGHT = 0.8
-GLOSSARY_WEIGHT = 0.7
-COMPOUND_WEIGHT = 0.6
-COGNATE_WEIGHT = 0.75
-DERIVED_WEIGHT = 0.6
 
 STEMMER_NAMES = {"en": "english", "de": "german"}
 LANGS = tuple(STEMMER_NAMES)
@@ -115,9 +110,9 @@ _STREET_ENDINGS = ("str", "straße", "strasse")
 _WORD = r"\w+(?:['’.\-‐‑]\w+)*"
 TOKEN_RE = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
 _PART_RE = re.compile(r"[^\W_]+")
-_TRAILING = ".,;:!?)]}'\""
-_UMLAUT_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-_DIGRAPH_RE = re.compile(r"(?<=[a-z])(ae|oe|ue)")
+TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not a URL
+UMLAUT_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+DIGRAPH_RE = re.compile(r"(?<=[a-z])(ae|oe|ue)")  # "ue" that may stand for "ü"
 
 
 def fold(text: str) -> str:
@@ -129,7 +124,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _split_token(raw: str) -> list[tuple[str, int, int]]:
+def split_token(raw: str) -> list[tuple[str, int, int]]:
     """Alphanumeric parts of a compound token with their offsets inside it."""
     return [(m.group(), m.start(), m.end()) for m in _PART_RE.finditer(raw)]
 
@@ -214,101 +209,6 @@ def typo_distance(word: str) -> int:
 
 
 # ---------------------------------------------------------------------------
-# Cognates: the Latin and Greek words that German and English share are spelt
-# by regular rules (Realität ~ reality, virtuell ~ virtual, Onkologie ~
-# oncology, Sequenzierung ~ sequencing). A word the site does not use is tried
-# in the other language's spelling before it is taken for a typo.
-
-_DE_ENDINGS = ("eren", "ern", "en", "er", "es", "em", "e", "n", "s")  # inflections to strip first
-_DE_TO_EN = (
-    ("ierungen", "ing"),
-    ("ierung", "ing"),
-    ("ieren", "e"),
-    ("ieren", "ate"),
-    ("ieren", ""),
-    ("itaten", "ities"),
-    ("itat", "ity"),
-    ("ien", "ia"),
-    ("ationen", "ations"),
-    ("ation", "ation"),
-    ("ionen", "ions"),
-    ("ell", "al"),
-    ("iell", "ial"),
-    ("isch", "ic"),
-    ("isch", "ical"),
-    ("ik", "ic"),
-    ("ik", "ics"),
-    ("ie", "y"),
-    ("ien", "ies"),
-    ("ismus", "ism"),
-    ("ist", "ist"),
-    ("or", "or"),
-    ("ur", "ure"),
-    ("om", "ome"),
-    ("ode", "od"),
-    ("e", ""),
-    ("", "e"),
-    ("", ""),
-)
-_EN_TO_DE = (
-    ("ing", "ierung"),
-    ("ity", "itat"),
-    ("ities", "itaten"),
-    ("ia", "ien"),
-    ("ation", "ation"),
-    ("al", "ell"),
-    ("ial", "iell"),
-    ("ical", "isch"),
-    ("ic", "isch"),
-    ("ics", "ik"),
-    ("y", "ie"),
-    ("ies", "ien"),
-    ("ism", "ismus"),
-    ("ure", "ur"),
-    ("ome", "om"),
-    ("", "e"),
-    ("", ""),
-)
-_DE_LETTERS = (("k", "c"), ("z", "c"), ("ph", "f"))
-
-
-def _plain_word(raw: str) -> bool:
-    """A plain word token (not an e-mail address or URL)."""
-    return "@" not in raw and "://" not in raw and not raw.lower().startswith("www.")
-
-
-def _agent_forms(stem: str) -> list[str]:
-    """The English doer noun of a verb stem and the verb of a doer noun (speak ~ speaker)."""
-    if stem.endswith(("er", "or")) and len(stem) > 5:
-        return [stem[:-2], stem[:-1]]
-    return [stem + "er", stem + "or", stem + "r"]
-
-
-def cognates(word: str) -> list[str]:
-    """Spellings of a word in the other language by the regular German/English rules, best first."""
-    word = fold(word.lower()).replace("ß", "ss")
-    if not word.isalpha() or len(word) < 5:
-        return []
-    out: list[str] = []
-    stems = [word] + [word[: -len(e)] for e in _DE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 4]
-    for stem in stems:
-        for de, en in _DE_TO_EN:
-            if stem.endswith(de):
-                base = stem[: len(stem) - len(de)] + en
-                out.append(base)
-                for a, b in _DE_LETTERS:
-                    if a in base:
-                        out.append(base.replace(a, b))
-    for en, de in _EN_TO_DE:
-        if word.endswith(en):
-            base = fold(word[: len(word) - len(en)] + de)
-            out.append(base)
-            out.append(base.replace("c", "k"))
-            out.append(base.replace("c", "z"))
-    return [w for w in dict.fromkeys(out) if w != word and len(w) >= 4]
-
-
-# ---------------------------------------------------------------------------
 # German compounds, split without a dictionary: a word is cut where its tail
 # is a known part and its head (less a linking -s-/-es-/-en-/-n-/-e-) is long
 # enough or known. The parts below are frequent in institutional German; at
@@ -346,12 +246,37 @@ class Token:
 
 @dataclass
 class QueryTerm:
+    """A question word and the index terms that stand for it, each with a weight and the step that added it."""
+
     word: str  # as typed
     # index term -> weight; a variant with spaces is a phrase of index terms
     # (a multi-word glossary translation) to be matched as a phrase
     variants: dict[str, float] = field(default_factory=dict)
     known: bool = True  # the word itself (or its stem) occurs in the index
     corrected: bool = False  # variants include spellings the index uses for a word it does not know
+    why: dict[str, tuple[str, str]] = field(default_factory=dict)  # variant -> (step, reason)
+
+    def add(self, variant: str, weight: float, step: str, reason: str) -> None:
+        """Add a variant unless an earlier step already did."""
+        if variant not in self.variants:
+            self.variants[variant] = weight
+            self.why[variant] = (step, reason)
+
+    def add_best(self, variant: str, weight: float, step: str, reason: str) -> None:
+        """Add a variant, or raise its weight when this step rates it higher."""
+        if weight > self.variants.get(variant, 0.0):
+            self.variants[variant] = weight
+            self.why[variant] = (step, reason)
+
+    def came_through(self, step: str) -> bool:
+        return any(s == step for s, _ in self.why.values())
+
+    def trim(self, limit: int) -> None:
+        """Keep the ``limit`` heaviest variants (the question's budget)."""
+        if len(self.variants) > limit:
+            keep = sorted(self.variants, key=lambda v: -self.variants[v])[:limit]
+            self.variants = {v: self.variants[v] for v in keep}
+            self.why = {v: self.why[v] for v in keep if v in self.why}
 
 
 @dataclass
@@ -425,17 +350,6 @@ class Vocabulary:
         return [term for d, _, term in scored if d == best][:limit]
 
 
-class GlossaryError(ValueError):
-    """A glossary file that cannot be read; the message names the file and line."""
-
-
-@dataclass
-class _Member:
-    lang: str
-    words: tuple[str, ...]  # folded surface words
-    stems: tuple[str, ...]  # stems in the member's own language
-
-
 class Analyzer:
     """Turns text into index terms and questions into weighted term variants."""
 
@@ -450,9 +364,8 @@ class Analyzer:
         self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
         self._exact_cache: dict[str, list[str]] = {}
         self._terms_cache: dict[tuple[str, str], list[str]] = {}  # _token_cache without offsets
-        self._groups: list[list[_Member]] | None = None
-        self._single: dict[tuple[str, str], set[int]] = {}
-        self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+        self._glossary: Glossary | None = None
+        self._parser: QuestionParser | None = None
 
     # -- index time --------------------------------------------------------
 
@@ -480,7 +393,7 @@ class Analyzer:
         else:
             out = [self.stem(lower, lang)]
             if any(c in lower for c in "äöü"):
-                out.append(self.stem(lower.translate(_UMLAUT_DIGRAPHS), lang))
+                out.append(self.stem(lower.translate(UMLAUT_DIGRAPHS), lang))
             if lang == "de":
                 for part in self.compound_parts(folded):
                     out.append(self.stem(part, "de"))
@@ -503,7 +416,7 @@ class Analyzer:
                 out += tuple((term, 0, len(raw)) for term in ADDRESS_TERMS)
         else:
             # e-mail, URL, hyphenated name, abbreviation, decimal: whole token, then its parts
-            parts = _split_token(raw)
+            parts = split_token(raw)
             abbreviation = kind == "word" and all(len(p) == 1 for p, _, _ in parts)
             whole = (
                 [(fold(raw), 0, len(raw))] if kind != "word" or abbreviation or any(c in raw for c in "-‐‑.@") else []
@@ -525,7 +438,7 @@ class Analyzer:
             kind = m.lastgroup
             raw = m.group()
             if kind == "url":
-                raw = raw.rstrip(_TRAILING)
+                raw = raw.rstrip(TRAILING)
             yield raw, kind, m.start()
 
     def tokens(self, text: str, lang: str) -> list[Token]:
@@ -547,7 +460,7 @@ class Analyzer:
             elif email:
                 raw, kind = email, "email"
             else:
-                raw, kind = url.rstrip(_TRAILING), "url"
+                raw, kind = url.rstrip(TRAILING), "url"
             key = (raw, lang)
             terms = cache.get(key)
             if terms is None:
@@ -563,15 +476,15 @@ class Analyzer:
         out: list[str] = []
         cache = self._exact_cache
         for url, email, word in TOKEN_RE.findall(text):
-            raw = word or email or url.rstrip(_TRAILING)
+            raw = word or email or url.rstrip(TRAILING)
             terms = cache.get(raw)
             if terms is None:
                 folded = fold(raw)
-                parts = [p for p, _, _ in _split_token(folded)]
+                parts = [p for p, _, _ in split_token(folded)]
                 terms = ([] if parts == [folded] else [folded]) + parts
                 lower = raw.lower()
                 if lower.isalpha() and any(c in lower for c in "äöü"):
-                    terms.append(lower.translate(_UMLAUT_DIGRAPHS))
+                    terms.append(lower.translate(UMLAUT_DIGRAPHS))
                 if len(cache) > 200_000:
                     cache.clear()
                 cache[raw] = terms
@@ -627,205 +540,21 @@ class Analyzer:
 
     # -- question time -----------------------------------------------------
 
-    def _word_variants(self, word: str) -> dict[str, float]:
-        """The word's own forms: folded surface and both languages' stems."""
-        lower = word.lower()
-        folded = fold(lower)
-        variants = {folded: OWN_WEIGHT}
-        if folded.isalpha():
-            for lang in LANGS:
-                variants.setdefault(self.stem(lower, lang), OWN_WEIGHT)
-            if any(c in lower for c in "äöü"):
-                alt = lower.translate(_UMLAUT_DIGRAPHS)
-                variants.setdefault(alt, UMLAUT_WEIGHT)
-                for lang in LANGS:
-                    variants.setdefault(self.stem(alt, lang), UMLAUT_WEIGHT)
-            elif _DIGRAPH_RE.search(folded):
-                alt = _DIGRAPH_RE.sub(lambda m: m.group()[0], folded)
-                variants.setdefault(alt, UMLAUT_WEIGHT)
-                for lang in LANGS:
-                    variants.setdefault(self.stem(alt, lang), UMLAUT_WEIGHT)
-        return variants
+    @property
+    def glossary(self) -> Glossary:
+        """The bilingual glossary, read on the first question."""
+        if self._glossary is None:
+            from .glossary import Glossary
+
+            self._glossary = Glossary(self.glossary_paths, self.stem)
+        return self._glossary
 
     def parse_question(
         self, question: str, lang: str | None = None, vocabulary: Vocabulary | None = None
     ) -> ParsedQuery:
-        """Split a question into terms, each with weighted variants to look up."""
-        lang = lang or detect_language(question)
-        stops = STOP_WORDS.get(lang, STOP_WORDS["en"])
-        words: list[tuple[str, str, int]] = []  # (raw, folded, position)
-        for m in TOKEN_RE.finditer(question):
-            raw = m.group()
-            if m.lastgroup == "url":
-                raw = raw.rstrip(_TRAILING)
-            words.append((raw, fold(raw), m.start()))
-        self._load_glossary()
-        stems = [{lg: self.stem(raw.lower(), lg) for lg in LANGS} for raw, _, _ in words]
-        phrase_ends: set[int] = set()
-        phrase_groups = self._match_phrases(words, stems, phrase_ends)
+        """Split a question into terms, each with weighted variants to look up (see assistant.question)."""
+        if self._parser is None:
+            from .question import QuestionParser
 
-        terms: list[QueryTerm] = []
-        for i, (raw, folded, _) in enumerate(words):
-            if raw.lower() in stops or folded in stops:
-                if i not in phrase_ends:
-                    continue
-            if len(folded) < 2 and not folded.isdigit():
-                continue
-            term = QueryTerm(word=raw)
-            parts = _split_token(raw)
-            if len(parts) > 1:  # e-mail, URL, hyphenated name: whole token, then its parts
-                term.variants[folded] = OWN_WEIGHT
-                if _plain_word(raw) and "." in raw:
-                    term.variants[fold(raw.replace(".", ""))] = OWN_WEIGHT
-                for part, _, _ in parts:
-                    if part.lower() in stops or (len(part) < 2 and not part.isdigit()):
-                        continue
-                    for variant, weight in self._word_variants(part).items():
-                        term.variants.setdefault(variant, weight)
-            else:
-                term.variants.update(self._word_variants(raw))
-            groups = dict.fromkeys(phrase_groups.get(i, ()), 1.0)
-            for g in self._single_groups(folded, stems[i]):
-                groups[g] = 1.0
-            known = vocabulary is None or any(v in vocabulary for v in term.variants)
-            if folded.isalpha() and (lang == "de" or not known):
-                for part in self.compound_parts(folded, vocabulary):
-                    for variant in (part, self.stem(part, "de"), self.stem(part, "en")):
-                        term.variants.setdefault(variant, COMPOUND_WEIGHT)
-                    for g in self._single_groups(part, {lg: self.stem(part, lg) for lg in LANGS}):
-                        groups.setdefault(g, COMPOUND_WEIGHT)
-            term.known = known
-            if vocabulary is not None and folded.isalpha() and len(folded) >= 4:
-                for other in _agent_forms(self.stem(raw.lower(), "en")):
-                    if other in vocabulary:  # "speaks" ~ "speaker", "leads" ~ "leader", "supervisor" ~ "supervise"
-                        term.variants.setdefault(other, DERIVED_WEIGHT)
-            if not known and not groups and folded.isalpha() and vocabulary is not None:
-                for other in cognates(raw):
-                    if other in vocabulary:
-                        for variant in self._word_variants(other):
-                            term.variants.setdefault(variant, COGNATE_WEIGHT)
-                        for g in self._single_groups(other, {lg: self.stem(other, lg) for lg in LANGS}):
-                            groups.setdefault(g, COGNATE_WEIGHT)
-                        break
-            if (
-                not known
-                and not groups
-                and folded.isalpha()
-                and vocabulary is not None
-                and not any(w == COGNATE_WEIGHT for w in term.variants.values())
-            ):
-                for fix in vocabulary.suggest(folded):
-                    term.corrected = True
-                    for variant in self._word_variants(fix):
-                        term.variants.setdefault(variant, TYPO_WEIGHT)
-                    for g in self._single_groups(fix, {lg: self.stem(fix, lg) for lg in LANGS}):
-                        groups.setdefault(g, TYPO_WEIGHT)
-            for group, scale in sorted(groups.items()):
-                for member in self._groups[group]:
-                    weight = GLOSSARY_WEIGHT * scale
-                    content = [
-                        s for w, s in zip(member.words, member.stems, strict=True) if w not in STOP_WORDS[member.lang]
-                    ]
-                    if len(content) > 1:
-                        # a translated phrase is looked up as a phrase: its stems joined by spaces
-                        found = [" ".join(content)]
-                    else:
-                        found = content + [w for w in member.words if w not in STOP_WORDS[member.lang]]
-                    for variant in found:
-                        if weight > term.variants.get(variant, 0.0):
-                            term.variants[variant] = weight
-            if term.variants:
-                terms.append(term)
-        return ParsedQuery(lang=lang, terms=terms)
-
-    # -- glossary ----------------------------------------------------------
-
-    def _single_groups(self, folded: str, stems: Mapping[str, str]) -> set[int]:
-        found = set(self._single.get(("w", folded), ()))
-        for lg, s in stems.items():
-            found |= self._single.get((lg, s), set())
-        return found
-
-    def _match_phrases(
-        self, words: list[tuple[str, str, int]], stems: list[dict[str, str]], last: set[int]
-    ) -> dict[int, set[int]]:
-        """Glossary phrases found in the question, keyed by the position of each of their words.
-
-        Positions that end a phrase are added to ``last``: a stop word there (rare) still counts.
-        """
-        found: dict[int, set[int]] = {}
-        if not self._phrases:
-            return found
-        for n in (4, 3, 2):
-            for i in range(len(words) - n + 1):
-                surface = tuple(w[1] for w in words[i : i + n])
-                hits = set(self._phrases.get(("w", surface), ()))
-                for lg in LANGS:
-                    hits |= self._phrases.get((lg, tuple(s[lg] for s in stems[i : i + n])), set())
-                if hits:
-                    # every word of the phrase is covered by its translation ("wissenschaftlicher
-                    # Beirat" ~ "scientific advisory board"), not only the last one
-                    for j in range(i, i + n):
-                        found.setdefault(j, set()).update(hits)
-                    last.add(i + n - 1)
-        return found
-
-    def _load_glossary(self) -> None:
-        if self._groups is not None:
-            return
-        self._groups = []
-        for path in self.glossary_paths:
-            for _line, group in _read_glossary(path):
-                members = []
-                for lang, phrase in group:
-                    words = tuple(fold(w) for w in phrase.split())
-                    stems = tuple(self.stem(w.lower(), lang) for w in phrase.split())
-                    members.append(_Member(lang, words, stems))
-                gid = len(self._groups)
-                self._groups.append(members)
-                for member in members:
-                    if len(member.words) == 1:
-                        self._single.setdefault(("w", member.words[0]), set()).add(gid)
-                        self._single.setdefault((member.lang, member.stems[0]), set()).add(gid)
-                    else:
-                        self._phrases.setdefault(("w", member.words), set()).add(gid)
-                        self._phrases.setdefault((member.lang, member.stems), set()).add(gid)
-
-
-def _read_glossary(path: Path) -> list[tuple[int, list[tuple[str, str]]]]:
-    """Groups of (lang, phrase) from a glossary file, each with its line number."""
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise GlossaryError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if root is None:
-        return []
-    if not isinstance(root, yaml.SequenceNode):
-        raise GlossaryError(f"{path}:{root.start_mark.line + 1}: expected a list of groups")
-    groups = []
-    for node in root.value:
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
-            raise GlossaryError(f"{path}:{line}: a group maps languages (en, de) to words")
-        members: list[tuple[str, str]] = []
-        for key, value in node.value:
-            lang = key.value
-            if lang not in LANGS:
-                raise GlossaryError(f"{path}:{key.start_mark.line + 1}: unknown language {lang!r} (use en or de)")
-            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
-            for item in items:
-                if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
-                    raise GlossaryError(f"{path}:{item.start_mark.line + 1}: expected a word or phrase")
-                members.append((lang, str(item.value).strip()))
-        if len(members) < 2:
-            raise GlossaryError(f"{path}:{line}: a group needs at least two words or phrases")
-        groups.append((line, members))
-    return groups
+            self._parser = QuestionParser(self)
+        return self._parser.parse(question, lang, vocabulary)

@@ -12,11 +12,19 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis import Analyzer, ParsedQuery, QueryTerm, detect_language
+from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
 from .documents import Answer, Hit, Passage, Quote
 from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
+from .question import (
+    FRAME_WORDS,
+    Understanding,
+    answer_shape,
+    earlier_question,
+    with_subject_of,
+)
 from .search_index import SearchIndex
 
 SCOPE = Path(__file__).with_name("scope.yml")
@@ -28,7 +36,6 @@ MIN_RELATIVE_SCORE = 0.2  # passages scoring below this share of the best are le
 MIN_RELATIVE_COVERAGE = 0.5
 MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the same page
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
-HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
 ANSWER_TYPE_BOOST = 1.2  # a passage shaped like the answer asked for (a date for "when")
@@ -50,179 +57,42 @@ MESSAGES = {
     },
 }
 
-# Words that point back to something named in an earlier question.
-ANAPHORA = {
-    "en": {
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "theirs",
-        "this",
-        "that",
-        "these",
-        "those",
-        "he",
-        "she",
-        "his",
-        "her",
-        "him",
-        "there",
-        "same",
-        "group's",
-        "project's",
-    },
-    "de": {
-        "es",
-        "sie",
-        "ihr",
-        "ihre",
-        "ihren",
-        "ihrem",
-        "ihrer",
-        "ihres",
-        "deren",
-        "dessen",
-        "er",
-        "ihn",
-        "ihm",
-        "sein",
-        "seine",
-        "seinen",
-        "seinem",
-        "seiner",
-        "dort",
-        "dies",
-        "diese",
-        "dieser",
-        "dieses",
-        "diesem",
-        "diesen",
-        "denen",
-        "dafür",
-        "daran",
-        "darin",
-        "davon",
-        "dazu",
-    },
-}
-_WORDS = re.compile(r"[\w'’]+", re.UNICODE)
-
-# Words that frame a question rather than name its subject ("what does X stand for",
-# "wie lautet X"). They count little when judging whether a passage answers.
-FRAME_WORDS = {
-    "stand",
-    "stands",
-    "sit",
-    "sits",
-    "sitting",
-    "seated",
-    "belong",
-    "belongs",
-    "mean",
-    "means",
-    "meaning",
-    "called",
-    "name",
-    "named",
-    "list",
-    "listed",
-    "lists",
-    "tell",
-    "know",
-    "find",
-    "give",
-    "show",
-    "describe",
-    "explain",
-    "say",
-    "says",
-    "said",
-    "mentioned",
-    "currently",
-    "current",
-    "exactly",
-    "please",
-    "anything",
-    "something",
-    "kind",
-    "sort",
-    "type",
-    "steht",
-    "stehen",
-    "bedeutet",
-    "bedeuten",
-    "heißt",
-    "heisst",
-    "lautet",
-    "lauten",
-    "gibt",
-    "nennen",
-    "genannt",
-    "sagen",
-    "sagt",
-    "zeigen",
-    "erklären",
-    "erklaeren",
-    "beschreiben",
-    "aktuell",
-    "derzeit",
-    "momentan",
-    "genau",
-    "bitte",
-    "angegeben",
-    "aufgeführt",
-    "aufgefuehrt",
-    "erwähnt",
-    "erwaehnt",
-    "abkürzung",
-    "abkuerzung",
-    "abkurzung",
-    "abbreviation",
-    "acronym",
-    "wofür",
-    "wofur",
-    "wofuer",
-    "womit",
-    "worum",
-    "woran",
-    "worüber",
-    "worueber",
-    "geht",
-    "gehen",
-    "gehört",
-    "gehoert",
-    "gehören",
-    "gehoeren",
-    "frau",
-    "herr",
-    "herrn",
-    "mr",
-    "mrs",
-    "ms",
-    "like",
-    "also",
-    "auch",
-    "look",
-    "looks",
-    "looking",
-    "deal",
-    "deals",
-    "dealing",
-    "beschäftigt",
-    "beschaeftigt",
-    "beschäftigen",
-    "befasst",
-    "befassen",
-    "kümmert",
-    "kuemmert",
-}
 FRAME_WEIGHT = 0.25
 GERMAN_LOWERCASE_WEIGHT = 0.3
 CORRECTED_CREDIT = 0.6  # a match through a corrected spelling is less sure than the word as typed
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
+_WORDS = re.compile(r"[\w'’]+", re.UNICODE)
+
+
+@dataclass
+class Candidate:
+    """A passage the index found, with what reranking made of it."""
+
+    passage: Passage
+    bm25: float
+    score: float = 0.0
+    coverage: float = 0.0  # share of the question's weight the passage matches
+    matched: set[str] = field(default_factory=set)  # the question's variants it holds
+    reasons: list[str] = field(default_factory=list)  # boosts applied, for --explain
+
+    @property
+    def page(self) -> str:
+        return self.passage.page_url or self.passage.url
+
+    @property
+    def section(self) -> tuple[str, str]:
+        return (self.page, self.passage.heading)
+
+
+@dataclass
+class Explanation:
+    """Why an answer is what it is: the question as understood, and the candidates as ranked."""
+
+    understanding: Understanding
+    weights: list[float]
+    candidates: list[Candidate]
+    answer: Answer
 
 
 class Assistant:
@@ -241,40 +111,29 @@ class Assistant:
 
     # -- question understanding -------------------------------------------------
 
-    def parse(self, question: str, history: list[str] | None = None, lang: str | None = None) -> ParsedQuery:
+    def understand(self, question: str, history: list[str] | None = None, lang: str | None = None) -> Understanding:
         """The question's words with their variants; a follow-up also gets the earlier question's subject."""
         query = self._parse_alone(question, lang)
-        earlier = self._earlier(question, query, history)
-        return self._with_subject_of(query, earlier) if earlier else query
+        earlier = earlier_question(question, query, history)
+        understanding = Understanding(question, query, shape=answer_shape(question))
+        if earlier:
+            understanding.earlier = earlier
+            understanding.earlier_query = self._parse_alone(earlier)
+            with_subject_of(query, understanding.earlier_query, earlier)
+        return understanding
+
+    def parse(self, question: str, history: list[str] | None = None, lang: str | None = None) -> ParsedQuery:
+        return self.understand(question, history, lang).query
 
     def _parse_alone(self, question: str, lang: str | None = None) -> ParsedQuery:
         lang = lang if lang in MESSAGES else detect_language(question)
         return self.analyzer.parse_question(question, lang, vocabulary=self._vocabulary())
 
-    def _earlier(self, question: str, query: ParsedQuery, history: list[str] | None) -> str | None:
-        """The previous question, when this one refers back to it ("Who leads it?")."""
-        previous = [h for h in (history or []) if isinstance(h, str) and h.strip()]
-        return previous[-1] if previous and self._is_follow_up(question, query) else None
-
-    def _with_subject_of(self, query: ParsedQuery, earlier: str) -> ParsedQuery:
-        own = {v for t in query.terms for v in t.variants}
-        for term in self._parse_alone(earlier).terms:
-            if term.word.lower() in FRAME_WORDS or not term.known:
-                continue  # "what", "worum geht es": the earlier question's frame is not its subject
-            if not own.intersection(term.variants):
-                query.terms.append(QueryTerm(term.word, {v: w * HISTORY_WEIGHT for v, w in term.variants.items()}))
-        return query
-
-    def _vocabulary(self):
+    def _vocabulary(self) -> Vocabulary | None:
         try:
             return self.index.vocabulary()
         except Exception:  # an index without a vocabulary still answers, without typo fixes
             return None
-
-    @staticmethod
-    def _is_follow_up(question: str, query: ParsedQuery) -> bool:
-        words = {w.lower() for w in _WORDS.findall(question)}
-        return bool(words & (ANAPHORA["en"] | ANAPHORA["de"])) or len(query.terms) <= 1
 
     def off_topic(self, question: str) -> bool:
         """Advice, bookings, or an everyday topic the site never mentions (see scope.yml)."""
@@ -301,115 +160,51 @@ class Assistant:
             return min(vocabulary.doc_freq(part) for part in term.split())
         return vocabulary.doc_freq(term)
 
-    def _term_weights(self, query: ParsedQuery) -> list[float]:
-        """How much each question word counts when judging whether a passage answers it.
-
-        A word the site uses counts by its IDF. A word the site never uses but whose
-        translation or corrected spelling it does counts like that. A word the site has no
-        trace of counts most ("Metformin", "hotel"): a passage that lacks it does not answer
-        — unless it is a German word written in lower case, which is no noun and so rarely
-        what the question is about ("gehört", "dauert").
-        """
-        weights = []
+    def term_weights(self, query: ParsedQuery) -> list[float]:
+        """How much each question word counts when judging whether a passage answers it."""
         first = query.terms[0].word if query.terms else ""
-        for term in query.terms:
-            top = max(term.variants.values()) if term.variants else 0.0
-            known = [(v, w) for v, w in term.variants.items() if self._doc_freq(v) > 0]
-            own = [v for v, w in known if w >= 0.99]
-            if own:
-                weight = max(self._idf(v) for v in own) * top
-            elif known:
-                weight = max(self._idf(v) * w for v, w in known)
-            else:
-                weight = self._idf("") * top
-                if query.lang == "de" and term.word[:1].islower() and term.word != first:
-                    weight *= GERMAN_LOWERCASE_WEIGHT
-            if term.word.lower() in FRAME_WORDS:
-                weight *= FRAME_WEIGHT
-            elif _ENTITY.match(term.word):
-                weight *= ENTITY_WEIGHT
-            weights.append(weight)
-        return weights
+        return [self._term_weight(term, query.lang, term.word == first) for term in query.terms]
+
+    def _term_weight(self, term: QueryTerm, lang: str, first: bool) -> float:
+        """A word the site uses counts by its IDF; one it only knows through a translation or corrected
+        spelling counts like that. A word the site has no trace of counts most ("Metformin", "hotel"): a
+        passage that lacks it does not answer — unless it is a German word written in lower case, which is
+        no noun and so rarely what the question is about ("gehört", "dauert").
+        """
+        top = max(term.variants.values()) if term.variants else 0.0
+        known = [(v, w) for v, w in term.variants.items() if self._doc_freq(v) > 0]
+        own = [v for v, w in known if w >= 0.99]
+        if own:
+            weight = max(self._idf(v) for v in own) * top
+        elif known:
+            weight = max(self._idf(v) * w for v, w in known)
+        else:
+            weight = self._idf("") * top
+            if lang == "de" and term.word[:1].islower() and not first:
+                weight *= GERMAN_LOWERCASE_WEIGHT
+        if term.word.lower() in FRAME_WORDS:
+            weight *= FRAME_WEIGHT
+        elif _ENTITY.match(term.word):
+            weight *= ENTITY_WEIGHT
+        return weight
 
     def _coverage(self, query: ParsedQuery, weights: list[float], passage: Passage) -> tuple[float, set[str]]:
-        terms = self._passage_terms(passage)
+        """Share of the question's weight a passage's stored terms match, and which variants matched."""
+        terms = set(passage.terms)
         got = 0.0
         matched: set[str] = set()
         for term, weight in zip(query.terms, weights, strict=True):
             best = 0.0
+            top = max(term.variants.values())
             for variant, w in term.variants.items():
                 if variant in terms or (" " in variant and all(part in terms for part in variant.split())):
                     matched.add(variant)
-                    credit = w / max(term.variants.values())
-                    best = max(best, credit * (CORRECTED_CREDIT if term.corrected else 1.0))
+                    best = max(best, w / top * (CORRECTED_CREDIT if term.corrected else 1.0))
             got += weight * best
         total = sum(weights) or 1.0
         return got / total, matched
 
-    @staticmethod
-    def _passage_terms(passage: Passage) -> set[str]:
-        """The analysed terms of a passage's title, heading, context and text, as the index stored them."""
-        return set(passage.terms)
-
-    # -- answering ---------------------------------------------------------------
-
-    def answer(
-        self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
-    ) -> Answer:
-        query = self._parse_alone(question, lang)
-        earlier = self._earlier(question, query, history)
-        context: set[str] = set()
-        if earlier:
-            # "Who leads it?" is asked about what the previous answer showed: prefer its pages
-            context = {p.page_url for _, _, p, _ in self._rank(self._parse_alone(earlier))[:CONTEXT_PAGES]}
-            query = self._with_subject_of(query, earlier)
-        lang = query.lang if query.lang in MESSAGES else "en"
-        if not query.terms or self.off_topic(question):
-            return Answer(question, lang, True, MESSAGES[lang]["abstain"])
-        ranked = self._rank(query, context, question)
-        hits: list[Hit] = []
-        sections: dict[tuple[str, str], set[str]] = {}
-        texts: set[str] = set()
-        best_coverage = max((r[1] for r in ranked), default=0.0)
-        per_page: dict[str, int] = {}
-        later = []
-        top_score = ranked[0][0] if ranked else 0.0
-        for row in ranked:
-            score, coverage, passage, matched = row
-            if score < MIN_RELATIVE_SCORE * top_score or coverage < MIN_RELATIVE_COVERAGE * best_coverage:
-                continue  # a passage that shares a word or two with the question is no answer
-            page = passage.page_url or passage.url
-            section = (page, passage.heading)
-            if passage.text in texts or (section in sections and matched <= sections[section]):
-                continue
-            if section in sections:
-                # one result a section: a second passage that answers more of the question joins its quote
-                first = next(h for h in hits if (h.passage.page_url or h.passage.url, h.passage.heading) == section)
-                first.quote = _join(first.quote, self.quote(passage, query, matched))
-                sections[section] |= matched
-                texts.add(passage.text)
-                continue
-            if per_page.get(page, 0) >= MAX_PER_PAGE and not (hits and _siblings(hits[0].passage, passage)):
-                later.append(row)  # other pages first; more of this one if room is left
-                continue
-            sections[section] = sections.get(section, set()) | matched
-            texts.add(passage.text)
-            per_page[page] = per_page.get(page, 0) + 1
-            hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
-            if len(hits) >= limit:
-                break
-        for score, _coverage, passage, matched in later:
-            if len(hits) >= limit:
-                break
-            section = (passage.page_url or passage.url, passage.heading)
-            if section not in sections:
-                sections[section] = matched
-                hits.append(Hit(passage, round(score, 4), self.quote(passage, query, matched)))
-        if not hits or best_coverage < MIN_COVERAGE:
-            return Answer(question, lang, True, MESSAGES[lang]["abstain"])
-        return Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
-
-    def _candidates(self, query: ParsedQuery) -> list[tuple[Passage, float]]:
+    def _candidates(self, query: ParsedQuery) -> list[Candidate]:
         """Passages worth reranking: the best for all variants, and the best for the words as asked.
 
         Synonyms and fields add up in BM25, so passages whose title holds a common word, or
@@ -417,36 +212,64 @@ class Assistant:
         holds a rare name; a second look for the question's own words in the passages' text
         keeps that passage among the candidates.
         """
-        found = self.index.search(query, limit=CANDIDATES)
-        own = ParsedQuery(
-            query.lang, [QueryTerm(t.word, {v: w for v, w in t.variants.items() if w >= 0.99}) for t in query.terms]
-        )
-        own.terms = [t for t in own.terms if t.variants]
-        if len(own.terms) == len(query.terms) and all(
-            len(a.variants) == len(b.variants) for a, b in zip(own.terms, query.terms, strict=True)
-        ):
+        found = [Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES)]
+        own = _own_words(query)
+        if own is None:
             return found  # no variants beyond the words themselves: one search is enough
-        seen = {p.id for p, _ in found}
+        seen = {c.passage.id for c in found}
         more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
-        return found + [(p, s) for p, s in more if p.id not in seen]
+        return found + [Candidate(p, s) for p, s in more if p.id not in seen]
 
-    def _rank(
-        self, query: ParsedQuery, context: set[str] = frozenset(), question: str = ""
-    ) -> list[tuple[float, float, Passage, set[str]]]:
+    def rank(self, understanding: Understanding, context: set[str] = frozenset()) -> list[Candidate]:
         """Candidates by BM25 times how much of the question they cover, best first."""
-        weights = self._term_weights(query)
-        expected = _expected_answer(question) if question else None
-        ranked = []
-        for passage, score in self._candidates(query):
-            coverage, matched = self._coverage(query, weights, passage)
-            score *= (0.25 + coverage) ** COVERAGE_POWER
-            if passage.page_url in context:
-                score *= CONTEXT_BOOST
-            if expected is not None and expected.search(passage.text):
-                score *= ANSWER_TYPE_BOOST
-            ranked.append((score, coverage, passage, matched))
-        ranked.sort(key=lambda r: -r[0])
+        query, shape = understanding.query, understanding.shape
+        weights = self.term_weights(query)
+        ranked = self._candidates(query)
+        for c in ranked:
+            c.coverage, c.matched = self._coverage(query, weights, c.passage)
+            c.score = c.bm25 * (0.25 + c.coverage) ** COVERAGE_POWER
+            if c.passage.page_url in context:
+                c.score *= CONTEXT_BOOST
+                c.reasons.append("on a page that answered the earlier question")
+            if shape is not None and shape.fits(c.passage.text):
+                c.score *= ANSWER_TYPE_BOOST
+                c.reasons.append(f"has the shape of the answer ({shape.name})")
+        ranked.sort(key=lambda c: -c.score)
         return ranked
+
+    def _context_pages(self, understanding: Understanding) -> set[str]:
+        """A follow-up ("Who leads it?") is asked about what the previous answer showed: its pages."""
+        if understanding.earlier_query is None:
+            return set()
+        earlier = Understanding(understanding.earlier or "", understanding.earlier_query)
+        return {c.passage.page_url for c in self.rank(earlier)[:CONTEXT_PAGES]}
+
+    # -- answering ---------------------------------------------------------------
+
+    def answer(
+        self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
+    ) -> Answer:
+        return self.explain(question, history, lang, limit).answer
+
+    def explain(
+        self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
+    ) -> Explanation:
+        """The answer with what led to it: the question as understood and the ranked candidates."""
+        understanding = self.understand(question, history, lang)
+        query = understanding.query
+        lang = query.lang if query.lang in MESSAGES else "en"
+        weights = self.term_weights(query) if query.terms else []
+        if not query.terms or self.off_topic(question):
+            return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
+        # the earlier question's pages come first: its terms were carried over at a lower weight
+        ranked = self.rank(understanding, self._context_pages(understanding))
+        hits = _Selection(self, query, limit).pick(ranked)
+        best_coverage = max((c.coverage for c in ranked), default=0.0)
+        if not hits or best_coverage < MIN_COVERAGE:
+            answer = Answer(question, lang, True, MESSAGES[lang]["abstain"])
+        else:
+            answer = Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
+        return Explanation(understanding, weights, ranked, answer)
 
     def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:
         """The best one to three sentences of a passage, verbatim, or the whole of a list."""
@@ -506,59 +329,70 @@ class Assistant:
 
 
 # What kind of answer a question asks for, and what such an answer looks like in text: a
-# passage that has the shape of the answer ("When ...?" and a date) ranks a little higher.
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember"
-)
-_ANSWER_TYPES = [
-    (
-        re.compile(
-            r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I
-        ),
-        re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b", re.I),
-    ),
-    (
-        re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I),
-        re.compile(
-            r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?"
-            r"|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b"
-        ),
-    ),
-    (
-        re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
-        re.compile(
-            r"\b\d{5}\b|str(\.|aße|asse)\b|\b(street|road|avenue|floor|building|room|etage|stock|gebäude|raum|haus|house)\b",
-            re.I,
-        ),
-    ),
-    (
-        re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I),
-        re.compile(
-            r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|zwölf|zwanzig|hundert)\b",
-            re.I,
-        ),
-    ),
-]
 
 
-_DEFINITION = re.compile(
-    r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
-    r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
-    re.I,
-)
+class _Selection:
+    """Picks the hits a visitor sees from ranked candidates: one per section, few per page, no repeats."""
+
+    def __init__(self, assistant: Assistant, query: ParsedQuery, limit: int) -> None:
+        self.assistant, self.query, self.limit = assistant, query, limit
+        self.hits: list[Hit] = []
+        self.sections: dict[tuple[str, str], set[str]] = {}  # section -> variants its hit already shows
+        self.texts: set[str] = set()
+        self.per_page: dict[str, int] = {}
+
+    def pick(self, ranked: list[Candidate]) -> list[Hit]:
+        if not ranked:
+            return []
+        top_score = ranked[0].score
+        best_coverage = max(c.coverage for c in ranked)
+        later: list[Candidate] = []
+        for c in ranked:
+            if c.score < MIN_RELATIVE_SCORE * top_score or c.coverage < MIN_RELATIVE_COVERAGE * best_coverage:
+                continue  # a passage that shares a word or two with the question is no answer
+            if c.passage.text in self.texts or (c.section in self.sections and c.matched <= self.sections[c.section]):
+                continue
+            if c.section in self.sections:
+                self._join_section(c)
+            elif self.per_page.get(c.page, 0) >= MAX_PER_PAGE and not (
+                self.hits and _siblings(self.hits[0].passage, c.passage)
+            ):
+                later.append(c)  # other pages first; more of this one if room is left
+            else:
+                self._add(c)
+            if len(self.hits) >= self.limit:
+                return self.hits
+        for c in later:
+            if len(self.hits) >= self.limit:
+                break
+            if c.section not in self.sections:
+                self._add(c)
+        return self.hits
+
+    def _add(self, c: Candidate) -> None:
+        self.sections[c.section] = self.sections.get(c.section, set()) | c.matched
+        self.texts.add(c.passage.text)
+        self.per_page[c.page] = self.per_page.get(c.page, 0) + 1
+        self.hits.append(Hit(c.passage, round(c.score, 4), self.assistant.quote(c.passage, self.query, c.matched)))
+
+    def _join_section(self, c: Candidate) -> None:
+        """One result a section: a second passage that answers more of the question joins its quote."""
+        first = next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == c.section)
+        first.quote = _join(first.quote, self.assistant.quote(c.passage, self.query, c.matched))
+        self.sections[c.section] |= c.matched
+        self.texts.add(c.passage.text)
 
 
-def _expected_answer(question: str) -> re.Pattern | None:
-    """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
-    definition = _DEFINITION.match(question)
-    if definition:
-        subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
-        return re.compile(rf"\b{subject}\W+(is|are|was|were|ist|sind|war|waren|wurde)\b", re.I)
-    for asks, looks in _ANSWER_TYPES:
-        if asks.search(question):
-            return looks
-    return None
+def _own_words(query: ParsedQuery) -> ParsedQuery | None:
+    """The question with only the words as typed, or None when it has no other variants."""
+    own = ParsedQuery(
+        query.lang, [QueryTerm(t.word, {v: w for v, w in t.variants.items() if w >= 0.99}) for t in query.terms]
+    )
+    own.terms = [t for t in own.terms if t.variants]
+    same = len(own.terms) == len(query.terms) and all(
+        len(a.variants) == len(b.variants) for a, b in zip(own.terms, query.terms, strict=True)
+    )
+    return None if same else own
 
 
 def _load_scope(path: Path) -> tuple[list[re.Pattern], list[tuple[list[str], re.Pattern]]]:
@@ -656,3 +490,35 @@ def answer_to_json(answer: Answer) -> dict:
             for hit in answer.hits
         ],
     }
+
+
+def format_explanation(explanation: Explanation, top: int = 5) -> str:
+    """What `assistant ask --explain` prints: each word's variants by the step that added them, then the ranking."""
+    u = explanation.understanding
+    lines = [f"language: {u.lang}" + (f"; answer shape: {u.shape.name}" if u.shape else "")]
+    if u.earlier:
+        lines.append(f"follow-up of: {u.earlier!r}")
+    for term, weight in zip(u.query.terms, explanation.weights, strict=True):
+        status = "" if term.known else " (not on the site)"
+        lines.append(f"word {term.word!r}: weight {weight:.2f}{status}")
+        by_step: dict[str, list[str]] = {}
+        for variant, w in sorted(term.variants.items(), key=lambda kv: -kv[1]):
+            step, reason = term.why.get(variant, ("own", "as typed"))
+            by_step.setdefault(step, []).append(f"{variant} {w:.2f} ({reason})")
+        for step, variants in by_step.items():
+            lines.append(f"  {step}: " + "; ".join(variants))
+    lines.append("")
+    if not explanation.candidates:
+        lines.append("no candidates: " + ("no words to look up" if not u.query.terms else "declined (scope)"))
+    for n, c in enumerate(explanation.candidates[:top], 1):
+        where = c.passage.title + (f" — {c.passage.heading}" if c.passage.heading else "")
+        lines.append(f"{n}. {where} [{c.passage.url}]")
+        lines.append(
+            f"   score {c.score:.3f} = bm25 {c.bm25:.3f} x (0.25 + coverage {c.coverage:.2f})^{COVERAGE_POWER}"
+            + "".join(f"; {r}" for r in c.reasons)
+        )
+        lines.append(f"   matched: {', '.join(sorted(c.matched)) or 'nothing'}")
+    best = max((c.coverage for c in explanation.candidates), default=0.0)
+    verdict = "declined" if explanation.answer.abstained else "answered"
+    lines.append(f"{verdict}: best coverage {best:.2f} (abstains below {MIN_COVERAGE})")
+    return "\n".join(lines)

@@ -138,6 +138,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import answer_to_json
 
     assistant = _open_assistant(args.index)
+    if args.explain:
+        from .answer import format_explanation
+
+        print(format_explanation(assistant.explain(args.question, args.history or [], args.lang)))
+        return 0
     result = answer_to_json(assistant.answer(args.question, args.history or [], args.lang))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -195,6 +200,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--history", action="append", help="an earlier question, for follow-ups (repeatable)")
     a.add_argument("--lang", choices=["en", "de"], help="the question's language (default: detected)")
     a.add_argument("--json", action="store_true", help="print the API's JSON")
+    a.add_argument(
+        "--explain", action="store_true", help="show which words were matched through which step, and the ranking"
+    )
     a.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("serve", help="serve the API, the widget and a demo page")

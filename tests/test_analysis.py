@@ -6,12 +6,12 @@ import pytest
 
 from assistant.analysis import (
     Analyzer,
-    GlossaryError,
     Vocabulary,
     damerau_levenshtein,
     detect_language,
     fold,
 )
+from assistant.glossary import GlossaryError
 
 
 @pytest.fixture(scope="module")

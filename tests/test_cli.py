@@ -72,3 +72,13 @@ def test_missing_theme_includes_are_noted_not_counted_as_problems(tiny_site, tmp
     done = run("index", str(tiny_site), "--out", str(tmp_path / "idx"), "--strict")
     assert done.returncode == 0, done.stderr
     assert "note: includes not found" in done.stderr and "head.html" in done.stderr
+
+
+def test_explain_shows_the_words_matched_through_each_step_and_why_the_top_passage_won(tiny_site, tmp_path):
+    out = tmp_path / "idx"
+    assert run("index", str(tiny_site), "--out", str(out)).returncode == 0
+    done = run("ask", "Wer ist im Vorstand?", "--index", str(out), "--explain")
+    assert done.returncode == 0, done.stderr
+    assert "word 'Vorstand'" in done.stdout
+    assert "glossary: board" in done.stdout  # the step that bridged the languages, and what it added
+    assert "1. " in done.stdout and "coverage" in done.stdout and "matched: board" in done.stdout

@@ -4,18 +4,19 @@ from collections import defaultdict
 
 import pytest
 
-from assistant.analysis import DEFAULT_GLOSSARY, LANGS, Analyzer, _read_glossary, fold
+from assistant.analysis import LANGS, Analyzer, fold
 from assistant.documents import Passage
+from assistant.glossary import DEFAULT_GLOSSARY, read_glossary
 from assistant.search_index import SearchIndex, build_index
 
-GROUPS = _read_glossary(DEFAULT_GLOSSARY)
+GROUPS = read_glossary(DEFAULT_GLOSSARY)
 
 
 def test_glossary_parses_into_many_groups():
     assert len(GROUPS) > 400
     analyzer = Analyzer()
     analyzer.parse_question("warm up", "en")  # loads the file
-    assert len(analyzer._groups) == len(GROUPS)
+    assert len(analyzer.glossary) == len(GROUPS)
 
 
 def test_every_group_has_both_languages():

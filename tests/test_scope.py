@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import write_site
 
-from assistant.analysis import cognates
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import index_site
+from assistant.question import cognates
 
 SITE = {
     "_config.yml": "title: Climate Lab\nurl: https://climate.example.org\n",

@@ -1,0 +1,150 @@
+"""The bilingual glossary: groups of words and phrases that mean the same on an institute's website.
+
+The file format is described at the top of ``glossary.yml``. Groups are read on the
+first question (not at import), from the bundled file and any files an editor adds,
+and looked up by a question word's spelling or by its stem in either language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import LANGS, STOP_WORDS, fold
+
+DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")
+
+
+class GlossaryError(ValueError):
+    """A glossary file that cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One word or phrase of a group, in its language."""
+
+    lang: str
+    words: tuple[str, ...]  # folded surface words
+    stems: tuple[str, ...]  # stems in the member's own language
+
+    def lookups(self) -> list[str]:
+        """Index terms to look up for this member: a phrase's stems joined by spaces, or a word's stem and spelling."""
+        stops = STOP_WORDS[self.lang]
+        content = [s for w, s in zip(self.words, self.stems, strict=True) if w not in stops]
+        if len(content) > 1:
+            return [" ".join(content)]
+        return content + [w for w in self.words if w not in stops]
+
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+Stem = Callable[[str, str], str]
+
+
+class Glossary:
+    """Groups of translations, found by a word's spelling, its stems, or a phrase of the question."""
+
+    def __init__(self, paths: Sequence[Path], stem: Stem) -> None:
+        self.paths = list(paths)
+        self._stem = stem
+        self._groups: list[tuple[Member, ...]] | None = None
+        self._single: dict[tuple[str, str], set[int]] = {}
+        self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def members(self, group: int) -> tuple[Member, ...]:
+        return self._load()[group]
+
+    def groups_of_word(self, folded: str, stems: dict[str, str]) -> set[int]:
+        """Groups with a one-word member spelt like ``folded`` or sharing one of its stems."""
+        self._load()
+        found = set(self._single.get(("w", folded), ()))
+        for lang, stem in stems.items():
+            found |= self._single.get((lang, stem), set())
+        return found
+
+    def phrases_in(self, folded: Sequence[str], stems: Sequence[dict[str, str]]) -> dict[tuple[int, int], set[int]]:
+        """Multi-word members standing in a run of words: (first, last position) -> groups."""
+        self._load()
+        found: dict[tuple[int, int], set[int]] = {}
+        if not self._phrases:
+            return found
+        for n in (4, 3, 2):
+            for i in range(len(folded) - n + 1):
+                hits = set(self._phrases.get(("w", tuple(folded[i : i + n])), ()))
+                for lang in LANGS:
+                    hits |= self._phrases.get((lang, tuple(s[lang] for s in stems[i : i + n])), set())
+                if hits:
+                    found[(i, i + n - 1)] = hits
+        return found
+
+    def _load(self) -> list[tuple[Member, ...]]:
+        if self._groups is not None:
+            return self._groups
+        groups: list[tuple[Member, ...]] = []
+        for path in self.paths:
+            for _line, group in read_glossary(path):
+                members = tuple(
+                    Member(
+                        lang,
+                        tuple(fold(w) for w in phrase.split()),
+                        tuple(self._stem(w.lower(), lang) for w in phrase.split()),
+                    )
+                    for lang, phrase in group
+                )
+                gid = len(groups)
+                groups.append(members)
+                for member in members:
+                    table: dict = self._single if len(member.words) == 1 else self._phrases
+                    key_w = member.words[0] if len(member.words) == 1 else member.words
+                    key_s = member.stems[0] if len(member.stems) == 1 else member.stems
+                    table.setdefault(("w", key_w), set()).add(gid)
+                    table.setdefault((member.lang, key_s), set()).add(gid)
+        self._groups = groups
+        return groups
+
+
+def read_glossary(path: Path) -> list[tuple[int, list[tuple[str, str]]]]:
+    """Groups of (lang, phrase) from a glossary file, each with its line number."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise GlossaryError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise GlossaryError(f"{path}:{root.start_mark.line + 1}: expected a list of groups")
+    return [(node.start_mark.line + 1, _group(path, node)) for node in root.value]
+
+
+def _group(path: Path, node) -> list[tuple[str, str]]:
+    import yaml
+
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        raise GlossaryError(f"{path}:{line}: a group maps languages (en, de) to words")
+    members: list[tuple[str, str]] = []
+    for key, value in node.value:
+        lang = key.value
+        if lang not in LANGS:
+            raise GlossaryError(f"{path}:{key.start_mark.line + 1}: unknown language {lang!r} (use en or de)")
+        items: Iterable = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for item in items:
+            if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+                raise GlossaryError(f"{path}:{item.start_mark.line + 1}: expected a word or phrase")
+            members.append((lang, str(item.value).strip()))
+    if len(members) < 2:
+        raise GlossaryError(f"{path}:{line}: a group needs at least two words or phrases")
+    return members

@@ -1,0 +1,526 @@
+"""Question understanding: a pipeline of small named steps, in the manner of lunr's token pipeline.
+
+A question becomes a :class:`ParsedQuery`: its language and, for each content word, a
+:class:`QueryTerm` whose variants are the index terms to look up. Each step adds variants
+with a weight and says why (``QueryTerm.why``), so ``assistant ask --explain`` can show
+which words were matched through which step.
+
+Question steps run once per question (language, words, glossary phrases, stop words);
+term steps run once per content word, in order:
+
+    own forms -> glossary -> compound -> family -> agent -> cognate -> typo -> translation
+
+A later step may look at what earlier ones found: a cognate is only tried for a word the
+site does not use and the glossary does not know, a typo only when no cognate was found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .analysis import (
+    DIGRAPH_RE,
+    LANGS,
+    STOP_WORDS,
+    TOKEN_RE,
+    TRAILING,
+    UMLAUT_DIGRAPHS,
+    Analyzer,
+    ParsedQuery,
+    QueryTerm,
+    Vocabulary,
+    detect_language,
+    fold,
+    split_token,
+)
+
+# Weights of query variants relative to the word as typed.
+OWN_WEIGHT = 1.0
+UMLAUT_WEIGHT = 1.0
+TYPO_WEIGHT = 0.8
+GLOSSARY_WEIGHT = 0.7
+COMPOUND_WEIGHT = 0.6
+COGNATE_WEIGHT = 0.75
+DERIVED_WEIGHT = 0.6
+FAMILY_WEIGHT = 0.7
+
+# Bounds that keep the cost of any question small, whatever its script or length.
+MAX_WORDS = 48  # words of a question looked at; the rest are dropped
+MAX_FUZZY_LETTERS = 40  # the vocabulary holds words of 4-40 letters: longer ones cannot be typos of them
+MAX_VARIANTS = 400  # index terms of one question, over all its words
+
+
+@dataclass
+class Word:
+    """One token of the question, as typed and as the index would spell it."""
+
+    raw: str
+    folded: str
+    stems: dict[str, str]
+    groups: dict[int, float] = field(default_factory=dict)  # glossary groups of phrases it stands in
+    ends_phrase: bool = False
+
+    @property
+    def alpha(self) -> bool:
+        return self.folded.isalpha()
+
+
+@dataclass
+class Context:
+    """What every step may read: the analyzer, the question's language and the site's words."""
+
+    analyzer: Analyzer
+    lang: str
+    vocabulary: Vocabulary | None
+
+    def known(self, term: str) -> bool:
+        return self.vocabulary is None or term in self.vocabulary
+
+    def stems(self, word: str) -> dict[str, str]:
+        return {lang: self.analyzer.stem(word.lower(), lang) for lang in LANGS}
+
+
+@dataclass
+class Draft:
+    """A content word on its way through the term steps."""
+
+    word: Word
+    term: QueryTerm
+    groups: dict[int, float] = field(default_factory=dict)  # glossary groups reached, with their weight scale
+
+    def reach(self, groups: set[int], scale: float, replace: bool = False) -> None:
+        for group in groups:
+            if replace:
+                self.groups[group] = scale
+            else:
+                self.groups.setdefault(group, scale)
+
+
+TermStep = Callable[[Context, Draft], None]
+
+
+# ---------------------------------------------------------------------------
+# Term steps
+
+
+def word_forms(analyzer: Analyzer, word: str) -> dict[str, float]:
+    """A word's own forms: folded spelling, both languages' stems, the other umlaut spelling."""
+    lower = word.lower()
+    folded = fold(lower)
+    variants = {folded: OWN_WEIGHT}
+    if not folded.isalpha():
+        return variants
+    for lang in LANGS:
+        variants.setdefault(analyzer.stem(lower, lang), OWN_WEIGHT)
+    alt = None
+    if any(c in lower for c in "äöü"):
+        alt = lower.translate(UMLAUT_DIGRAPHS)
+    elif DIGRAPH_RE.search(folded):
+        alt = DIGRAPH_RE.sub(lambda m: m.group()[0], folded)
+    if alt:
+        variants.setdefault(alt, UMLAUT_WEIGHT)
+        for lang in LANGS:
+            variants.setdefault(analyzer.stem(alt, lang), UMLAUT_WEIGHT)
+    return variants
+
+
+def own_forms(ctx: Context, draft: Draft) -> None:
+    """The word as typed: its spelling and stems; an e-mail, URL or hyphenated name whole and in parts."""
+    raw, term = draft.word.raw, draft.term
+    parts = split_token(raw)
+    if len(parts) <= 1:
+        for variant, weight in word_forms(ctx.analyzer, raw).items():
+            term.add(variant, weight, "own", "as typed")
+        return
+    term.add(draft.word.folded, OWN_WEIGHT, "own", "as typed")
+    if plain_word(raw) and "." in raw:
+        term.add(fold(raw.replace(".", "")), OWN_WEIGHT, "own", "without its dots")
+    stops = STOP_WORDS.get(ctx.lang, STOP_WORDS["en"])
+    for part, _, _ in parts:
+        if part.lower() in stops or (len(part) < 2 and not part.isdigit()):
+            continue
+        for variant, weight in word_forms(ctx.analyzer, part).items():
+            term.add(variant, weight, "own", f"part {part!r}")
+
+
+def glossary_words(ctx: Context, draft: Draft) -> None:
+    """Glossary groups the word belongs to, alone or inside a phrase of the question."""
+    draft.reach(set(draft.word.groups), 1.0, replace=True)
+    draft.reach(ctx.analyzer.glossary.groups_of_word(draft.word.folded, draft.word.stems), 1.0, replace=True)
+    draft.term.known = any(ctx.known(v) for v in draft.term.variants)
+
+
+def compound(ctx: Context, draft: Draft) -> None:
+    """A German compound's parts ("Nachwuchsgruppe" -> Nachwuchs, Gruppe), and their glossary groups."""
+    word = draft.word
+    if not word.alpha or not (ctx.lang == "de" or not draft.term.known):
+        return
+    for part in ctx.analyzer.compound_parts(word.folded, ctx.vocabulary):
+        for variant in (part, ctx.analyzer.stem(part, "de"), ctx.analyzer.stem(part, "en")):
+            draft.term.add(variant, COMPOUND_WEIGHT, "compound", f"part {part!r} of {word.raw!r}")
+        draft.reach(ctx.analyzer.glossary.groups_of_word(part, ctx.stems(part)), COMPOUND_WEIGHT)
+
+
+def agent(ctx: Context, draft: Draft) -> None:
+    """The doer of a verb and the verb of a doer: "leads" ~ "leader", "supervisor" ~ "supervise"."""
+    word = draft.word
+    if ctx.vocabulary is None or not word.alpha or len(word.folded) < 4:
+        return
+    for other in agent_forms(ctx.analyzer.stem(word.raw.lower(), "en")):
+        if other in ctx.vocabulary:
+            draft.term.add(other, DERIVED_WEIGHT, "agent", f"{word.raw!r} ~ {other!r}")
+
+
+def cognate(ctx: Context, draft: Draft) -> None:
+    """A word the site does not use, in the other language's spelling: Realität ~ reality."""
+    word, term = draft.word, draft.term
+    if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
+        return
+    if len(word.folded) > MAX_FUZZY_LETTERS:
+        return
+    for other in cognates(word.raw):
+        if other in ctx.vocabulary:
+            for variant in word_forms(ctx.analyzer, other):
+                term.add(variant, COGNATE_WEIGHT, "cognate", f"{word.raw!r} ~ {other!r}")
+            draft.reach(ctx.analyzer.glossary.groups_of_word(other, ctx.stems(other)), COGNATE_WEIGHT)
+            return
+
+
+def typo(ctx: Context, draft: Draft) -> None:
+    """A word neither the site, the glossary nor a cognate knows: the nearest word the site uses."""
+    word, term = draft.word, draft.term
+    if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
+        return
+    if len(word.folded) > MAX_FUZZY_LETTERS or term.came_through("cognate"):
+        return
+    for fix in ctx.vocabulary.suggest(word.folded):
+        term.corrected = True
+        for variant in word_forms(ctx.analyzer, fix):
+            term.add(variant, TYPO_WEIGHT, "typo", f"{word.raw!r} -> {fix!r}")
+        draft.reach(ctx.analyzer.glossary.groups_of_word(fix, ctx.stems(fix)), TYPO_WEIGHT)
+
+
+def translation(ctx: Context, draft: Draft) -> None:
+    """Every member of the glossary groups reached: translations and synonyms, weighing less than the word."""
+    glossary = ctx.analyzer.glossary
+    for group, scale in sorted(draft.groups.items()):
+        members = glossary.members(group)
+        for member in members:
+            weight = GLOSSARY_WEIGHT * scale
+            for variant in member.lookups():
+                draft.term.add_best(variant, weight, "glossary", f"{draft.word.raw!r} ~ {member.text()!r}")
+
+
+TERM_STEPS: tuple[TermStep, ...] = (own_forms, glossary_words, compound, agent, cognate, typo, translation)
+
+
+# ---------------------------------------------------------------------------
+# The pipeline
+
+
+class QuestionParser:
+    """Runs the question steps, then the term steps for each content word."""
+
+    def __init__(self, analyzer: Analyzer, steps: Sequence[TermStep] = TERM_STEPS) -> None:
+        self.analyzer = analyzer
+        self.steps = tuple(steps)
+
+    def parse(self, question: str, lang: str | None = None, vocabulary: Vocabulary | None = None) -> ParsedQuery:
+        lang = lang or detect_language(question)
+        ctx = Context(self.analyzer, lang, vocabulary)
+        words = self.words(question, ctx)
+        self.phrases(words)
+        terms: list[QueryTerm] = []
+        budget = MAX_VARIANTS
+        for word in self.content_words(words, lang):
+            draft = Draft(word, QueryTerm(word=word.raw))
+            for step in self.steps:
+                step(ctx, draft)
+            if draft.term.variants and budget > 0:
+                draft.term.trim(budget)
+                budget -= len(draft.term.variants)
+                terms.append(draft.term)
+        return ParsedQuery(lang=lang, terms=terms)
+
+    def words(self, question: str, ctx: Context) -> list[Word]:
+        """The question's tokens, at most MAX_WORDS of them."""
+        words = []
+        for m in TOKEN_RE.finditer(question):
+            raw = m.group()
+            if m.lastgroup == "url":
+                raw = raw.rstrip(TRAILING)
+            words.append(Word(raw, fold(raw), ctx.stems(raw)))
+            if len(words) >= MAX_WORDS:
+                break
+        return words
+
+    def phrases(self, words: list[Word]) -> None:
+        """Mark glossary phrases: every word of "wissenschaftlicher Beirat" reaches "scientific advisory board"."""
+        found = self.analyzer.glossary.phrases_in([w.folded for w in words], [w.stems for w in words])
+        for (first, last), groups in found.items():
+            for word in words[first : last + 1]:
+                word.groups.update(dict.fromkeys(groups, 1.0))
+            words[last].ends_phrase = True
+
+    @staticmethod
+    def content_words(words: list[Word], lang: str) -> list[Word]:
+        """Words that say what the question is about: no stop words (unless one ends a phrase), no single letters."""
+        stops = STOP_WORDS.get(lang, STOP_WORDS["en"])
+        kept = []
+        for word in words:
+            if (word.raw.lower() in stops or word.folded in stops) and not word.ends_phrase:
+                continue
+            if len(word.folded) < 2 and not word.folded.isdigit():
+                continue
+            kept.append(word)
+        return kept
+
+
+# ---------------------------------------------------------------------------
+# Word relations the steps use
+
+
+def plain_word(raw: str) -> bool:
+    """A plain word token (not an e-mail address or URL)."""
+    return "@" not in raw and "://" not in raw and not raw.lower().startswith("www.")
+
+
+def agent_forms(stem: str) -> list[str]:
+    """The English doer noun of a verb stem and the verb of a doer noun (speak ~ speaker)."""
+    if stem.endswith(("er", "or")) and len(stem) > 5:
+        return [stem[:-2], stem[:-1]]
+    return [stem + "er", stem + "or", stem + "r"]
+
+
+# Cognates: the Latin and Greek words that German and English share are spelt by regular
+# rules (Realität ~ reality, virtuell ~ virtual, Onkologie ~ oncology, Sequenzierung ~
+# sequencing). A word the site does not use is tried in the other language's spelling
+# before it is taken for a typo.
+
+_DE_ENDINGS = ("eren", "ern", "en", "er", "es", "em", "e", "n", "s")  # inflections to strip first
+_DE_TO_EN = (
+    ("ierungen", "ing"),
+    ("ierung", "ing"),
+    ("ieren", "e"),
+    ("ieren", "ate"),
+    ("ieren", ""),
+    ("itaten", "ities"),
+    ("itat", "ity"),
+    ("ien", "ia"),
+    ("ationen", "ations"),
+    ("ation", "ation"),
+    ("ionen", "ions"),
+    ("ell", "al"),
+    ("iell", "ial"),
+    ("isch", "ic"),
+    ("isch", "ical"),
+    ("ik", "ic"),
+    ("ik", "ics"),
+    ("ie", "y"),
+    ("ien", "ies"),
+    ("ismus", "ism"),
+    ("ist", "ist"),
+    ("or", "or"),
+    ("ur", "ure"),
+    ("om", "ome"),
+    ("ode", "od"),
+    ("e", ""),
+    ("", "e"),
+    ("", ""),
+)
+_EN_TO_DE = (
+    ("ing", "ierung"),
+    ("ity", "itat"),
+    ("ities", "itaten"),
+    ("ia", "ien"),
+    ("ation", "ation"),
+    ("al", "ell"),
+    ("ial", "iell"),
+    ("ical", "isch"),
+    ("ic", "isch"),
+    ("ics", "ik"),
+    ("y", "ie"),
+    ("ies", "ien"),
+    ("ism", "ismus"),
+    ("ure", "ur"),
+    ("ome", "om"),
+    ("", "e"),
+    ("", ""),
+)
+_DE_LETTERS = (("k", "c"), ("z", "c"), ("ph", "f"))
+
+
+def cognates(word: str) -> list[str]:
+    """Spellings of a word in the other language by the regular German/English rules, best first."""
+    word = fold(word.lower()).replace("ß", "ss")
+    if not word.isalpha() or len(word) < 5:
+        return []
+    out: list[str] = []
+    stems = [word] + [word[: -len(e)] for e in _DE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 4]
+    for stem in stems:
+        for de, en in _DE_TO_EN:
+            if stem.endswith(de):
+                base = stem[: len(stem) - len(de)] + en
+                out.append(base)
+                out.extend(base.replace(a, b) for a, b in _DE_LETTERS if a in base)
+    for en, de in _EN_TO_DE:
+        if word.endswith(en):
+            base = fold(word[: len(word) - len(en)] + de)
+            out.extend((base, base.replace("c", "k"), base.replace("c", "z")))
+    return [w for w in dict.fromkeys(out) if w != word and len(w) >= 4]
+
+
+# ---------------------------------------------------------------------------
+# Follow-ups: a question that points back ("Who leads it?") takes its subject from the
+# previous question of the conversation.
+
+HISTORY_WEIGHT = 0.5  # weight of terms carried over from the previous question
+
+ANAPHORA = {
+    "en": {"it", "its", "they", "them", "their", "theirs", "this", "that", "these", "those", "he",
+           "she", "his", "her", "him", "there", "same", "group's", "project's"},
+    "de": {"es", "sie", "ihr", "ihre", "ihren", "ihrem", "ihrer", "ihres", "deren", "dessen", "er",
+           "ihn", "ihm", "sein", "seine", "seinen", "seinem", "seiner", "dort", "dies", "diese",
+           "dieser", "dieses", "diesem", "diesen", "denen", "dafür", "daran", "darin", "davon", "dazu"},
+}  # fmt: skip
+_WORDS = re.compile(r"[\w'’]+", re.UNICODE)
+
+# Words that frame a question rather than name its subject ("what does X stand for",
+# "wie lautet X"). They count little when judging whether a passage answers.
+FRAME_WORDS = frozenset(
+    """
+    stand stands sit sits sitting seated belong belongs mean means meaning called name named list listed lists
+    tell know find give show describe explain say says said mentioned currently current exactly please anything
+    something kind sort type steht stehen bedeutet bedeuten heißt heisst lautet lauten gibt nennen genannt sagen
+    sagt zeigen erklären erklaeren beschreiben aktuell derzeit momentan genau bitte angegeben aufgeführt
+    aufgefuehrt erwähnt erwaehnt abkürzung abkuerzung abkurzung abbreviation acronym wofür wofur wofuer womit
+    worum woran worüber worueber geht gehen gehört gehoert gehören gehoeren frau herr herrn mr mrs ms like also
+    auch look looks looking deal deals dealing beschäftigt beschaeftigt beschäftigen befasst befassen kümmert
+    kuemmert
+    """.split()
+)
+
+
+def question_words(question: str) -> set[str]:
+    return {w.lower() for w in _WORDS.findall(question)}
+
+
+def is_follow_up(question: str, query: ParsedQuery) -> bool:
+    """A question that points back ("it", "dort") or names too little to stand alone."""
+    return bool(question_words(question) & (ANAPHORA["en"] | ANAPHORA["de"])) or len(query.terms) <= 1
+
+
+def earlier_question(question: str, query: ParsedQuery, history: Sequence[object] | None) -> str | None:
+    """The previous question, when this one refers back to it."""
+    previous = [h for h in (history or []) if isinstance(h, str) and h.strip()]
+    return previous[-1] if previous and is_follow_up(question, query) else None
+
+
+def with_subject_of(query: ParsedQuery, earlier: ParsedQuery, question: str) -> ParsedQuery:
+    """Add the earlier question's subject words, at HISTORY_WEIGHT, that this one lacks."""
+    own = {v for t in query.terms for v in t.variants}
+    for term in earlier.terms:
+        if term.word.lower() in FRAME_WORDS or not term.known:
+            continue  # "what", "worum geht es": the earlier question's frame is not its subject
+        if own.intersection(term.variants):
+            continue
+        carried = QueryTerm(term.word)
+        for variant, weight in term.variants.items():
+            step, reason = term.why.get(variant, ("own", "as typed"))
+            carried.add(variant, weight * HISTORY_WEIGHT, "history", f"from {question!r} ({step}: {reason})")
+        query.terms.append(carried)
+    return query
+
+
+# ---------------------------------------------------------------------------
+# Answer shapes: what kind of answer a question asks for, and what such an answer looks
+# like in text. A passage that has the shape of the answer ranks a little higher.
+
+
+@dataclass(frozen=True)
+class AnswerShape:
+    name: str  # date, person, place, number, definition
+    looks_like: re.Pattern[str]
+
+    def fits(self, text: str) -> bool:
+        return bool(self.looks_like.search(text))
+
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember"
+)
+_SHAPES = [
+    (
+        "date",
+        re.compile(
+            r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I
+        ),
+        re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b", re.I),
+    ),
+    (
+        "person",
+        re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I),
+        re.compile(
+            r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?"
+            r"|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b"
+        ),
+    ),
+    (
+        "place",
+        re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
+        re.compile(
+            r"\b\d{5}\b|str(\.|aße|asse)\b|\b(street|road|avenue|floor|building|room|etage|stock|gebäude|raum|haus|house)\b",
+            re.I,
+        ),
+    ),
+    (
+        "number",
+        re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I),
+        re.compile(
+            r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|eins|zwei|drei|vier"
+            r"|fünf|sechs|sieben|acht|neun|zehn|zwölf|zwanzig|hundert)\b",
+            re.I,
+        ),
+    ),
+]
+_DEFINITION = re.compile(
+    r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
+    r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
+    re.I,
+)
+
+
+def answer_shape(question: str) -> AnswerShape | None:
+    """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
+    definition = _DEFINITION.match(question)
+    if definition:
+        subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
+        return AnswerShape(
+            "definition", re.compile(rf"\b{subject}\W+(is|are|was|were|ist|sind|war|waren|wurde)\b", re.I)
+        )
+    for name, asks, looks in _SHAPES:
+        if asks.search(question):
+            return AnswerShape(name, looks)
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The whole of it
+
+
+@dataclass
+class Understanding:
+    """What the assistant took a question to mean: its terms, the earlier question it follows, the answer shape."""
+
+    question: str
+    query: ParsedQuery
+    earlier: str | None = None
+    earlier_query: ParsedQuery | None = None
+    shape: AnswerShape | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.query.lang

@@ -1,0 +1,102 @@
+"""Question understanding, step by step: what each step adds to a question's words, and why."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.analysis import Analyzer, Vocabulary
+from assistant.question import MAX_VARIANTS, MAX_WORDS, answer_shape, earlier_question, with_subject_of
+
+SITE_WORDS = Vocabulary(
+    {"research": 9, "researcher": 2, "board": 4, "group": 7, "gruppe": 1, "reality": 1, "virtual": 1,
+     "speaker": 2, "nachwuchs": 1, "publications": 5}
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer()
+
+
+def steps_of(parsed, word):
+    term = next(t for t in parsed.terms if t.word == word)
+    return {step for step, _ in term.why.values()}
+
+
+def test_each_variant_says_which_step_added_it(analyzer):
+    parsed = analyzer.parse_question("Wer ist im Vorstand?", "de", SITE_WORDS)
+    term = parsed.terms[0]
+    assert term.why["vorstand"] == ("own", "as typed")
+    assert term.why["board"][0] == "glossary" and "Vorstand" in term.why["board"][1]
+    assert term.variants["board"] < term.variants["vorstand"]  # a translation weighs less than the word
+
+
+def test_a_misspelt_word_is_corrected_to_a_word_the_site_uses(analyzer):
+    parsed = analyzer.parse_question("reserach groups", "en", SITE_WORDS)
+    assert "typo" in steps_of(parsed, "reserach")
+    assert parsed.terms[0].corrected and "research" in parsed.terms[0].variants
+
+
+def test_a_word_the_site_does_not_use_is_tried_as_a_cognate_before_a_typo(analyzer):
+    parsed = analyzer.parse_question("Realität", "de", SITE_WORDS)
+    assert "cognate" in steps_of(parsed, "Realität") and "typo" not in steps_of(parsed, "Realität")
+    assert "reality" in parsed.terms[0].variants
+
+
+def test_a_german_compound_reaches_its_parts(analyzer):
+    parsed = analyzer.parse_question("Nachwuchsgruppe", "de", SITE_WORDS)
+    assert "compound" in steps_of(parsed, "Nachwuchsgruppe")
+    assert {"nachwuchs", "gruppe"} <= set(parsed.terms[0].variants)
+
+
+def test_a_verb_reaches_its_doer(analyzer):
+    parsed = analyzer.parse_question("Who speaks for the board?", "en", SITE_WORDS)
+    assert "agent" in steps_of(parsed, "speaks") and "speaker" in parsed.terms[0].variants
+
+
+def test_a_follow_up_takes_its_subject_from_the_earlier_question(analyzer):
+    earlier = analyzer.parse_question("What does the research group study?", "en", SITE_WORDS)
+    follow = analyzer.parse_question("Who leads it?", "en", SITE_WORDS)
+    assert earlier_question("Who leads it?", follow, ["What does the research group study?"])
+    with_subject_of(follow, earlier, "What does the research group study?")
+    carried = [t for t in follow.terms if "history" in {s for s, _ in t.why.values()}]
+    assert {t.word for t in carried} >= {"research", "group"}
+    assert all(w <= 0.5 for t in carried for w in t.variants.values())
+
+
+def test_a_question_that_stands_alone_is_not_a_follow_up(analyzer):
+    query = analyzer.parse_question("Which publications does the research group list?", "en", SITE_WORDS)
+    assert earlier_question("Which publications does the research group list?", query, ["Who leads it?"]) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "研" * 1000,  # one "word" of CJK characters
+        "한국어" * 300,
+        "مرحبا" * 200,
+        "x" * 1000,
+        " ".join(["abcdefghijklmnopqrstuvwxyzabcdefghijklmn"] * 100),  # 100 words of 40 letters
+    ],
+)
+def test_the_cost_of_any_question_is_bounded(analyzer, question):
+    parsed = analyzer.parse_question(question, "en", SITE_WORDS)
+    assert len(parsed.terms) <= MAX_WORDS
+    assert sum(len(t.variants) for t in parsed.terms) <= MAX_VARIANTS
+    assert not any(t.came_through("typo") for t in parsed.terms if len(t.word) > 40)
+
+
+@pytest.mark.parametrize(
+    "question, shape",
+    [
+        ("When was the institute founded?", "date"),
+        ("Wer leitet die Gruppe?", "person"),
+        ("Wo ist das Sekretariat?", "place"),
+        ("How many people work there?", "number"),
+        ("What is CityJSON?", "definition"),
+        ("Which journal published it?", None),
+    ],
+)
+def test_the_answer_shape_asked_for(question, shape):
+    found = answer_shape(question)
+    assert (found.name if found else None) == shape
