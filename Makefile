@@ -4,20 +4,26 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test install browser index clean
+.PHONY: run test check install browser index clean
 
 run: install
 	$(BIN)/assistant serve
 
-test: install browser
+test: check browser
 	$(BIN)/python -m pytest -q -rs
+
+# Lint (the rule set in pyproject.toml), formatting and types; `make test` runs these first.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,check]'
 	touch $@
 
 # The widget's end-to-end tests drive Debian's Chromium; no browser is downloaded.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,7 +221,7 @@ class Assistant:
         more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
         return found + [Candidate(p, s) for p, s in more if p.id not in seen]
 
-    def rank(self, understanding: Understanding, context: set[str] = frozenset()) -> list[Candidate]:
+    def rank(self, understanding: Understanding, context: AbstractSet[str] = frozenset()) -> list[Candidate]:
         """Candidates by BM25 times how much of the question they cover, best first."""
         query, shape = understanding.query, understanding.shape
         weights = self.term_weights(query)

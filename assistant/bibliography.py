@@ -9,6 +9,7 @@ template, with LaTeX turned into the Unicode a reader sees.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import html
 import re
@@ -349,7 +350,7 @@ class Bibliography:
         out = list(entries)
         for i in reversed(range(len(keys))):
             descending = (orders[i] if i < len(orders) else orders[-1]).lower().startswith(("desc", "rev"))
-            out.sort(key=lambda e, k=keys[i]: _sort_value(e, k), reverse=descending)
+            out.sort(key=functools.partial(_sort_value, key=keys[i]), reverse=descending)
         return out
 
     # -- rendering --------------------------------------------------------
@@ -547,10 +548,10 @@ def _matches(entry: BibEntry, query: str) -> bool:
         want = want.strip("'\"")
         have = entry.key if name == "key" else entry.fields.get(name, "")
         numeric = have.isdigit() and want.isdigit()
-        a, b = (int(have), int(want)) if numeric else (have, want)
+        a, b = (int(have), int(want)) if numeric else (0, 0)
         ok = {
-            "=": a == b,
-            "!=": a != b,
+            "=": a == b if numeric else have == want,
+            "!=": a != b if numeric else have != want,
             "^=": str(have).startswith(want),
             "~=": want.lower() in str(have).lower(),
             "<": numeric and a < b,
@@ -674,18 +675,18 @@ class _ScholarNode(Node):
         keys = [k for k in re.split(r"[\s,]+", markup.strip()) if k and not k.startswith("-")]
         if self.kind == "cite":
             cited.extend(k for k in keys if k not in cited)
-        out = []
+        parts = []
         for key in keys[: 1 if self.kind in ("reference", "cite_details") else None]:
             entry = bib.find(key)
             if entry is None:
                 jekyll._note(None, f"bibliography entry not found: {key}")
-                out.append(f"({html.escape(key)})")
+                parts.append(f"({html.escape(key)})")
             elif self.kind == "cite":
                 last = (entry.fields.get("author") or entry.fields.get("editor") or "").split(",")[0]
-                out.append(f'<a href="#{html.escape(key)}">({html.escape(last)} {html.escape(entry.year)})</a>')
+                parts.append(f'<a href="#{html.escape(key)}">({html.escape(last)} {html.escape(entry.year)})</a>')
             else:
-                out.append(bib.reference(entry))
-        return buffer.write(" ".join(out))
+                parts.append(bib.reference(entry))
+        return buffer.write(" ".join(parts))
 
 
 def _scholar_tag(tag_name: str) -> type[Tag]:

@@ -154,8 +154,10 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
         tree = LexborHTMLParser(html)
         heading = tree.css_first("h1")
         title_node = tree.css_first("title")
-        title = " ".join(((heading or title_node).text() if (heading or title_node) else path.stem).split())
-        lang = ((tree.css_first("html").attributes.get("lang") if tree.css_first("html") else None) or "en")[:2]
+        named = heading or title_node
+        title = " ".join((named.text() if named is not None else path.stem).split())
+        html_node = tree.css_first("html")
+        lang = ((html_node.attributes.get("lang") if html_node is not None else None) or "en")[:2]
         url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
         documents.append(
             Document(
@@ -224,7 +226,7 @@ class _Workers:
 
     def __init__(self, rendering: SiteRendering, analyzer, workers: int) -> None:
         self.rendering, self.analyzer, self.workers = rendering, analyzer, workers
-        self.pool = None
+        self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self) -> Callable[[list[list[int]]], Iterator[_Chunk]]:
         global _rendering, _prepare

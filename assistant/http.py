@@ -206,6 +206,9 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 def _read_request() -> tuple[str, list[str], str | None]:
+    question: object
+    history: object
+    lang: object
     if request.method == "GET":
         question = request.args.get("q", request.args.get("question", ""))
         history = request.args.getlist("history")
@@ -240,7 +243,7 @@ def _read_request() -> tuple[str, list[str], str | None]:
             "history_too_long",
             f"Send at most {MAX_HISTORY_ITEMS} earlier questions of at most {MAX_QUESTION_CHARS} characters.",
         )
-    if lang is not None and lang not in LANGS:
+    if lang is not None and (not isinstance(lang, str) or lang not in LANGS):
         raise ApiError(400, "invalid_lang", f'"lang" must be one of {", ".join(LANGS)}.')
     history = [" ".join(_clean(h).split()) for h in history]
     return question, [h for h in history if h], lang

@@ -23,7 +23,7 @@ from urllib.parse import quote, quote_plus
 
 from liquid import Environment, Mode
 from liquid.ast import BlockNode, Node
-from liquid.builtin.expressions import BooleanExpression, FilteredExpression, tokenize
+from liquid.builtin.expressions import BooleanExpression, FilteredExpression, TernaryFilteredExpression, tokenize
 from liquid.builtin.expressions import logical as _logical
 from liquid.exceptions import LiquidError
 from liquid.filter import with_context, with_environment
@@ -250,7 +250,7 @@ class _ExpressionCache:
     def __init__(self, env: Environment):
         self.env = env
         self.conditions: dict[str, BooleanExpression] = {}
-        self.values: dict[str, FilteredExpression] = {}
+        self.values: dict[str, FilteredExpression | TernaryFilteredExpression] = {}
 
     def _stream(self, text: str, tag: str) -> TokenStream:
         text = lenient_expression(tag, text)
@@ -262,7 +262,7 @@ class _ExpressionCache:
             self.conditions[text] = BooleanExpression.parse(self.env, self._stream(text, "if"))
         return self.conditions[text]
 
-    def value(self, text: str) -> FilteredExpression:
+    def value(self, text: str) -> FilteredExpression | TernaryFilteredExpression:
         if text not in self.values:
             self.values[text] = FilteredExpression.parse(self.env, self._stream(text, TOKEN_OUTPUT))
         return self.values[text]
@@ -384,7 +384,7 @@ def _sample(items: object, count: object = None) -> Any:
 
 def _int(value: object, default: int = 0) -> int:
     try:
-        return int(float(_plain(value)))  # type: ignore[arg-type]
+        return int(float(_plain(value)))
     except (TypeError, ValueError):
         return default
 
@@ -896,7 +896,7 @@ def _forgiving(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 # Jekyll's tags
 
 
-def _line_of(token: Token) -> int | None:
+def _line_of(token: Token | None) -> int | None:
     if token is None or token.start_index < 0:
         return None
     return token.source.count("\n", 0, token.start_index) + 1
@@ -1195,7 +1195,15 @@ class _JekyllEnvironment(Environment):
         tags = _Tags(_UnknownTag(self))
         tags.update(self.tags)
         self.tags = tags
-        for tag in (_IncludeTag, _IncludeCachedTag, _IncludeRelativeTag, _LinkTag, _PostUrlTag, _HighlightTag):
+        own_tags: tuple[type[Tag], ...] = (
+            _IncludeTag,
+            _IncludeCachedTag,
+            _IncludeRelativeTag,
+            _LinkTag,
+            _PostUrlTag,
+            _HighlightTag,
+        )
+        for tag in own_tags:
             self.add_tag(tag)
         for name in ("if", "unless"):
             if name in self.tags:

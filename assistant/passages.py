@@ -233,7 +233,7 @@ class _Walker:
                 anchor = node.attributes.get("id") or ""
                 if not anchor:
                     inner = node.css_first("[id]")
-                    anchor = inner.attributes.get("id") if inner is not None else ""
+                    anchor = (inner.attributes.get("id") or "") if inner is not None else ""
                 self.blocks.append(_Block("heading", text, level=HEADINGS[tag], anchor=anchor or ""))
             return
         if tag == "pre":
@@ -311,7 +311,7 @@ class _Walker:
         return items
 
     def _table_rows(self, node: LexborNode) -> list[tuple[str, list[_Block]]]:
-        rows = []
+        rows: list[tuple[str, list[_Block]]] = []
         for tr in node.css("tr"):
             cells = [_clean(block_text(c)).replace("\n", " ") for c in tr.iter() if c.tag in ("td", "th")]
             cells = [c for c in cells if c]

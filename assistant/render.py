@@ -114,7 +114,8 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     collections = [{"label": "posts", "docs": posts, "output": True, "relative_directory": "_posts"}]
     for name, items in docs.items():
         options = (config.get("collections") or {}) if isinstance(config.get("collections"), dict) else {}
-        meta = options.get(name) if isinstance(options.get(name), dict) else {}
+        found = options.get(name)
+        meta: dict = found if isinstance(found, dict) else {}
         collections.append(
             {**meta, "label": name, "docs": items, "output": bool(meta.get("output")), "relative_directory": f"_{name}"}
         )
@@ -315,7 +316,7 @@ def _kind(sf: SourceFile, html: str) -> str:
     for node in tree.css("pre, details, script, style, input"):  # BibTeX sources are folded away
         node.decompose()
     root = tree.body or tree.root
-    whole = len("".join((root.text() or "").split()))
+    whole = len("".join((root.text() if root is not None else "").split()))
     listed = sum(len("".join((node.text() or "").split())) for node in tree.css("ol.bibliography"))
     return "publication" if whole and listed >= 0.9 * whole else "page"
 

@@ -404,7 +404,7 @@ class SearchIndex:
             if len(words) == 1:
                 q = tantivy.Query.term_query(self._schema, name, variant, index_option="freq")
             else:
-                q = tantivy.Query.phrase_query(self._schema, name, words, slop=PHRASE_SLOP)
+                q = tantivy.Query.phrase_query(self._schema, name, list[str | tuple[int, str]](words), slop=PHRASE_SLOP)
             clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[name] * weight)))
         if not clauses:
             return tantivy.Query.empty_query()

@@ -116,7 +116,8 @@ def _read_config(root: Path, problems: list[Problem]) -> dict:
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else None
             problems.append(Problem(name, f"invalid YAML in configuration: {exc}", line))
             continue
         except (OSError, UnicodeDecodeError) as exc:
@@ -591,7 +592,8 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
             date = _to_datetime(data.get("date"))
             if date is None:
                 try:
-                    date = dt.datetime(*(int(x) for x in match.group(1).split("-")))
+                    year, month, day = (int(x) for x in match.group(1).split("-"))
+                    date = dt.datetime(year, month, day)
                 except ValueError:
                     problems.append(Problem(rel, f"invalid date in post file name: {match.group(1)}", 1))
                     continue
