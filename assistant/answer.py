@@ -61,6 +61,10 @@ MESSAGES = {
 FRAME_WEIGHT = 0.25
 GERMAN_LOWERCASE_WEIGHT = 0.3
 CORRECTED_CREDIT = 0.6  # a match through a corrected spelling is less sure than the word as typed
+# A word the site never uses can only be found through its translation: such a match answers nearly
+# as well as the word itself would (a German question on an English site).
+TRANSLATED_CREDIT = 0.9
+_BRIDGES = ("glossary", "cognate", "family")
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
@@ -200,10 +204,19 @@ class Assistant:
             for variant, w in term.variants.items():
                 if variant in terms or (" " in variant and all(part in terms for part in variant.split())):
                     matched.add(variant)
-                    best = max(best, w / top * (CORRECTED_CREDIT if term.corrected else 1.0))
+                    best = max(best, self._credit(term, variant, w / top))
             got += weight * best
         total = sum(weights) or 1.0
         return got / total, matched
+
+    @staticmethod
+    def _credit(term: QueryTerm, variant: str, share: float) -> float:
+        """How far matching ``variant`` counts as matching the question word."""
+        if term.corrected:
+            return share * CORRECTED_CREDIT
+        if not term.known and term.why.get(variant, ("own", ""))[0] in _BRIDGES:
+            return max(share, TRANSLATED_CREDIT)
+        return share
 
     def _candidates(self, query: ParsedQuery) -> list[Candidate]:
         """Passages worth reranking: the best for all variants, and the best for the words as asked.
@@ -264,6 +277,10 @@ class Assistant:
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
         # the earlier question's pages come first: its terms were carried over at a lower weight
         ranked = self.rank(understanding, self._context_pages(understanding))
+        shape = understanding.shape
+        if shape is not None and shape.required:
+            # what is asked (a price, a fee) must stand in the passage: naming the thing is not enough
+            ranked = [c for c in ranked if shape.fits(c.passage.text)]
         hits = _Selection(self, query, limit).pick(ranked)
         best_coverage = max((c.coverage for c in ranked), default=0.0)
         if not hits or best_coverage < MIN_COVERAGE:

@@ -46,6 +46,20 @@ COGNATE_WEIGHT = 0.75
 DERIVED_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.7
 
+# Words of asking, in either language: they say how a question is put, never what it is about, and
+# are dropped from questions (not from the index): modal verbs, fillers, greetings, "since", "often".
+ASKING_WORDS = frozenset(
+    """
+    since often usually ever actually anyway would could should might can want wants wanted like need needs
+    please hello hi thanks thank dear kindly possibly possible somebody someone anybody anyone whatever
+    i'm i'd i've we're we'd i'll exactly currently
+    will willst wollen wollte möchte möchten möchtest mochte mochten würde würden wurde könnte könnten kann
+    könnt muss müsste sollte sollten darf dürfen durfen dürfte gerne gern eigentlich denn mal schon seit oft
+    bitte hallo danke ungefähr ungefahr etwa wohl überhaupt uberhaupt vielleicht jemand irgendwo irgendwann
+    genau derzeit aktuell momentan gerade
+    """.split()
+)
+
 # Bounds that keep the cost of any question small, whatever its script or length.
 MAX_WORDS = 48  # words of a question looked at; the rest are dropped
 MAX_FUZZY_LETTERS = 40  # the vocabulary holds words of 4-40 letters: longer ones cannot be typos of them
@@ -267,7 +281,7 @@ class QuestionParser:
     @staticmethod
     def content_words(words: list[Word], lang: str) -> list[Word]:
         """Words that say what the question is about: no stop words (unless one ends a phrase), no single letters."""
-        stops = STOP_WORDS.get(lang, STOP_WORDS["en"])
+        stops = STOP_WORDS.get(lang, STOP_WORDS["en"]) | ASKING_WORDS
         kept = []
         for word in words:
             if (word.raw.lower() in stops or word.folded in stops) and not word.ends_phrase:
@@ -441,8 +455,9 @@ def with_subject_of(query: ParsedQuery, earlier: ParsedQuery, question: str) -> 
 
 @dataclass(frozen=True)
 class AnswerShape:
-    name: str  # date, person, place, number, definition
+    name: str  # price, date, frequency, person, place, number, definition
     looks_like: re.Pattern[str]
+    required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
 
     def fits(self, text: str) -> bool:
         return bool(self.looks_like.search(text))
@@ -452,7 +467,30 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember"
 )
+_PRICE_ASKED = re.compile(
+    r"\b(cost|costs|price|prices|fee|fees|rent|charge|charged|tuition|expensive|cheap|pay|paid|"
+    r"kostet|kosten|preis|preise|gebühr|gebühren|gebuhr|gebuhren|miete|teuer|günstig|bezahlen|zahlen|"
+    r"eintritt|teilnahmegebühr)\b|\bhow much money\b|\bwie ?viel geld\b",
+    re.I,
+)
+_PRICE_LOOKS = re.compile(
+    r"\d[\d.,]*\s?(€|euro|eur|\$|usd|chf|£|gbp)(?!\w)|(€|\$|£)\s?\d|\b(free of charge|kostenlos|kostenfrei|"
+    r"gebührenfrei|gebuhrenfrei|unentgeltlich|no fee|free admission|free of cost|eintritt frei)\b",
+    re.I,
+)
 _SHAPES = [
+    (
+        "frequency",
+        re.compile(
+            r"^\W*(how often|how frequently|wie oft|wie häufig|wie haufig|in welchem (rhythmus|turnus))\b", re.I
+        ),
+        re.compile(
+            r"\b(daily|weekly|monthly|annually|yearly|biannual\w*|every|each|once|twice|times a|per (year|month|week)|"
+            r"täglich|wöchentlich|monatlich|jährlich|halbjährlich|vierteljährlich|alle \w+ (tage|wochen|monate|jahre)|"
+            r"einmal|zweimal|pro (jahr|monat|woche)|regelmäßig|regelmässig)\b",
+            re.I,
+        ),
+    ),
     (
         "date",
         re.compile(
@@ -493,10 +531,15 @@ _DEFINITION = re.compile(
 )
 
 
+_NOT_A_SUBJECT = re.compile(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b", re.I)
+
+
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
+    if _PRICE_ASKED.search(question):
+        return AnswerShape("price", _PRICE_LOOKS, required=True)
     definition = _DEFINITION.match(question)
-    if definition:
+    if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
         return AnswerShape(
             "definition", re.compile(rf"\b{subject}\W+(is|are|was|were|ist|sind|war|waren|wurde)\b", re.I)

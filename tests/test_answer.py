@@ -101,3 +101,9 @@ def test_the_shape_of_the_answer_asked_for():
     assert answer_shape("How many students are there?").fits("twelve students")
     assert answer_shape("What is CityJSON?").fits("CityJSON is a JSON encoding")
     assert answer_shape("Which journal?") is None
+
+
+def test_a_price_the_site_does_not_state_is_declined_although_the_event_is_on_the_site(assistant):
+    assert not ask(assistant, "When was the symposium on medical imaging?")["abstained"]
+    for question in ("How much does the symposium on medical imaging cost?", "Was kostet das Symposium?"):
+        assert ask(assistant, question)["abstained"] is True

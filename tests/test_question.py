@@ -100,3 +100,27 @@ def test_the_cost_of_any_question_is_bounded(analyzer, question):
 def test_the_answer_shape_asked_for(question, shape):
     found = answer_shape(question)
     assert (found.name if found else None) == shape
+
+
+def test_words_of_asking_are_not_what_a_question_is_about(analyzer):
+    words = {
+        t.word
+        for t in analyzer.parse_question("Since when does the group exist, and how often could I visit?", "en").terms
+    }
+    assert "since" not in words and "often" not in words and "could" not in words
+    words = {
+        t.word for t in analyzer.parse_question("An wen kann ich mich wenden, wenn ich mitmachen will?", "de").terms
+    }
+    assert "will" not in words and "kann" not in words and "mitmachen" in words
+
+
+def test_a_price_is_asked_for_by_many_words_and_needs_an_amount():
+    for question in (
+        "How much does the summer school cost?",
+        "Wie hoch ist die Miete im Gästehaus?",
+        "Was kostet das?",
+    ):
+        shape = answer_shape(question)
+        assert shape is not None and shape.name == "price" and shape.required
+    assert shape.fits("Die Teilnahme ist kostenlos.") and shape.fits("The fee is 120 €.")
+    assert not shape.fits("The summer school takes place in July 2024.")
