@@ -177,6 +177,24 @@ def compound(ctx: Context, draft: Draft) -> None:
         draft.reach(ctx.analyzer.glossary.groups_of_word(part, ctx.stems(part)), COMPOUND_WEIGHT)
 
 
+def family(ctx: Context, draft: Draft) -> None:
+    """Other members of the word's family the site uses: gegründet ~ Gründung, betreut ~ Betreuung, kooperiert ~
+    Kooperation; founded ~ foundation. The stemmers keep inflections together, not derivations."""
+    word = draft.word
+    if not word.alpha or len(word.folded) < 5 or len(word.folded) > MAX_FUZZY_LETTERS:
+        return
+    own = set(draft.term.variants)
+    for lang, forms in (("de", german_family(word.folded)), ("en", english_family(word.folded))):
+        for form in forms:
+            stem = ctx.analyzer.stem(form, lang)
+            groups = ctx.analyzer.glossary.groups_of_word(form, {lang: stem})
+            if stem in own or form in own:
+                continue
+            if ctx.vocabulary is not None and (stem in ctx.vocabulary or form in ctx.vocabulary):
+                draft.term.add(stem, FAMILY_WEIGHT, "family", f"{word.raw!r} ~ {form!r}")
+            draft.reach(groups, FAMILY_WEIGHT)
+
+
 def agent(ctx: Context, draft: Draft) -> None:
     """The doer of a verb and the verb of a doer: "leads" ~ "leader", "supervisor" ~ "supervise"."""
     word = draft.word
@@ -227,7 +245,7 @@ def translation(ctx: Context, draft: Draft) -> None:
                 draft.term.add_best(variant, weight, "glossary", f"{draft.word.raw!r} ~ {member.text()!r}")
 
 
-TERM_STEPS: tuple[TermStep, ...] = (own_forms, glossary_words, compound, agent, cognate, typo, translation)
+TERM_STEPS: tuple[TermStep, ...] = (own_forms, glossary_words, compound, family, agent, cognate, typo, translation)
 
 
 # ---------------------------------------------------------------------------
@@ -306,6 +324,48 @@ def agent_forms(stem: str) -> list[str]:
     if stem.endswith(("er", "or")) and len(stem) > 5:
         return [stem[:-2], stem[:-1]]
     return [stem + "er", stem + "or", stem + "r"]
+
+
+# Word families. A root is cut off by the endings of participles, verbal nouns and doers,
+# then the family's other forms are built from it; only forms the site (or the glossary)
+# knows are used, so the rules may overgenerate.
+
+_DE_SEPARABLE = "an|auf|aus|ab|bei|ein|mit|nach|vor|zu|zuruck|weg|her|hin|fest|dar|uber|um|unter|wieder"
+_DE_PARTICIPLE = re.compile(rf"^({_DE_SEPARABLE})?ge([a-z]{{3,}}?)(et|t|en)$")
+_DE_ENDINGS_FAMILY = (
+    "ierungen", "ierung", "ationen", "ation", "ierten", "ierte", "iert", "ieren", "ungen", "ung",
+    "erinnen", "erin", "eten", "ete", "et", "ten", "te", "en", "ern", "er", "t", "e",
+)  # fmt: skip
+_DE_INSEPARABLE = ("be", "ver", "er", "ent", "zer", "ge", "miss", "emp")
+_DE_FORMS = ("ung", "ungen", "en", "n", "t", "et", "er", "ation", "ieren", "iert", "ierung")
+_EN_ENDINGS_FAMILY = ("ations", "ation", "itions", "ition", "ions", "ion", "ments", "ment", "ances", "ance",
+                      "ences", "ence", "ers", "er", "ors", "or", "ed", "ing", "es", "s", "e")  # fmt: skip
+_EN_FORMS = ("", "e", "ed", "ing", "ation", "ion", "er", "or", "ment", "ance")
+
+
+def german_family(folded: str) -> list[str]:
+    """Forms of the German word family of a folded word (gegrundet -> grundung, grunden, grunder ...)."""
+    roots = []
+    m = _DE_PARTICIPLE.match(folded)
+    if m and len(folded) >= 6:
+        roots.append((m.group(1) or "") + m.group(2))
+    else:
+        for ending in _DE_ENDINGS_FAMILY:
+            if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+                roots.append(folded[: -len(ending)])
+                break
+    forms = [root + end for root in roots for end in _DE_FORMS]
+    forms += ["ge" + root + end for root in roots if not root.startswith(_DE_INSEPARABLE) for end in ("t", "et")]
+    return [f for f in dict.fromkeys(forms) if f != folded]
+
+
+def english_family(folded: str) -> list[str]:
+    """Forms of the English word family of a folded word (founded -> foundation, founder ...)."""
+    for ending in _EN_ENDINGS_FAMILY:
+        if folded.endswith(ending) and len(folded) - len(ending) >= 4:
+            root = folded[: -len(ending)]
+            return [f for f in dict.fromkeys(root + end for end in _EN_FORMS) if f != folded]
+    return []
 
 
 # Cognates: the Latin and Greek words that German and English share are spelt by regular

@@ -51,7 +51,7 @@ def test_a_german_compound_reaches_its_parts(analyzer):
 
 def test_a_verb_reaches_its_doer(analyzer):
     parsed = analyzer.parse_question("Who speaks for the board?", "en", SITE_WORDS)
-    assert "agent" in steps_of(parsed, "speaks") and "speaker" in parsed.terms[0].variants
+    assert parsed.terms[0].why["speaker"][0] in ("agent", "family")
 
 
 def test_a_follow_up_takes_its_subject_from_the_earlier_question(analyzer):
@@ -124,3 +124,14 @@ def test_a_price_is_asked_for_by_many_words_and_needs_an_amount():
         assert shape is not None and shape.name == "price" and shape.required
     assert shape.fits("Die Teilnahme ist kostenlos.") and shape.fits("The fee is 120 €.")
     assert not shape.fits("The summer school takes place in July 2024.")
+
+
+@pytest.mark.parametrize(
+    "asked, on_the_page",
+    [("gegründet", "Gründung"), ("betreut", "Betreuung"), ("kooperiert", "Kooperation"), ("Förderung", "gefördert")],
+)
+def test_a_german_word_finds_its_family_on_the_page(analyzer, asked, on_the_page):
+    stem = analyzer.stem(on_the_page.lower(), "de")
+    site = Vocabulary({stem: 3})
+    parsed = analyzer.parse_question(asked, "de", site)
+    assert stem in parsed.terms[0].variants and parsed.terms[0].why[stem][0] == "family"
