@@ -320,6 +320,11 @@ class Vocabulary:
     def doc_freq(self, term: str) -> int:
         return self._counts.get(term, 0)
 
+    def ending_with(self, tail: str, limit: int = 20) -> list[str]:
+        """Words of the site that end with ``tail`` (German compounds whose head it is), most frequent first."""
+        found = [t for t in self._counts if t.endswith(tail) and t.isalpha()]
+        return sorted(found, key=lambda t: (-self._counts[t], t))[:limit]
+
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         """Terms that may lie within ``distance`` edits of ``word`` (a superset is fine)."""
         if self._buckets is None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import LANGS, STOP_WORDS, fold
+from .analysis import LANGS, STOP_WORDS, Vocabulary, fold
 
 DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")
 
@@ -52,6 +52,19 @@ class Glossary:
         self._groups: list[tuple[Member, ...]] | None = None
         self._single: dict[tuple[str, str], set[int]] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+        self._words: Vocabulary | None = None
+
+    def words(self) -> Vocabulary:
+        """Every word of the glossary, as a dictionary of both languages for correcting everyday typos."""
+        if self._words is None:
+            counts: dict[str, int] = {}
+            for group in self._load():
+                for member in group:
+                    for word in member.words:
+                        if word.isalpha() and len(word) >= 4:
+                            counts[word] = counts.get(word, 0) + 1
+            self._words = Vocabulary(counts)
+        return self._words
 
     def __len__(self) -> int:
         return len(self._load())

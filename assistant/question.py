@@ -45,6 +45,8 @@ COMPOUND_WEIGHT = 0.6
 COGNATE_WEIGHT = 0.75
 DERIVED_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.7
+HEAD_WEIGHT = 0.6  # a "Netzwerktreffen" is a "Treffen", but not every one is the one asked about
+MAX_HEADS = 12  # compounds per word found by their head
 
 # Words of asking, in either language: they say how a question is put, never what it is about, and
 # are dropped from questions (not from the index): modal verbs, fillers, greetings, "since", "often".
@@ -177,6 +179,24 @@ def compound(ctx: Context, draft: Draft) -> None:
         draft.reach(ctx.analyzer.glossary.groups_of_word(part, ctx.stems(part)), COMPOUND_WEIGHT)
 
 
+def compound_head(ctx: Context, draft: Draft) -> None:
+    """German compounds of the site whose head is the word asked for: "Treffen" ~ Netzwerktreffen, Jahrestreffen."""
+    word = draft.word
+    if ctx.vocabulary is None or not word.alpha or not 5 <= len(word.folded) <= MAX_FUZZY_LETTERS:
+        return
+    if ctx.lang != "de" and draft.term.known:
+        return
+    for tail in dict.fromkeys((word.folded, word.stems["de"])):
+        if len(tail) < 4:
+            continue
+        for compound in ctx.vocabulary.ending_with(tail, MAX_HEADS):
+            if len(compound) >= len(tail) + 3:
+                draft.term.add(compound, HEAD_WEIGHT, "compound", f"{compound!r} ends in {word.raw!r}")
+                draft.term.add(
+                    ctx.analyzer.stem(compound, "de"), HEAD_WEIGHT, "compound", f"{compound!r} ends in {word.raw!r}"
+                )
+
+
 def family(ctx: Context, draft: Draft) -> None:
     """Other members of the word's family the site uses: gegründet ~ Gründung, betreut ~ Betreuung, kooperiert ~
     Kooperation; founded ~ foundation. The stemmers keep inflections together, not derivations."""
@@ -221,16 +241,21 @@ def cognate(ctx: Context, draft: Draft) -> None:
 
 
 def typo(ctx: Context, draft: Draft) -> None:
-    """A word neither the site, the glossary nor a cognate knows: the nearest word the site uses."""
+    """A word neither the site, the glossary nor a cognate knows: the nearest word the site uses, else the
+    nearest everyday word of the glossary ("contcat" -> contact -> Kontakt on a German site)."""
     word, term = draft.word, draft.term
     if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
         return
     if len(word.folded) > MAX_FUZZY_LETTERS or term.came_through("cognate"):
         return
-    for fix in ctx.vocabulary.suggest(word.folded):
+    fixes = ctx.vocabulary.suggest(word.folded)
+    source = "the site"
+    if not fixes:
+        fixes, source = ctx.analyzer.glossary.words().suggest(word.folded), "the glossary"
+    for fix in fixes:
         term.corrected = True
         for variant in word_forms(ctx.analyzer, fix):
-            term.add(variant, TYPO_WEIGHT, "typo", f"{word.raw!r} -> {fix!r}")
+            term.add(variant, TYPO_WEIGHT, "typo", f"{word.raw!r} -> {fix!r} (a word of {source})")
         draft.reach(ctx.analyzer.glossary.groups_of_word(fix, ctx.stems(fix)), TYPO_WEIGHT)
 
 
@@ -245,7 +270,17 @@ def translation(ctx: Context, draft: Draft) -> None:
                 draft.term.add_best(variant, weight, "glossary", f"{draft.word.raw!r} ~ {member.text()!r}")
 
 
-TERM_STEPS: tuple[TermStep, ...] = (own_forms, glossary_words, compound, family, agent, cognate, typo, translation)
+TERM_STEPS: tuple[TermStep, ...] = (
+    own_forms,
+    glossary_words,
+    compound,
+    compound_head,
+    family,
+    agent,
+    cognate,
+    typo,
+    translation,
+)
 
 
 # ---------------------------------------------------------------------------

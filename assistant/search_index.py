@@ -40,7 +40,7 @@ __all__ = [
     "build_index",
 ]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 MARKER = "institute-assistant index"
 VOCAB_DIR = "vocab"
@@ -80,6 +80,7 @@ def _schema() -> tantivy.Schema:
 def _vocab_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("term", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("tail", stored=False, tokenizer_name="raw", index_option="basic")  # the term reversed
     sb.add_unsigned_field("df", stored=True, fast=True)
     return sb.build()
 
@@ -248,6 +249,7 @@ def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
         if 4 <= len(term) <= 40 and term.isalpha():
             doc = tantivy.Document()
             doc.add_text("term", term)
+            doc.add_text("tail", term[::-1])  # so that words ending alike are found by prefix
             doc.add_unsigned("df", df)
             writer.add_document(doc)
     writer.commit()
@@ -280,6 +282,10 @@ class IndexVocabulary(Vocabulary):
                 ) from exc
             self._fuzzy = (index.schema, index.searcher())
         return self._fuzzy
+
+    def ending_with(self, tail: str, limit: int = 20) -> list[str]:
+        _, searcher = self._open()
+        return [term[::-1] for term, _ in searcher.terms_with_prefix("tail", tail[::-1], limit=limit)]
 
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         schema, searcher = self._open()

@@ -135,3 +135,16 @@ def test_a_german_word_finds_its_family_on_the_page(analyzer, asked, on_the_page
     site = Vocabulary({stem: 3})
     parsed = analyzer.parse_question(asked, "de", site)
     assert stem in parsed.terms[0].variants and parsed.terms[0].why[stem][0] == "family"
+
+
+def test_a_german_word_finds_the_compounds_whose_head_it_is(analyzer):
+    site = Vocabulary({"netzwerktreffen": 4, "jahrestreffen": 1, "treffpunkt": 2})
+    term = analyzer.parse_question("Treffen", "de", site).terms[0]
+    assert {"netzwerktreffen", "jahrestreffen"} <= set(term.variants)
+    assert "treffpunkt" not in term.variants  # a word that merely starts alike is no compound of it
+
+
+def test_an_everyday_word_misspelt_is_corrected_through_the_glossary_when_the_site_lacks_it(analyzer):
+    german_site = Vocabulary({"kontakt": 3, "netzwerk": 5})
+    term = analyzer.parse_question("contcat", "en", german_site).terms[0]
+    assert term.corrected and "kontakt" in term.variants
