@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import textwrap
 from pathlib import Path
+
+from .settings import Settings, SettingsError
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
@@ -122,11 +123,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if (args.strict and report.problems) else 0
 
 
-def _open_assistant(index: str | None):
+def _index_folder(args: argparse.Namespace, quiet: bool = False) -> Path:
+    """--index, else ASSISTANT_INDEX, else the bundled corpus's index (built when needed)."""
+    if args.index:
+        return Path(args.index)
+    return args.settings.index or ensure_bundled_index(quiet=quiet)
+
+
+def _open_assistant(args: argparse.Namespace):
     from .answer import Assistant
     from .search_index import IndexLoadError
 
-    folder = Path(index) if index else ensure_bundled_index(quiet=False)
+    folder = _index_folder(args)
     try:
         return Assistant.open(folder)
     except IndexLoadError as err:
@@ -137,7 +145,7 @@ def _open_assistant(index: str | None):
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import answer_to_json
 
-    assistant = _open_assistant(args.index)
+    assistant = _open_assistant(args)
     if args.explain:
         from .answer import format_explanation
 
@@ -161,9 +169,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .http import create_app, run
     from .search_index import IndexLoadError
 
-    folder = Path(args.index) if args.index else ensure_bundled_index()
+    folder = _index_folder(args)
     try:
-        app = create_app(folder)
+        app = create_app(folder, settings=args.settings)
     except IndexLoadError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -179,7 +187,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line; `settings` (from the environment) give the defaults of --host and --port."""
+    settings = settings or Settings()
     p = argparse.ArgumentParser(
         prog="assistant", description="Answer questions about a Jekyll website with quotes from it."
     )
@@ -207,8 +217,12 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="serve the API, the widget and a demo page")
     s.add_argument("--index", help="index folder (default: index/corpus, built from corpus/ when needed)")
-    s.add_argument("--host", default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"))
-    s.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", "8000")))
+    s.add_argument(
+        "--host", default=settings.host, help=f"address to listen on (default: {settings.host}; ASSISTANT_HOST)"
+    )
+    s.add_argument(
+        "--port", type=int, default=settings.port, help=f"port to listen on (default: {settings.port}; ASSISTANT_PORT)"
+    )
     s.set_defaults(func=cmd_serve)
 
     r = sub.add_parser("report", help="questions that went unanswered or were marked unhelpful")
@@ -218,7 +232,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    args = parser(settings).parse_args(argv)
+    args.settings = settings
     try:
         return args.func(args)
     except BrokenPipeError:  # `assistant ask ... | head`: the reader has what it wanted

@@ -27,28 +27,50 @@ MAX_URL = 2000
 _write_lock = threading.Lock()
 
 
+class _StandardError(logging.StreamHandler):
+    """Writes to the sys.stderr of the moment (test runners and Lambda's runtime replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _events_to_standard_error() -> logging.Logger:
+    """The events logger with a stderr handler of its own, set up once.
+
+    Event lines must not depend on how the root logger is set up: waitress's
+    `basicConfig()` leaves it at WARNING, which dropped every INFO event, and on
+    Lambda the runtime's own handler would prefix each line. So the events logger
+    does not propagate; its level is the "assistant" logger's (ASSISTANT_LOG_LEVEL).
+    """
+    with _write_lock:
+        if not any(isinstance(h, _StandardError) for h in events_logger.handlers):
+            handler = _StandardError()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            events_logger.addHandler(handler)
+            events_logger.propagate = False
+    return events_logger
+
+
 class FeedbackError(ValueError):
     """A feedback body that cannot be stored; the message is shown to the client."""
 
 
 def log_path() -> str | None:
-    """Where event lines go: the app's FEEDBACK_LOG, else $ASSISTANT_FEEDBACK_LOG, else None."""
-    try:
-        from flask import current_app, has_app_context
+    """Where event lines go: the serving app's FEEDBACK_LOG (from its settings), else None for stderr."""
+    from flask import current_app, has_app_context
 
-        if has_app_context() and current_app.config.get("FEEDBACK_LOG"):
-            return str(current_app.config["FEEDBACK_LOG"])
-    except ImportError:  # pragma: no cover - flask is a hard dependency
-        pass
-    return os.environ.get("ASSISTANT_FEEDBACK_LOG") or None
+    if has_app_context() and current_app.config.get("FEEDBACK_LOG"):
+        return str(current_app.config["FEEDBACK_LOG"])
+    return None
 
 
 def log_event(kind: str, **fields: Any) -> dict[str, Any]:
     """Write one JSON line for an event and return the record written.
 
     The line goes to the FEEDBACK_LOG file when one is configured, otherwise to
-    the ``assistant.events`` logger (stderr unless logging is set up elsewhere,
-    e.g. CloudWatch on Lambda).
+    standard error through the ``assistant.events`` logger (on Lambda, CloudWatch
+    keeps what the function writes there).
     """
     record: dict[str, Any] = {
         "ts": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -61,12 +83,7 @@ def log_event(kind: str, **fields: Any) -> dict[str, Any]:
         with _write_lock, open(path, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
     else:
-        if not events_logger.handlers and not logging.getLogger().handlers:
-            handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter("%(message)s"))
-            events_logger.addHandler(handler)
-            events_logger.setLevel(logging.INFO)
-        events_logger.info(line)
+        _events_to_standard_error().info(line)
     return record
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import signal
 import threading
@@ -32,13 +31,12 @@ from .answer import Assistant, answer_to_json
 from .feedback import log_event
 from .openapi import openapi_document
 from .ratelimit import RateLimiter, parse_rate
+from .settings import DEFAULT_RATE_LIMIT, RELOAD_SECONDS, Settings
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_ITEMS = 20
 MAX_BODY_BYTES = 32 * 1024
 LANGS = ("en", "de")
-RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index folder changed
-DEFAULT_RATE_LIMIT = "300/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
 
@@ -59,8 +57,7 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def default_index_dir() -> Path:
-    return Path(os.environ.get("ASSISTANT_INDEX") or Path(__file__).resolve().parent.parent / "index" / "corpus")
+BUNDLED_INDEX = Path(__file__).resolve().parent.parent / "index" / "corpus"
 
 
 class IndexReloader:
@@ -133,41 +130,42 @@ def _origin(url: str) -> str:
 
 
 def create_app(
-    index_dir: Path | str | None = None, *, config: dict | None = None, assistant: Assistant | None = None
+    index_dir: Path | str | None = None,
+    *,
+    settings: Settings | None = None,
+    config: dict | None = None,
+    assistant: Assistant | None = None,
 ) -> Flask:
-    """Open the index once and serve it; settings come from `config`, then ASSISTANT_* variables."""
+    """Open the index once and serve it.
+
+    `settings` defaults to `Settings.from_env()`; `config` overrides single Flask config keys
+    (SITE_URL, ALLOWED_ORIGINS, FEEDBACK_LOG, RATE_LIMIT, ...), as tests and embedding apps need.
+    """
+    settings = settings or Settings.from_env()
     app = Flask(__name__)
-    index_dir = Path(index_dir) if index_dir else default_index_dir()
+    index_dir = Path(index_dir) if index_dir else settings.index or BUNDLED_INDEX
     assistant = assistant or Assistant.open(index_dir)
     manifest = assistant.index.manifest or {}
-    site_url = (
-        (config or {}).get("SITE_URL")
-        or os.environ.get("ASSISTANT_SITE_URL")
-        or (manifest.get("meta") or {}).get("site_url")
-        or ""
-    )
+    site_url = (config or {}).get("SITE_URL") or settings.site_url or (manifest.get("meta") or {}).get("site_url") or ""
     origins = (config or {}).get("ALLOWED_ORIGINS")
     if origins is None:
-        env = os.environ.get("ASSISTANT_ALLOWED_ORIGINS")
-        origins = [o.strip() for o in env.split(",") if o.strip()] if env else [o for o in [_origin(site_url)] if o]
+        origins = settings.allowed_origins or [o for o in [_origin(site_url)] if o]
     app.config.update(
         INDEX_DIR=str(index_dir),
         SITE_URL=site_url,
         ALLOWED_ORIGINS=list(origins),
-        CONTACT_URL=os.environ.get("ASSISTANT_CONTACT_URL") or None,
-        FEEDBACK_LOG=os.environ.get("ASSISTANT_FEEDBACK_LOG") or None,
+        CONTACT_URL=settings.contact_url,
+        FEEDBACK_LOG=str(settings.feedback_log) if settings.feedback_log else None,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
-        RATE_LIMIT=os.environ.get("ASSISTANT_RATE_LIMIT") or None,
-        RELOAD_SECONDS=float(os.environ.get("ASSISTANT_RELOAD_SECONDS") or RELOAD_SECONDS),
+        RATE_LIMIT=settings.rate_limit,
+        RELOAD_SECONDS=settings.reload_seconds,
     )
     app.config.update(config or {})
     app.extensions["assistant"] = assistant
     app.extensions["assistant_reloader"] = IndexReloader(index_dir, assistant, float(app.config["RELOAD_SECONDS"]))
     set_rate_limit(app, app.config["RATE_LIMIT"])
-    level = os.environ.get("ASSISTANT_LOG_LEVEL")
-    if level:
-        logging.getLogger("assistant").setLevel(level.upper())
+    logging.getLogger("assistant").setLevel(settings.log_level)
 
     from .web import blueprint
 
@@ -181,7 +179,7 @@ def set_rate_limit(app: Flask, spec: str | None, clock: Callable[[], float] = ti
     try:
         rate = parse_rate(spec)
     except ValueError as err:
-        raise ValueError(f"RATE_LIMIT / ASSISTANT_RATE_LIMIT: {err}") from None
+        raise ValueError(f"RATE_LIMIT / {Settings.variable('rate_limit')}: {err}") from None
     app.config["RATE_LIMIT"] = spec
     app.extensions["assistant_ratelimit"] = RateLimiter(rate, clock=clock) if rate else None
 

@@ -7,19 +7,20 @@ index folder even to read it, so the index is served from a copy in the
 temporary folder, the only place the function writes to.
 
 Zappa's access log line carries the visitor's IP address; it is switched off.
-The app logs one JSON line per question instead, without the address.
+The app writes one JSON line per question to standard error instead, without
+the address; CloudWatch keeps it (or to ASSISTANT_FEEDBACK_LOG, when set).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from assistant.http import create_app
+from assistant.settings import Settings
 
 INDEXES = Path(__file__).resolve().parent.parent / "index"
 
@@ -59,6 +60,8 @@ def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:
 
 logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
-INDEX_DIR = scratch_copy(Path(os.environ.get("ASSISTANT_INDEX") or shipped_index()))
+SETTINGS = Settings.from_env()
 
-app = create_app(index_dir=INDEX_DIR)
+INDEX_DIR = scratch_copy(SETTINGS.index or shipped_index())
+
+app = create_app(index_dir=INDEX_DIR, settings=SETTINGS)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -118,35 +119,62 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def serving(index_dir: Path, env: dict | None = None, port: int | None = None):
-    """Run `assistant serve` for real on a loopback port; yields its base URL."""
+# How long a test waits for something that normally takes a moment (a server to start, a line
+# to appear). Generous on purpose: a busy machine is slow, not broken; a test only waits this
+# long when it is failing anyway.
+PATIENCE = 120.0
+
+
+def wait_until(condition, what: str, timeout: float = PATIENCE, poll: float = 0.05):
+    """Poll `condition()` until it returns something true, and return that; fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s for {what}")
+        time.sleep(poll)
+
+
+def answers_health(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/api/health", timeout=PATIENCE) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serving(index_dir: Path, env: dict | None = None, port: int | None = None, stderr: Path | None = None):
+    """Run `assistant serve` for real on a loopback port; yields its base URL.
+
+    The server's standard error goes to the file `stderr` (a temporary one when not given).
+    """
     port = port or free_port()
     cmd = [sys.executable, "-m", "assistant", "serve", "--index", str(index_dir), "--port", str(port)]
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/api/health", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited: {proc.stderr.read()}") from None
-                if time.time() > deadline:
-                    raise RuntimeError("server did not start within 20 s") from None
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
+    with contextlib.ExitStack() as stack:
+        err = stack.enter_context(open(stderr, "w+") if stderr else tempfile.TemporaryFile("w+"))
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=err, text=True
+        )
+        base = f"http://127.0.0.1:{port}"
+
+        def started() -> bool:
+            if proc.poll() is not None:
+                err.seek(0)
+                raise RuntimeError(f"server exited: {err.read()}")
+            return answers_health(base)
+
         try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_until(started, f"`assistant serve` to answer on {base}")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=PATIENCE)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def request(
@@ -164,7 +192,7 @@ def request(
         data = body
     req = urllib.request.Request(base + path, data=data, method=method, headers=hdrs)
     try:
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=PATIENCE) as r:
             status, resp_headers, raw = r.status, dict(r.headers), r.read()
     except urllib.error.HTTPError as err:
         status, resp_headers, raw = err.code, dict(err.headers), err.read()

@@ -92,26 +92,41 @@ def test_feedback_that_is_not_json_is_refused(client, log):
     assert not log.exists()
 
 
-def test_without_a_log_file_events_go_to_the_events_logger(caplog, monkeypatch):
-    monkeypatch.delenv("ASSISTANT_FEEDBACK_LOG", raising=False)
+@pytest.fixture
+def log_level():
+    """Set the "assistant" logger's level (what ASSISTANT_LOG_LEVEL sets) for one test."""
+    logger, root = logging.getLogger("assistant"), logging.getLogger()
+    saved = logger.level, root.level
+    root.setLevel(logging.WARNING)  # as waitress's basicConfig() leaves it
+    yield logger.setLevel
+    logger.setLevel(saved[0])
+    root.setLevel(saved[1])
+
+
+def test_without_a_log_file_events_are_json_lines_on_standard_error(capsys, monkeypatch, log_level):
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_LOG", "/nonexistent/ignored.log")  # read by Settings only, never here
+    log_level(logging.INFO)
     client = make_app(None).test_client()
-    with caplog.at_level(logging.INFO, logger="assistant.events"):
-        assert (
-            client.post("/api/feedback", json={"question": "Wo ist das Büro?", "urls": [], "helpful": True}).status_code
-            == 204
-        )
-    [message] = [r.getMessage() for r in caplog.records if r.name == "assistant.events"]
-    assert json.loads(message)["question"] == "Wo ist das Büro?"
-    assert "Büro" in message  # readable, not \u-escaped
+    response = client.post("/api/feedback", json={"question": "Wo ist das Büro?", "urls": [], "helpful": True})
+    assert response.status_code == 204
+    [line] = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["question"] == "Wo ist das Büro?"
+    assert "Büro" in line  # readable, not \u-escaped
 
 
-def test_log_event_outside_a_request_uses_the_environment(tmp_path, monkeypatch):
-    target = tmp_path / "ask.jsonl"
-    monkeypatch.setenv("ASSISTANT_FEEDBACK_LOG", str(target))
+def test_log_event_outside_a_request_writes_to_standard_error(capsys, log_level):
+    log_level(logging.INFO)
     log_event("ask", question="When is the open day?", abstained=True, lang="en")
     log_event("ask", question="Who is on the board?", abstained=False, lang="en")
-    assert [r["question"] for r in lines(target)] == ["When is the open day?", "Who is on the board?"]
-    assert lines(target)[0]["event"] == "ask"
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [r["question"] for r in records] == ["When is the open day?", "Who is on the board?"]
+    assert records[0]["event"] == "ask"
+
+
+def test_the_assistant_log_level_can_leave_the_event_lines_out(capsys, log_level):
+    log_level(logging.WARNING)
+    log_event("ask", question="When is the open day?", abstained=True, lang="en")
+    assert capsys.readouterr().err == ""
 
 
 def test_report_lists_unanswered_and_unhelpful_questions_most_frequent_first(tmp_path):
