@@ -21,6 +21,8 @@ from .documents import Answer, Hit, Passage, Quote
 from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
 from .question import (
     FRAME_WORDS,
+    NUMBER,
+    AnswerShape,
     Understanding,
     answer_shape,
     earlier_question,
@@ -41,6 +43,7 @@ CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous qu
 CONTEXT_BOOST = 1.5  # ... by this factor
 ANSWER_TYPE_BOOST = 1.2  # a passage shaped like the answer asked for (a date for "when")
 COVERAGE_POWER = 2  # how strongly covering more of the question outranks a higher BM25 score
+COUNT_WINDOW = 4  # "how many X": a number this many words from X
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
 SHORT_REFERENCE_WORDS = 120  # a reference is quoted whole unless its author list is very long
@@ -209,6 +212,20 @@ class Assistant:
         total = sum(weights) or 1.0
         return got / total, matched
 
+    def _holds(self, shape: AnswerShape, passage: Passage, query: ParsedQuery) -> bool:
+        """The passage has what is asked for; for "how many X", a number standing next to X."""
+        if not shape.fits(passage.text):
+            return False
+        if not shape.counted:
+            return True
+        counted = next((t for t in query.terms if t.word.lower() == shape.counted.lower()), None)
+        if counted is None:
+            return True
+        tokens = self.analyzer.tokens(passage.text, passage.lang)
+        near = [i for i, tok in enumerate(tokens) if tok.term in counted.variants]
+        numbers = [i for i, tok in enumerate(tokens) if NUMBER.search(passage.text[tok.start : tok.end])]
+        return any(abs(i - j) <= COUNT_WINDOW for i in near for j in numbers)
+
     @staticmethod
     def _credit(term: QueryTerm, variant: str, share: float) -> float:
         """How far matching ``variant`` counts as matching the question word."""
@@ -279,8 +296,8 @@ class Assistant:
         ranked = self.rank(understanding, self._context_pages(understanding))
         shape = understanding.shape
         if shape is not None and shape.required:
-            # what is asked (a price, a fee) must stand in the passage: naming the thing is not enough
-            ranked = [c for c in ranked if shape.fits(c.passage.text)]
+            # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
+            ranked = [c for c in ranked if self._holds(shape, c.passage, query)]
         hits = _Selection(self, query, limit).pick(ranked)
         best_coverage = max((c.coverage for c in ranked), default=0.0)
         if not hits or best_coverage < MIN_COVERAGE:

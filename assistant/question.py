@@ -492,7 +492,9 @@ ANAPHORA = {
            "she", "his", "her", "him", "there", "same", "group's", "project's"},
     "de": {"es", "sie", "ihr", "ihre", "ihren", "ihrem", "ihrer", "ihres", "deren", "dessen", "er",
            "ihn", "ihm", "sein", "seine", "seinen", "seinem", "seiner", "dort", "dies", "diese",
-           "dieser", "dieses", "diesem", "diesen", "denen", "dafür", "daran", "darin", "davon", "dazu"},
+           "dieser", "dieses", "diesem", "diesen", "denen", "dafür", "daran", "darin", "davon", "dazu",
+           "dorthin", "dahin", "dorther", "daher", "damit", "dabei", "darüber", "darum", "daraus", "dafur",
+           "daruber", "hierzu", "hierfür", "hierfur"},
 }  # fmt: skip
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 
@@ -516,9 +518,15 @@ def question_words(question: str) -> set[str]:
     return {w.lower() for w in _WORDS.findall(question)}
 
 
+_CONTINUES = re.compile(r"^\W*(and|also|what about|how about|und|auch|und was ist mit|was ist mit)\b", re.I)
+
+
 def is_follow_up(question: str, query: ParsedQuery) -> bool:
-    """A question that points back ("it", "dort") or names too little to stand alone."""
-    return bool(question_words(question) & (ANAPHORA["en"] | ANAPHORA["de"])) or len(query.terms) <= 1
+    """A question that points back ("it", "dort"), goes on from the last one ("And ...?", "Und ...?"),
+    or names too little to stand alone."""
+    if _CONTINUES.match(question) or len(query.terms) <= 1:
+        return True
+    return bool(question_words(question) & (ANAPHORA["en"] | ANAPHORA["de"]))
 
 
 def earlier_question(question: str, query: ParsedQuery, history: Sequence[object] | None) -> str | None:
@@ -553,6 +561,7 @@ class AnswerShape:
     name: str  # price, date, frequency, person, place, number, definition
     looks_like: re.Pattern[str]
     required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
+    counted: str = ""  # for "how many X": the word X, which a number in the answer must stand next to
 
     def fits(self, text: str) -> bool:
         return bool(self.looks_like.search(text))
@@ -571,6 +580,12 @@ _PRICE_ASKED = re.compile(
 _PRICE_LOOKS = re.compile(
     r"\d[\d.,]*\s?(€|euro|eur|\$|usd|chf|£|gbp)(?!\w)|(€|\$|£)\s?\d|\b(free of charge|kostenlos|kostenfrei|"
     r"gebührenfrei|gebuhrenfrei|unentgeltlich|no fee|free admission|free of cost|eintritt frei)\b",
+    re.I,
+)
+NUMBER = re.compile(
+    r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|dozen|dozens|eins|ein|eine|einer|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|"
+    r"zwölf|zwanzig|dreißig|vierzig|fünfzig|hundert|tausend|dutzend)\b",
     re.I,
 )
 _SHAPES = [
@@ -609,15 +624,7 @@ _SHAPES = [
             re.I,
         ),
     ),
-    (
-        "number",
-        re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I),
-        re.compile(
-            r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|eins|zwei|drei|vier"
-            r"|fünf|sechs|sieben|acht|neun|zehn|zwölf|zwanzig|hundert)\b",
-            re.I,
-        ),
-    ),
+    ("number", re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I), NUMBER),
 ]
 _DEFINITION = re.compile(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
@@ -629,10 +636,29 @@ _DEFINITION = re.compile(
 _NOT_A_SUBJECT = re.compile(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b", re.I)
 
 
+_PHONE_ASKED = re.compile(
+    r"\b(phone|telephone|phone number|call|fax|telefon\w*|rufnummer|durchwahl|anrufen|faxnummer)\b", re.I
+)
+_PHONE_LOOKS = re.compile(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
+_EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
+_EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
+_COUNT_ASKED = re.compile(r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})", re.I)
+_ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the passage must hold it
+    ("phone", _PHONE_ASKED, _PHONE_LOOKS),
+    ("email", _EMAIL_ASKED, _EMAIL_LOOKS),
+]
+
+
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
     if _PRICE_ASKED.search(question):
         return AnswerShape("price", _PRICE_LOOKS, required=True)
+    for name, asks, looks in _ATTRIBUTES:
+        if asks.search(question):
+            return AnswerShape(name, looks, required=True)
+    count = _COUNT_ASKED.match(question)
+    if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
+        return AnswerShape("number", NUMBER, required=True, counted=count.group("what"))
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())

@@ -107,3 +107,15 @@ def test_a_price_the_site_does_not_state_is_declined_although_the_event_is_on_th
     assert not ask(assistant, "When was the symposium on medical imaging?")["abstained"]
     for question in ("How much does the symposium on medical imaging cost?", "Was kostet das Symposium?"):
         assert ask(assistant, question)["abstained"] is True
+
+
+def test_a_phone_number_the_site_does_not_give_is_declined_but_its_email_is_quoted(assistant):
+    assert ask(assistant, "What is the phone number of the office?")["abstained"] is True
+    found = ask(assistant, "What is the e-mail address of the office?")
+    assert not found["abstained"] and "office@example.org" in found["passages"][0]["quote"]
+
+
+def test_how_many_needs_a_number_next_to_what_is_counted(assistant):
+    found = ask(assistant, "How many guests came to the symposium on medical imaging?")
+    assert not found["abstained"] and "two hundred" in found["passages"][0]["quote"]
+    assert ask(assistant, "How many doctors work in the office?")["abstained"] is True

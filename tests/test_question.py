@@ -148,3 +148,18 @@ def test_an_everyday_word_misspelt_is_corrected_through_the_glossary_when_the_si
     german_site = Vocabulary({"kontakt": 3, "netzwerk": 5})
     term = analyzer.parse_question("contcat", "en", german_site).terms[0]
     assert term.corrected and "kontakt" in term.variants
+
+
+@pytest.mark.parametrize(
+    "question, shape",
+    [
+        ("Wie lautet die Telefonnummer des Sekretariats?", "phone"),
+        ("What's the lab's e-mail address?", "email"),
+        ("Wie viele Studierende nehmen teil?", "number"),
+        ("How often does the colloquium meet?", "frequency"),
+    ],
+)
+def test_attributes_asked_for_are_required_in_the_answer(question, shape):
+    found = answer_shape(question)
+    assert found is not None and found.name == shape
+    assert found.required or shape == "frequency"
