@@ -12,11 +12,13 @@ run: install
 test: check browser
 	$(BIN)/python -m pytest -q -rs
 
-# Lint (the rule set in pyproject.toml), formatting and types; `make test` runs these first.
+# Lint (the rule set in pyproject.toml), formatting, types and the import contract (serving
+# never imports indexing code); `make test` runs these first.
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 install: $(VENV)/.installed
 

@@ -13,13 +13,14 @@ glossary (YAML) is read on the first question.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import Stemmer
+
+from .text import fold
 
 if TYPE_CHECKING:
     from .glossary import Glossary
@@ -113,15 +114,6 @@ _PART_RE = re.compile(r"[^\W_]+")
 TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not a URL
 UMLAUT_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 DIGRAPH_RE = re.compile(r"(?<=[a-z])(ae|oe|ue)")  # "ue" that may stand for "ü"
-
-
-def fold(text: str) -> str:
-    """Lowercase and strip accents so that "Müller" and "Muller" compare equal."""
-    text = text.casefold()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def split_token(raw: str) -> list[tuple[str, int, int]]:

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
-from .documents import Answer, Hit, Passage, Quote
-from .passages import DESCRIPTION_SUFFIX, split_sentences, word_count
+from .documents import DESCRIPTION_SUFFIX, Answer, Hit, Passage, Quote
 from .question import (
     FRAME_WORDS,
     NUMBER,
@@ -29,6 +28,7 @@ from .question import (
     with_subject_of,
 )
 from .search_index import SearchIndex
+from .text import fold, split_sentences, word_count
 
 SCOPE = Path(__file__).with_name("scope.yml")
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
@@ -433,8 +433,6 @@ def _own_words(query: ParsedQuery) -> ParsedQuery | None:
 def _load_scope(path: Path) -> tuple[list[re.Pattern], list[tuple[list[str], re.Pattern]]]:
     """The advice patterns and everyday topics of a scope file (format in scope.yml)."""
     import yaml
-
-    from .analysis import fold
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -25,6 +25,7 @@ INDEXING_MODULES = (
     "bibliography",
     "kramdown",
     "passages",
+    "text",
     "analysis",
     "search_index",
     "build",

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 # What a passage comes from; shown to users and used to weigh results.
 KINDS = ("page", "group", "post", "data", "publication")
+# The id suffix of a passage quoted from a page's description (its head, not its text).
+DESCRIPTION_SUFFIX = "-description"
 
 
 @dataclass

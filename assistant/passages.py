@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # selectolax is needed to index, not to serve
     from selectolax.lexbor import LexborNode
 
 from .analysis import detect_language
-from .documents import Document, Passage
+from .documents import DESCRIPTION_SUFFIX, Document, Passage
+from .text import WORD, split_sentences, word_count
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 SKIP = {
@@ -80,96 +81,10 @@ MAX_SENTENCES = 4
 LIST_ITEM_WORDS = 25  # items at most this long on average make a list that stays whole
 MAX_LIST_WORDS = 220
 MAX_HEADING_PREFIX_WORDS = 30
-DESCRIPTION_SUFFIX = "-description"
 MAX_CONTEXT_CHARS = 400
 
-_ABBREVIATIONS = (
-    "dr",
-    "prof",
-    "med",
-    "nat",
-    "rer",
-    "phil",
-    "dipl",
-    "ing",
-    "e.g",
-    "i.e",
-    "z.b",
-    "u.a",
-    "bzw",
-    "ca",
-    "etc",
-    "nr",
-    "no",
-    "st",
-    "str",
-    "vs",
-    "mr",
-    "mrs",
-    "ms",
-    "jr",
-    "sr",
-    "inc",
-    "ltd",
-    "co",
-    "abs",
-    "fig",
-    "vol",
-    "pp",
-    "univ",
-    "dept",
-    "priv",
-    "doz",
-    "habil",
-    "et al",
-    "al",
-    "approx",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "okt",
-    "nov",
-    "dec",
-    "dez",
-    "mio",
-    "mrd",
-)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _WORD_SPLIT = re.compile(r"(\w+)", re.UNICODE)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Cut text into sentences, and at line breaks, without breaking after 'Prof.' or 'e.g.'."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        start = 0
-        for m in _SENTENCE_END.finditer(line):
-            before = line[start : m.start()].rstrip("\"'»”)]")
-            last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
-            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-                continue
-            out.append(line[start : m.start()].strip())
-            start = m.end()
-        tail = line[start:].strip()
-        if tail:
-            out.append(tail)
-    return out
-
-
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
 
 
 @dataclass
@@ -471,7 +386,7 @@ def _text_chunks(text: str, whole: bool = False) -> Iterator[str]:
 
 def _source_line(doc: Document, text: str, cache: dict) -> int | None:
     """The line of the source file where the quoted text starts, when the page itself holds it."""
-    words = [m.group() for m in islice(_WORD.finditer(text), 6)]
+    words = [m.group() for m in islice(WORD.finditer(text), 6)]
     if len(words) < 2 or not doc.source_text:
         return None
     key = tuple(words)

@@ -25,8 +25,9 @@ from typing import NamedTuple
 
 import tantivy
 
-from .analysis import Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, fold, typo_distance
+from .analysis import Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, typo_distance
 from .documents import Passage
+from .text import fold
 
 __all__ = [
     "FIELD_BOOSTS",

@@ -1,0 +1,107 @@
+"""Text helpers that indexing and answering share: folding, words, sentences.
+
+Both sides must cut and compare text the same way (a quote is cut into the
+sentences the passage stage saw), and serving must not import indexing code,
+so these live here, beside neither.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ABBREVIATIONS = (
+    "dr",
+    "prof",
+    "med",
+    "nat",
+    "rer",
+    "phil",
+    "dipl",
+    "ing",
+    "e.g",
+    "i.e",
+    "z.b",
+    "u.a",
+    "bzw",
+    "ca",
+    "etc",
+    "nr",
+    "no",
+    "st",
+    "str",
+    "vs",
+    "mr",
+    "mrs",
+    "ms",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "abs",
+    "fig",
+    "vol",
+    "pp",
+    "univ",
+    "dept",
+    "priv",
+    "doz",
+    "habil",
+    "et al",
+    "al",
+    "approx",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "okt",
+    "nov",
+    "dec",
+    "dez",
+    "mio",
+    "mrd",
+)
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip accents so that "Müller" and "Muller" compare equal."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Cut text into sentences, and at line breaks, without breaking after 'Prof.' or 'e.g.'."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for m in SENTENCE_END.finditer(line):
+            before = line[start : m.start()].rstrip("\"'»”)]")
+            last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
+            if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+                continue
+            out.append(line[start : m.start()].strip())
+            start = m.end()
+        tail = line[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+def word_count(text: str) -> int:
+    """Words as the passage stage counts them (runs of letters and digits)."""
+    return len(WORD.findall(text))
