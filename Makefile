@@ -1,10 +1,11 @@
 # The two commands: `make run` serves the bundled corpus with its demo page,
-# `make test` runs every test. Both install what they need first.
+# `make test` runs every test. Both install what they need first: `make run` the
+# serving and indexing dependencies only, `make test` every extra (tests, benchmarks, checks).
 VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check install browser index clean
+.PHONY: run test check install install-dev browser index clean
 
 run: install
 	$(BIN)/assistant serve
@@ -14,7 +15,7 @@ test: check browser
 
 # Lint (the rule set in pyproject.toml), formatting, types and the import contract (serving
 # never imports indexing code); `make test` runs these first.
-check: install
+check: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -22,11 +23,19 @@ check: install
 
 install: $(VENV)/.installed
 
+install-dev: $(VENV)/.installed-dev
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,check]'
+	$(BIN)/python -m pip install -q -e '.[index]'
 	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[index,bench,test,check]'
+	touch $@ $(VENV)/.installed
 
 # The widget's end-to-end tests drive Debian's Chromium; no browser is downloaded.
 browser:
