@@ -194,6 +194,14 @@ def damerau_levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
+_POSTAL = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+")  # "10099 Berlin", "D-45147 Essen"
+
+
+def _postal_codes(text: str) -> list[tuple[str, int, int]]:
+    """A postcode and town make a postal address although no word of it says so."""
+    return [(term, m.start(), m.end()) for m in _POSTAL.finditer(text) for term in ADDRESS_TERMS]
+
+
 def typo_distance(word: str) -> int:
     """How many edits a word of this length may be off by: 0 below 5 letters, 1 up to 7, else 2."""
     n = len(word)
@@ -352,7 +360,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "6"
+    version = "7"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
@@ -440,11 +448,12 @@ class Analyzer:
 
     def tokens(self, text: str, lang: str) -> list[Token]:
         """Index terms with their offsets in ``text``, for highlighting quotes."""
-        return [
+        found = [
             Token(term, start + s, start + e)
             for raw, kind, start in self._matches(text)
             for term, s, e in self._raw_terms(raw, kind, lang)
         ]
+        return found + [Token(term, s, e) for term, s, e in _postal_codes(text)]
 
     def index_terms(self, text: str, lang: str) -> list[str]:
         """Stemmed terms of ``text`` (with compound parts), stop words dropped."""
@@ -466,6 +475,7 @@ class Analyzer:
                     cache.clear()
                 cache[key] = terms
             out.extend(terms)
+        out.extend(term for term, _, _ in _postal_codes(text))
         return out
 
     def exact_terms(self, text: str) -> list[str]:

@@ -184,8 +184,8 @@ def compound_head(ctx: Context, draft: Draft) -> None:
     word = draft.word
     if ctx.vocabulary is None or not word.alpha or not 5 <= len(word.folded) <= MAX_FUZZY_LETTERS:
         return
-    if ctx.lang != "de" and draft.term.known:
-        return
+    if (ctx.lang != "de" and draft.term.known) or not word.raw[:1].isupper():
+        return  # German nouns are written with a capital; a verb ("lautet") heads no compound
     for tail in dict.fromkeys((word.folded, word.stems["de"])):
         if len(tail) < 4:
             continue

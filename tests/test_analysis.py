@@ -236,3 +236,10 @@ def test_known_and_short_words_are_not_corrected(analyzer):
     assert parsed.terms[0].variants["research"] == 1.0
     assert parsed.terms[1].variants["data"] == 1.0
     assert "date" not in parsed.terms[1].variants  # "data" is a known word, not a typo
+
+
+def test_a_postcode_and_town_are_indexed_as_an_address(analyzer):
+    assert "address" in analyzer.index_terms("Unter den Linden 6\n10099 Berlin", "de")
+    tokens = [t for t in analyzer.tokens("Unter den Linden 6, 10099 Berlin", "de") if t.term == "address"]
+    assert tokens and "10099 Berlin" == "Unter den Linden 6, 10099 Berlin"[tokens[0].start : tokens[0].end]
+    assert "address" not in analyzer.index_terms("In 2019 12345 visitors came.", "en")
