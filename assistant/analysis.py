@@ -37,7 +37,8 @@ __all__ = [
     "fold",
 ]
 
-DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")
+DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")  # the institute vocabulary
+LEXICON = Path(__file__).with_name("lexicon.yml")  # the everyday words of university websites around it
 
 STEMMER_NAMES = {"en": "english", "de": "german"}
 LANGS = tuple(STEMMER_NAMES)
@@ -363,7 +364,8 @@ class Analyzer:
     version = "7"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
-        self.glossary_paths = [Path(glossary) if glossary else DEFAULT_GLOSSARY] + [Path(p) for p in extra_glossaries]
+        bundled = [Path(glossary)] if glossary else [DEFAULT_GLOSSARY, LEXICON]
+        self.glossary_paths = bundled + [Path(p) for p in extra_glossaries]
         self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in STEMMER_NAMES.items()}
         self._word_cache: dict[tuple[str, str], tuple[str, ...]] = {}
         self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}

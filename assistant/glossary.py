@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .analysis import LANGS, STOP_WORDS, Vocabulary, fold
+from .analysis import DEFAULT_GLOSSARY, LANGS, LEXICON, STOP_WORDS, Vocabulary, fold
 
-DEFAULT_GLOSSARY = Path(__file__).with_name("glossary.yml")
+__all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member", "read_glossary"]
 
 
 class GlossaryError(ValueError):

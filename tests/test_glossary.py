@@ -4,16 +4,19 @@ from collections import defaultdict
 
 import pytest
 
-from assistant.analysis import LANGS, Analyzer, fold
+from assistant.analysis import LANGS, LEXICON, Analyzer, fold
 from assistant.documents import Passage
 from assistant.glossary import DEFAULT_GLOSSARY, read_glossary
 from assistant.search_index import SearchIndex, build_index
 
-GROUPS = read_glossary(DEFAULT_GLOSSARY)
+# the glossary and the lexicon are applied together, so they are checked together
+GROUPS = [(f"glossary.yml:{line}", g) for line, g in read_glossary(DEFAULT_GLOSSARY)] + [
+    (f"lexicon.yml:{line}", g) for line, g in read_glossary(LEXICON)
+]
 
 
-def test_glossary_parses_into_many_groups():
-    assert len(GROUPS) > 400
+def test_glossary_and_lexicon_parse_into_many_groups():
+    assert len(GROUPS) > 790
     analyzer = Analyzer()
     analyzer.parse_question("warm up", "en")  # loads the file
     assert len(analyzer.glossary) == len(GROUPS)
