@@ -110,7 +110,7 @@ def index_site(
                 progress("passages", done, len(pending))
 
     def meta() -> dict:  # asked for once every page went through
-        return {"site_url": site.base_url, "source": str(Path(site_root).resolve()), "documents": tally.documents}
+        return _meta(site, site_root, tally.documents)
 
     with _Workers(rendering, analyzer, min(max(1, int(workers)), len(chunks) or 1)) as results:
         manifest = build_index(passages(results(chunks)), out_dir, analyzer, meta=meta)
@@ -132,6 +132,17 @@ def index_site(
     return BuildReport(
         manifest, problems, tally.documents, manifest["counts"]["passages"], time.perf_counter() - started, notes
     )
+
+
+def _meta(site, site_root: Path | str, documents: int) -> dict:
+    """What the manifest records about the site: its name and URL for the API, its folder for this machine."""
+    name = site.config.get("title")
+    return {
+        "site_name": " ".join(str(name).split()) if name else None,
+        "site_url": site.base_url,
+        "source": str(Path(site_root).resolve()),
+        "documents": documents,
+    }
 
 
 def published_documents(root: Path, base_url: str, problems: list[Problem]) -> list:
@@ -179,7 +190,7 @@ def _index_documents(documents: list, out_dir, site, site_root, glossaries, star
 
     problems = list(site.problems)
     passages = [passage for doc in documents for passage in _cut(doc, problems)]
-    meta = {"site_url": site.base_url, "source": str(Path(site_root).resolve()), "documents": len(documents)}
+    meta = _meta(site, site_root, len(documents))
     manifest = build_index(passages, out_dir, Analyzer(extra_glossaries=list(glossaries)), meta=meta)
     return BuildReport(manifest, problems, len(documents), len(passages), time.perf_counter() - started)
 

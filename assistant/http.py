@@ -299,10 +299,14 @@ def _register_api(app: Flask) -> None:
 
     @app.get("/api/health")
     def health() -> Response:
+        """The index's statistics and the site's name and URL; never a path of the machine that built it."""
+        stats = _assistant().index.stats()
+        meta = stats.pop("meta", None) or {}
         return jsonify(
-            _assistant().index.stats()
+            stats
             | {
                 "status": "ok",
+                "site_name": meta.get("site_name") or None,
                 "site_url": current_app.config["SITE_URL"],
                 "contact_url": current_app.config.get("CONTACT_URL"),
             }

@@ -234,6 +234,7 @@ def openapi_document(
                         "passages": {"type": "integer", "minimum": 0},
                         "built_at": {"type": "string"},
                         "content_hash": {"type": "string"},
+                        "site_name": {"type": "string", "nullable": True},
                         "site_url": {"type": "string"},
                         "contact_url": {"type": "string", "nullable": True},
                     },

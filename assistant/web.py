@@ -5,10 +5,14 @@ Registered by the app factory; the JSON question API itself lives in http.py.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from .feedback import FeedbackError, log_event, validate_feedback
 
@@ -51,9 +55,49 @@ DEMO_TEXT = {
 }
 
 
+@dataclass(frozen=True)
+class Asset:
+    """A static file as served: its bytes, their gzip form, and a tag naming the content."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str  # of the content, so every server and every Lambda container gives the same one
+    mimetype: str
+
+
+@functools.lru_cache(maxsize=8)
+def _load_asset(name: str, mimetype: str, version: tuple[int, int]) -> Asset:
+    """Read and compress a widget file once per version: every page of the embedding site asks for it."""
+    body = (STATIC / name).read_bytes()
+    gzipped = gzip.compress(body, compresslevel=9, mtime=0)
+    return Asset(body, gzipped, hashlib.sha256(body).hexdigest()[:32], mimetype)
+
+
+def _accepts_gzip() -> bool:
+    accepted = request.accept_encodings
+    return accepted["gzip"] > 0 if "gzip" in accepted else False
+
+
 def _asset(name: str, mimetype: str) -> Response:
-    response = send_from_directory(STATIC, name, mimetype=mimetype, max_age=ASSET_MAX_AGE)
+    """The file, gzipped when the client accepts it, with a content ETag that revalidates to 304.
+
+    The two encodings are one content with two tags (``-gz`` marks the compressed one), and
+    either tag in If-None-Match matches: a cache that holds one form is as fresh as the other.
+    """
+    stat = (STATIC / name).stat()
+    asset = _load_asset(name, mimetype, (stat.st_mtime_ns, stat.st_size))  # an edited file is read again
+    gzipped = _accepts_gzip()
+    etag = f"{asset.etag}-gz" if gzipped else asset.etag
+    if request.if_none_match.contains_weak(asset.etag) or request.if_none_match.contains_weak(f"{asset.etag}-gz"):
+        response = Response(status=304)
+    else:
+        response = Response(asset.gzipped if gzipped else asset.body, mimetype=mimetype)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    response.vary.add("Accept-Encoding")
     response.cache_control.public = True
+    response.cache_control.max_age = ASSET_MAX_AGE
     # Embedding sites may isolate themselves (COEP); the widget must still load there.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import json
 import urllib.parse
+from pathlib import Path
 
 import pytest
-from conftest import request, serving
+from conftest import ROOT, request, serving
+
+STATIC = ROOT / "assistant" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +24,16 @@ def server(tmp_path_factory):
     site = write_site(root / "site", TINY_SITE)
     index_site(site, root / "index")
     with serving(root / "index", env={"ASSISTANT_FEEDBACK_LOG": str(root / "events.log")}) as base:
-        yield base
+        yield Base(base, site)
+
+
+class Base(str):
+    """The server's URL, knowing the site folder it was indexed from."""
+
+    def __new__(cls, url: str, site: Path) -> Base:
+        self = super().__new__(cls, url)
+        self.site = site
+        return self
 
 
 def test_post_ask_returns_quoted_passages_with_links(server):
@@ -61,6 +75,25 @@ def test_health_reports_index_statistics(server):
     assert status == 200
     assert body["passages"] > 0 and body["pages"] >= 4
     assert body.get("content_hash") and body.get("built_at")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_health_names_the_site_but_no_path_of_the_machine_that_built_it(server):
+    status, _, body = request(server, "/api/health")
+    assert status == 200
+    assert body["site_name"] == "Institute of Examples"
+    assert body["site_url"] == "https://example.org"
+    site_folder = str(Path(server.site).resolve())
+    for text in _strings(body):
+        assert site_folder not in text, body
+        assert not text.startswith(("/", "~")) and ":\\" not in text, f"{text!r} looks like a local path"
 
 
 @pytest.mark.parametrize(
@@ -117,3 +150,47 @@ def test_security_headers_on_every_response(server):
         _, headers, _ = request(server, path)
         assert headers.get("X-Content-Type-Options") == "nosniff"
         assert headers.get("Referrer-Policy")
+
+
+def _fetch(base: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """A raw HTTP GET that neither asks for nor undoes any compression by itself."""
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("name, mimetype", [("widget.js", "text/javascript"), ("widget.css", "text/css")])
+def test_widget_files_are_gzipped_for_clients_that_accept_it(server, name, mimetype):
+    original = (STATIC / name).read_bytes()
+    status, headers, body = _fetch(server, f"/{name}", {"Accept-Encoding": "gzip, deflate, br"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip"
+    assert gzip.decompress(body) == original
+    assert len(body) < len(original) / 2
+    assert headers["content-type"].startswith(mimetype)
+    assert "accept-encoding" in headers["vary"].lower()
+    assert "public" in headers["cache-control"] and "max-age=" in headers["cache-control"]
+    assert headers["etag"].startswith('"')
+
+    status, headers, body = _fetch(server, f"/{name}", {})
+    assert status == 200 and "content-encoding" not in headers and body == original
+    status, _, body = _fetch(server, f"/{name}", {"Accept-Encoding": "gzip;q=0, identity"})
+    assert status == 200 and body == original
+
+
+@pytest.mark.parametrize("name", ["widget.js", "widget.css"])
+def test_a_cached_widget_file_is_revalidated_with_304(server, name):
+    for encoding in ("gzip", "identity"):
+        _, first, _ = _fetch(server, f"/{name}", {"Accept-Encoding": encoding})
+        status, headers, body = _fetch(
+            server, f"/{name}", {"Accept-Encoding": encoding, "If-None-Match": first["etag"]}
+        )
+        assert status == 304 and body == b""
+        assert headers["etag"] == first["etag"] and "max-age=" in headers["cache-control"]
+    status, _, body = _fetch(server, f"/{name}", {"If-None-Match": '"an-older-version"'})
+    assert status == 200 and body == (STATIC / name).read_bytes()
