@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
-from .documents import DESCRIPTION_SUFFIX, Answer, Hit, Passage, Quote
+from .documents import DESCRIPTION_SUFFIX, Answer, Best, Hit, Passage, Quote
 from .question import (
     FRAME_WORDS,
     NUMBER,
@@ -47,6 +47,13 @@ COUNT_WINDOW = 4  # "how many X": a number this many words from X
 MAX_QUOTE_SENTENCES = 3
 SHORT_PASSAGE_WORDS = 60  # shorter passages are quoted whole
 SHORT_REFERENCE_WORDS = 120  # a reference is quoted whole unless its author list is very long
+
+SHAPE_CREDIT = 1.0  # a sentence shaped like the answer asked for counts as one more matched word ...
+RANK_WEIGHT = 0.25  # ... and a hit further down the ranking a little less: (score / best score) ** this
+DID_YOU_MEAN = 3  # questions offered when the site does not answer ...
+DID_YOU_MEAN_TRIES = 8  # ... out of at most this many headings tried
+DID_YOU_MEAN_PATTERN = {"en": "What about “{}”?", "de": "Was steht zu „{}“?"}
+MAX_HEADING_CHARS = 80
 
 MESSAGES = {
     "en": {
@@ -277,6 +284,38 @@ class Assistant:
 
     # -- answering ---------------------------------------------------------------
 
+    def respond(self, question: str, history: list[str] | None = None, lang: str | None = None) -> Answer:
+        """An answer as a visitor gets it: which hit and sentence answer, or, with none, questions that do."""
+        result = self.answer(question, history, lang)
+        if result.abstained:
+            result.did_you_mean = self.did_you_mean(question, result.lang)
+        else:
+            result.best = best_of(question, result.hits)
+        return result
+
+    def did_you_mean(self, question: str, lang: str, limit: int = DID_YOU_MEAN) -> list[str]:
+        """Questions made of the site's own headings near the words asked, each one the site answers."""
+        query = self._parse_alone(question, lang)
+        if not query.terms:
+            return []
+        out: list[str] = []
+        names: set[frozenset[str]] = set()  # "Institut" and "Institute" are one heading
+        targets: set[str] = set()  # two headings that lead to one section are one question
+        for passage, _ in self.index.search(query, limit=CANDIDATES):
+            name = (passage.heading.rsplit(" › ", 1)[-1] or passage.title).strip()
+            key = frozenset(t.term for t in self.analyzer.tokens(name, lang))
+            if not key or len(name) > MAX_HEADING_CHARS or key in names:
+                continue
+            names.add(key)
+            asked = heading_question(name, lang)
+            found = self.answer(asked, lang=lang)
+            if not found.abstained and found.hits[0].passage.url not in targets:
+                targets.add(found.hits[0].passage.url)
+                out.append(asked)
+            if len(out) >= limit or len(names) >= DID_YOU_MEAN_TRIES:
+                break
+        return out
+
     def answer(
         self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
     ) -> Answer:
@@ -501,13 +540,62 @@ def _fragment_part(text: str) -> str:
     return urllib.parse.quote(text, safe="").replace("-", "%2D")
 
 
+def heading_question(heading: str, lang: str) -> str:
+    """A heading as a question a visitor can ask; a heading that is a question already stays as it is."""
+    heading = " ".join(heading.split())
+    if heading.endswith("?"):
+        return heading
+    return DID_YOU_MEAN_PATTERN.get(lang, DID_YOU_MEAN_PATTERN["en"]).format(heading)
+
+
+def best_of(question: str, hits: list[Hit]) -> Best | None:
+    """The hit and the sentence of its quote that answer the question.
+
+    The sentence holding the most distinct matched words wins; one shaped like the answer
+    asked for ("When ...?" and a year) counts one word more, and a hit further down the
+    ranking counts a little less, so ties go to the higher one. A list answers as a whole.
+    """
+    if not hits:
+        return None
+    shape = answer_shape(question)
+    top = max(hits[0].score, 1e-9)
+    best, best_value = Best(0, (0, len(hits[0].quote.text))), -1.0
+    for i, hit in enumerate(hits):
+        text = hit.quote.text
+        spans = [] if hit.passage.is_list else _whole_sentences(text)
+        for a, b in spans or [(0, len(text))]:
+            words = {text[s:e].casefold() for s, e in hit.quote.highlights if a <= s and e <= b}
+            value = len(words) + (SHAPE_CREDIT if shape is not None and shape.fits(text[a:b]) else 0.0)
+            value *= (max(hit.score, 0.0) / top) ** RANK_WEIGHT
+            if value > best_value + 1e-9:
+                best, best_value = Best(i, (a, b)), value
+    return best
+
+
+_ORDINAL_END = re.compile(r"(?<![\w.])\d{1,2}\.$")
+
+
+def _whole_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, where "am 27. Juni" (a German ordinal) does not end a sentence."""
+    spans: list[tuple[int, int]] = []
+    for a, b in _sentence_spans(text):
+        if spans and _ORDINAL_END.search(text[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
 def answer_to_json(answer: Answer) -> dict:
     """The HTTP API's answer object."""
+    best = answer.best or (None if answer.abstained else best_of(answer.question, answer.hits))
     return {
         "question": answer.question,
         "lang": answer.lang,
         "abstained": answer.abstained,
         "answer": answer.message,
+        "best": {"passage": best.hit, "sentence": list(best.sentence)} if best else None,
+        "did_you_mean": list(answer.did_you_mean),
         "passages": [
             {
                 "quote": hit.quote.text,
@@ -519,6 +607,8 @@ def answer_to_json(answer: Answer) -> dict:
                 "line": hit.passage.line,
                 "score": hit.score,
                 "kind": hit.passage.kind,
+                "lang": hit.passage.lang,
+                "translations": dict(hit.passage.translations or {}),
             }
             for hit in answer.hits
         ],

@@ -77,6 +77,7 @@ def index_site(
     the index does not depend on how many.
     """
     from .analysis import Analyzer
+    from .guide import site_guide
     from .render import SiteRendering
     from .search_index import build_index
     from .site import load_site
@@ -109,8 +110,10 @@ def index_site(
             if progress:
                 progress("passages", done, len(pending))
 
+    guide = site_guide(site).to_meta()
+
     def meta() -> dict:  # asked for once every page went through
-        return _meta(site, site_root, tally.documents)
+        return _meta(site, site_root, tally.documents) | {"guide": guide}
 
     with _Workers(rendering, analyzer, min(max(1, int(workers)), len(chunks) or 1)) as results:
         manifest = build_index(passages(results(chunks)), out_dir, analyzer, meta=meta)

@@ -152,18 +152,44 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         print(format_explanation(assistant.explain(args.question, args.history or [], args.lang)))
         return 0
-    result = answer_to_json(assistant.answer(args.question, args.history or [], args.lang))
+    result = answer_to_json(assistant.respond(args.question, args.history or [], args.lang))
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
     print(result["answer"])
-    for n, passage in enumerate(result["passages"], 1):
+    passages = result["passages"]
+    best = result["best"]
+    if best is not None:
+        # the passage that answers first, its answering sentence between ** **; the rest below
+        lead = passages[best["passage"]]
         print()
-        quote = textwrap.indent(passage["quote"], "    > ", lambda line: True)
-        print(f"{n}. {passage['title']}" + (f" — {passage['heading']}" if passage.get("heading") else ""))
-        print(quote)
-        print(f"    {passage['url']}")
+        _print_passage(lead, best["sentence"])
+        more = [p for i, p in enumerate(passages) if i != best["passage"]]
+        if more:
+            print()
+            print(("Mehr von der Website" if result["lang"] == "de" else "More from the site") + f" ({len(more)}):")
+            for passage in more:
+                print()
+                _print_passage(passage, None)
+    if result["did_you_mean"]:
+        print()
+        print("Meinten Sie:" if result["lang"] == "de" else "Did you mean:")
+        for question in result["did_you_mean"]:
+            print(f"  - {question}")
     return 0
+
+
+def _print_passage(passage: dict, sentence: list[int] | None) -> None:
+    """Source as "Page title › Section", the quote, its link, and its page in other languages."""
+    quote = passage["quote"]
+    if sentence and sentence != [0, len(quote)]:
+        a, b = sentence
+        quote = f"{quote[:a]}**{quote[a:b]}**{quote[b:]}"
+    print(" › ".join(part for part in (passage["title"], passage.get("heading")) if part))
+    print(textwrap.indent(quote, "    > ", lambda line: True))
+    print(f"    {passage['url']}")
+    for lang, url in sorted((passage.get("translations") or {}).items()):
+        print(f"    ({lang}) {url}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

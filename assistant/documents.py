@@ -41,6 +41,7 @@ class Document:
     source_text: str = ""  # the raw file, to find the line a quote came from
     body_line: int = 1  # line in the source file where the body (after front matter) starts
     description: str = ""  # front matter description/excerpt, as shown in meta tags
+    translations: dict[str, str] = field(default_factory=dict)  # language -> URL of this page in it
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Passage:
     terms: list[str] = field(
         default_factory=list
     )  # analysed terms of title, heading, context and text; set by the index
+    translations: dict[str, str] = field(default_factory=dict)  # language -> URL of its page in that language
 
 
 @dataclass
@@ -80,9 +82,19 @@ class Hit:
 
 
 @dataclass
+class Best:
+    """Which of an answer's hits answers the question, and the sentence of its quote that does."""
+
+    hit: int  # index into Answer.hits
+    sentence: tuple[int, int]  # [start, end) offsets in that hit's quote text
+
+
+@dataclass
 class Answer:
     question: str
     lang: str
     abstained: bool
     message: str  # a short lead-in, or the abstain message
     hits: list[Hit] = field(default_factory=list)
+    best: Best | None = None  # set when the site answers
+    did_you_mean: list[str] = field(default_factory=list)  # questions the site does answer, for an abstention

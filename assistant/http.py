@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 
 from .answer import Assistant, answer_to_json
 from .feedback import log_event
+from .guide import offers
 from .openapi import openapi_document
 from .ratelimit import RateLimiter, parse_rate
 from .settings import DEFAULT_RATE_LIMIT, RELOAD_SECONDS, Settings
@@ -252,7 +253,7 @@ def _register_api(app: Flask) -> None:
     def ask() -> Response:
         question, history, lang = _read_request()
         started = time.perf_counter()
-        result = _assistant().answer(question, history, lang)
+        result = _assistant().respond(question, history, lang)
         payload = answer_to_json(result)
         latency = (time.perf_counter() - started) * 1000.0
         log_event(
@@ -299,8 +300,10 @@ def _register_api(app: Flask) -> None:
 
     @app.get("/api/health")
     def health() -> Response:
-        """The index's statistics and the site's name and URL; never a path of the machine that built it."""
-        stats = _assistant().index.stats()
+        """The index's statistics, the site's name and URL, its contact and suggested questions; no path."""
+        assistant = _assistant()
+        guide = offers(assistant, current_app.config.get("CONTACT_URL"))
+        stats = assistant.index.stats()
         meta = stats.pop("meta", None) or {}
         return jsonify(
             stats
@@ -308,8 +311,9 @@ def _register_api(app: Flask) -> None:
                 "status": "ok",
                 "site_name": meta.get("site_name") or None,
                 "site_url": current_app.config["SITE_URL"],
-                "contact_url": current_app.config.get("CONTACT_URL"),
+                "contact_url": current_app.config.get("CONTACT_URL") or next(iter(guide["contacts"].values()), None),
             }
+            | guide
         )
 
     @app.errorhandler(ApiError)

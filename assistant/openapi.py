@@ -212,16 +212,49 @@ def openapi_document(
                         "line": {"type": "integer", "nullable": True},
                         "score": {"type": "number"},
                         "kind": {"type": "string"},
+                        "lang": {"type": "string", "description": "The language the quote is written in."},
+                        "translations": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "The quoted page in other languages: language code -> URL.",
+                        },
+                    },
+                },
+                "Best": {
+                    "type": "object",
+                    "required": ["passage", "sentence"],
+                    "description": "Which passage answers the question, and which sentence of its quote does.",
+                    "properties": {
+                        "passage": {"type": "integer", "minimum": 0, "description": "Index into passages."},
+                        "sentence": {
+                            "type": "array",
+                            "items": {"type": "integer", "minimum": 0},
+                            "minItems": 2,
+                            "maxItems": 2,
+                            "description": "[start, end) offsets of the answering sentence in that passage's quote; "
+                            "the whole quote for a list.",
+                        },
                     },
                 },
                 "Answer": {
                     "type": "object",
-                    "required": ["question", "lang", "abstained", "answer", "passages"],
+                    "required": ["question", "lang", "abstained", "answer", "best", "did_you_mean", "passages"],
                     "properties": {
                         "question": {"type": "string"},
                         "lang": {"type": "string", "enum": LANGS},
                         "abstained": {"type": "boolean"},
                         "answer": {"type": "string", "description": "A short lead-in, or why there is no answer."},
+                        "best": {
+                            "allOf": [{"$ref": "#/components/schemas/Best"}],
+                            "nullable": True,
+                            "description": "The passage and sentence that answer; null when abstained.",
+                        },
+                        "did_you_mean": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "With an abstention: questions made of the site's headings near the words "
+                            "asked, each of which the site answers.",
+                        },
                         "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
                     },
                 },
@@ -237,6 +270,16 @@ def openapi_document(
                         "site_name": {"type": "string", "nullable": True},
                         "site_url": {"type": "string"},
                         "contact_url": {"type": "string", "nullable": True},
+                        "contacts": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "Where a visitor can ask a person, per language: an http(s) or mailto URL.",
+                        },
+                        "suggestions": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                            "description": "Questions to start with, per language, for an empty widget.",
+                        },
                     },
                 },
             }

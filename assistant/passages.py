@@ -500,6 +500,7 @@ def passages_from_document(doc: Document) -> list[Passage]:
                 is_list=is_list,
                 page_url=doc.url,
                 context=context,
+                translations=doc.translations,
             )
         )
 

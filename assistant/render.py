@@ -417,6 +417,7 @@ class SiteRendering:
             source_text=sf.text,
             body_line=sf.body_line,
             description=str(description).strip(),
+            translations=dict(sf.translations),
         )
 
 

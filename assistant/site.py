@@ -72,6 +72,7 @@ class SourceFile:
     collection: str | None = None
     text: str = ""
     output: bool = True  # False for documents of collections that are not published
+    translations: dict[str, str] = field(default_factory=dict)  # language -> absolute URL of this page in it
 
     @property
     def ext(self) -> str:
@@ -661,6 +662,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
         if sort_by:
             docs.sort(key=lambda d: (d.front_matter.get(sort_by) is None, str(d.front_matter.get(sort_by, ""))))
         site.collections[name] = docs
+    _link_translations(site)
     return site
 
 
@@ -680,3 +682,79 @@ class _PostsAware(_Filter):
                 self.post_dirs.append(rel)
             return True
         return self.inner.skip(rel)
+
+
+# -- one page in several languages ---------------------------------------------------------
+
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][A-Za-z]{2})?$")
+_REF_KEYS = ("ref", "lang_ref", "lang-ref", "translation_key")
+
+
+def _language_code(value) -> str | None:
+    match = _LANGUAGE.match(str(value).strip()) if isinstance(value, str) else None
+    return match.group(1).lower() if match else None
+
+
+def _link_translations(site: Site) -> None:
+    """Find the pages that are one page in other languages, and note each one's twins' URLs.
+
+    Twins share a ``ref`` (or ``lang_ref``, ``translation_key``) in front matter, name each
+    other in ``translations``, stand at one path in language trees (``/de/x/`` and ``/en/x/``
+    or ``/x/``), or, with jekyll-polyglot, share a permalink; polyglot publishes the pages of
+    languages other than ``default_lang`` under ``/<lang>/``, and their URLs say so here too.
+    """
+    config = site.config
+    default = _language_code(config.get("default_lang")) or _language_code(config.get("lang")) or "en"
+    declared = [c for c in map(_language_code, _as_list_raw(config.get("languages"))) if c]
+    plugins = [str(p) for p in _as_list_raw(config.get("plugins")) + _as_list_raw(config.get("gems"))]
+    polyglot = bool(declared) and ("jekyll-polyglot" in plugins or "default_lang" in config)
+    trees = set(declared) | {"en", "de"}
+    files = site.published()
+    langs: dict[int, str] = {}
+    for sf in files:
+        head = sf.url.strip("/").split("/", 1)[0]
+        own = _language_code(sf.front_matter.get("lang") or sf.front_matter.get("language"))
+        langs[id(sf)] = own or (head if head in trees else default)
+    groups: dict[tuple[str, str], list[SourceFile]] = {}
+    for sf in files:
+        lang = langs[id(sf)]
+        ref = next((sf.front_matter[k] for k in _REF_KEYS if isinstance(sf.front_matter.get(k), (str, int))), None)
+        keys = [("ref", str(ref))] if ref is not None and not isinstance(ref, bool) else []
+        keys.append(("tree", _tree_path(sf.url, trees)))
+        if polyglot:
+            keys.append(("permalink", sf.url))
+            if lang != default:
+                sf.url = f"/{lang}{sf.url}"
+        for key in keys:
+            groups.setdefault(key, []).append(sf)
+    for members in groups.values():
+        for sf in members:
+            for twin in members:
+                other = langs[id(twin)]
+                if other != langs[id(sf)]:
+                    sf.translations.setdefault(other, site.base_url + twin.url)
+    for sf in files:
+        _named_translations(sf, site.base_url, langs[id(sf)])
+
+
+def _tree_path(url: str, trees: set[str]) -> str:
+    """A URL without its language folder: /de/team/ and /team/ are one place in two trees."""
+    head, _, rest = url.strip("/").partition("/")
+    return "/" + (rest if head in trees else url.strip("/"))
+
+
+def _named_translations(sf: SourceFile, base_url: str, lang: str) -> None:
+    """``translations:`` in front matter, as {lang: url} or [{lang, url}]; a URL on the site may be relative."""
+    named = sf.front_matter.get("translations")
+    pairs = named.items() if isinstance(named, dict) else []
+    if isinstance(named, list):
+        pairs = [(i.get("lang"), i.get("url")) for i in named if isinstance(i, dict)]
+    for key, url in pairs:
+        code = _language_code(key)
+        if not code or code == lang or not isinstance(url, str) or not url.strip():
+            continue
+        url = url.strip()
+        if url.startswith("/"):
+            url = base_url + url
+        if re.match(r"https?://", url):
+            sf.translations[code] = url
