@@ -290,7 +290,7 @@ class Assistant:
         if result.abstained:
             result.did_you_mean = self.did_you_mean(question, result.lang)
         else:
-            result.best = best_of(question, result.hits)
+            result.best = best_of(question, result.hits, self.analyzer)
         return result
 
     def did_you_mean(self, question: str, lang: str, limit: int = DID_YOU_MEAN) -> list[str]:
@@ -548,13 +548,19 @@ def heading_question(heading: str, lang: str) -> str:
     return DID_YOU_MEAN_PATTERN.get(lang, DID_YOU_MEAN_PATTERN["en"]).format(heading)
 
 
-def best_of(question: str, hits: list[Hit]) -> Best | None:
+def best_of(question: str, hits: list[Hit], analyzer: Analyzer | None = None) -> Best | None:
     """The hit and the sentence of its quote that answer the question.
 
-    The sentence holding the most distinct matched words wins; one shaped like the answer
-    asked for ("When ...?" and a year) counts one word more, and a hit further down the
-    ranking counts a little less, so ties go to the higher one. A list answers as a whole.
+    The sentence holding the most distinct matched words wins ("founded" and "founding" are
+    one word, given the analyzer); one shaped like the answer asked for ("When ...?" and a
+    year) counts one word more, and a hit further down the ranking counts a little less, so
+    ties go to the higher one. A list answers as a whole.
     """
+
+    def word(text: str, lang: str) -> str:
+        terms = analyzer.tokens(text, lang) if analyzer else []
+        return terms[0].term if terms else text.casefold()
+
     if not hits:
         return None
     shape = answer_shape(question)
@@ -564,7 +570,7 @@ def best_of(question: str, hits: list[Hit]) -> Best | None:
         text = hit.quote.text
         spans = [] if hit.passage.is_list else _whole_sentences(text)
         for a, b in spans or [(0, len(text))]:
-            words = {text[s:e].casefold() for s, e in hit.quote.highlights if a <= s and e <= b}
+            words = {word(text[s:e], hit.passage.lang) for s, e in hit.quote.highlights if a <= s and e <= b}
             value = len(words) + (SHAPE_CREDIT if shape is not None and shape.fits(text[a:b]) else 0.0)
             value *= (max(hit.score, 0.0) / top) ** RANK_WEIGHT
             if value > best_value + 1e-9:
