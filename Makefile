@@ -5,12 +5,15 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: run test check install install-dev browser index clean
+AXE_VERSION = 4.14.1
+AXE = build/axe/node_modules/axe-core/axe.min.js
+
+.PHONY: run test check install install-dev browser axe index clean
 
 run: install
 	$(BIN)/assistant serve
 
-test: check browser
+test: check browser axe
 	$(BIN)/python -m pytest -q -rs
 
 # Lint (the rule set in pyproject.toml), formatting, types and the import contract (serving
@@ -42,6 +45,15 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
 		else echo "Chromium is missing: sudo apt-get install chromium (the browser tests will be skipped)"; fi; }
+
+# axe-core measures the widget's accessibility in the browser tests; npm installs it into build/.
+axe: $(AXE)
+
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
+		else echo "npm is missing: sudo apt-get install npm (the accessibility tests will be skipped)"; exit 0; fi; }; \
+	npm install --prefix build/axe --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 
 index: install
 	$(BIN)/assistant index

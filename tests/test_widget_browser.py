@@ -2,12 +2,14 @@
 
 A tiny Jekyll site is written, indexed with `assistant index` and served with
 `assistant serve`; the browser uses the demo page exactly as a visitor would.
-Requests to the fixture site's host are answered by a small page; any other
-host is refused, so a request to a third party fails the test.
+Requests to the fixture site's host are answered by a small page that embeds the
+widget; any other host is refused, so a request to a third party fails the test.
+Accessibility is measured with axe-core (npm), injected into the page.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
@@ -31,6 +33,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PROJECT = Path(__file__).resolve().parents[1]
+AXE = PROJECT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # `make test` installs it
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 def free_port() -> int:
@@ -44,9 +51,8 @@ def free_port() -> int:
 # load the widget from the loopback test server (Local Network Access); in
 # production both are public hosts.
 SITE_URL = f"http://localhost:{free_port()}"
-CONTACT_URL = SITE_URL + "/contact/"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-PROJECT = Path(__file__).resolve().parents[1]
+CONTACT_PAGE = SITE_URL + "/contact.html"
+SCREENSHOTS = PROJECT / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,17 +62,29 @@ pytestmark = [
 SITE = {
     "_config.yml": f'title: Institute for Tidal Studies\nurl: "{SITE_URL}"\n',
     "index.md": "---\ntitle: Welcome\n---\n"
-    "The Institute for Tidal Studies researches coastal tides and the ecology of mudflats.\n",
-    "about/index.md": "---\ntitle: About us\n---\n"
+    "The Institute for Tidal Studies researches coastal tides and the ecology of mudflats.\n\n"
+    "## How can I visit the tide gauge?\n\n"
+    "Visitors can see the tide gauge on the pier every Sunday between ten and noon.\n",
+    "about/index.md": "---\ntitle: About us\nref: about\n---\n"
+    "## History\n\n"
+    "Fishermen put up the first tide gauge on the pier long before. The institute was founded in 1987 "
+    "by three marine biologists. It moved into the old customs house later.\n\n"
     "## Board\n\n"
     "The board of the institute consists of Ada Lovelace (chair), Grace Hopper and Emmy Noether.\n\n"
     "## Meetings\n\n"
     "The board meets twice a year, in spring and in autumn, at the harbour office.\n\n"
     "## Funding\n\n"
     "The institute is funded by the federal state and by research grants.\n",
+    "de/ueber-uns.md": "---\ntitle: Über uns\nlang: de\nref: about\npermalink: /de/ueber-uns/\n---\n"
+    "Das Institut erforscht Gezeiten und das Watt an der Küste.\n",
+    "history.md": "---\ntitle: Our history\n---\n"
+    "The institute was founded as a small field station and has grown since the founding years.\n",
+    "contact.md": "---\ntitle: Contact\n---\nWrite to the office of the institute or call during opening hours.\n",
     "notes.md": "---\ntitle: Sanitizer notes\n---\n"
     "The sanitizer sample `<img src=x onerror=alert(1)>` must always appear as plain text.\n",
 }
+ABSTAINED = "What does a pizza margherita cost in Naples?"
+NEAR_MISS = "How much is a boat trip to the tide gauge?"  # no answer, but near a heading
 
 
 class Server:
@@ -78,9 +96,8 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = dict(
-            os.environ, ASSISTANT_FEEDBACK_LOG=str(self.log), ASSISTANT_CONTACT_URL=CONTACT_URL, PYTHONUNBUFFERED="1"
-        )
+        env = dict(os.environ, ASSISTANT_FEEDBACK_LOG=str(self.log), PYTHONUNBUFFERED="1")
+        env.pop("ASSISTANT_CONTACT_URL", None)  # the contact comes from the site itself
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -99,23 +116,29 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"assistant serve exited: {self.process.stderr.read().decode()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/api/health", timeout=1) as r:
+                with urllib.request.urlopen(self.url + "/api/health", timeout=2) as r:
                     if r.status == 200:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("assistant serve did not answer /api/health within 20 s")
+        raise RuntimeError("assistant serve did not answer /api/health within 30 s")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
         self.process = None
+
+    def ask(self, question: str, lang: str | None = None) -> dict:
+        body = json.dumps({"question": question, **({"lang": lang} if lang else {})}).encode()
+        req = urllib.request.Request(self.url + "/api/ask", body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return json.loads(r.read())
 
 
 @pytest.fixture(scope="module")
@@ -152,19 +175,30 @@ def browser():
         b.close()
 
 
+# Collects Content-Security-Policy violations from the first moment of every page.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation', e =>
+    window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || '')));
+"""
+
+
 class Visit:
     """A fresh browser context: what was asked, what left loopback, what dialogs popped up."""
 
-    def __init__(self, browser, server: Server, **context_args) -> None:
+    def __init__(self, browser, server: Server, site_page: dict | None = None, **context_args) -> None:
+        context_args.setdefault("viewport", DESKTOP)
         self.context = browser.new_context(permissions=["local-network-access"], **context_args)
+        self.context.add_init_script(RECORD_VIOLATIONS)
         self.asked: list[dict] = []
         self.foreign: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         self.console_errors: list[str] = []  # e.g. a Content-Security-Policy violation
+        self.site_page = {"lang": "en", "attrs": "", "csp": None, **(site_page or {})}
         self.context.route("**/*", self._route)
-        self.page = self.new_page()
         self.server = server
+        self.page = self.new_page()
 
     def new_page(self):
         page = self.context.new_page()
@@ -184,18 +218,29 @@ class Visit:
             route.continue_()
         elif f"{url.scheme}://{url.netloc}" == SITE_URL:
             # The indexed site: a small page that embeds the widget from the assistant's origin.
+            page = self.site_page
+            headers = {"Content-Security-Policy": page["csp"]} if page["csp"] else {}
             route.fulfill(
                 content_type="text/html",
+                headers=headers,
                 body=(
-                    f'<!doctype html><html lang="en"><head><title>Site page</title></head><body>'
-                    f"<h1>A page of the institute site</h1><p>{url.path}</p>"
-                    f'<script src="{self.server.url}/widget.js" data-api="{self.server.url}" defer></script>'
-                    f"</body></html>"
+                    f'<!doctype html><html lang="{page["lang"]}"><head><title>Site page</title></head><body>'
+                    f"<main><h1>A page of the institute site</h1><p>{url.path}</p></main>"
+                    f'<script src="{self.server.url}/widget.js" data-api="{self.server.url}" {page["attrs"]} defer>'
+                    f"</script></body></html>"
                 ),
             )
         else:
             self.foreign.append(route.request.url)
             route.abort()
+
+    def violations(self) -> list[str]:
+        return self.page.evaluate("() => window.__violations")
+
+    def check(self) -> None:
+        assert not self.foreign, f"the widget contacted third parties: {self.foreign}"
+        assert not self.errors, f"script errors: {self.errors}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
 
     def close(self) -> None:
         self.context.close()
@@ -203,11 +248,17 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, server):
-    v = Visit(browser, server, viewport={"width": 1280, "height": 800})
+    v = Visit(browser, server)
     yield v
-    assert not v.foreign, f"the widget contacted third parties: {v.foreign}"
-    assert not v.errors, f"script errors: {v.errors}"
-    assert not v.console_errors, f"console errors: {v.console_errors}"
+    v.check()
+    v.close()
+
+
+@pytest.fixture
+def phone(browser, server):
+    v = Visit(browser, server, **PHONE)
+    yield v
+    v.check()
     v.close()
 
 
@@ -231,14 +282,29 @@ def open_by_keyboard(page) -> None:
     page.keyboard.press("Enter")
 
 
+def answers(page):
+    return page.locator(".ia-bot:not(.ia-typing):not(.ia-error)")
+
+
 def ask(page, question: str):
     """Type a question, press Enter, return the newest answer once it is there."""
-    before = page.locator(".ia-bot:not(.ia-typing)").count()
+    before = answers(page).count()
     page.locator(".ia-input").fill(question)
     page.locator(".ia-input").press("Enter")
-    answer = page.locator(".ia-bot:not(.ia-typing)").nth(before)
+    answer = answers(page).nth(before)
     answer.wait_for(timeout=20000)
     return answer
+
+
+def settle(page) -> None:
+    """Wait for the panel's opening animation, so positions and screenshots are final."""
+    page.locator(".ia-panel").evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, server):
@@ -251,8 +317,6 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     assert dialog.get_attribute("aria-modal") == "true" and dialog.get_attribute("aria-label")
     assert launcher.get_attribute("aria-expanded") == "true"
     assert focused(page) == "ia-input"
-    log = page.get_by_role("log")
-    assert log.get_attribute("aria-live") == "polite"
 
     answer = ask(page, "Who sits on the board?")
     quote = answer.locator("blockquote").first
@@ -263,9 +327,8 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     link = answer.locator("figcaption a").first
     href = link.get_attribute("href")
     assert href.startswith(SITE_URL + "/about/")
-    assert link.inner_text() == "About us"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "widget-desktop.png"))
+    assert link.inner_text() == "About us › Board"
+    screenshot(page, "widget-desktop")
 
     ask(page, "When does it meet?")
     assert visit.asked[0]["history"] == []
@@ -291,8 +354,8 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     assert page.locator("blockquote mark").count() >= 1
 
     # The source link leads to the quoted place on the site, where the widget also works.
-    href = page.locator("figcaption a").first.get_attribute("href")
-    page.locator("figcaption a").first.click()
+    href = page.locator(".ia-bot > .ia-passage figcaption a").first.get_attribute("href")
+    page.locator(".ia-bot > .ia-passage figcaption a").first.click()
     page.wait_for_url(href)
     assert page.get_by_role("heading", name="A page of the institute site").is_visible()
     page.locator(".ia-launcher").click()
@@ -303,33 +366,399 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     assert wait_for_votes(server, "How is the institute funded?", helpful=True)
 
 
-def test_phone_width_full_screen_panel(browser, server):
-    v = Visit(browser, server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
+def test_the_answer_leads_with_its_sentence_and_folds_the_rest(browser, server):
+    api = server.ask("When was the institute founded?")
+    best = api["best"]
+    lead = api["passages"][best["passage"]]
+    sentence = lead["quote"][best["sentence"][0] : best["sentence"][1]]
+    assert "founded in 1987" in sentence and len(api["passages"]) >= 2
+    for size, args in (("desktop", {}), ("phone", PHONE)):
+        v = Visit(browser, server, **args)
         page = v.page
         page.goto(server.url + "/")
         page.locator(".ia-launcher").click()
-        ask(page, "Who sits on the board?")
-        dialog = page.get_by_role("dialog")
-        dialog.evaluate("el => Promise.all(el.getAnimations().map(a => a.finished))")
-        box = dialog.bounding_box()
-        assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "widget-phone.png"))
+        answer = ask(page, "When was the institute founded?")
+        first = answer.locator(".ia-passage").first
+        assert first.locator("strong.ia-best").inner_text() == sentence
+        assert sentence in first.locator("blockquote").inner_text()  # still the verbatim quote
+        assert lead["quote"] == first.locator("blockquote").inner_text()
+        assert first.locator("figcaption a").first.inner_text() == "About us › History"
+        more = answer.locator("details.ia-more")
+        rest = len(api["passages"]) - 1
+        assert more.locator("summary").inner_text() == f"More from the site ({rest})"
+        assert not more.locator(".ia-passage").first.is_visible()
+        screenshot(page, f"widget-answered-{size}")
+        more.locator("summary").click()  # pointer
+        assert more.locator(".ia-passage").count() == rest and more.locator(".ia-passage").first.is_visible()
+        screenshot(page, f"widget-unfolded-{size}")
+        more.locator("summary").focus()
+        page.keyboard.press("Enter")  # keyboard
+        assert not more.locator(".ia-passage").first.is_visible()
+        page.keyboard.press("Space")
+        assert more.locator(".ia-passage").first.is_visible()
+        v.check()
+        v.close()
+
+
+def test_each_new_answer_shows_its_start_is_announced_and_focus_stays_in_the_input(browser, server):
+    for args in ({}, PHONE):
+        v = Visit(browser, server, **args)
+        page = v.page
+        page.goto(server.url + "/")
+        page.locator(".ia-launcher").click()
+        settle(page)
+        status = page.get_by_role("status")
+        moved_up = 0
+        for question in (
+            "Who sits on the board?",
+            "How is the institute funded?",
+            "When was the institute founded?",
+            "When does the board meet?",
+            "Who sits on the board?",
+            "When was the institute founded?",
+        ):
+            answer = ask(page, question)
+            lead = answer.locator("strong.ia-best")
+            expected = lead.inner_text() if lead.count() else answer.locator("blockquote").first.inner_text()
+            page.wait_for_function(
+                "([s, text]) => s.textContent.includes(text)", arg=[status.element_handle(), expected], timeout=10000
+            )
+            top, at_end, scrolled = page.locator(".ia-log").evaluate(
+                """(log, i) => [log.querySelectorAll('.ia-bot')[i].getBoundingClientRect().top
+                        - log.getBoundingClientRect().top,
+                    log.scrollTop + log.clientHeight >= log.scrollHeight - 1, log.scrollTop > 0]""",
+                answers(page).count() - 1,
+            )
+            # its first line at the top of the log, or as near as the log can scroll
+            assert 0 <= top <= 16 or (top > 0 and at_end), f"the new answer starts {top}px below the top"
+            moved_up += scrolled and top <= 16
+            assert focused(page) == "ia-input"
+            assert status.text_content().startswith("Here is what the website says:")
+        assert moved_up, "no answer was scrolled to its start"
+        assert page.locator(".ia-log").get_attribute("aria-live") == "off"  # the status speaks, once
+        # a pointer on Send moves focus to the button; it comes back to the input
+        page.locator(".ia-input").fill("Who is on the board?")
+        page.locator(".ia-send").click()
+        answers(page).nth(6).wait_for(timeout=20000)
+        assert focused(page) == "ia-input"
+        v.check()
+        v.close()
+
+
+def test_the_german_page_links_the_german_twin_beside_an_english_quote(browser, server):
+    for size, args in (("desktop", {}), ("phone", PHONE)):
+        v = Visit(browser, server, **args)
+        page = v.page
+        page.goto(server.url + "/de")
+        page.locator(".ia-launcher").click()
+        answer = ask(page, "Wer ist im Vorstand?")
+        assert answer.locator(".ia-lead").inner_text() == "Das steht dazu auf der Website:"
+        first = answer.locator(".ia-passage").first
+        assert first.locator("blockquote").get_attribute("lang") == "en"
+        twin = first.locator("a.ia-twin")
+        assert twin.inner_text() == "Diese Seite gibt es auch auf Deutsch"
+        assert twin.get_attribute("href") == SITE_URL + "/de/ueber-uns/"
+        assert twin.get_attribute("hreflang") == "de"
+        screenshot(page, f"widget-german-twin-{size}")
+        v.check()
+        v.close()
+
+
+def test_the_german_interface_abstains_and_reports_errors_in_german(browser, index_dir, tmp_path):
+    own = Server(index_dir, tmp_path / "events.jsonl")
+    own.start()
+    v = Visit(browser, own)
+    try:
+        page = v.page
+        page.goto(own.url + "/de")
+        assert page.locator(".ia-launcher").inner_text() == "Frage stellen"
+        page.locator(".ia-launcher").click()
+        assert page.get_by_role("dialog").get_attribute("aria-label") == "Fragen an die Website"
+        assert page.locator(".ia-input").get_attribute("placeholder") == "Ihre Frage"
+        answer = ask(page, ABSTAINED)  # an English question on a German page: the visitor reads German
+        assert answer.locator(".ia-lead").inner_text().startswith("Dazu habe ich auf dieser Website keine Antwort")
+        own.stop()
+        page.locator(".ia-input").fill("Wer ist im Vorstand?")
+        page.locator(".ia-input").press("Enter")
+        error = page.get_by_role("alert")
+        error.wait_for(timeout=20000)
+        assert "Der Assistent ist gerade nicht erreichbar." in error.inner_text()
+        assert error.get_by_role("button", name="Erneut versuchen").is_visible()
         assert not v.foreign and not v.errors
+    finally:
+        v.close()
+        own.stop()
+
+
+def test_no_answer_offers_did_you_mean_questions_and_the_sites_contact(browser, server):
+    for size, args in (("desktop", {}), ("phone", PHONE)):
+        v = Visit(browser, server, **args)
+        page = v.page
+        page.goto(server.url + "/")
+        page.locator(".ia-launcher").click()
+        answer = ask(page, NEAR_MISS)
+        assert "ia-abstain" in answer.get_attribute("class")
+        assert answer.locator("blockquote").count() == 0
+        chips = answer.locator(".ia-chip")
+        assert answer.locator(".ia-label").inner_text() == "Did you mean:"
+        assert 1 <= chips.count() <= 3
+        contact = answer.get_by_role("link", name="Ask us directly")
+        assert contact.get_attribute("href") == CONTACT_PAGE  # found in the site when it was indexed
+        screenshot(page, f"widget-abstained-{size}")
+        offered = chips.first.inner_text()
+        chips.first.click()
+        followed = answers(page).nth(1)
+        followed.wait_for(timeout=20000)
+        assert page.locator(".ia-user").last.text_content() == f"You: {offered}"
+        assert "ia-abstain" not in followed.get_attribute("class")
+        assert focused(page) == "ia-input"
+        v.check()
+        v.close()
+
+
+def test_data_contact_on_the_script_tag_wins_over_the_sites_contact(browser, server):
+    v = Visit(browser, server, site_page={"attrs": 'data-contact="mailto:desk@tides.example.org"'})
+    try:
+        page = v.page
+        page.goto(SITE_URL + "/about/")
+        page.locator(".ia-launcher").click()
+        answer = ask(page, ABSTAINED)
+        assert answer.get_by_role("link", name="Ask us directly").get_attribute("href") == (
+            "mailto:desk@tides.example.org"
+        )
+        v.check()
     finally:
         v.close()
 
 
-def test_german_page_gets_the_german_interface(visit, server):
-    page = visit.page
-    page.goto(server.url + "/de")
-    assert page.locator(".ia-launcher").inner_text() == "Frage stellen"
+def test_an_empty_panel_suggests_questions_the_site_answers(browser, server):
+    for size, args in (("desktop", {}), ("phone", PHONE)):
+        v = Visit(browser, server, **args)
+        page = v.page
+        page.goto(server.url + "/")
+        page.locator(".ia-launcher").click()
+        chip = page.locator(".ia-chip")
+        chip.first.wait_for(timeout=10000)
+        assert page.locator(".ia-label").inner_text() == "You could ask:"
+        assert chip.all_inner_texts() == ["How can I visit the tide gauge?"]  # the site's question heading
+        screenshot(page, f"widget-suggestions-{size}")
+        chip.first.click()
+        answer = answers(page).first
+        answer.wait_for(timeout=20000)
+        assert "every Sunday" in answer.locator("blockquote").first.inner_text()
+        assert page.locator(".ia-chip").count() == 0  # suggestions make room for the conversation
+        v.check()
+        v.close()
+    v = Visit(browser, server, site_page={"attrs": 'data-suggestions="Who sits on the board?|How is it funded?"'})
+    page = v.page
+    page.goto(SITE_URL + "/")
     page.locator(".ia-launcher").click()
-    assert page.get_by_role("dialog").get_attribute("aria-label") == "Fragen an die Website"
-    assert page.locator(".ia-input").get_attribute("placeholder") == "Ihre Frage"
-    assert page.locator(".ia-send").inner_text() == "Senden"
+    page.locator(".ia-chip").first.wait_for()
+    assert page.locator(".ia-chip").all_inner_texts() == ["Who sits on the board?", "How is it funded?"]
+    v.check()
+    v.close()
+
+
+STRICT_CSP = "default-src 'self'; script-src 'self' {0}; style-src 'self' {0}; connect-src {0}"
+
+
+def walk_every_state(v: Visit, start_url: str) -> None:
+    """Open, answer, unfold, abstain, follow a suggestion, vote, start afresh, close."""
+    page = v.page
+    page.goto(start_url)
+    page.locator(".ia-launcher").click()
+    answer = ask(page, "When was the institute founded?")
+    answer.locator("summary").click()
+    ask(page, NEAR_MISS).locator(".ia-chip").first.click()
+    answers(page).nth(2).wait_for(timeout=20000)
+    answers(page).nth(2).get_by_role("button", name="Not helpful").click()
+    page.locator(".ia-clear").click()
     page.keyboard.press("Escape")
+
+
+def test_the_widget_runs_under_a_strict_content_security_policy(browser, server):
+    csp = STRICT_CSP.format(server.url)
+    v = Visit(browser, server, site_page={"csp": csp})
+    try:
+        walk_every_state(v, SITE_URL + "/about/")  # a site page, widget from the assistant's origin
+        assert v.violations() == []
+        assert v.page.locator(".ia-launcher").is_visible()  # the stylesheet loaded
+        v.check()
+    finally:
+        v.close()
+    v = Visit(browser, server)
+    try:
+        response = v.page.goto(server.url + "/")
+        served = response.headers["content-security-policy"]
+        assert served.startswith(STRICT_CSP.format(server.url))  # the demo page itself sends it
+        walk_every_state(v, server.url + "/")
+        assert v.violations() == []
+        v.check()
+    finally:
+        v.close()
+    # the test can fail: an inline style is reported
+    v = Visit(browser, server, site_page={"csp": csp})
+    try:
+        v.page.goto(SITE_URL + "/")
+        v.page.evaluate(
+            "() => { const s = document.createElement('style'); s.textContent = 'p{}'; document.head.append(s); }"
+        )
+        v.page.wait_for_function("() => window.__violations.length > 0")
+    finally:
+        v.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.skip(f"axe-core is missing: run `make test` (or npm install --prefix build/axe axe-core) for {AXE}")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page, axe_source: str) -> list[str]:
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(content=axe_source)
+    found = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))",
+        AXE_TAGS,
+    )
+    return found
+
+
+def test_axe_finds_no_wcag_21_aa_violation_in_any_state(browser, index_dir, tmp_path, axe_source):
+    own = Server(index_dir, tmp_path / "events.jsonl")
+    own.start()
+    found: dict[str, list[str]] = {}
+    try:
+        for size, args in (("desktop", {}), ("phone", PHONE)):
+            v = Visit(browser, own, bypass_csp=True, **args)  # axe is injected as a script
+            page = v.page
+            page.goto(own.url + "/")
+            page.locator(".ia-launcher").wait_for()
+            found[f"{size} closed"] = axe_violations(page, axe_source)
+            page.locator(".ia-launcher").click()
+            page.locator(".ia-chip").first.wait_for()
+            settle(page)
+            found[f"{size} open"] = axe_violations(page, axe_source)
+            answer = ask(page, "When was the institute founded?")
+            found[f"{size} answered"] = axe_violations(page, axe_source)
+            answer.locator("summary").click()
+            found[f"{size} unfolded"] = axe_violations(page, axe_source)
+            ask(page, NEAR_MISS).locator(".ia-chip").first.wait_for()
+            found[f"{size} abstained"] = axe_violations(page, axe_source)
+            own.stop()
+            page.locator(".ia-input").fill("Who sits on the board?")
+            page.locator(".ia-input").press("Enter")
+            page.get_by_role("alert").wait_for(timeout=20000)
+            found[f"{size} errored"] = axe_violations(page, axe_source)
+            own.start()
+            v.close()
+        page_de = Visit(browser, own, bypass_csp=True)
+        page_de.page.goto(own.url + "/de")
+        page_de.page.locator(".ia-launcher").click()
+        ask(page_de.page, "Wer ist im Vorstand?").locator("a.ia-twin").first.wait_for()
+        found["german with twin"] = axe_violations(page_de.page, axe_source)
+        page_de.close()
+    finally:
+        own.stop()
+    assert {state: v for state, v in found.items() if v} == {}
+    assert len(found) == 13
+
+
+def test_axe_reports_a_violation_when_there_is_one(browser, server, axe_source):
+    v = Visit(browser, server, bypass_csp=True)
+    try:
+        v.page.goto(server.url + "/")
+        v.page.locator(".ia-launcher").wait_for()
+        v.page.locator(".ia-launcher").evaluate("b => { b.textContent = ''; }")  # a button without a name
+        assert any(found.startswith("button-name") for found in axe_violations(v.page, axe_source))
+    finally:
+        v.close()
+
+
+def test_every_control_can_be_reached_and_used_by_keyboard_alone(visit, server):
+    page = visit.page
+    page.goto(server.url + "/")
+    open_by_keyboard(page)
+    assert focused(page) == "ia-input"
+
+    def tab_to(cls: str, key: str = "Tab") -> None:
+        for _ in range(60):
+            page.keyboard.press(key)
+            if cls in focused(page).split():
+                return
+        raise AssertionError(f"{key} never reached .{cls}")
+
+    tab_to("ia-chip")  # a suggestion
+    page.keyboard.press("Enter")
+    answers(page).first.wait_for(timeout=20000)
+    assert focused(page) == "ia-input"
+    page.keyboard.type("When was the institute founded?")
+    page.keyboard.press("Enter")
+    answer = answers(page).nth(1)
+    answer.wait_for(timeout=20000)
+    details = answer.locator("details")
+    tab_to("SUMMARY")
+    page.keyboard.press("Enter")
+    assert details.get_attribute("open") is not None
+    reached = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        reached.add(focused(page))
+    assert {"ia-clear", "ia-close", "ia-log", "ia-input", "ia-send", "ia-vote", "SUMMARY"} <= reached
+    assert "A" in reached  # the source links
+    tab_to("ia-vote")
+    page.keyboard.press("Enter")
+    assert focused(page) == "ia-thanks"
+    page.locator(".ia-input").focus()
+    page.keyboard.type(NEAR_MISS)
+    page.keyboard.press("Enter")
+    abstained = answers(page).nth(2)
+    abstained.locator(".ia-chip").first.wait_for(timeout=20000)
+    tab_to("ia-chip", "Shift+Tab")
+    page.keyboard.press("Enter")
+    answers(page).nth(3).wait_for(timeout=20000)
+    tab_to("ia-clear")
+    page.keyboard.press("Enter")
+    assert page.locator(".ia-user").count() == 0 and focused(page) == "ia-input"
+    tab_to("ia-close")
+    page.keyboard.press("Enter")
+    assert not page.get_by_role("dialog").is_visible() and focused(page) == "ia-launcher"
+    page.keyboard.press("Enter")
+    assert page.get_by_role("dialog").is_visible() and focused(page) == "ia-input"
+    page.keyboard.press("Escape")
+    assert focused(page) == "ia-launcher"
+
+
+def test_widget_and_stylesheet_weigh_under_10_kb_gzipped():
+    static = PROJECT / "assistant" / "static"
+    size = sum(len(gzip.compress((static / name).read_bytes(), 9)) for name in ("widget.js", "widget.css"))
+    print(f"widget.js + widget.css: {size} bytes gzipped")
+    assert size < 10 * 1024
+
+
+def test_the_widget_marks_when_its_launcher_is_ready(visit, server):
+    page = visit.page
+    page.goto(server.url + "/")
+    page.locator(".ia-launcher").wait_for()
+    marks = page.evaluate("() => performance.getEntriesByType('mark').map(m => m.name)")
+    assert marks == ["institute-assistant:start", "institute-assistant:ready"]
+
+
+def test_phone_width_full_screen_panel(phone, server):
+    page = phone.page
+    page.goto(server.url + "/")
+    page.locator(".ia-launcher").click()
+    ask(page, "Who sits on the board?")
+    settle(page)
+    box = page.get_by_role("dialog").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
+    screenshot(page, "widget-phone")
+
+
+def test_language_follows_the_page(visit, server):
+    page = visit.page
     page.goto(server.url + "/?lang=de")
     assert page.locator(".ia-launcher").inner_text() == "Frage stellen"
     page.goto(server.url + "/")
@@ -348,21 +777,10 @@ def test_markup_in_site_text_is_shown_as_text_and_runs_nothing(visit, server):
     assert visit.dialogs == []
 
 
-def test_abstention_shows_the_message_and_the_contact_link(visit, server):
-    page = visit.page
-    page.goto(server.url + "/")
-    page.locator(".ia-launcher").click()
-    answer = ask(page, "What does a pizza margherita cost in Naples?")
-    assert "ia-abstain" in answer.get_attribute("class")
-    assert answer.locator("blockquote").count() == 0
-    assert answer.locator(".ia-lead").inner_text().strip()
-    assert answer.get_by_role("link", name="Ask us directly").get_attribute("href") == CONTACT_URL
-
-
 def test_widget_reports_a_dead_api_and_recovers_after_retry(browser, index_dir, tmp_path):
     own = Server(index_dir, tmp_path / "events.jsonl")
     own.start()
-    v = Visit(browser, own, viewport={"width": 1280, "height": 800})
+    v = Visit(browser, own)
     try:
         page = v.page
         page.goto(own.url + "/")
@@ -405,50 +823,13 @@ def test_feedback_click_reaches_the_log(visit, server):
     page.goto(server.url + "/")
     page.locator(".ia-launcher").click()
     answer = ask(page, "How is the institute funded?")
-    urls = [a.get_attribute("href") for a in answer.locator("figcaption a").all()]
+    urls = [a.get_attribute("href") for a in answer.locator("figcaption a:not(.ia-twin)").all()]
     answer.get_by_role("button", name="Not helpful").click()
     assert answer.get_by_text("Thank you for the feedback.").is_visible()
     votes = wait_for_votes(server, "How is the institute funded?", helpful=False)
     assert votes, "no feedback line was written"
     assert votes[0]["urls"] == urls
     assert "ip" not in votes[0] and "cookie" not in json.dumps(votes[0]).lower()
-
-
-CONTRAST = """root => {
-    const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
-    const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
-        .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
-        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
-    const background = el => {
-        for (let n = el; n && n.nodeType === 1; n = n.parentNode || n.host) {
-            const c = rgb(getComputedStyle(n).backgroundColor);
-            if (c.length === 3 || c[3] > 0) return c.slice(0, 3);
-            if (!n.parentNode && n.getRootNode().host) n = n.getRootNode();
-        }
-        return [255, 255, 255];
-    };
-    const low = [];
-    for (const el of root.querySelectorAll('*')) {
-        const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join('').trim();
-        if (!text || !el.getClientRects().length || el.classList.contains('ia-sr')) continue;
-        const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
-        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        if (ratio < 4.5) low.push(`${el.tagName}.${el.className} "${text.slice(0, 30)}" ${ratio.toFixed(2)}`);
-    }
-    return low;
-}"""
-
-
-def test_text_colours_meet_wcag_aa(visit, server):
-    page = visit.page
-    page.goto(server.url + "/")
-    host = page.locator("#institute-assistant")
-    assert host.evaluate("h => (" + CONTRAST + ")(h.shadowRoot)") == []  # the closed launcher
-    page.locator(".ia-launcher").click()
-    answer = ask(page, "Who sits on the board?")
-    answer.locator("blockquote mark").first.wait_for()
-    ask(page, "What does a pizza margherita cost in Naples?")
-    assert host.evaluate("h => (" + CONTRAST + ")(h.shadowRoot)") == []
 
 
 def test_reduced_motion_turns_animation_off(visit, server):
