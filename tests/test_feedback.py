@@ -199,7 +199,10 @@ def test_demo_page_embeds_the_widget_with_one_script_tag_under_a_strict_policy(c
     assert html.count("<script") == 1  # the snippet shown on the page is escaped text
     assert '<script src="/widget.js"' in html
     policy = page.headers["Content-Security-Policy"]
-    assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+    assert policy.startswith(
+        "default-src 'self'; script-src 'self' http://localhost; style-src 'self' http://localhost;"
+    )
+    assert "unsafe" not in policy and "nonce" not in policy  # no inline script or style anywhere
     assert "https://www.institute.test" in html
 
 
