@@ -43,7 +43,11 @@ class Settings:
     allowed_origins: tuple[str, ...] | None = _setting(
         "ASSISTANT_ALLOWED_ORIGINS", "comma-separated origins allowed by CORS", shown="the site's origin"
     )
-    contact_url: str | None = _setting("ASSISTANT_CONTACT_URL", 'link shown with "no answer"', shown="none")
+    contact_url: str | None = _setting(
+        "ASSISTANT_CONTACT_URL",
+        'link shown with "no answer"',
+        shown="the site's contact page or e-mail, found when indexing",
+    )
     feedback_log: Path | None = _setting(
         "ASSISTANT_FEEDBACK_LOG", "file that question and feedback events are appended to", shown="standard error"
     )
