@@ -77,10 +77,10 @@ def index_site(
     the index does not depend on how many.
     """
     from .analysis import Analyzer
-    from .guide import site_guide
     from .render import SiteRendering
     from .search_index import build_index
     from .site import load_site
+    from .site_guide import site_guide
 
     started = time.perf_counter()
     site = load_site(site_root, url=url)

@@ -29,6 +29,7 @@ INDEXING_MODULES = (
     "analysis",
     "search_index",
     "build",
+    "site_guide",
 )
 
 
