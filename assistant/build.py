@@ -43,6 +43,7 @@ class BuildReport:
     passages: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)  # worth knowing, but no page is wrong for it
+    written: bool = True  # False: no passage at all, so no index was written and the old one is kept
 
 
 @dataclass
@@ -78,7 +79,7 @@ def index_site(
     """
     from .analysis import Analyzer
     from .render import SiteRendering
-    from .search_index import build_index
+    from .search_index import EmptyIndexError, build_index
     from .site import load_site
     from .site_guide import site_guide
 
@@ -115,9 +116,13 @@ def index_site(
     def meta() -> dict:  # asked for once every page went through
         return _meta(site, site_root, tally.documents) | {"guide": guide}
 
+    written = True
     with _Workers(rendering, analyzer, min(max(1, int(workers)), len(chunks) or 1)) as results:
-        manifest = build_index(passages(results(chunks)), out_dir, analyzer, meta=meta)
-    if progress:
+        try:
+            manifest = build_index(passages(results(chunks)), out_dir, analyzer, meta=meta)
+        except EmptyIndexError:
+            manifest, written = {"counts": {"passages": 0}}, False
+    if progress and written:
         progress("index", manifest["counts"]["passages"], manifest["counts"]["passages"])
     render_problems = rendering.problems + tally.render_problems
     problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
@@ -133,7 +138,13 @@ def index_site(
             "tags of plugins this program does not know, rendered as nothing: " + ", ".join(sorted(tally.unknown_tags))
         )
     return BuildReport(
-        manifest, problems, tally.documents, manifest["counts"]["passages"], time.perf_counter() - started, notes
+        manifest,
+        problems,
+        tally.documents,
+        manifest["counts"]["passages"],
+        time.perf_counter() - started,
+        notes,
+        written,
     )
 
 
@@ -193,6 +204,8 @@ def _index_documents(documents: list, out_dir, site, site_root, glossaries, star
 
     problems = list(site.problems)
     passages = [passage for doc in documents for passage in _cut(doc, problems)]
+    if not passages:
+        return BuildReport({}, problems, len(documents), 0, time.perf_counter() - started, written=False)
     meta = _meta(site, site_root, len(documents))
     manifest = build_index(passages, out_dir, Analyzer(extra_glossaries=list(glossaries)), meta=meta)
     return BuildReport(manifest, problems, len(documents), len(passages), time.perf_counter() - started)

@@ -8,16 +8,40 @@ fresh clone answers with one command.
 from __future__ import annotations
 
 import argparse
+import errno
+import importlib.util
 import json
+import logging
+import os
 import sys
 import textwrap
+import time
+from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
 
 from .settings import Settings, SettingsError
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
 INDEX = PROJECT / "index" / "corpus"
+# What `assistant index` imports beyond the serving set: the 'index' extra (module -> package).
+INDEXING_LIBRARIES = {
+    "frontmatter": "python-frontmatter",
+    "liquid": "python-liquid",
+    "bibtexparser": "bibtexparser",
+    "pylatexenc": "pylatexenc",
+    "markdown_it": "markdown-it-py",
+    "mdit_py_plugins": "mdit-py-plugins",
+    "selectolax": "selectolax",
+}
+# A site folder with one of these names is named after the folder it stands in (…/lab-site/source).
+GENERIC_FOLDERS = {"source", "src", "site", "_site", "docs", "public", "www", "web", "website"}
+# How many top-level entries of a folder are looked at to tell whether it is a site.
+LOOK_AT_ENTRIES = 2000
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 INDEXING_MODULES = (
     "site",
     "render",
@@ -45,6 +69,7 @@ def ensure_bundled_index(quiet: bool = False) -> Path:
     """Build index/ from corpus/ when it is missing or older than the corpus."""
     if _is_current(INDEX / "manifest.json"):
         return INDEX
+    _require_indexing()
     if not quiet:
         print(
             f"Building the index of {CORPUS.relative_to(PROJECT)}/ into {INDEX.relative_to(PROJECT)}/ ...",
@@ -72,46 +97,142 @@ def _is_current(manifest: Path) -> bool:
     return manifest.stat().st_mtime >= max(_newest_mtime(CORPUS), indexing_code)
 
 
-class _Progress:
-    """A one-line progress display, shown only on a terminal."""
+class Progress:
+    """How far a build is, on standard error.
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
+    On a terminal one line updates in place. In a log (a pipe, a CI job) a line
+    is written every `every` seconds, and when a stage that was shown ends, so a
+    long build shows it is alive without flooding the log of a short one.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        every: float = 5.0,
+        terminal: bool | None = None,
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.terminal = self.stream.isatty() if terminal is None else terminal
+        self.clock = clock
+        self.every = every
         self.last = ""
+        self.due: dict[str, float] = {}  # stage -> when its next log line is due
+        self.shown: set[str] = set()  # stages with a line in the log
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
+        if total <= 0:
             return
+        line = f"{stage}: {done}/{total} ({100 * done // total}%)"
+        if self.terminal:
+            self._update(line, done, total)
+            return
+        now = self.clock()
+        due = self.due.setdefault(stage, now + self.every)
+        if now >= due or (done >= total and stage in self.shown):
+            self.stream.write(line + "\n")
+            self.stream.flush()
+            self.due[stage] = now + self.every
+            self.shown.add(stage)
+
+    def _update(self, line: str, done: int, total: int) -> None:
         if done != total and done % max(1, total // 100):
             return
-        line = f"\r{stage}: {done}/{total} ({100 * done // total}%)"
         if line != self.last:
-            sys.stderr.write(line)
-            sys.stderr.flush()
+            self.stream.write("\r" + line)
+            self.stream.flush()
             self.last = line
         if done == total:
-            sys.stderr.write("\n")
+            self.stream.write("\n")
 
 
 def _index(site: Path, out: Path, url: str | None, quiet: bool = False, glossaries=(), workers: int | None = None):
     from .build import index_site
 
     return index_site(
-        site, out, url=url, glossaries=glossaries, workers=workers, progress=None if quiet else _Progress()
+        site, out, url=url, glossaries=glossaries, workers=workers, progress=None if quiet else Progress()
     )
+
+
+def default_index_name(site: Path) -> str:
+    """The site folder's name, or its parent's when the folder has a generic name such as `source`."""
+    folder = site.resolve()
+    if folder.name.lower() in GENERIC_FOLDERS and folder.parent.name:
+        folder = folder.parent
+    return folder.name or "site"
+
+
+def site_kind(folder: Path) -> str | None:
+    """ "source" (a Jekyll site's source), "built" (a folder of published HTML), or None.
+
+    Only the folder's top level is looked at, and only so many entries of it,
+    so the answer is quick on any folder (a home folder, /tmp).
+    """
+    pages: list[Path] = []
+    has_index_html = False
+    with os.scandir(folder) as entries:
+        for n, entry in enumerate(entries):
+            if n >= LOOK_AT_ENTRIES:
+                break
+            name = entry.name.lower()
+            if name in ("_config.yml", "_config.yaml", "_config.toml") and entry.is_file():
+                return "source"
+            if name.endswith((".md", ".markdown", ".html", ".htm")) and entry.is_file():
+                pages.append(Path(entry.path))
+                has_index_html = has_index_html or name in ("index.html", "index.htm")
+    for page in pages[:200]:
+        try:
+            with open(page, "rb") as fh:
+                if fh.read(4).lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+                    return "source"
+        except OSError:
+            continue
+    return "built" if has_index_html else None
+
+
+def _missing_indexing_libraries() -> list[str]:
+    return [package for module, package in INDEXING_LIBRARIES.items() if importlib.util.find_spec(module) is None]
+
+
+def _require_indexing() -> None:
+    """Stop with a message naming the extra to install when the indexing libraries are missing."""
+    missing = _missing_indexing_libraries()
+    if missing:
+        raise CommandError(
+            f"indexing needs the 'index' extra, which is not installed (missing: {', '.join(missing)}); "
+            "install it with: pip install 'institute-assistant[index]' (in a clone: pip install -e '.[index]')",
+            status=1,
+        )
+
+
+def _points_to_this_machine(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".localhost")
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     site = Path(args.site) if args.site else CORPUS
-    out = Path(args.out) if args.out else (INDEX if not args.site else INDEX.parent / site.resolve().name)
+    out = Path(args.out) if args.out else (INDEX if not args.site else INDEX.parent / default_index_name(site))
     if not site.is_dir():
-        print(f"error: {site} is not a folder", file=sys.stderr)
-        return 2
+        raise CommandError(f"{site} is not a folder")
+    if not args.force and site_kind(site) is None:
+        raise CommandError(
+            f"{site} looks like neither a Jekyll site's source (no _config.yml, no page with front matter) "
+            "nor a built site (no index.html); give the site's folder, or add --force to index it anyway"
+        )
+    _require_indexing()
     report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []], workers=args.workers)
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
+    if not report.written:
+        kept = f"{out} is left as it was" if out.exists() else f"nothing was written to {out}"
+        raise CommandError(
+            f"{site} gave no passages to index ({report.documents} pages read), so no index was built and {kept}; "
+            "is it a Jekyll site's source folder or a built site?",
+            status=1,
+        )
     stats = report.manifest.get("counts", {})
     print(
         f"Indexed {report.documents} pages into {report.passages} passages in {report.seconds:.2f} s -> {out}"
@@ -119,9 +240,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     )
     if stats:
         print("  " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
-    if not report.passages:
-        print(f"error: {site} gave no passages to index; is it a Jekyll site's source folder?", file=sys.stderr)
-        return 1
+    site_url = str((report.manifest.get("meta") or {}).get("site_url") or "")
+    if not args.url and _points_to_this_machine(site_url):
+        print(
+            f"warning: links in answers will point to {site_url}/…, which visitors cannot open: the site names "
+            "no public URL (no `url:` in _config.yml, no CNAME); give it with --url https://www.example.org "
+            "or `url:` in _config.yml",
+            file=sys.stderr,
+        )
     return 1 if (args.strict and report.problems) else 0
 
 
@@ -140,13 +266,14 @@ def _open_assistant(args: argparse.Namespace):
     try:
         return Assistant.open(folder)
     except IndexLoadError as err:
-        print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise CommandError(str(err)) from None
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import answer_to_json
 
+    if not args.question.strip():
+        raise CommandError('the question is empty; ask it in words, e.g. assistant ask "Who leads the institute?"')
     assistant = _open_assistant(args)
     if args.explain:
         from .answer import format_explanation
@@ -194,84 +321,152 @@ def _print_passage(passage: dict, sentence: list[int] | None) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .http import create_app, run
+    from .http import create_app, listen
     from .search_index import IndexLoadError
 
     folder = _index_folder(args)
     try:
         app = create_app(folder, settings=args.settings)
     except IndexLoadError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(f"Serving {folder} on http://{args.host}:{args.port}/ (demo page at /, API at /api/ask)", file=sys.stderr)
-    run(app, host=args.host, port=args.port)
+        raise CommandError(str(err)) from None
+    try:
+        server = listen(app, host=args.host, port=args.port)
+    except OSError as err:
+        reason = "the port is in use (choose another with --port)" if err.errno == errno.EADDRINUSE else err.strerror
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}", status=1) from None
+    port = getattr(server, "effective_port", args.port)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"Serving {folder} on http://{args.host}:{port}/ (demo page at /, API at /api/ask)", file=sys.stderr)
+    server.run()
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .feedback import format_report, report
 
+    for log in args.logs:
+        if not Path(log).is_file():
+            raise CommandError(f"{log}: no such file (give the event log the server wrote)")
     print(format_report(report(args.logs)))
     return 0
 
 
-def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
-    """The command line; `settings` (from the environment) give the defaults of --host and --port."""
-    settings = settings or Settings()
-    p = argparse.ArgumentParser(
-        prog="assistant", description="Answer questions about a Jekyll website with quotes from it."
-    )
-    sub = p.add_subparsers(dest="command", required=True)
+def _version() -> str:
+    try:
+        return metadata.version("institute-assistant")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
-    i = sub.add_parser("index", help="render a Jekyll site and build its index")
-    i.add_argument("site", nargs="?", help="the site's source folder (default: the bundled corpus/)")
-    i.add_argument("--out", help="where the index goes (default: index/corpus, or index/NAME for a site folder NAME)")
-    i.add_argument("--url", help="the site's public URL (default: url in _config.yml, else CNAME)")
-    i.add_argument("--glossary", action="append", help="an extra glossary YAML file (repeatable)")
-    i.add_argument("--strict", action="store_true", help="exit 1 when any page had a problem (for the site's CI)")
-    i.add_argument("--workers", type=int, help="processes that render and analyse pages (default: 2 for large sites)")
+
+def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The command line; `settings` (from the environment) give the defaults of --index, --host and --port."""
+    settings = settings or Settings()
+    index_default = (
+        f"{settings.index} (ASSISTANT_INDEX)" if settings.index else "index/corpus, built from corpus/ when needed"
+    )
+    p = argparse.ArgumentParser(
+        prog="assistant",
+        description="Answer questions about a Jekyll website with passages quoted from it.",
+        epilog="Settings for the server come from ASSISTANT_* variables: see README.md, Configuration.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    i = sub.add_parser(
+        "index",
+        help="render a Jekyll site and build its index",
+        description="Render a Jekyll site as Jekyll publishes it (or read a built site's HTML) and build its index.",
+    )
+    i.add_argument(
+        "site",
+        nargs="?",
+        help="the site's source folder (with _config.yml), or a built site (with index.html) (default: corpus/)",
+    )
+    i.add_argument(
+        "--out",
+        help="where the index goes (default: index/corpus for corpus/, else index/NAME, NAME being the site "
+        "folder's name, or its parent folder's when it has a generic name such as source, src, site or docs)",
+    )
+    i.add_argument(
+        "--url", help="the site's public URL, for the links in answers (default: url in _config.yml, else CNAME)"
+    )
+    i.add_argument("--glossary", action="append", help="an extra glossary YAML file, repeatable (default: none)")
+    i.add_argument(
+        "--strict", action="store_true", help="exit 1 when any page had a problem, for the site's CI (default: off)"
+    )
+    i.add_argument(
+        "--workers", type=int, help="processes that render and analyse pages (default: 2 for 400 pages or more, else 1)"
+    )
+    i.add_argument(
+        "--force",
+        action="store_true",
+        help="index a folder that looks like neither a Jekyll source nor a built site (default: off)",
+    )
     i.set_defaults(func=cmd_index)
 
-    a = sub.add_parser("ask", help="answer one question")
-    a.add_argument("question")
-    a.add_argument("--index", help="index folder (default: index/corpus, built from corpus/ when needed)")
-    a.add_argument("--history", action="append", help="an earlier question, for follow-ups (repeatable)")
+    a = sub.add_parser("ask", help="answer one question", description="Answer one question from the index.")
+    a.add_argument("question", help='the question, in quotes: "Who leads the institute?"')
+    a.add_argument("--index", help=f"index folder (default: {index_default})")
+    a.add_argument("--history", action="append", help="an earlier question, for follow-ups; repeatable (default: none)")
     a.add_argument("--lang", choices=["en", "de"], help="the question's language (default: detected)")
-    a.add_argument("--json", action="store_true", help="print the API's JSON")
+    a.add_argument("--json", action="store_true", help="print the API's JSON (default: off)")
     a.add_argument(
-        "--explain", action="store_true", help="show which words were matched through which step, and the ranking"
+        "--explain",
+        action="store_true",
+        help="show which words were matched through which step, and the ranking (default: off)",
     )
     a.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("serve", help="serve the API, the widget and a demo page")
-    s.add_argument("--index", help="index folder (default: index/corpus, built from corpus/ when needed)")
-    s.add_argument(
-        "--host", default=settings.host, help=f"address to listen on (default: {settings.host}; ASSISTANT_HOST)"
+    s = sub.add_parser(
+        "serve",
+        help="serve the API, the widget and a demo page",
+        description="Serve the API, the widget and a demo page.",
     )
+    s.add_argument("--index", help=f"index folder (default: {index_default})")
+    s.add_argument("--host", default=settings.host, help="address to listen on (default: %(default)s; ASSISTANT_HOST)")
     s.add_argument(
-        "--port", type=int, default=settings.port, help=f"port to listen on (default: {settings.port}; ASSISTANT_PORT)"
+        "--port", type=int, default=settings.port, help="port to listen on (default: %(default)s; ASSISTANT_PORT)"
     )
     s.set_defaults(func=cmd_serve)
 
-    r = sub.add_parser("report", help="questions that went unanswered or were marked unhelpful")
-    r.add_argument("logs", nargs="+", help="event log files written by the server")
+    r = sub.add_parser(
+        "report",
+        help="questions that went unanswered or were marked unhelpful",
+        description="List the questions that went unanswered or were marked unhelpful, most frequent first.",
+    )
+    r.add_argument(
+        "logs", nargs="+", help="event logs the server wrote (ASSISTANT_FEEDBACK_LOG, or its standard error)"
+    )
     r.set_defaults(func=cmd_report)
     return p
 
 
+class CommandError(Exception):
+    """A mistake in what the command was asked to do: printed as one line, with the exit status."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a user's mistake ends in one line on standard error and a non-zero status, not a traceback."""
     try:
         settings = Settings.from_env()
-    except SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    args = parser(settings).parse_args(argv)
-    args.settings = settings
-    try:
+        args = parser(settings).parse_args(argv)
+        args.settings = settings
         return args.func(args)
+    except (SettingsError, CommandError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return getattr(err, "status", 2)
     except BrokenPipeError:  # `assistant ask ... | head`: the reader has what it wanted
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        return 130
+    except OSError as err:  # a file that cannot be read or written, a full disk
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

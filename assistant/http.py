@@ -375,19 +375,22 @@ def use_default_rate_limit(app: Flask, clock: Callable[[], float] = time.monoton
         app.config["RATE_LIMIT_SPARES_LOOPBACK"] = True
 
 
-def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve with waitress when it is installed (a production server), else Flask's own.
+def listen(app: Flask, host: str = "127.0.0.1", port: int = 8000):
+    """Bind `host:port` for the long-running local server and return it; `.run()` serves.
 
-    This is the long-running local server, so it limits each client to
-    DEFAULT_RATE_LIMIT unless a limit (or "off") was configured, and reloads
-    the index on SIGHUP.
+    Binding comes first, so a port in use is an OSError before anything says it is serving.
+    This server limits each client to DEFAULT_RATE_LIMIT unless a limit (or "off") was
+    configured, and reloads the index on SIGHUP.
     """
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=8, ident="assistant")
     use_default_rate_limit(app)
     if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGHUP, app.extensions["assistant_reloader"].request_check)
-    try:
-        from waitress import serve
-    except ImportError:  # pragma: no cover - waitress comes with the test extras
-        app.run(host=host, port=port, threaded=True)
-    else:
-        serve(app, host=host, port=port, threads=8, ident="assistant")
+    return server
+
+
+def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve `app` with waitress until interrupted."""
+    listen(app, host, port).run()

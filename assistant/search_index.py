@@ -65,6 +65,10 @@ class IndexLoadError(Exception):
     """An index folder that cannot be used; the message names the file and the fix."""
 
 
+class EmptyIndexError(Exception):
+    """No passage to index: nothing is written, and an index already there stays as it was."""
+
+
 class IndexBuildError(Exception):
     """An index that could not be written; any previous index is left as it was."""
 
@@ -125,6 +129,8 @@ def build_index(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         counts = _write_passages(passages, tmp, analyzer, progress)
+        if not counts["passages"]:
+            raise EmptyIndexError(f"no passages to index; {out} is left as it was")
         manifest = {
             "kind": MARKER,
             "format": FORMAT_VERSION,

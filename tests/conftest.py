@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Lines for pytest's terminal summary (question-set scores), written after the test run.
+SCORES = pytest.StashKey[list[str]]()
 SHARED = Path(os.environ.get("ASSISTANT_SHARED") or ROOT.parent / "shared")
 SITES = SHARED / "sites"
 
@@ -123,6 +125,8 @@ def free_port() -> int:
 # to appear). Generous on purpose: a busy machine is slow, not broken; a test only waits this
 # long when it is failing anyway.
 PATIENCE = 120.0
+# The same for a subprocess that builds an index or runs a whole tool (schemathesis, zappa).
+LONG_PATIENCE = 900.0
 
 
 def wait_until(condition, what: str, timeout: float = PATIENCE, poll: float = 0.05):
@@ -201,3 +205,16 @@ def request(
     except ValueError:
         parsed = {"_text": raw.decode("utf-8", "replace")}
     return status, resp_headers, parsed
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SCORES] = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Scores of the question sets, reported once at the end instead of amid the progress dots."""
+    lines = config.stash.get(SCORES, [])
+    if lines:
+        terminalreporter.write_sep("-", "question sets")
+        for line in lines:
+            terminalreporter.write_line(line)
