@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
+from conftest import LONG_PATIENCE
 
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import index_site
@@ -23,7 +24,7 @@ def generate(out: Path, passages: int = 300, seed: int = 7) -> None:
         check=True,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=LONG_PATIENCE,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import tantivy
 import yaml
+from conftest import LONG_PATIENCE
 
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import CHUNK_PAGES, index_site
@@ -31,7 +32,7 @@ def test_two_workers_build_the_same_index_as_one(tmp_path):
         check=True,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=LONG_PATIENCE,
     )
     # a page that cannot be rendered is reported the same way by both builds
     (site / "broken.md").write_text("---\ntitle: Broken\n---\n{% if %}\n", encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, SHARED, SITES, serving
+from conftest import PATIENCE, ROOT, SCORES, SHARED, SITES, serving
 from selectolax.lexbor import LexborHTMLParser
 
 QUESTIONS = ROOT / "eval" / "questions"
@@ -120,7 +120,7 @@ def test_ikim_2022_answers_occur_on_the_rendered_pages():
     assert _missing_answers(_items("ikim-2022.yaml"), _rendered_pages(site)) == []
 
 
-def test_corpus_question_set_scores_at_least_the_floor(tmp_path, capsys):
+def test_corpus_question_set_scores_at_least_the_floor(tmp_path, pytestconfig):
     evaluate = _evaluate_module()
     from assistant.build import index_site
 
@@ -130,13 +130,12 @@ def test_corpus_question_set_scores_at_least_the_floor(tmp_path, capsys):
     with serving(tmp_path / "index") as base:
         score = 0
         for item in items:
-            status, data, _ = evaluate.ask(base, item["question"], item.get("history") or [], 10.0)
+            status, data, _ = evaluate.ask(base, item["question"], item.get("history") or [], PATIENCE)
             verdict = evaluate.judge(item, status, data)
             score += verdict["ok"]
             if not verdict["ok"]:
                 failures.append(f"{item['id']} {item['question']!r}: {verdict['why']}")
-    with capsys.disabled():
-        print(f"\neval/questions/corpus.yaml score: {score}/{len(items)} (floor {CORPUS_FLOOR})")
-        for line in failures:
-            print(f"  FAIL {line}")
+    summary = pytestconfig.stash[SCORES]  # shown in pytest's terminal summary, after the tests
+    summary.append(f"eval/questions/corpus.yaml score: {score}/{len(items)} (floor {CORPUS_FLOOR})")
+    summary += [f"  missed {line}" for line in failures]
     assert score >= CORPUS_FLOOR, "\n".join(failures)

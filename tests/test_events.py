@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, request, serving, wait_until
+from conftest import PATIENCE, ROOT, request, serving, wait_until
 
 ABSTAINED = "What is the price of a bus ticket?"
 ANSWERED = "Where is the office?"
@@ -49,7 +49,11 @@ def test_assistant_serve_writes_its_events_to_standard_error_by_default(tiny_ind
 
     # the editors' report reads the captured standard error as it is
     report = subprocess.run(
-        [sys.executable, "-m", "assistant", "report", str(stderr)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "assistant", "report", str(stderr)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
     )
     assert report.returncode == 0, report.stderr
     assert ABSTAINED in report.stdout and ANSWERED in report.stdout
@@ -72,6 +76,7 @@ def test_a_bad_setting_stops_the_cli_before_anything_is_served(tiny_index):
         capture_output=True,
         text=True,
         env={**os.environ, "ASSISTANT_PORT": "eighty"},
+        timeout=PATIENCE,
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "error: ASSISTANT_PORT: 'eighty' is not a port number (1-65535)"

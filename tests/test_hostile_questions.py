@@ -1,40 +1,49 @@
-"""Questions and bodies built to hurt: each is answered or refused, quickly, as JSON, without leaking internals.
+"""Questions and bodies built to hurt: each is answered or refused as JSON, without leaking internals.
 
-The time bound is generous on purpose: it guards against pathological
-behaviour (a regex or a query blowing up), not against slowness.
+That the work stays bounded is checked by what a question becomes (how many
+terms and index variants it is looked up by), not by a clock: a busy machine
+is slow, and a pathological blow-up shows in those counts whatever the speed.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
-from conftest import TINY_SITE, request, serving, write_site
+from conftest import PATIENCE, TINY_SITE, request, serving, write_site
 
-BOUND_SECONDS = 2.0
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def hostile_index(tmp_path_factory):
     from assistant.build import index_site
 
     root = tmp_path_factory.mktemp("hostile")
     index_site(write_site(root / "site", TINY_SITE), root / "index")
-    env = {"ASSISTANT_FEEDBACK_LOG": str(root / "events.log"), "ASSISTANT_RATE_LIMIT": "off"}
-    with serving(root / "index", env=env) as base:
+    return root / "index"
+
+
+@pytest.fixture(scope="module")
+def hostile_search_index(hostile_index):
+    from assistant.answer import Assistant
+
+    return Assistant.open(hostile_index).index
+
+
+@pytest.fixture(scope="module")
+def server(hostile_index):
+    env = {"ASSISTANT_FEEDBACK_LOG": str(hostile_index.parent / "events.log"), "ASSISTANT_RATE_LIMIT": "off"}
+    with serving(hostile_index, env=env) as base:
         yield base
 
 
-def ask(base: str, body: dict | bytes, headers: dict | None = None) -> tuple[int, dict, dict, float]:
-    started = time.perf_counter()
+def ask(base: str, body: dict | bytes, headers: dict | None = None) -> tuple[int, dict, dict]:
     status, hdrs, parsed = request(base, "/api/ask", body, headers=headers)
-    elapsed = time.perf_counter() - started
     text = json.dumps(parsed)
     assert hdrs["Content-Type"].startswith("application/json"), parsed
     assert "Traceback" not in text and "/work/" not in text and 'File "' not in text
-    return status, hdrs, parsed, elapsed
+    return status, hdrs, parsed
 
 
 HOSTILE = {
@@ -58,13 +67,12 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_question_is_answered_or_refused_in_bounded_time(server, name):
+def test_hostile_question_is_answered_or_refused_as_json(server, name):
     question, expected = HOSTILE[name]
-    status, _, body, elapsed = ask(
+    status, _, body = ask(
         server, json.dumps({"question": question}).encode(), headers={"Content-Type": "application/json"}
     )
     assert status in expected, body
-    assert elapsed < BOUND_SECONDS, f"{name}: {elapsed:.2f} s"
     if status == 200:
         assert isinstance(body["abstained"], bool)
         assert all(p["url"].startswith("https://example.org/") for p in body["passages"])
@@ -72,14 +80,24 @@ def test_hostile_question_is_answered_or_refused_in_bounded_time(server, name):
         assert body["error"]["code"] and body["error"]["message"]
 
 
+@pytest.mark.parametrize("name", [name for name, (question, _) in HOSTILE.items() if len(question) <= 1000])
+def test_the_work_a_hostile_question_makes_is_bounded(hostile_search_index, name):
+    """Each question the API lets through (at most 1,000 characters) is looked up by a bounded number of terms."""
+    from assistant.question import MAX_VARIANTS, MAX_WORDS
+
+    parsed = hostile_search_index.parse(HOSTILE[name][0])
+    assert len(parsed.terms) <= MAX_WORDS
+    assert sum(len(term.variants) for term in parsed.terms) <= MAX_VARIANTS
+
+
 def test_invisible_characters_do_not_hide_the_answer(server):
-    status, _, body, _ = ask(server, {"question": "\u200bWhere\u00ad is\x00 the office?\u202e"})
+    status, _, body = ask(server, {"question": "\u200bWhere\u00ad is\x00 the office?\u202e"})
     assert status == 200 and not body["abstained"]
     assert "Building 5" in body["passages"][0]["quote"]
 
 
 def test_markup_in_a_question_comes_back_as_json_text_only(server):
-    status, headers, body, _ = ask(server, {"question": "<script>alert(1)</script>"})
+    status, headers, body = ask(server, {"question": "<script>alert(1)</script>"})
     assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'none'" in headers["Content-Security-Policy"]
 
@@ -95,8 +113,8 @@ def test_markup_in_a_question_comes_back_as_json_text_only(server):
     ],
 )
 def test_history_limits(server, history, status, code):
-    got, _, body, elapsed = ask(server, {"question": "And the board?", "history": history})
-    assert got == status and elapsed < BOUND_SECONDS
+    got, _, body = ask(server, {"question": "And the board?", "history": history})
+    assert got == status
     assert (body.get("error") or {}).get("code") == code
 
 
@@ -113,9 +131,8 @@ def test_history_limits(server, history, status, code):
     ],
 )
 def test_malformed_bodies(server, raw, status, code):
-    got, _, body, elapsed = ask(server, raw, headers={"Content-Type": "application/json"})
+    got, _, body = ask(server, raw, headers={"Content-Type": "application/json"})
     assert got == status, body
-    assert elapsed < BOUND_SECONDS
     assert (body.get("error") or {}).get("code") == code
 
 
@@ -152,7 +169,7 @@ def test_demo_page_has_a_content_security_policy(server):
     import urllib.request
 
     for path in ("/", "/de"):
-        with urllib.request.urlopen(server + path, timeout=10) as r:
+        with urllib.request.urlopen(server + path, timeout=PATIENCE) as r:
             csp = r.headers["Content-Security-Policy"]
             assert csp.startswith("default-src 'self';") and "frame-ancestors 'none'" in csp and "unsafe" not in csp
             assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Referrer-Policy"]

@@ -22,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from conftest import LONG_PATIENCE, PATIENCE
 
 pytestmark = [pytest.mark.lambda_package, pytest.mark.slow]
 
@@ -94,7 +95,7 @@ def built(tmp_path_factory) -> dict:
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=LONG_PATIENCE,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
@@ -300,7 +301,7 @@ def test_handler_answers_api_gateway_events_in_a_bare_interpreter(built, tmp_pat
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=LONG_PATIENCE,
     )
     if done.returncode:
         _leak(done.stderr)
@@ -358,7 +359,7 @@ class _RuntimeAPI(BaseHTTPRequestHandler):
             return self._send(404, b"{}")
         event = self.server.events.get()
         if event is None:  # no more work: leave the client waiting until it is stopped
-            self.server.done.wait(60)
+            self.server.done.wait(PATIENCE)
             return
         request_id, payload = event
         self.send_response(200)
@@ -452,11 +453,11 @@ def test_runtime_interface_client_gets_an_answer_from_the_package(built, tmp_pat
         text=True,
     )
     try:
-        answered = server.answered.wait(60)
+        answered = server.answered.wait(PATIENCE)
     finally:
         server.done.set()
         proc.kill()
-        output = proc.communicate(timeout=30)[0]
+        output = proc.communicate(timeout=PATIENCE)[0]
         server.shutdown()
         server.server_close()
     assert answered, output[-3000:]

@@ -6,13 +6,12 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import write_site
+from conftest import PATIENCE, answers_health, wait_until, write_site
 from rank_bm25 import BM25Okapi
 
 from assistant.naive import NaiveIndex, tokenize
@@ -153,7 +152,7 @@ def _free_port() -> int:
 def _post(url: str, body: dict) -> tuple[int, dict]:
     req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
+        with urllib.request.urlopen(req, timeout=PATIENCE) as resp:
             return resp.status, json.load(resp)
     except urllib.error.HTTPError as err:
         return err.code, json.load(err)
@@ -168,14 +167,13 @@ def test_naive_server_answers_over_http(site):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/api/health", timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(proc.stdout.read().decode())
-                time.sleep(0.05)
+
+        def started() -> bool:
+            if proc.poll() is not None:
+                pytest.fail(proc.stdout.read().decode())
+            return answers_health(base)
+
+        wait_until(started, "the naive server to start")
         status, answer = _post(f"{base}/api/ask", {"question": "Who heads the algae group?", "history": []})
         assert status == 200
         assert answer["abstained"] is False
@@ -184,4 +182,4 @@ def test_naive_server_answers_over_http(site):
         assert status == 400 and "question" in error["error"]
     finally:
         proc.terminate()
-        proc.wait(timeout=5)
+        proc.wait(timeout=PATIENCE)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TINY_SITE, request, serving, write_site
+from conftest import LONG_PATIENCE, PATIENCE, TINY_SITE, request, serving, write_site
 from openapi_spec_validator import validate
 
 # Refusing an invalid request with 413 (too large) is a rejection like 400 is.
@@ -75,6 +75,8 @@ def test_schemathesis_finds_no_server_error_and_no_broken_promise(served, tmp_pa
         "all",
         "--max-examples",
         "40",
+        "--request-timeout",
+        str(PATIENCE),
         "--seed",
         "1",
         "--generation-database",
@@ -86,7 +88,7 @@ def test_schemathesis_finds_no_server_error_and_no_broken_promise(served, tmp_pa
         str(report),
     ]
     done = subprocess.run(
-        cmd, cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}
+        cmd, cwd=tmp_path, capture_output=True, text=True, timeout=LONG_PATIENCE, env={**os.environ, "NO_COLOR": "1"}
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     summary = json.loads(report.read_text())

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, free_port, request, serving
+from conftest import PATIENCE, ROOT, free_port, request, serving
 
 
 class Clock:
@@ -119,7 +119,12 @@ def test_assistant_serve_limits_visitors_by_default_but_spares_this_machine(tiny
 def test_a_bad_limit_stops_the_server_with_a_message_naming_the_setting(tiny_index):
     cmd = [sys.executable, "-m", "assistant", "serve", "--index", str(tiny_index), "--port", str(free_port())]
     done = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=30, env={**os.environ, "ASSISTANT_RATE_LIMIT": "lots"}
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+        env={**os.environ, "ASSISTANT_RATE_LIMIT": "lots"},
     )
     assert done.returncode != 0
     assert "ASSISTANT_RATE_LIMIT" in done.stderr and "/minute" in done.stderr

@@ -9,11 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TINY_SITE, free_port, request, write_site
+from conftest import PATIENCE, ROOT, TINY_SITE, answers_health, free_port, request, wait_until, write_site
 
 QUESTION = {"question": "Where is the office?"}
 
@@ -55,15 +54,12 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=self._err,
         )
-        deadline = time.time() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/api/health", timeout=1):
-                    return
-            except OSError:
-                assert self.proc.poll() is None, log.read_text()
-                assert time.time() < deadline, "server did not start"
-                time.sleep(0.1)
+
+        def started() -> bool:
+            assert self.proc.poll() is None, log.read_text()
+            return answers_health(self.base)
+
+        wait_until(started, "the server to start")
 
     def office(self) -> str:
         status, _, body = request(self.base, "/api/ask", QUESTION)
@@ -73,7 +69,7 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=5)
+            self.proc.wait(timeout=PATIENCE)
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self._err.close()
@@ -101,18 +97,28 @@ def swap(new: Path, live: Path, graveyard: Path) -> None:
     shutil.rmtree(old)
 
 
-def keeps_answering(server: Server, expected: str, seconds: float = 1.0) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+def refusals(server: Server) -> int:
+    return server.log.read_text().count("still answering from the previous one")
+
+
+def refuses_and_keeps_answering(server: Server, expected: str, refused_before: int) -> None:
+    """Ask until the server has checked the new folder and logged that it refused it; the old answer stays."""
+
+    def refused() -> bool:
         assert expected in server.office()
-        time.sleep(0.05)
+        return refusals(server) > refused_before
+
+    wait_until(refused, "the server to check the new index and refuse it")
+    assert expected in server.office()
 
 
-def eventually(server: Server, expected: str, seconds: float = 10.0) -> None:
-    deadline = time.time() + seconds
-    while expected not in server.office():
-        assert time.time() < deadline, f"still not answering {expected!r}"
-        time.sleep(0.1)
+def keeps_answering(server: Server, expected: str, requests: int = 10) -> None:
+    for _ in range(requests):
+        assert expected in server.office()
+
+
+def eventually(server: Server, expected: str) -> None:
+    wait_until(lambda: expected in server.office(), f"the server to answer {expected!r}")
 
 
 def test_broken_new_indexes_are_refused_and_a_good_one_is_taken(indexes, server_factory, tmp_path):
@@ -128,18 +134,18 @@ def test_broken_new_indexes_are_refused_and_a_good_one_is_taken(indexes, server_
     victim = broken / max(files, key=lambda name: files[name]["size"])
     victim.write_bytes(victim.read_bytes()[: files[victim.relative_to(broken).as_posix()]["size"] // 2])
     swap(broken, live, tmp_path / "graveyard")
-    keeps_answering(server, "Building 5")
+    refuses_and_keeps_answering(server, "Building 5", refused_before=0)
 
     # 2. A manifest that is not JSON at all.
     garbage = tmp_path / "garbage"
     shutil.copytree(staged, garbage)
     (garbage / "manifest.json").write_text("{ this is not an index")
     swap(garbage, live, tmp_path / "graveyard")
-    keeps_answering(server, "Building 5")
+    refuses_and_keeps_answering(server, "Building 5", refused_before=1)
 
     # 3. No index at all.
     shutil.rmtree(live)
-    keeps_answering(server, "Building 5")
+    refuses_and_keeps_answering(server, "Building 5", refused_before=2)
     assert request(server.base, "/api/health")[2]["content_hash"] == built_at
 
     # 4. A good index: answered from within a few checks.
@@ -161,9 +167,9 @@ def test_sighup_reloads_at_once_when_periodic_checks_are_off(indexes, server_fac
     server = server_factory(live, reload_seconds="0")
     assert "Building 5" in server.office()
     swap(staged, live, tmp_path / "graveyard")
-    keeps_answering(server, "Building 5", seconds=0.5)  # nothing checks on its own
+    keeps_answering(server, "Building 5")  # nothing checks on its own
     server.proc.send_signal(signal.SIGHUP)
-    eventually(server, "Building 9", seconds=5)
+    eventually(server, "Building 9")
     assert server.proc.poll() is None
 
 
@@ -176,7 +182,7 @@ def test_an_index_rebuilt_in_place_by_assistant_index_is_picked_up(indexes, serv
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=PATIENCE,
     )
     assert done.returncode == 0, done.stderr
     eventually(server, "Building 9")

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import LONG_PATIENCE, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -120,8 +120,10 @@ def test_index_command_is_strict_only_when_asked(tmp_path):
     )
     cmd = [sys.executable, "-m", "assistant", "index", str(tmp_path / "site"), "--out", str(tmp_path / "index")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    plain = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
-    strict = subprocess.run(cmd + ["--strict"], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    plain = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=LONG_PATIENCE, env=env)
+    strict = subprocess.run(
+        cmd + ["--strict"], cwd=ROOT, capture_output=True, text=True, timeout=LONG_PATIENCE, env=env
+    )
     assert plain.returncode == 0, plain.stderr
     assert strict.returncode != 0
     for rel in bad.values():

@@ -15,12 +15,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import PATIENCE, answers_health, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -116,28 +116,25 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"assistant serve exited: {self.process.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/api/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("assistant serve did not answer /api/health within 30 s")
+        process = self.process
+
+        def started() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"assistant serve exited: {process.stderr.read().decode()[-2000:]}")
+            return answers_health(self.url)
+
+        wait_until(started, "assistant serve to answer /api/health")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+            self.process.wait(PATIENCE)
         self.process = None
 
     def ask(self, question: str, lang: str | None = None) -> dict:
         body = json.dumps({"question": question, **({"lang": lang} if lang else {})}).encode()
         req = urllib.request.Request(self.url + "/api/ask", body, {"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=20) as r:
+        with urllib.request.urlopen(req, timeout=PATIENCE) as r:
             return json.loads(r.read())
 
 
@@ -202,6 +199,7 @@ class Visit:
 
     def new_page(self):
         page = self.context.new_page()
+        page.set_default_timeout(PATIENCE * 1000)  # waits end when the page is ready; this only bounds a failure
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
@@ -292,7 +290,7 @@ def ask(page, question: str):
     page.locator(".ia-input").fill(question)
     page.locator(".ia-input").press("Enter")
     answer = answers(page).nth(before)
-    answer.wait_for(timeout=20000)
+    answer.wait_for()
     return answer
 
 
@@ -421,7 +419,7 @@ def test_each_new_answer_shows_its_start_is_announced_and_focus_stays_in_the_inp
             lead = answer.locator("strong.ia-best")
             expected = lead.inner_text() if lead.count() else answer.locator("blockquote").first.inner_text()
             page.wait_for_function(
-                "([s, text]) => s.textContent.includes(text)", arg=[status.element_handle(), expected], timeout=10000
+                "([s, text]) => s.textContent.includes(text)", arg=[status.element_handle(), expected]
             )
             top, at_end, scrolled = page.locator(".ia-log").evaluate(
                 """(log, i) => [log.querySelectorAll('.ia-bot')[i].getBoundingClientRect().top
@@ -439,7 +437,7 @@ def test_each_new_answer_shows_its_start_is_announced_and_focus_stays_in_the_inp
         # a pointer on Send moves focus to the button; it comes back to the input
         page.locator(".ia-input").fill("Who is on the board?")
         page.locator(".ia-send").click()
-        answers(page).nth(6).wait_for(timeout=20000)
+        answers(page).nth(6).wait_for()
         assert focused(page) == "ia-input"
         v.check()
         v.close()
@@ -481,7 +479,7 @@ def test_the_german_interface_abstains_and_reports_errors_in_german(browser, ind
         page.locator(".ia-input").fill("Wer ist im Vorstand?")
         page.locator(".ia-input").press("Enter")
         error = page.get_by_role("alert")
-        error.wait_for(timeout=20000)
+        error.wait_for()
         assert "Der Assistent ist gerade nicht erreichbar." in error.inner_text()
         assert error.get_by_role("button", name="Erneut versuchen").is_visible()
         assert not v.foreign and not v.errors
@@ -508,7 +506,7 @@ def test_no_answer_offers_did_you_mean_questions_and_the_sites_contact(browser, 
         offered = chips.first.inner_text()
         chips.first.click()
         followed = answers(page).nth(1)
-        followed.wait_for(timeout=20000)
+        followed.wait_for()
         assert page.locator(".ia-user").last.text_content() == f"You: {offered}"
         assert "ia-abstain" not in followed.get_attribute("class")
         assert focused(page) == "ia-input"
@@ -538,13 +536,13 @@ def test_an_empty_panel_suggests_questions_the_site_answers(browser, server):
         page.goto(server.url + "/")
         page.locator(".ia-launcher").click()
         chip = page.locator(".ia-chip")
-        chip.first.wait_for(timeout=10000)
+        chip.first.wait_for()
         assert page.locator(".ia-label").inner_text() == "You could ask:"
         assert chip.all_inner_texts() == ["How can I visit the tide gauge?"]  # the site's question heading
         screenshot(page, f"widget-suggestions-{size}")
         chip.first.click()
         answer = answers(page).first
-        answer.wait_for(timeout=20000)
+        answer.wait_for()
         assert "every Sunday" in answer.locator("blockquote").first.inner_text()
         assert page.locator(".ia-chip").count() == 0  # suggestions make room for the conversation
         v.check()
@@ -570,7 +568,7 @@ def walk_every_state(v: Visit, start_url: str) -> None:
     answer = ask(page, "When was the institute founded?")
     answer.locator("summary").click()
     ask(page, NEAR_MISS).locator(".ia-chip").first.click()
-    answers(page).nth(2).wait_for(timeout=20000)
+    answers(page).nth(2).wait_for()
     answers(page).nth(2).get_by_role("button", name="Not helpful").click()
     page.locator(".ia-clear").click()
     page.keyboard.press("Escape")
@@ -650,7 +648,7 @@ def test_axe_finds_no_wcag_21_aa_violation_in_any_state(browser, index_dir, tmp_
             own.stop()
             page.locator(".ia-input").fill("Who sits on the board?")
             page.locator(".ia-input").press("Enter")
-            page.get_by_role("alert").wait_for(timeout=20000)
+            page.get_by_role("alert").wait_for()
             found[f"{size} errored"] = axe_violations(page, axe_source)
             own.start()
             v.close()
@@ -692,12 +690,12 @@ def test_every_control_can_be_reached_and_used_by_keyboard_alone(visit, server):
 
     tab_to("ia-chip")  # a suggestion
     page.keyboard.press("Enter")
-    answers(page).first.wait_for(timeout=20000)
+    answers(page).first.wait_for()
     assert focused(page) == "ia-input"
     page.keyboard.type("When was the institute founded?")
     page.keyboard.press("Enter")
     answer = answers(page).nth(1)
-    answer.wait_for(timeout=20000)
+    answer.wait_for()
     details = answer.locator("details")
     tab_to("SUMMARY")
     page.keyboard.press("Enter")
@@ -715,10 +713,10 @@ def test_every_control_can_be_reached_and_used_by_keyboard_alone(visit, server):
     page.keyboard.type(NEAR_MISS)
     page.keyboard.press("Enter")
     abstained = answers(page).nth(2)
-    abstained.locator(".ia-chip").first.wait_for(timeout=20000)
+    abstained.locator(".ia-chip").first.wait_for()
     tab_to("ia-chip", "Shift+Tab")
     page.keyboard.press("Enter")
-    answers(page).nth(3).wait_for(timeout=20000)
+    answers(page).nth(3).wait_for()
     tab_to("ia-clear")
     page.keyboard.press("Enter")
     assert page.locator(".ia-user").count() == 0 and focused(page) == "ia-input"
@@ -769,9 +767,24 @@ def test_markup_in_site_text_is_shown_as_text_and_runs_nothing(visit, server):
     page = visit.page
     page.goto(server.url + "/")
     page.locator(".ia-launcher").click()
+    # Count every element the page ever gets that could load something: an <img> that appeared even
+    # for a moment would be counted, so nothing needs to wait for its error handler to fire.
+    page.evaluate("""() => {
+        window.__loaders = 0;
+        const count = node => {
+            if (node.nodeType !== 1) return;
+            const all = [node, ...node.querySelectorAll('*')];
+            window.__loaders += all.filter(n => ['IMG', 'SCRIPT', 'IFRAME'].includes(n.tagName)).length;
+            all.forEach(n => n.shadowRoot && watch(n.shadowRoot));
+        };
+        const watch = root => new MutationObserver(changes => changes.forEach(c => c.addedNodes.forEach(count)))
+            .observe(root, {childList: true, subtree: true});
+        watch(document);
+        document.querySelectorAll('*').forEach(n => n.shadowRoot && watch(n.shadowRoot));
+    }""")
     answer = ask(page, "How must the sanitizer sample appear?")
     assert "<img src=x onerror=alert(1)>" in answer.locator("blockquote").first.inner_text()
-    page.wait_for_timeout(300)  # give a smuggled image time to fail and fire its handler
+    assert page.evaluate("() => window.__loaders") == 0
     assert page.locator(".ia img").count() == 0
     assert page.evaluate("() => document.querySelectorAll('img').length") == 0
     assert visit.dialogs == []
@@ -789,12 +802,12 @@ def test_widget_reports_a_dead_api_and_recovers_after_retry(browser, index_dir, 
         page.locator(".ia-input").fill("Who sits on the board?")
         page.locator(".ia-input").press("Enter")
         error = page.get_by_role("alert")
-        error.wait_for(timeout=20000)
+        error.wait_for()
         assert "cannot be reached" in error.inner_text()
         assert page.locator("blockquote").count() == 0
         own.start()
         page.get_by_role("button", name="Retry").click()
-        page.locator("blockquote mark").first.wait_for(timeout=20000)
+        page.locator("blockquote mark").first.wait_for()
         assert page.get_by_role("alert").count() == 0
         assert page.locator(".ia-user").count() == 1
         assert not v.foreign and not v.errors
@@ -804,18 +817,17 @@ def test_widget_reports_a_dead_api_and_recovers_after_retry(browser, index_dir, 
 
 
 def wait_for_votes(server: Server, question: str, helpful: bool) -> list[dict]:
-    """Feedback lines for a question in the server's log, waiting up to 10 s for the first."""
-    deadline = time.monotonic() + 10
-    while True:
+    """Feedback lines for a question in the server's log, once the first is there."""
+
+    def votes() -> list[dict]:
         lines = server.log.read_text().splitlines() if server.log.exists() else []
-        votes = [
+        return [
             r
             for r in map(json.loads, lines)
             if r["event"] == "feedback" and r["question"] == question and r["helpful"] is helpful
         ]
-        if votes or time.monotonic() > deadline:
-            return votes
-        time.sleep(0.05)
+
+    return wait_until(votes, f"a feedback line for {question!r}")
 
 
 def test_feedback_click_reaches_the_log(visit, server):
