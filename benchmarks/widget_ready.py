@@ -64,8 +64,9 @@ def summary(name: str, runs: list[dict]) -> str:
     for key in ("ready", "fetch", "own"):
         values = sorted(r[key] for r in runs)
         parts.append(f"{key} {statistics.median(values):6.1f} ms (max {values[-1]:6.1f})")
-    ratio = statistics.median(r["ready"] for r in runs) / max(statistics.median(r["fetch"] for r in runs), 1e-6)
-    return f"{name:<12} " + "   ".join(parts) + f"   ready/fetch {ratio:4.1f}x"
+    fetch = statistics.median(r["fetch"] for r in runs)
+    ratio = f"ready/fetch {statistics.median(r['ready'] for r in runs) / fetch:4.1f}x" if fetch >= 1 else "from cache"
+    return f"{name:<12} " + "   ".join(parts) + f"   {ratio}"
 
 
 def main() -> None:
