@@ -286,16 +286,16 @@ class Assistant:
 
     def respond(self, question: str, history: list[str] | None = None, lang: str | None = None) -> Answer:
         """An answer as a visitor gets it: which hit and sentence answer, or, with none, questions that do."""
-        result = self.answer(question, history, lang)
-        if result.abstained:
-            result.did_you_mean = self.did_you_mean(question, result.lang)
+        explained = self.explain(question, history, lang)
+        result = explained.answer
+        if result.abstained:  # the question as already parsed: a long one costs its parse once
+            result.did_you_mean = self.did_you_mean(explained.understanding.query, result.lang)
         else:
             result.best = best_of(question, result.hits, self.analyzer)
         return result
 
-    def did_you_mean(self, question: str, lang: str, limit: int = DID_YOU_MEAN) -> list[str]:
+    def did_you_mean(self, query: ParsedQuery, lang: str, limit: int = DID_YOU_MEAN) -> list[str]:
         """Questions made of the site's own headings near the words asked, each one the site answers."""
-        query = self._parse_alone(question, lang)
         if not query.terms:
             return []
         out: list[str] = []
