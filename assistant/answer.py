@@ -203,12 +203,21 @@ class Assistant:
             weight *= ENTITY_WEIGHT
         return weight
 
-    def _coverage(self, query: ParsedQuery, weights: list[float], passage: Passage) -> tuple[float, set[str]]:
-        """Share of the question's weight a passage's stored terms match, and which variants matched."""
+    def _coverage(
+        self, query: ParsedQuery, weights: list[float], passage: Passage, shape: AnswerShape | None = None
+    ) -> tuple[float, set[str]]:
+        """Share of the question's weight a passage's stored terms match, and which variants matched.
+
+        A word that names what is asked for ("e-mail", "Telefon", "cost") is answered by a passage
+        that holds such a thing (an address, a number, an amount), whatever words it uses.
+        """
         terms = set(passage.terms)
         got = 0.0
         matched: set[str] = set()
         for term, weight in zip(query.terms, weights, strict=True):
+            if shape is not None and shape.answers_word(term.word, passage.text):
+                got += weight
+                continue
             best = 0.0
             top = max(term.variants.values())
             for variant, w in term.variants.items():
@@ -264,7 +273,7 @@ class Assistant:
         weights = self.term_weights(query)
         ranked = self._candidates(query)
         for c in ranked:
-            c.coverage, c.matched = self._coverage(query, weights, c.passage)
+            c.coverage, c.matched = self._coverage(query, weights, c.passage, shape)
             c.score = c.bm25 * (0.25 + c.coverage) ** COVERAGE_POWER
             if c.passage.page_url in context:
                 c.score *= CONTEXT_BOOST

@@ -562,6 +562,11 @@ class AnswerShape:
     looks_like: re.Pattern[str]
     required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
     counted: str = ""  # for "how many X": the word X, which a number in the answer must stand next to
+    # words of the question that name what is asked for ("e-mail", "reach"): a passage of this shape answers them
+    names: re.Pattern[str] | None = None
+
+    def answers_word(self, word: str, text: str) -> bool:
+        return self.names is not None and bool(self.names.fullmatch(word)) and self.fits(text)
 
     def fits(self, text: str) -> bool:
         return bool(self.looks_like.search(text))
@@ -643,6 +648,11 @@ _PHONE_LOOKS = re.compile(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
 _EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
 _EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
 _COUNT_ASKED = re.compile(r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})", re.I)
+_CONTACT_WORDS = re.compile(
+    rf"({_PHONE_ASKED.pattern}|{_EMAIL_ASKED.pattern}|reach|contact|write|erreichen|erreiche|erreichbar|kontakt"
+    r"|kontaktieren|schreiben|mail|number|nummer|address|adresse)",
+    re.I,
+)
 _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the passage must hold it
     ("phone", _PHONE_ASKED, _PHONE_LOOKS),
     ("email", _EMAIL_ASKED, _EMAIL_LOOKS),
@@ -652,10 +662,10 @@ _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the pa
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
     if _PRICE_ASKED.search(question):
-        return AnswerShape("price", _PRICE_LOOKS, required=True)
+        return AnswerShape("price", _PRICE_LOOKS, required=True, names=_PRICE_ASKED)
     for name, asks, looks in _ATTRIBUTES:
         if asks.search(question):
-            return AnswerShape(name, looks, required=True)
+            return AnswerShape(name, looks, required=True, names=_CONTACT_WORDS)
     count = _COUNT_ASKED.match(question)
     if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
         return AnswerShape("number", NUMBER, required=True, counted=count.group("what"))

@@ -69,3 +69,10 @@ def test_cognate_spellings():
     assert "oncology" in cognates("Onkologie")
     assert "sequenzierung" in cognates("sequencing")
     assert cognates("Haus") == []  # short words are left alone
+
+
+@pytest.mark.parametrize(
+    "question", ["Which font size should I use for a term paper?", "Which seminar should I take first?"]
+)
+def test_asking_what_to_do_in_ones_studies_is_no_request_for_medical_advice(assistant, question):
+    assert not assistant.off_topic(question)
