@@ -647,7 +647,13 @@ def format_explanation(explanation: Explanation, top: int = 5) -> str:
             lines.append(f"  {step}: " + "; ".join(variants))
     lines.append("")
     if not explanation.candidates:
-        lines.append("no candidates: " + ("no words to look up" if not u.query.terms else "declined (scope)"))
+        if not u.query.terms:
+            why = "no words to look up"
+        elif u.shape is not None and u.shape.required:
+            why = f"no passage holds what is asked for ({u.shape.name}), or the question is out of scope"
+        else:
+            why = "out of scope (scope.yml) or nothing found"
+        lines.append("no candidates: " + why)
     for n, c in enumerate(explanation.candidates[:top], 1):
         where = c.passage.title + (f" — {c.passage.heading}" if c.passage.heading else "")
         lines.append(f"{n}. {where} [{c.passage.url}]")

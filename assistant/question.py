@@ -76,7 +76,7 @@ class Word:
     folded: str
     stems: dict[str, str]
     groups: dict[int, float] = field(default_factory=dict)  # glossary groups of phrases it stands in
-    ends_phrase: bool = False
+    phrase: tuple[int, int] | None = None  # (first, last) position of a glossary phrase it ends
 
     @property
     def alpha(self) -> bool:
@@ -329,15 +329,20 @@ class QuestionParser:
         for (first, last), groups in found.items():
             for word in words[first : last + 1]:
                 word.groups.update(dict.fromkeys(groups, 1.0))
-            words[last].ends_phrase = True
+            words[last].phrase = (first, last)
 
     @staticmethod
     def content_words(words: list[Word], lang: str) -> list[Word]:
-        """Words that say what the question is about: no stop words (unless one ends a phrase), no single letters."""
+        """Words that say what the question is about: no stop words, no single letters. A phrase's groups
+        reach its content words; a phrase of stop words only ("how to get there") keeps its last word."""
         stops = STOP_WORDS.get(lang, STOP_WORDS["en"]) | ASKING_WORDS
+
+        def stop(word: Word) -> bool:
+            return word.raw.lower() in stops or word.folded in stops
+
         kept = []
         for word in words:
-            if (word.raw.lower() in stops or word.folded in stops) and not word.ends_phrase:
+            if stop(word) and not (word.phrase and all(stop(w) for w in words[word.phrase[0] : word.phrase[1] + 1])):
                 continue
             if len(word.folded) < 2 and not word.folded.isdigit():
                 continue
@@ -648,6 +653,9 @@ _PHONE_LOOKS = re.compile(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
 _EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
 _EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
 _COUNT_ASKED = re.compile(r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})", re.I)
+_WHO = re.compile(
+    r"^\W*(who|whom|whose|wer|wem|wen|wessen|which (organisation|organization|agency|foundation))\b", re.I
+)
 _CONTACT_WORDS = re.compile(
     rf"({_PHONE_ASKED.pattern}|{_EMAIL_ASKED.pattern}|reach|contact|write|erreichen|erreiche|erreichbar|kontakt"
     r"|kontaktieren|schreiben|mail|number|nummer|address|adresse)",
@@ -661,7 +669,7 @@ _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the pa
 
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
-    if _PRICE_ASKED.search(question):
+    if _PRICE_ASKED.search(question) and not _WHO.match(question):  # "Who paid for it?" asks for a funder
         return AnswerShape("price", _PRICE_LOOKS, required=True, names=_PRICE_ASKED)
     for name, asks, looks in _ATTRIBUTES:
         if asks.search(question):
