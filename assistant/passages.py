@@ -241,9 +241,10 @@ _BACK_TO_TOP = re.compile(r"^\W*(back to top|to top|top|nach oben|zum seitenanfa
 def _is_control_link(node: LexborNode) -> bool:
     """A button-styled link ("Learn more", "PDF") or a jump back to the top of the page."""
     classes = (node.attributes.get("class") or "").lower().split()
-    if any(c in ("btn", "button") or c.startswith(("btn-", "btn--", "button-", "button--")) for c in classes):
-        return True
     href = node.attributes.get("href") or ""
+    if any(c in ("btn", "button") or c.startswith(("btn-", "btn--", "button-", "button--")) for c in classes):
+        # a button that shows an address or number ("mailto:", "tel:") is how the page gives it: keep it
+        return not href.lower().startswith(("mailto:", "tel:"))
     return href.startswith("#") and bool(_BACK_TO_TOP.match(" ".join((node.text(deep=True) or "").split())))
 
 

@@ -58,7 +58,7 @@ ASKING_WORDS = frozenset(
     will willst wollen wollte möchte möchten möchtest mochte mochten würde würden wurde könnte könnten kann
     könnt muss müsste sollte sollten darf dürfen durfen dürfte gerne gern eigentlich denn mal schon seit oft
     bitte hallo danke ungefähr ungefahr etwa wohl überhaupt uberhaupt vielleicht jemand irgendwo irgendwann
-    genau derzeit aktuell momentan gerade
+    genau derzeit aktuell momentan gerade per by mittels
     """.split()
 )
 
@@ -173,6 +173,8 @@ def compound(ctx: Context, draft: Draft) -> None:
     word = draft.word
     if not word.alpha or not (ctx.lang == "de" or not draft.term.known):
         return
+    if not word.raw[:1].isupper() and (draft.term.known or len(word.folded) < 10):
+        return  # German compounds are nouns, written with a capital; "erreichen" is no compound
     for part in ctx.analyzer.compound_parts(word.folded, ctx.vocabulary):
         for variant in (part, ctx.analyzer.stem(part, "de"), ctx.analyzer.stem(part, "en")):
             draft.term.add(variant, COMPOUND_WEIGHT, "compound", f"part {part!r} of {word.raw!r}")

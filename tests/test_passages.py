@@ -92,6 +92,11 @@ def test_buttons_and_back_to_top_links_are_not_text():
     assert [p.text for p in page(html)] == ["Our lab builds sensors.", "See the project page."]
 
 
+def test_a_button_that_shows_an_email_address_is_text():
+    html = '<p>Write to us: <a class="button" href="mailto:lab@example.org"><span>lab@example.org</span></a></p>'
+    assert [p.text for p in page(html)] == ["Write to us: lab@example.org"]
+
+
 def test_a_label_ending_in_a_colon_stays_with_its_list():
     [p] = page("<p>Research interests:</p><ul><li>Imaging</li><li>Genomics</li></ul>")
     assert p.text == "Research interests:\nImaging\nGenomics" and p.is_list
