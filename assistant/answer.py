@@ -197,6 +197,8 @@ class Assistant:
             weight = self._idf("") * top
             if lang == "de" and term.word[:1].islower() and not first:
                 weight *= GERMAN_LOWERCASE_WEIGHT
+            elif term.word[:1].isupper() and not first:
+                weight *= ENTITY_WEIGHT  # a name the site has no trace of: what is asked about is not here
         if term.word.lower() in FRAME_WORDS:
             weight *= FRAME_WEIGHT
         elif _ENTITY.match(term.word):

@@ -320,10 +320,11 @@ class QuestionParser:
             raw = m.group()
             if m.lastgroup == "url":
                 raw = raw.rstrip(TRAILING)
-            words.append(Word(raw, fold(raw), ctx.stems(raw)))
+            for part in _hyphen_parts(raw) if m.lastgroup == "word" else [raw]:
+                words.append(Word(part, fold(part), ctx.stems(part)))
             if len(words) >= MAX_WORDS:
                 break
-        return words
+        return words[:MAX_WORDS]
 
     def phrases(self, words: list[Word]) -> None:
         """Mark glossary phrases: every word of "wissenschaftlicher Beirat" reaches "scientific advisory board"."""
@@ -354,6 +355,17 @@ class QuestionParser:
 
 # ---------------------------------------------------------------------------
 # Word relations the steps use
+
+_HYPHENS = re.compile(r"[-‐‑]")
+
+
+def _hyphen_parts(raw: str) -> list[str]:
+    """The words of a hyphenated compound ("Proteomik-Gruppe", "Data-Science-Labor"), each asked for on its
+    own; a token with digits or dots ("SARS-CoV-2", "Ph.D.") stays whole."""
+    parts = _HYPHENS.split(raw)
+    if len(parts) < 2 or not all(p.isalpha() and len(p) >= 2 for p in parts):
+        return [raw]
+    return parts
 
 
 def plain_word(raw: str) -> bool:
@@ -600,6 +612,10 @@ NUMBER = re.compile(
     r"zwölf|zwanzig|dreißig|vierzig|fünfzig|hundert|tausend|dutzend)\b",
     re.I,
 )
+DATE_LOOKS = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b|\b\d{{4}}-\d\d-\d\d\b",
+    re.I,
+)
 _SHAPES = [
     (
         "frequency",
@@ -618,7 +634,7 @@ _SHAPES = [
         re.compile(
             r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I
         ),
-        re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b", re.I),
+        DATE_LOOKS,
     ),
     (
         "person",
@@ -663,9 +679,15 @@ _CONTACT_WORDS = re.compile(
     r"|kontaktieren|schreiben|mail|number|nummer|address|adresse)",
     re.I,
 )
+_DEADLINE_ASKED = re.compile(
+    r"\b(deadline|deadlines|due date|closing date|frist|fristen|bewerbungsfrist|anmeldeschluss|anmeldefrist|"
+    r"einsendeschluss|abgabefrist|bewerbungsschluss|until when|bis wann)\b",
+    re.I,
+)
 _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the passage must hold it
-    ("phone", _PHONE_ASKED, _PHONE_LOOKS),
-    ("email", _EMAIL_ASKED, _EMAIL_LOOKS),
+    ("phone", _PHONE_ASKED, _PHONE_LOOKS, _CONTACT_WORDS),
+    ("email", _EMAIL_ASKED, _EMAIL_LOOKS, _CONTACT_WORDS),
+    ("deadline", _DEADLINE_ASKED, DATE_LOOKS, _DEADLINE_ASKED),
 ]
 
 
@@ -673,9 +695,9 @@ def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
     if _PRICE_ASKED.search(question) and not _WHO.match(question):  # "Who paid for it?" asks for a funder
         return AnswerShape("price", _PRICE_LOOKS, required=True, names=_PRICE_ASKED)
-    for name, asks, looks in _ATTRIBUTES:
+    for name, asks, looks, names in _ATTRIBUTES:
         if asks.search(question):
-            return AnswerShape(name, looks, required=True, names=_CONTACT_WORDS)
+            return AnswerShape(name, looks, required=True, names=names)
     count = _COUNT_ASKED.match(question)
     if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
         return AnswerShape("number", NUMBER, required=True, counted=count.group("what"))

@@ -163,3 +163,15 @@ def test_attributes_asked_for_are_required_in_the_answer(question, shape):
     found = answer_shape(question)
     assert found is not None and found.name == shape
     assert found.required or shape == "frequency"
+
+
+def test_a_hyphenated_compound_is_asked_word_by_word(analyzer):
+    words = [t.word for t in analyzer.parse_question("Wer leitet die Proteomik-Gruppe?", "de").terms]
+    assert "Proteomik" in words and "Gruppe" in words
+    assert [t.word for t in analyzer.parse_question("SARS-CoV-2 studies", "en").terms][0] == "SARS-CoV-2"
+
+
+def test_a_deadline_asked_for_needs_a_date():
+    shape = answer_shape("What is the application deadline for the PhD positions?")
+    assert shape is not None and shape.name == "deadline" and shape.required
+    assert shape.fits("Apply by 31 March 2025.") and not shape.fits("Apply with a CV and two letters.")
