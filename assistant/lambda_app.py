@@ -25,12 +25,19 @@ from assistant.settings import Settings
 INDEXES = Path(__file__).resolve().parent.parent / "index"
 
 
+class NoIndexShipped(FileNotFoundError):
+    """The package holds no index: it was zipped without the hooks that build one."""
+
+
 def shipped_index(folder: Path = INDEXES) -> Path:
-    """The index the package ships: index/site, else the bundled corpus's, else index/ itself."""
+    """The index the package ships: index/site, else the bundled corpus's (packaging ships just one)."""
     for candidate in (folder / "site", folder / "corpus"):
         if (candidate / "manifest.json").is_file():
             return candidate
-    return folder
+    raise NoIndexShipped(
+        f"{folder}: this package holds no index. Build the package with `zappa package STAGE` from the "
+        "project folder: its prebuild_script (deploy/zappa_hooks.py) builds the index and ships it."
+    )
 
 
 def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:

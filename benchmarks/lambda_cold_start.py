@@ -1,13 +1,15 @@
 """Cold start of the Lambda package, beside a bare Flask app packaged the same way.
 
-    python benchmarks/lambda_cold_start.py [--site SITE] [--runs 5] [--question TEXT]
+    python benchmarks/lambda_cold_start.py [--site SITE | --index DIR] [--runs 5] [--question TEXT]
 
-Indexes SITE with `assistant index`, builds both zips with deploy/package.sh,
-unpacks them and, in fresh `python -I -S` processes that see only the package
-and the standard library (each with an empty temporary folder, as a new Lambda
-sandbox has), measures the median time to import zappa's handler, to set up the
-app (for the assistant: open the index), and to answer the first question.
-Prints the figures and the zip and unpacked sizes.
+Builds both zips with `zappa package dev`, as a user does (the project's hooks index SITE,
+leave out what serving does not need and compile the bytecode), from the virtualenv this
+runs in, which must be the runtime's Python (3.11). Unpacks them and, in fresh `python -I -S`
+processes that see only the package and the standard library (each with an empty temporary
+folder, as a new Lambda sandbox has), measures the median time to import Zappa's handler, to
+set up the app (for the assistant: open the index), and to answer the first question.
+Prints the figures, the zip and unpacked sizes, and the assistant's total as a ratio to the
+bare app's.
 """
 
 from __future__ import annotations
@@ -62,12 +64,18 @@ def ask_event(question: str) -> dict:
     }
 
 
-def package(project: Path, out: Path) -> Path:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV"))}
-    if not (project / "index").exists():
-        env["PACKAGE_WITHOUT_INDEX"] = "1"
+def package(project: Path, out: Path, site: Path | None) -> Path:
+    """`zappa package dev` in ``project``, from this virtualenv; the zip, unpacked beside it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ASSISTANT_"))}
+    env.update(
+        VIRTUAL_ENV=sys.prefix,
+        PATH=f"{Path(sys.prefix) / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        AWS_DEFAULT_REGION="eu-central-1",
+    )
+    if site:
+        env["ASSISTANT_SITE"] = str(site)
     done = subprocess.run(
-        ["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)],
+        [str(Path(sys.prefix) / "bin" / "zappa"), "package", "dev", "-o", str(out)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -119,34 +127,38 @@ def main() -> int:
 
     shutil.rmtree(args.work, ignore_errors=True)
     app, bare = args.work / "app", args.work / "bare"
-    shutil.copytree(REPO / "assistant", app / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
-    for project in (app, bare):
-        project.mkdir(parents=True, exist_ok=True)
-        shutil.copy(REPO / "zappa_settings.json", project)
-    settings = json.loads((bare / "zappa_settings.json").read_text())
+    for name in ("assistant", "deploy"):
+        shutil.copytree(REPO / name, app / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "deploy", bare / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("zappa_settings.json", "pyproject.toml"):
+        shutil.copy(REPO / name, app)
+    settings = json.loads((REPO / "zappa_settings.json").read_text())
     settings["dev"]["app_function"] = "bare_app.app"
+    del settings["dev"]["prebuild_script"]  # it has no index to build
     (bare / "zappa_settings.json").write_text(json.dumps(settings, indent=2))
+    (bare / "pyproject.toml").write_text('[project]\nname = "bare"\nversion = "0"\ndependencies = ["flask"]\n')
     (bare / "bare_app.py").write_text(BARE_APP)
 
+    site = None
     if args.index:
-        shutil.copytree(args.index, app / "index")
+        shutil.copytree(args.index, app / "index" / "site")
     else:
-        print(f"indexing {args.site} ...", file=sys.stderr)
-        subprocess.run(
-            [sys.executable, "-m", "assistant", "index", str(args.site), "--out", str(app / "index")],
-            cwd=REPO,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    index_mb = sum(p.stat().st_size for p in (app / "index").rglob("*") if p.is_file()) / 2**20
-
-    rows = []
+        site = args.site
+    packages = {}
     for name, project in (("bare Flask", bare), ("assistant", app)):
         print(f"packaging {name} ...", file=sys.stderr)
         zip_path = args.work / f"{project.name}.zip"
-        pkg = package(project, zip_path)
-        runs = [cold_start(pkg, args.question) for _ in range(args.runs)]
-        median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        packages[name] = (zip_path, package(project, zip_path, site if project is app else None))
+    index_mb = sum(p.stat().st_size for p in (app / "index" / "site").rglob("*") if p.is_file()) / 2**20
+
+    # Interleaved, so that both packages see the same load on a shared machine.
+    runs: dict[str, list[dict]] = {name: [] for name in packages}
+    for _ in range(args.runs):
+        for name, (_, pkg) in packages.items():
+            runs[name].append(cold_start(pkg, args.question))
+    rows = []
+    for name, (zip_path, _) in packages.items():
+        median = {k: statistics.median(r[k] for r in runs[name]) for k in runs[name][0]}
         rows.append((name, median, *sizes(zip_path)))
 
     print(f"\nLambda cold start, median of {args.runs} fresh processes (python -I -S, package + stdlib only)")

@@ -1,14 +1,18 @@
-"""The AWS Lambda package, built with the real `zappa package` and run offline.
+"""The AWS Lambda package, built with the real `zappa package` from a clean checkout and run offline.
 
-The package is built from a copy of the project holding the index of a small
-site, unpacked, and its handler is called in a fresh interpreter that sees only
-the package and the standard library, as Lambda's runtime does, on a read-only
-copy of the code where the machine allows one. A second test runs it under the
-AWS Lambda Runtime Interface Client against a Runtime API served on loopback.
+The package is built as a Zappa user builds it: `zappa package production` in a copy of the
+project's files with no index built beforehand, from this virtualenv (which also holds the test
+and indexing tools; the package must hold only what serving needs). It is unpacked, and its
+handler is called in a fresh interpreter that sees only the package and the standard library,
+as Lambda's runtime does, on a read-only copy of the code where the machine allows one, with
+API Gateway events of both payload formats (REST API v1, HTTP API v2). A second test runs it
+under the AWS Lambda Runtime Interface Client against a Runtime API served on loopback.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import re
@@ -20,41 +24,21 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from conftest import LONG_PATIENCE, PATIENCE
 
+tomllib = pytest.importorskip("tomllib")
 pytestmark = [pytest.mark.lambda_package, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
+STAGE = "production"
 RUNTIME = "python3.11"
 # Lambda's python3.11 runs on Amazon Linux 2: glibc 2.26.
 MAX_GLIBC = (2, 26)
 INDEXING_ONLY = ("liquid", "frontmatter", "bibtexparser", "markdown_it", "mdit_py_plugins", "selectolax", "rank_bm25")
 LEGACY_GLIBC = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-
-SITE = {
-    "_config.yml": 'title: Harbour Lab\nurl: https://harbour-lab.example.org\nbaseurl: ""\n',
-    "index.md": "---\nlayout: default\ntitle: Home\n---\n# Harbour Lab\n\n"
-    "The Harbour Lab studies how tides move sediment along the northern coast.\n",
-    "visit.md": "---\nlayout: default\ntitle: Visiting us\npermalink: /visit/\n---\n# Visiting us\n\n"
-    "## Opening hours\n\n"
-    "The reading room of the lab is open from Monday to Thursday between nine and four o'clock.\n\n"
-    "## Getting here\n\n"
-    "Take the ferry to the eastern pier and walk up the hill past the lighthouse.\n",
-    "kontakt.md": "---\nlayout: default\ntitle: Kontakt\nlang: de\npermalink: /kontakt/\n---\n# Kontakt\n\n"
-    "Der Lesesaal des Labors ist montags bis donnerstags von neun bis vier Uhr geöffnet.\n",
-    "_layouts/default.html": "<html><body><main>{{ content }}</main></body></html>\n",
-}
-
-
-def _python311() -> str:
-    if sys.version_info[:2] == (3, 11):
-        return sys.executable
-    found = shutil.which(RUNTIME)
-    if not found:
-        pytest.skip(f"building a {RUNTIME} package needs a {RUNTIME} interpreter")
-    return found
 
 
 def _base_python() -> str:
@@ -62,35 +46,50 @@ def _base_python() -> str:
     return getattr(sys, "_base_executable", sys.executable)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict:
-    """Build the index of SITE, then the zip with deploy/package.sh, and unpack it."""
-    if shutil.which("bash") is None:
-        pytest.skip("deploy/package.sh needs bash")
-    root = tmp_path_factory.mktemp("lambda")
-    site = root / "site"
-    for name, text in SITE.items():
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_text(text, encoding="utf-8")
-
-    project = root / "project"
-    shutil.copytree(REPO / "assistant", project / "assistant", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(REPO / "zappa_settings.json", project)
-    (project / "tests").mkdir()
-    (project / "tests" / "test_nothing.py").write_text("# must not be shipped\n")
-    subprocess.run(
-        [sys.executable, "-m", "assistant", "index", str(site), "--out", str(project / "index")],
-        check=True,
+def _checkout(dest: Path) -> Path:
+    """The project's files as a fresh clone has them: tracked and new files, nothing ignored (no index/, no build/)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=REPO,
         capture_output=True,
-        text=True,
-    )
+        check=True,
+    ).stdout.decode()
+    for rel in filter(None, listed.split("\0")):
+        source = REPO / rel
+        if source.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / rel)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict:
+    """`zappa package production` on a clean checkout, then the zip unpacked."""
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip(f"zappa packages the virtualenv it runs in, and the stage runs {RUNTIME}")
+    zappa = Path(sys.prefix) / "bin" / "zappa"
+    if not zappa.exists() or shutil.which("git") is None:
+        pytest.skip("packaging needs zappa in this virtualenv and git to list the project's files")
+    root = tmp_path_factory.mktemp("lambda")
+    project = _checkout(root / "clone")
+    assert not (project / "index" / "corpus").exists()
+    # An index built earlier for another site: packaging must ship only the one served.
+    stale = project / "index" / "old-site"
+    stale.mkdir(parents=True)
+    (stale / "manifest.json").write_text("{}")
+    (stale / "segment.idx").write_bytes(b"stale" * 100)
+    (project / "tests" / "test_nothing.py").write_text("# must not be shipped\n")
 
     out = root / "out" / "package.zip"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV"))}
-    env.update(LAMBDA_PYTHON=_python311(), AWS_DEFAULT_REGION="eu-central-1")
+    out.parent.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ASSISTANT_", "VIRTUAL_ENV"))}
+    env.update(
+        VIRTUAL_ENV=sys.prefix,
+        PATH=f"{Path(sys.prefix) / 'bin'}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
+        AWS_DEFAULT_REGION="eu-central-1",
+    )
     done = subprocess.run(
-        ["bash", str(REPO / "deploy" / "package.sh"), "dev", str(out)],
+        [str(zappa), "package", STAGE, "-o", str(out)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -102,9 +101,78 @@ def built(tmp_path_factory) -> dict:
     unpacked = root / "pkg"
     with zipfile.ZipFile(out) as zf:
         zf.extractall(unpacked)
-    settings = json.loads((REPO / "zappa_settings.json").read_text())["dev"]
+    settings = json.loads((REPO / "zappa_settings.json").read_text())[STAGE]
     origin = settings["environment_variables"]["ASSISTANT_ALLOWED_ORIGINS"].split(",")[0]
     return {"zip": out, "dir": unpacked, "root": root, "origin": origin, "log": done.stdout + done.stderr}
+
+
+def _requirement_name(text: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", text)[0]).lower()
+
+
+def _shipped_distributions(names: list[str]) -> set[str]:
+    tops = {n.split("/")[0] for n in names}
+    return {_requirement_name(t.removesuffix(".dist-info").rsplit("-", 1)[0]) for t in tops if t.endswith(".dist-info")}
+
+
+def test_zappa_package_builds_the_served_index_itself_and_ships_only_that_one(built):
+    assert "Index to ship: index/corpus/" in built["log"], built["log"][-3000:]
+    names = zipfile.ZipFile(built["zip"]).namelist()
+    assert "index/corpus/manifest.json" in names
+    shipped = {n.split("/")[1] for n in names if n.startswith("index/")}
+    assert shipped == {"corpus"}, f"index/ in the zip holds {sorted(shipped)}"
+
+
+def test_zappa_package_warns_of_no_missing_manylinux_wheel(built):
+    """Zappa looks for a manylinux wheel of every distribution; pure-Python ones need none."""
+    assert "No manylinux wheel found" not in built["log"], built["log"][-3000:]
+
+
+def test_the_zip_holds_the_app_the_index_and_only_serving_dependencies(built):
+    names = zipfile.ZipFile(built["zip"]).namelist()
+    tops = {n.split("/")[0] for n in names}
+    assert {"handler.py", "zappa_settings.py", "assistant", "index", "flask", "tantivy", "yaml"} <= tops
+    assert "assistant/lambda_app.py" in names
+    for unwanted in (
+        *INDEXING_ONLY,
+        "tests",
+        "corpus",
+        "docs",
+        "benchmarks",
+        "deploy",
+        "eval",
+        "pip",
+        "setuptools",
+        "troposphere",
+        "playwright",
+        "_pytest",
+        "hypothesis",
+        "numpy",
+        ".git",
+        ".venv",
+        "build",
+        "Makefile",
+        "README.md",
+        "zappa_settings.json",
+        "pyproject.toml",
+    ):
+        assert unwanted not in tops, f"{unwanted} should not be shipped"
+
+    size = built["zip"].stat().st_size
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(built["zip"]).infolist())
+    assert size < 50 * 2**20, f"zip is {size / 2**20:.1f} MiB"
+    assert unpacked < 250 * 2**20, f"unpacked package is {unpacked / 2**20:.1f} MiB"
+
+
+def test_what_the_function_runs_is_pyprojects_dependency_set(built):
+    """The Lambda requirements are pyproject.toml's dependencies, not a list typed again by hand."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    serving = {_requirement_name(r) for r in project["dependencies"]}
+    extras_only = {_requirement_name(r) for extra in project["optional-dependencies"].values() for r in extra}
+    shipped = _shipped_distributions(zipfile.ZipFile(built["zip"]).namelist())
+    assert serving <= shipped, f"serving dependencies missing from the package: {sorted(serving - shipped)}"
+    leaked = (extras_only - serving - {"zappa"}) & shipped
+    assert not leaked, f"shipped, though only an extra needs them: {sorted(leaked)}"
 
 
 def _wheel_platforms(wheel_file: str) -> list[str]:
@@ -117,37 +185,6 @@ def _glibc(platform: str) -> tuple[int, int] | None:
             return glibc
     m = re.match(r"manylinux_(\d+)_(\d+)_", platform)
     return (int(m[1]), int(m[2])) if m else None
-
-
-def test_zip_holds_the_app_the_index_and_only_serving_dependencies(built):
-    names = zipfile.ZipFile(built["zip"]).namelist()
-    tops = {n.split("/")[0] for n in names}
-    assert {"handler.py", "zappa_settings.py", "assistant", "index", "flask", "tantivy", "yaml"} <= tops
-    assert "assistant/lambda_app.py" in names
-    assert any(n.startswith("index/") for n in names)
-    for unwanted in (
-        *INDEXING_ONLY,
-        "tests",
-        "corpus",
-        "docs",
-        "benchmarks",
-        "deploy",
-        "pip",
-        "setuptools",
-        "troposphere",
-        ".git",
-        ".venv",
-        "build",
-        "zappa_settings.json",
-        "pyproject.toml",
-    ):
-        assert unwanted not in tops, f"{unwanted} should not be shipped"
-    assert not any(n.endswith(".dist-info/METADATA") and "liquid" in n.lower() for n in names)
-
-    size = built["zip"].stat().st_size
-    unpacked = sum(i.file_size for i in zipfile.ZipFile(built["zip"]).infolist())
-    assert size < 50 * 2**20, f"zip is {size / 2**20:.1f} MiB"
-    assert unpacked < 250 * 2**20, f"unpacked package is {unpacked / 2**20:.1f} MiB"
 
 
 def test_every_extension_is_built_for_the_lambda_runtime(built):
@@ -194,12 +231,26 @@ def test_bytecode_is_valid_without_looking_at_the_sources(built):
         assert flags == 0b01, f"{pyc.relative_to(pkg)} is not an unchecked-hash .pyc (flags {flags})"
 
 
+HOST = "abc123.execute-api.eu-central-1.amazonaws.com"
+JSON = {"Content-Type": "application/json"}
+
+
+def _body(body: str | None, encoded: bool) -> str | None:
+    return base64.b64encode(body.encode()).decode() if encoded and body is not None else body
+
+
 def _event(
-    method: str, path: str, *, query: dict | None = None, body: str | None = None, headers: dict | None = None
+    method: str,
+    path: str,
+    *,
+    query: dict | None = None,
+    body: str | None = None,
+    headers: dict | None = None,
+    base64_body: bool = False,
 ) -> dict:
-    """An API Gateway REST (v1) proxy event as Lambda hands it to the function."""
+    """An API Gateway REST API (payload format 1.0) proxy event as Lambda hands it to the function."""
     headers = {
-        "Host": "abc123.execute-api.eu-central-1.amazonaws.com",
+        "Host": HOST,
         "X-Forwarded-Proto": "https",
         "X-Forwarded-For": "203.0.113.9",
         "User-Agent": "pytest",
@@ -218,12 +269,57 @@ def _event(
         "requestContext": {
             "resourcePath": "/{proxy+}",
             "httpMethod": method,
-            "stage": "dev",
+            "stage": STAGE,
             "identity": {"sourceIp": "203.0.113.9"},
-            "path": f"/dev{path}",
+            "path": f"/{STAGE}{path}",
         },
-        "body": body,
-        "isBase64Encoded": False,
+        "body": _body(body, base64_body),
+        "isBase64Encoded": base64_body,
+    }
+
+
+def _event_v2(
+    method: str,
+    path: str,
+    *,
+    query: dict | None = None,
+    body: str | None = None,
+    headers: dict | None = None,
+    base64_body: bool = False,
+    stage: str = "$default",
+) -> dict:
+    """An API Gateway HTTP API (payload format 2.0) event: lower-case headers, raw path and query, cookies apart."""
+    headers = {"host": HOST, "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9", "user-agent": "pytest"} | {
+        k.lower(): v for k, v in (headers or {}).items()
+    }
+    raw_path = path if stage == "$default" else f"/{stage}{path}"
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": urlencode(query or {}),
+        "cookies": ["visited=1"],
+        "headers": headers,
+        "queryStringParameters": query,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "abc123",
+            "domainName": HOST,
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.9",
+                "userAgent": "pytest",
+            },
+            "requestId": "req",
+            "routeKey": "$default",
+            "stage": stage,
+            "time": "01/Jan/2026:00:00:00 +0000",
+            "timeEpoch": 1767225600000,
+        },
+        "body": _body(body, base64_body),
+        "isBase64Encoded": base64_body,
     }
 
 
@@ -233,7 +329,7 @@ KEEP_WARM = {
     "time": "2026-01-01T00:00:00Z",
     "resources": [
         "arn:aws:events:eu-central-1:000000000000:rule/"
-        "institute-assistant-dev-zappa-keep-warm-handler.keep_warm_callback"
+        f"institute-assistant-{STAGE}-zappa-keep-warm-handler.keep_warm_callback"
     ],
 }
 
@@ -247,52 +343,71 @@ def _read_only(pkg: Path, cmd: list[str]) -> list[str]:
     return ["unshare", "-m", "sh", "-c", script, "sh", *cmd]
 
 
-def _leak(output: str) -> None:
-    """Report serving code that imports an indexing-only library (left out of the package) as a known gap."""
+def _leak(output: str) -> str:
+    """Name the chain of imports by which serving code reached an indexing-only library, if it did."""
     missing = re.findall(r"No module named '([\w.]+)'", output)
     leaked = [m for m in missing if m.split(".")[0] in INDEXING_ONLY]
-    if leaked:
-        frames = re.findall(r'File "[^"]*?/(assistant/\w+\.py)", line (\d+)', output)
-        chain = " -> ".join(f"{f}:{n}" for f, n in frames)
-        pytest.xfail(f"serving imports indexing-only {leaked[0]} ({chain}); the package leaves it out")
+    if not leaked:
+        return ""
+    frames = re.findall(r'File "[^"]*?/(assistant/\w+\.py)", line (\d+)', output)
+    chain = " -> ".join(f"{f}:{n}" for f, n in frames)
+    return f"serving imports indexing-only {leaked[0]} ({chain}); the package leaves it out"
 
 
 def _tree(folder: Path) -> dict[str, tuple[int, float]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime) for p in folder.rglob("*")}
 
 
-def test_handler_answers_api_gateway_events_in_a_bare_interpreter(built, tmp_path):
+BOARD = "Who sits on the board?"
+PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+
+
+def _events(origin: str) -> dict[str, dict]:
+    asked = json.dumps({"question": BOARD})
+    cors = {"Origin": origin}
+    return {
+        "health": _event("GET", "/api/health"),
+        "get": _event("GET", "/api/ask", query={"q": BOARD}, headers=cors),
+        "post": _event("POST", "/api/ask", body=asked, headers=JSON | cors),
+        "post base64": _event("POST", "/api/ask", body=asked, headers=JSON | cors, base64_body=True),
+        "preflight": _event("OPTIONS", "/api/ask", headers=cors | PREFLIGHT),
+        "malformed": _event("POST", "/api/ask", body='{"question": ', headers=JSON),
+        "widget": _event("GET", "/widget.js", headers={"Accept-Encoding": "gzip, deflate, br"}),
+        "v2 get": _event_v2("GET", "/api/ask", query={"q": BOARD}, headers=cors),
+        "v2 get on a named stage": _event_v2("GET", "/api/ask", query={"q": BOARD}, stage=STAGE),
+        "v2 post": _event_v2("POST", "/api/ask", body=asked, headers=JSON | cors),
+        "v2 post base64": _event_v2("POST", "/api/ask", body=asked, headers=JSON | cors, base64_body=True),
+        "v2 health": _event_v2("GET", "/api/health"),
+        "v2 preflight": _event_v2("OPTIONS", "/api/ask", headers=cors | PREFLIGHT),
+        "v2 malformed": _event_v2("POST", "/api/ask", body="not json", headers=JSON, base64_body=True),
+        "v2 widget": _event_v2("GET", "/widget.css", headers={"Accept-Encoding": "gzip"}),
+        "keep warm": KEEP_WARM,
+    }
+
+
+@pytest.fixture(scope="module")
+def invoked(built, tmp_path_factory) -> dict:
+    """Every event through the package's handler, in one cold process that sees only the package."""
     pkg: Path = built["dir"]
-    origin = built["origin"]
-    events = [
-        _event("GET", "/api/health"),
-        _event("GET", "/api/ask", query={"q": "When is the reading room open?"}, headers={"Origin": origin}),
-        _event(
-            "POST",
-            "/api/ask",
-            body=json.dumps({"question": "How do I get to the lab by ferry?"}),
-            headers={"Content-Type": "application/json", "Origin": origin},
-        ),
-        _event(
-            "OPTIONS",
-            "/api/ask",
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "content-type",
-            },
-        ),
-        _event("POST", "/api/ask", body='{"question": ', headers={"Content-Type": "application/json"}),
-        KEEP_WARM,
-    ]
+    events = _events(built["origin"])
+    # Revalidation: what a browser sends once it holds the widget. Its ETag comes from a first answer.
+    first = _invoke(pkg, [events["widget"], events["v2 widget"]], tmp_path_factory.mktemp("warmup"))
+    tags = [_headers(r["result"])["etag"] for r in first["results"]]
+    events["widget again"] = _event("GET", "/widget.js", headers={"Accept-Encoding": "gzip", "If-None-Match": tags[0]})
+    events["v2 widget again"] = _event_v2("GET", "/widget.css", headers={"If-None-Match": tags[1]})
+
     before = _tree(pkg)
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    done = _invoke(pkg, list(events.values()), tmp_path_factory.mktemp("sandbox"))
+    assert _tree(pkg) == before, "the function wrote into its code folder"
+    return done | {"results": dict(zip(events, [r["result"] for r in done["results"]], strict=True))}
+
+
+def _invoke(pkg: Path, events: list[dict], scratch: Path) -> dict:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "TMPDIR": str(scratch),
         "LANG": "C.UTF-8",
-        "AWS_LAMBDA_FUNCTION_NAME": "institute-assistant-dev",
+        "AWS_LAMBDA_FUNCTION_NAME": f"institute-assistant-{STAGE}",
     }
     cmd = [_base_python(), "-I", "-S", str(REPO / "deploy" / "invoke_local.py"), str(pkg)]
     done = subprocess.run(
@@ -303,52 +418,100 @@ def test_handler_answers_api_gateway_events_in_a_bare_interpreter(built, tmp_pat
         text=True,
         timeout=LONG_PATIENCE,
     )
-    if done.returncode:
-        _leak(done.stderr)
-    assert done.returncode == 0, done.stderr[-4000:]
+    assert done.returncode == 0, _leak(done.stderr) + done.stderr[-4000:]
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    timing, results, modules = lines[0], [x["result"] for x in lines[1:-1]], lines[-1]["modules"]
-    assert timing["import_ms"] > 0 and len(results) == len(events)
-    health, get, post, preflight, malformed, warm = results
+    assert len(lines) == len(events) + 2, done.stdout[-2000:] + done.stderr[-2000:]
+    return {"timing": lines[0], "results": lines[1:-1], "modules": lines[-1]["modules"], "stderr": done.stderr}
 
-    assert health["statusCode"] == 200
-    assert json.loads(health["body"])["status"] == "ok"
 
-    assert get["statusCode"] == 200
-    assert get["headers"]["Access-Control-Allow-Origin"] == origin
-    answer = json.loads(get["body"])
-    assert answer["abstained"] is False
-    assert any("nine and four" in p["quote"] and "/visit" in p["url"] for p in answer["passages"]), answer
+def _headers(result: dict) -> dict[str, str]:
+    return {k.lower(): v for k, v in (result.get("headers") or {}).items()}
 
-    assert post["statusCode"] == 200
-    assert post["headers"]["Access-Control-Allow-Origin"] == origin
-    answer = json.loads(post["body"])
-    assert any("ferry to the eastern pier" in p["quote"] for p in answer["passages"]), answer
 
-    assert preflight["statusCode"] in (200, 204)
-    assert preflight["headers"]["Access-Control-Allow-Origin"] == origin
-    assert "POST" in preflight["headers"]["Access-Control-Allow-Methods"]
+def _payload(result: dict) -> bytes:
+    body = result.get("body") or ""
+    return base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
 
-    assert malformed["statusCode"] == 400
-    error = json.loads(malformed["body"])["error"]
-    assert error["code"] and error["message"]
 
-    assert warm is None
+def _board_answer(result: dict, origin: str | None) -> None:
+    assert result["statusCode"] == 200, result
+    if origin:
+        assert _headers(result)["access-control-allow-origin"] == origin
+    answer = json.loads(_payload(result))
+    assert answer["abstained"] is False and answer["passages"], answer
+    assert any(p["url"].endswith("#board") for p in answer["passages"]), answer
+
+
+@pytest.mark.parametrize("name", ["get", "post", "v2 get", "v2 get on a named stage", "v2 post"])
+def test_a_question_is_answered_with_passages_through_rest_and_http_api_events(invoked, built, name):
+    _board_answer(invoked["results"][name], None if "stage" in name else built["origin"])
+
+
+@pytest.mark.parametrize("name", ["post base64", "v2 post base64"])
+def test_a_base64_encoded_body_is_decoded_not_refused(invoked, built, name):
+    _board_answer(invoked["results"][name], built["origin"])
+
+
+@pytest.mark.parametrize("name", ["malformed", "v2 malformed"])
+def test_a_malformed_body_gets_a_json_error(invoked, name):
+    result = invoked["results"][name]
+    assert result["statusCode"] == 400
+    error = json.loads(_payload(result))["error"]
+    assert error["code"] == "invalid_json" and error["message"]
+
+
+@pytest.mark.parametrize("name", ["preflight", "v2 preflight"])
+def test_cors_preflight_is_answered_for_the_sites_origin(invoked, built, name):
+    result = invoked["results"][name]
+    assert result["statusCode"] in (200, 204)
+    assert _headers(result)["access-control-allow-origin"] == built["origin"]
+    assert "POST" in _headers(result)["access-control-allow-methods"]
+
+
+@pytest.mark.parametrize("name", ["health", "v2 health"])
+def test_health_on_lambda_names_the_site_and_no_path(invoked, name):
+    result = invoked["results"][name]
+    assert result["statusCode"] == 200
+    body = json.loads(_payload(result))
+    assert body["status"] == "ok" and body["passages"] > 0 and body["site_name"]
+    assert "meta" not in body and "/tmp" not in json.dumps(body) and "/work" not in json.dumps(body)
+
+
+@pytest.mark.parametrize("name, file", [("widget", "widget.js"), ("v2 widget", "widget.css")])
+def test_widget_files_leave_lambda_gzipped_as_base64_with_a_content_etag(invoked, name, file):
+    result = invoked["results"][name]
+    headers = _headers(result)
+    assert result["statusCode"] == 200
+    assert result["isBase64Encoded"] is True, "API Gateway needs a compressed body base64-encoded"
+    assert headers["content-encoding"] == "gzip"
+    assert gzip.decompress(_payload(result)) == (REPO / "assistant" / "static" / file).read_bytes()
+    assert "max-age=" in headers["cache-control"] and headers["etag"]
+
+
+@pytest.mark.parametrize("name", ["widget again", "v2 widget again"])
+def test_a_widget_file_the_browser_holds_is_answered_304(invoked, name):
+    result = invoked["results"][name]
+    assert result["statusCode"] == 304 and not result.get("body")
+    assert _headers(result)["etag"]
+
+
+def test_keep_warm_events_and_logs_of_a_cold_start(invoked):
+    assert invoked["timing"]["import_ms"] > 0
+    assert invoked["results"]["keep warm"] is None
 
     # One structured line per question, without the visitor's address.
     asked = [
         json.loads(line[line.index("{") :])
-        for line in done.stderr.splitlines()
+        for line in invoked["stderr"].splitlines()
         if '"event":"ask"' in line.replace(" ", "")
     ]
-    assert len(asked) == 2, done.stderr[-3000:]
+    assert len(asked) == 7, invoked["stderr"][-3000:]
     assert {"lang", "abstained", "urls", "latency_ms"} <= set(asked[0])
-    assert any("/visit" in url for url in asked[0]["urls"])
-    assert "203.0.113.9" not in done.stderr
+    assert any(url.endswith("#board") for url in asked[0]["urls"])
+    assert "203.0.113.9" not in invoked["stderr"]
 
-    leaked = sorted({m.split(".")[0] for m in modules} & set(INDEXING_ONLY))
+    leaked = sorted({m.split(".")[0] for m in invoked["modules"]} & set(INDEXING_ONLY))
     assert not leaked, f"serving imported indexing-only modules: {leaked}"
-    assert _tree(pkg) == before, "the function wrote into its code folder"
 
 
 class _RuntimeAPI(BaseHTTPRequestHandler):
@@ -424,7 +587,7 @@ def test_runtime_interface_client_gets_an_answer_from_the_package(built, tmp_pat
     server = ThreadingHTTPServer(("127.0.0.1", 0), _RuntimeAPI)
     server.events, server.posts = queue.Queue(), []
     server.answered, server.done = threading.Event(), threading.Event()
-    server.events.put(("req-1", _event("GET", "/api/ask", query={"q": "Wann ist der Lesesaal geöffnet?"})))
+    server.events.put(("req-1", _event("GET", "/api/ask", query={"q": "Wer ist im Vorstand?"})))
     server.events.put(None)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -442,7 +605,7 @@ def test_runtime_interface_client_gets_an_answer_from_the_package(built, tmp_pat
         "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_port}",
         "LAMBDA_TASK_ROOT": str(pkg),
         "_HANDLER": "handler.lambda_handler",
-        "AWS_LAMBDA_FUNCTION_NAME": "institute-assistant-dev",
+        "AWS_LAMBDA_FUNCTION_NAME": f"institute-assistant-{STAGE}",
     }
     proc = subprocess.Popen(
         [_base_python(), "-I", "-S", "-c", boot],
@@ -462,11 +625,14 @@ def test_runtime_interface_client_gets_an_answer_from_the_package(built, tmp_pat
         server.server_close()
     assert answered, output[-3000:]
     path, body = server.posts[-1]
-    if path.endswith("/error"):
-        _leak(body.decode() + output)
-    assert path == "/2018-06-01/runtime/invocation/req-1/response", (path, body[:2000], output[-2000:])
+    assert path == "/2018-06-01/runtime/invocation/req-1/response", (
+        _leak(body.decode() + output),
+        path,
+        body[:2000],
+        output[-2000:],
+    )
     result = json.loads(body)
     assert result["statusCode"] == 200
     answer = json.loads(result["body"])
-    assert answer["abstained"] is False
-    assert any("neun bis vier" in p["quote"] for p in answer["passages"]), answer
+    assert answer["abstained"] is False and answer["lang"] == "de"
+    assert any(p["url"].endswith("#board") for p in answer["passages"]), answer
