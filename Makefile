@@ -8,12 +8,12 @@ BIN = $(VENV)/bin
 AXE_VERSION = 4.14.1
 AXE = build/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test check install install-dev browser axe index clean
+.PHONY: run test check install install-dev browser axe jekyll index clean
 
 run: install
 	$(BIN)/assistant serve
 
-test: check browser axe
+test: check browser axe jekyll
 	$(BIN)/python -m pytest -q -rs
 
 # Lint (the rule set in pyproject.toml), formatting, types and the import contract (serving
@@ -54,6 +54,15 @@ $(AXE):
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
 		else echo "npm is missing: sudo apt-get install npm (the accessibility tests will be skipped)"; exit 0; fi; }; \
 	npm install --prefix build/axe --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+
+# The rendering tests compare with what Debian's Jekyll builds from the same fixture sites.
+JEKYLL_PACKAGES = jekyll ruby-jekyll-archives ruby-jekyll-paginate ruby-jekyll-paginate-v2 \
+	ruby-jekyll-feed ruby-jekyll-sitemap ruby-jekyll-seo-tag ruby-jekyll-redirect-from \
+	ruby-jekyll-include-cache ruby-jekyll-data
+jekyll:
+	@dpkg -s $(JEKYLL_PACKAGES) >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(JEKYLL_PACKAGES); \
+		else echo "Jekyll is missing: sudo apt-get install $(JEKYLL_PACKAGES) (the differential tests will be skipped)"; fi; }
 
 index: install
 	$(BIN)/assistant index

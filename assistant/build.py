@@ -127,16 +127,7 @@ def index_site(
     render_problems = rendering.problems + tally.render_problems
     problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
     problems += tally.passage_problems
-    notes = []
-    if tally.missing_includes:
-        notes.append(
-            "includes not found, rendered as nothing (a theme's files are not read): "
-            + ", ".join(sorted(tally.missing_includes))
-        )
-    if tally.unknown_tags:
-        notes.append(
-            "tags of plugins this program does not know, rendered as nothing: " + ", ".join(sorted(tally.unknown_tags))
-        )
+    notes = _notes(tally.missing_includes, tally.unknown_tags)
     return BuildReport(
         manifest,
         problems,
@@ -157,6 +148,57 @@ def _meta(site, site_root: Path | str, documents: int) -> dict:
         "source": str(Path(site_root).resolve()),
         "documents": documents,
     }
+
+
+@dataclass
+class SitePassages:
+    """A site's pages and passages as the index would hold them, without building an index."""
+
+    base_url: str
+    page_urls: list[str]
+    passages: list
+    problems: list[Problem]
+    notes: list[str]
+
+
+def site_passages(site_root: Path | str, url: str | None = None) -> SitePassages:
+    """Render a site and cut its pages into passages, as :func:`index_site` does, in this process."""
+    from .render import SiteRendering
+    from .site import load_site
+
+    site = load_site(site_root, url=url)
+    problems = list(site.problems)
+    if not (site.pages or site.posts or any(site.collections.values())):
+        documents = published_documents(Path(site_root), site.base_url, problems)
+        passages = [p for doc in documents for p in _cut(doc, problems)]
+        return SitePassages(site.base_url, [d.url for d in documents], passages, problems, [])
+    rendering = SiteRendering(site)
+    urls, passages, render_problems = [], [], []
+    for index in rendering.pending:
+        doc = rendering.document(index, render_problems)
+        if doc is None:
+            continue
+        urls.append(doc.url)
+        passages.extend(_cut(doc, problems))
+    problems += [p for p in rendering.problems + render_problems if p not in problems]
+    liquid = rendering.renderer.liquid
+    return SitePassages(
+        site.base_url, urls, passages, problems, _notes(set(liquid.missing_includes), set(liquid.unknown_tags))
+    )
+
+
+def _notes(missing_includes: set[str], unknown_tags: set[str]) -> list[str]:
+    notes = []
+    if missing_includes:
+        notes.append(
+            "includes not found, rendered as nothing (a theme's files are not read): "
+            + ", ".join(sorted(missing_includes))
+        )
+    if unknown_tags:
+        notes.append(
+            "tags of plugins this program does not know, rendered as nothing: " + ", ".join(sorted(unknown_tags))
+        )
+    return notes
 
 
 def published_documents(root: Path, base_url: str, problems: list[Problem]) -> list:

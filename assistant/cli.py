@@ -248,7 +248,35 @@ def cmd_index(args: argparse.Namespace) -> int:
             "or `url:` in _config.yml",
             file=sys.stderr,
         )
-    return 1 if (args.strict and report.problems) else 0
+    differs = False
+    if args.check_against:
+        differs = _check_against(site, Path(args.check_against), args.url)
+    return 1 if (args.strict and (report.problems or differs)) else 0
+
+
+def _check_against(site: Path, built: Path, url: str | None) -> bool:
+    """List the pages and quotes that differ from a site Jekyll built; True when any does."""
+    from .build import site_passages
+    from .faithfulness import check_passages
+
+    if not built.is_dir():
+        print(f"error: {built} is not a folder (build the site with `jekyll build` first)", file=sys.stderr)
+        return True
+    ours = site_passages(site, url)
+    check = check_passages(ours.passages, built, ours.base_url, pages=ours.page_urls)
+    for name in check.only_built:
+        print(f"differs: {name}: published by Jekyll, not indexed")
+    for name in check.only_ours:
+        print(f"differs: {name}: indexed, but not in {built}")
+    for page in check.pages:
+        for text in page.missing:
+            print(f"differs: {page.file}: quote not on the built page: {' / '.join(text.splitlines())[:200]}")
+    print(
+        f"Checked against {built}: {check.found} of {check.passages} passages stand word for word on their page"
+        f" ({100 * check.share:.1f} %); {len(check.only_built)} pages only in the build,"
+        f" {len(check.only_ours)} only in the index"
+    )
+    return bool(check.only_built or check.only_ours or check.found < check.passages)
 
 
 def _index_folder(args: argparse.Namespace, quiet: bool = False) -> Path:
@@ -393,6 +421,12 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     i.add_argument("--glossary", action="append", help="an extra glossary YAML file, repeatable (default: none)")
     i.add_argument(
         "--strict", action="store_true", help="exit 1 when any page had a problem, for the site's CI (default: off)"
+    )
+    i.add_argument(
+        "--check-against",
+        metavar="BUILT",
+        help="compare with the site as Jekyll built it (its _site/ folder) and list the pages and quotes that "
+        "differ (default: off)",
     )
     i.add_argument(
         "--workers", type=int, help="processes that render and analyse pages (default: 2 for 400 pages or more, else 1)"

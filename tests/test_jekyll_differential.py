@@ -1,0 +1,143 @@
+"""Fixture sites built with real Jekyll and rendered by the project: the same pages, the same words.
+
+Each site here is small and written for its test. Jekyll builds it in a
+temporary folder; the project renders it; every published page must be the
+same file, and every passage must stand word for word, in order, on its page
+as Jekyll built it. A rule of the rendering that drifts from Jekyll fails here.
+"""
+
+from __future__ import annotations
+
+from jekyll_reference import assert_faithful, compare, needs_jekyll
+
+pytestmark = needs_jekyll
+
+LAYOUT = """
+    <!DOCTYPE html>
+    <html lang="{{ page.lang | default: 'en' }}"><head><title>{{ page.title }}</title></head>
+    <body><header><nav><a href="/">Home</a> <a href="/about/">About us</a></nav></header>
+    <main>{{ content }}</main>
+    <footer>Example Institute, Sample Street 1</footer></body></html>
+    """
+
+BASIC = {
+    "_config.yml": """
+        title: Example Institute
+        url: https://example.org
+        collections:
+          projects:
+            output: true
+        """,
+    "_layouts/default.html": LAYOUT,
+    "_layouts/post.html": """
+        ---
+        layout: default
+        ---
+        <article><h1>{{ page.title }}</h1><p class="date">{{ page.date | date: "%B %-d, %Y" }}</p>{{ content }}</article>
+        """,
+    "_includes/note.html": '<p class="note">{{ include.text }}</p>\n',
+    "_data/people.yml": """
+        - name: Erika Example
+          role: Head of the group
+        - name: Max Sample
+          role: Data steward
+        """,
+    "index.md": """
+        ---
+        layout: default
+        title: Welcome
+        ---
+        # Welcome
+
+        The institute studies how examples are made, and why some of them are better than others.
+
+        {% include note.html text="Visiting hours are from nine to five on weekdays." %}
+
+        ## Latest news
+
+        {% for post in site.posts %}- [{{ post.title }}]({{ post.url | relative_url }}) ({{ post.date | date: "%Y" }})
+        {% endfor %}
+        """,
+    "about.md": """
+        ---
+        layout: default
+        title: About us
+        permalink: /about/
+        ---
+        ## People
+
+        {% for p in site.data.people %}
+        ### {{ p.name }}
+
+        {{ p.role }}.
+        {% endfor %}
+
+        ## Contact
+
+        | What | Where |
+        |------|-------|
+        | Office | Room 101 |
+        | Lab | Room 204 |
+
+        Write to *office@example.org* -- we answer within a week... usually.
+        """,
+    "_posts/2024-03-01-spring-school.md": """
+        ---
+        layout: post
+        title: Spring school on examples
+        ---
+        Forty students came to the spring school. They built "good" examples in small groups.
+
+        The next school is planned for 2025.
+        """,
+    "_projects/counting.md": """
+        ---
+        layout: default
+        title: Counting things
+        ---
+        The counting project asks how many examples a reader needs before a rule is clear.
+        """,
+    "plain.html": """
+        ---
+        title: A plain HTML page
+        ---
+        <div class="box"><p>This page has <strong>no layout</strong> and is published as written.</p></div>
+        """,
+}
+
+
+def test_a_basic_site_reads_as_jekyll_builds_it(tmp_path):
+    comparison = compare(tmp_path, BASIC)
+    assert_faithful(comparison)
+    assert "Forty students came to the spring school." in comparison.page("2024/03/01/spring-school.html")
+    assert any("Room 204" in text for text in comparison.passages("about/index.html"))
+
+
+def test_editors_check_lists_pages_and_quotes_that_differ_from_their_build(tmp_path, capsys):
+    from assistant.cli import main
+
+    comparison = compare(tmp_path, BASIC)
+    assert (
+        main(["index", str(comparison.site), "--out", str(tmp_path / "ix"), "--check-against", str(comparison.built)])
+        == 0
+    )
+    assert "differs:" not in capsys.readouterr().out
+
+    about = comparison.built / "about" / "index.html"
+    about.write_text(about.read_text(encoding="utf-8").replace("Room 204", "Room 205"), encoding="utf-8")
+    (comparison.built / "extra.html").write_text("<p>Only in the build</p>", encoding="utf-8")
+    status = main(
+        [
+            "index",
+            str(comparison.site),
+            "--out",
+            str(tmp_path / "ix"),
+            "--check-against",
+            str(comparison.built),
+            "--strict",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "differs: extra.html: published by Jekyll, not indexed" in out
+    assert "differs: about/index.html: quote not on the built page:" in out and "Room 204" in out
