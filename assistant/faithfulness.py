@@ -97,6 +97,7 @@ class PageCheck:
     passages: int = 0
     found: int = 0
     missing: list[str] = field(default_factory=list)  # texts of passages that do not stand there
+    why: list[str] = field(default_factory=list)  # for each of them, where it leaves the built page
 
 
 @dataclass
@@ -126,6 +127,23 @@ class _PageWords:
         self.at: dict[str, list[int]] = {}
         for i, word in enumerate(self.words):
             self.at.setdefault(word, []).append(i)
+
+    def divergence(self, run: list[str]) -> str:
+        """Where the longest partial match of ``run`` leaves the page: "ours … | built …"."""
+        best, start = 0, -1
+        for first in range(min(len(run), 8)):
+            for i in self.at.get(run[first], ()):
+                n = 0
+                while first + n < len(run) and i + n < len(self.words) and self.words[i + n] == run[first + n]:
+                    n += 1
+                if n > best:
+                    best, start = n, i - first
+        if start < 0:
+            return "no word of it on the page"
+        cut = start + best
+        ours = " ".join(run[max(0, best - 3) : best + 6])
+        theirs = " ".join(self.words[max(0, cut - 3) : cut + 6])
+        return f"after {best} words, ours: {ours} | built: {theirs}"
 
     def has_run(self, run: list[str]) -> bool:
         if not run:
@@ -169,4 +187,5 @@ def check_passages(
                 page.found += 1
             elif len(page.missing) < max_missing:
                 page.missing.append(passage.text)
+                page.why.append(built_words.divergence(words(passage.text)))
     return check

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # selectolax is needed to index, not to serve
     from selectolax.lexbor import LexborNode
 
 from .analysis import detect_language
-from .documents import DESCRIPTION_SUFFIX, Document, Passage
+from .documents import Document, Passage
 from .text import WORD, split_sentences, word_count
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -544,14 +544,6 @@ def passages_from_document(doc: Document) -> list[Passage]:
         pending = []
     if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
         add("\n".join(pending), len(pending) > 2, False)
-    description = " ".join(doc.description.split())
-    if description and word_count(description) >= 4 and not any(description in p.text for p in out):
-        # the summary a page gives search engines and link previews: part of what the site publishes
-        stack, pending = [], []
-        add(description, False, False)
-        out[-1].id += DESCRIPTION_SUFFIX  # it stands in the page's head, not in its text: no text fragment
-        out[-1].heading = ""
-        out[-1].url = doc.url
     return out
 
 

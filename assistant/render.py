@@ -119,6 +119,7 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
         collections.append(
             {**meta, "label": name, "docs": items, "output": bool(meta.get("output")), "relative_directory": f"_{name}"}
         )
+    collections.sort(key=lambda c: c["label"])  # Jekyll lists them by label, posts among them
     host = str(config.get("url") or "")
     if not host:
         baseurl = str(config.get("baseurl") or "").strip("/")
@@ -135,7 +136,7 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
             "documents": posts + [d for items in docs.values() for d in items],
             "categories": categories,
             "tags": tags,
-            "static_files": [],
+            "static_files": _static_files(site),
             "url": host,
             "baseurl": config.get("baseurl") or "",
             "time": dt.datetime.now(),
@@ -144,6 +145,22 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     for name, items in docs.items():
         data[name] = items
     return data
+
+
+def _static_files(site: Site) -> list[dict]:
+    """``site.static_files`` as Jekyll lists them: path from the root, name, extension, time of change."""
+    out = []
+    for rel in site.static_files:
+        name = rel.rsplit("/", 1)[-1]
+        basename, extname = os.path.splitext(name)
+        try:
+            modified = dt.datetime.fromtimestamp((site.root / rel).stat().st_mtime)
+        except OSError:
+            modified = None
+        out.append(
+            {"path": "/" + rel, "name": name, "basename": basename, "extname": extname, "modified_time": modified}
+        )
+    return out
 
 
 # -- rendering -----------------------------------------------------------------------------
@@ -158,6 +175,8 @@ class _Renderer:
 
     def convert(self, sf: SourceFile, page: dict) -> str:
         """Liquid, then Markdown: what ``page.content`` holds before layouts."""
+        if sf.kind == "static":  # copied as it is
+            return sf.body
         context = {"site": self.site_dict, "page": page, "layout": {}, "content": ""}
         body = sf.body
         if sf.front_matter.get("render_with_liquid") is not False:
@@ -362,7 +381,8 @@ class SiteRendering:
             {name: [d for _, d in items] for name, items in docs.items()},
         )
 
-        self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages
+        statics = [(sf, _page_dict(sf)) for sf in site.static_pages]
+        self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages + statics
         self.converted: dict[int, str] = {}
         failed: set[int] = set()
 

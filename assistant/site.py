@@ -53,6 +53,8 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:
 _POST_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.*)(\.[^.]+)$")
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _YAML = YAMLHandler()
+# Set in the front matter read from a file whose YAML is broken (a post then keeps no date of its own).
+BROKEN_FRONT_MATTER = "__broken_front_matter__"
 
 
 @dataclass
@@ -63,7 +65,7 @@ class SourceFile:
     front_matter: dict
     body: str
     body_line: int  # 1-based line where the body starts
-    kind: str  # "page" | "post" | "collection"
+    kind: str  # "page" | "post" | "collection" | "static" (an HTML file without front matter, copied as it is)
     url: str  # site-relative URL as Jekyll publishes it
     date: dt.datetime | None = None
     categories: list[str] = field(default_factory=list)
@@ -98,11 +100,13 @@ class Site:
     posts: list[SourceFile] = field(default_factory=list)  # newest first
     collections: dict[str, list[SourceFile]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    static_files: list[str] = field(default_factory=list)  # files copied as they are, relative to the root
+    static_pages: list[SourceFile] = field(default_factory=list)  # the HTML files among them
 
     def published(self) -> list[SourceFile]:
         """Everything that becomes an HTML page a visitor can open."""
         docs = [d for docs in self.collections.values() for d in docs if d.output]
-        return self.posts + docs + self.pages
+        return self.posts + docs + self.pages + self.static_pages
 
 
 # -- configuration -------------------------------------------------------------------------
@@ -267,27 +271,33 @@ def _has_front_matter(text: str) -> bool:
 
 
 def _split(text: str, rel: str, problems: list[Problem]) -> tuple[dict, str, int] | None:
-    """Front matter, body and the body's first line; None (and a Problem) when broken."""
+    """Front matter, body and the body's first line, read as Jekyll reads them.
+
+    Broken front matter YAML is reported, and the file is still published without
+    it (Jekyll warns and goes on); front matter that is never closed is no front
+    matter (its lines are text). Only front matter that is not a mapping, which
+    stops Jekyll's build, gives None.
+    """
     match = _FRONT_MATTER.match(text)
     if not match:
-        problems.append(Problem(rel, "front matter starts with --- but is never closed", 1))
-        return None
+        problems.append(Problem(rel, "front matter starts with --- but is never closed: published as text", 1))
+        return {}, text, 1
     raw = match.group(1) or ""
+    body = text[match.end() :]
+    body_line = text[: match.end()].count("\n") + 1
     try:
         data = _YAML.load(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append(Problem(rel, f"invalid YAML front matter: {reason}", line))
-        return None
+        problems.append(Problem(rel, f"invalid YAML front matter: {reason}; published without it", line))
+        return {BROKEN_FRONT_MATTER: True}, body, body_line
     if data is None:
         data = {}
     if not isinstance(data, dict):
         problems.append(Problem(rel, "front matter is not a mapping of keys to values", 2))
         return None
-    body = text[match.end() :]
-    body_line = text[: match.end()].count("\n") + 1
     return data, body, body_line
 
 
@@ -516,16 +526,34 @@ def _collections_config(config: dict) -> dict[str, dict]:
 
 
 def _read_document(
-    root: Path, rel: str, config: dict, kind: str, collection: str | None, problems: list[Problem]
+    root: Path,
+    rel: str,
+    config: dict,
+    kind: str,
+    collection: str | None,
+    problems: list[Problem],
+    text: str | None = None,
 ) -> tuple[str, dict, str, int] | None:
-    """A published file's text, front matter (with defaults), body and body line; None to skip it."""
-    text = _read_text(root, rel, problems)
-    if text is None or not _has_front_matter(text):
+    """A published file's text, front matter (with defaults), body and body line; None to skip it.
+
+    Pages and collection documents need front matter (without it they are static
+    files); a post does not: Jekyll reads every dated file in ``_posts``.
+    """
+    if text is None:
+        text = _read_text(root, rel, problems)
+    if text is None:
         return None
-    split = _split(text, rel, problems)
-    if split is None:
+    if _has_front_matter(text):
+        split = _split(text, rel, problems)
+        if split is None:
+            return None
+        data, body, body_line = split
+    elif kind == "post":
+        data, body, body_line = {}, text, 1
+    else:
         return None
-    data, body, body_line = split
+    if kind != "post":
+        data.pop(BROKEN_FRONT_MATTER, None)
     data = _apply_defaults(config, rel, kind, collection, data)
     if data.get("published", True) is False and not config.get("unpublished", False):
         return None
@@ -555,11 +583,23 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     # Pages and the _posts folders found anywhere in the tree.
     post_dirs: list[str] = []
     for rel in _walk_with_posts(root, filt, problems, post_dirs):
-        if os.path.splitext(rel)[1].lower() not in MARKDOWN_EXTS + HTML_EXTS:
-            continue
         if rel in special_dirs or any(rel.startswith(d + "/") for d in special_dirs):
             continue
-        read = _read_document(root, rel, config, "page", None, problems)
+        ext = os.path.splitext(rel)[1].lower()
+        if ext not in MARKDOWN_EXTS + HTML_EXTS:
+            site.static_files.append(rel)
+            continue
+        text = _read_text(root, rel, problems)
+        if text is None:
+            continue
+        if not _has_front_matter(text):
+            site.static_files.append(rel)
+            if ext in HTML_EXTS:  # copied as it is, and a visitor can open it
+                site.static_pages.append(
+                    SourceFile(rel, {}, text, 1, "static", _clean_url(rel), text=text, slug=os.path.splitext(rel)[0])
+                )
+            continue
+        read = _read_document(root, rel, config, "page", None, problems, text)
         if read is None:
             continue
         text, data, body, body_line = read
@@ -584,13 +624,16 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
         for rel in _walk(root, post_dir, filt, problems):
             name = rel.rsplit("/", 1)[-1]
             match = _POST_NAME.match(name)
-            if not match:
+            if not match or match.group(3).lower() in (".yml", ".yaml"):  # a data file there is no post
                 continue
             read = _read_document(root, rel, config, "post", None, problems)
             if read is None:
                 continue
             text, data, body, body_line = read
             date = _to_datetime(data.get("date"))
+            if data.pop(BROKEN_FRONT_MATTER, False):
+                # Jekyll stops reading such a post before its file name gives it a date and a title
+                date, match = now, _POST_NAME.match("0000-00-00-" + name)
             if date is None:
                 try:
                     year, month, day = (int(x) for x in match.group(1).split("-"))
@@ -630,7 +673,8 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
         docs: list[SourceFile] = []
         if (root / base).is_dir():
             output = bool(options.get("output", False))
-            template = str(options.get("permalink") or "/:collection/:path:output_ext")
+            # without a permalink of its own a collection follows the site's style: "/" or the extension
+            template = str(options.get("permalink") or _permalink_suffix("/:collection/:path", style))
             template = PERMALINK_STYLES.get(template, template)
             for rel in _walk(root, base, filt, problems):
                 if os.path.splitext(rel)[1].lower() not in MARKDOWN_EXTS + HTML_EXTS:

@@ -87,7 +87,7 @@ def measure(folder: Path, builds: Path, verbose: bool = False) -> dict:
         }
     )
     if verbose:
-        row["missing"] = {p.file: p.missing for p in check.pages if p.missing}
+        row["missing"] = {p.file: list(zip(p.missing, p.why, strict=True)) for p in check.pages if p.missing}
     return row
 
 
@@ -110,8 +110,9 @@ def _print(row: dict, verbose: bool) -> None:
             print(f"  note: {note}")
         for file, texts in row.get("missing", {}).items():
             print(f"  {file}:")
-            for text in texts[:8]:
-                print("    - " + text.replace("\n", " / ")[:200])
+            for text, why in texts[:8]:
+                print("    - " + text.replace("\n", " / ")[:160])
+                print("      " + why)
 
 
 def main() -> int:

@@ -229,7 +229,7 @@ def build(source: Path, dest: Path, plain: bool = False, reuse: bool = True) -> 
                 # a later configuration file cannot unset a key: the line goes from the copy
                 assert config_path is not None
                 text = config_path.read_text(encoding="utf-8")
-                config_path.write_text(re.sub(rf"(?m)^{key_name}\s*:.*$", "", text), encoding="utf-8")
+                config_path.write_text(re.sub(rf"(?m)^{key_name}\s*:.*(?:\n[ \t]+\S.*)*$", "", text), encoding="utf-8")
         result.removed_data = _drop_unreadable_data(work, str(config.get("data_dir") or "_data"))
         if plain:
             override["whitelist"] = []

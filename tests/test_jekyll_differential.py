@@ -141,3 +141,74 @@ def test_editors_check_lists_pages_and_quotes_that_differ_from_their_build(tmp_p
     assert status == 1
     assert "differs: extra.html: published by Jekyll, not indexed" in out
     assert "differs: about/index.html: quote not on the built page:" in out and "Room 204" in out
+
+
+READING = {
+    "_config.yml": """
+        url: https://example.org
+        permalink: /:categories/:title/
+        collections:
+          team:
+            output: true
+          alumni:
+            output: true
+        """,
+    "_layouts/default.html": LAYOUT,
+    "index.md": """
+        ---
+        layout: default
+        title: Home
+        description: A summary for search engines that this layout never shows on the page.
+        ---
+        The home page says little. Its summary lives in the head of the page only.
+
+        {% for c in site.collections %}- {{ c.label }}
+        {% endfor %}
+
+        {% for f in site.static_files %}{% if f.extname == ".txt" %}* {{ f.path }} ({{ f.basename }})
+        {% endif %}{% endfor %}
+        """,
+    "notes.txt": "Plain text, copied as it is.\n",
+    "verify.html": "<p>Static page kept as written, without front matter.</p>\n",
+    "broken.md": """
+        ---
+        title: [a list that never closes
+        layout: default
+        ---
+        This page has broken front matter, and Jekyll still publishes its body.
+        """,
+    "_posts/2023-05-04-without-front-matter.md": """
+        A post with no front matter at all is still a post.
+
+        It gets its title from its file name.
+        """,
+    "_posts/2023-05-05-settings.yml": """
+        colour: blue
+        """,
+    "_team/erika.md": """
+        ---
+        layout: default
+        title: Erika Example
+        ---
+        Erika leads the counting project.
+        """,
+    "_alumni/max.md": """
+        ---
+        layout: default
+        ---
+        Max studied here until last year.
+        """,
+}
+
+
+def test_what_jekyll_publishes_is_what_is_indexed(tmp_path):
+    """Broken front matter, posts without front matter, static HTML, collections in the site's permalink style."""
+    comparison = compare(tmp_path, READING)
+    assert_faithful(comparison)
+    files = {page.file for page in comparison.check.pages}
+    assert {"broken/index.html", "verify.html", "team/erika/index.html", "without-front-matter/index.html"} <= files
+    assert not any("settings" in name for name in files)
+    home = comparison.page("index.html")
+    assert "/notes.txt (notes)" in home
+    assert home.index("alumni") < home.index("posts") < home.index("team")  # collections by label
+    assert not any("search engines" in text for text in comparison.passages("index.html"))
