@@ -77,17 +77,42 @@ _ACCENT = re.compile(
     r"\\([\"'`^~=.])\s*\{?\s*(\\?[A-Za-z])\}?|\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])"
 )
 _SYMBOL = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\s*|\\([&%_#${}])")
+_MATH = re.compile(r"\$([^$]*)\$")
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon "
+    "phi chi psi omega"
+).split()
+_GREEK = {name: chr(0x3B1 + i + (i >= 17)) for i, name in enumerate(_GREEK_NAMES)}  # no final sigma
+_GREEK.update({name.capitalize(): chr(0x391 + i + (i >= 17)) for i, name in enumerate(_GREEK_NAMES)})
+_GREEK.update({"varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ", "varsigma": "ς", "varrho": "ϱ"})
+_GREEK_COMMAND = re.compile(r"\\([A-Za-z]+)")
 _FORMAT = re.compile(r"\\(?:textit|textbf|emph|textsc|texttt|textrm|mathrm|url|text)\s*(?=\{)")
 
 
-def latex_to_text(value: str) -> str:
+def _math(inner: str) -> str:
+    """Inline math as jekyll-scholar shows it in a title: Greek letters as letters, the rest as written."""
+    return _GREEK_COMMAND.sub(lambda m: _GREEK.get(m.group(1), m.group(0)), inner).replace("{", "").replace("}", "")
+
+
+def latex_to_text(value: str, name: bool = False) -> str:
     """``Schl{\\"o}tterer`` -> ``Schlötterer``; ``{{Gut Microbiome}}`` -> ``Gut Microbiome``.
 
     The accents and symbols .bib files use are decoded here directly (fast);
-    anything more exotic goes through pylatexenc.
+    anything more exotic goes through pylatexenc. Inline math is shown as
+    jekyll-scholar shows it: in a title ``$\\beta$`` is β; in a name (``name``)
+    the dollars go and the rest stays as written. An accent on a dotless ``\\i``
+    stays on the dotless letter.
     """
     if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
         return value
+    kept: list[str] = []
+    if "$" in value:
+
+        def keep(match: re.Match[str]) -> str:
+            kept.append(match.group(1) if name else _math(match.group(1)))
+            return f"\ue000{len(kept) - 1}\ue001"
+
+        value = _MATH.sub(keep, value)
 
     def accent(match: re.Match[str]) -> str:
         mark, letter = (
@@ -95,7 +120,7 @@ def latex_to_text(value: str) -> str:
             if match.group(1)
             else ((match.group(3), match.group(4)) if match.group(3) else (match.group(5), match.group(6)))
         )
-        base = {"\\i": "i", "\\j": "j"}.get(letter, letter)
+        base = {"\\i": "ı", "\\j": "ȷ"}.get(letter, letter)
         return unicodedata.normalize("NFC", base + _ACCENTS[mark])
 
     text = _ACCENT.sub(accent, value)
@@ -112,6 +137,8 @@ def latex_to_text(value: str) -> str:
         except Exception:  # noqa: BLE001 - odd LaTeX must not lose the entry
             pass
     text = text.replace("{", "").replace("}", "")
+    if kept:
+        text = re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -299,7 +326,7 @@ class Bibliography:
             raw = {f.key.lower(): str(f.value) for f in item.fields}
             fields = {}
             for name, value in raw.items():
-                text = value.strip("{}") if name in _VERBATIM else latex_to_text(value)
+                text = value.strip("{}") if name in _VERBATIM else latex_to_text(value, name in ("author", "editor"))
                 fields[name] = normalize_names(text) if name in ("author", "editor") else text
             entries.append(BibEntry(item.key, item.entry_type.lower(), raw, fields, rel, position))
         self._files[path] = (mtime, entries)

@@ -129,21 +129,20 @@ class _PageWords:
             self.at.setdefault(word, []).append(i)
 
     def divergence(self, run: list[str]) -> str:
-        """Where the longest partial match of ``run`` leaves the page: "ours … | built …"."""
+        """Where ``run`` leaves the page: its longest start on the page, and what the page has instead."""
         best, start = 0, -1
-        for first in range(min(len(run), 8)):
-            for i in self.at.get(run[first], ()):
-                n = 0
-                while first + n < len(run) and i + n < len(self.words) and self.words[i + n] == run[first + n]:
-                    n += 1
-                if n > best:
-                    best, start = n, i - first
+        for i in self.at.get(run[0], ()) if run else ():
+            n = 0
+            while n < len(run) and i + n < len(self.words) and self.words[i + n] == run[n]:
+                n += 1
+            if n > best:
+                best, start = n, i
         if start < 0:
-            return "no word of it on the page"
+            return "its first word is not on the page"
         cut = start + best
         ours = " ".join(run[max(0, best - 3) : best + 6])
         theirs = " ".join(self.words[max(0, cut - 3) : cut + 6])
-        return f"after {best} words, ours: {ours} | built: {theirs}"
+        return f"after {best} of {len(run)} words, ours: {ours} | built: {theirs}"
 
     def has_run(self, run: list[str]) -> bool:
         if not run:

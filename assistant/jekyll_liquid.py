@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -440,16 +441,51 @@ def _slugify(value: object, mode: object = "default", cased: object = False) -> 
     """Jekyll's slugify; 'latin' drops accents before the ascii rules."""
     text = _to_s(value)
     mode = _to_s(mode) or "default"
-    if mode == "none":
-        return text
+    if mode not in _SLUG_MODES and mode != "latin":  # "none" and unknown modes: the text, lower-cased
+        return text if _plain(cased) else text.lower()
     if mode == "latin":
-        import unicodedata
-
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        text = _transliterate(text)
         mode = "ascii"
-    pattern = _SLUG_MODES.get(mode, _SLUG_MODES["default"])
+    pattern = _SLUG_MODES[mode]
     slug = re.sub(r"^-+|-+$", "", pattern.sub("-", text))
     return slug if _plain(cased) else slug.lower()
+
+
+# I18n.transliterate's Latin letters that are not an ASCII letter with accents
+_TRANSLITERATION = str.maketrans(
+    {
+        "ß": "ss",
+        "Æ": "AE",
+        "æ": "ae",
+        "Ø": "O",
+        "ø": "o",
+        "Œ": "OE",
+        "œ": "oe",
+        "Þ": "TH",
+        "þ": "th",
+        "Ð": "D",
+        "ð": "d",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "ı": "i",
+        "Ŋ": "NG",
+        "ŋ": "ng",
+        "ĸ": "k",
+    }
+)
+
+
+def _transliterate(text: str) -> str:
+    """Latin letters to ASCII as Jekyll's "latin" slugs do (ä -> a, ß -> ss); other letters become "?"."""
+    out = []
+    for char in unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION)):
+        if char.isascii():
+            out.append(char)
+        elif not unicodedata.combining(char):
+            out.append("?")
+    return "".join(out)
 
 
 def _markdownify(value: object) -> str:
@@ -553,7 +589,8 @@ def _xml_escape(value: object) -> str:
 
 
 def _cgi_escape(value: object) -> str:
-    return quote_plus(_to_s(value), safe="*")
+    """Ruby's CGI.escape: only letters, digits and ``_.-~`` stay; a space is ``+``."""
+    return quote_plus(_to_s(value), safe="")
 
 
 def _uri_escape(value: object) -> str:
@@ -981,15 +1018,17 @@ class _IncludeRelativeTag(_IncludeTag):
     relative = True
 
 
+_INCLUDE_NAME = re.compile(r"(?:\{\{.*?\}\}|[^\s{])+")
+
+
 def _split_include_markup(markup: str) -> tuple[str, str]:
+    """The file name (which may mix text and ``{{ }}``: ``icons/{{ x }}.svg``) and the parameters."""
     markup = markup.strip()
-    if markup.startswith("{{"):
-        end = markup.find("}}")
-        if end != -1:
-            return markup[: end + 2], markup[end + 2 :]
-    # Any whitespace ends the name: themes write one parameter a line.
-    name, *rest = markup.split(None, 1) or [""]
-    return name.strip("\"'"), rest[0] if rest else ""
+    # Any whitespace outside {{ }} ends the name: themes write one parameter a line.
+    match = _INCLUDE_NAME.match(markup)
+    if not match:
+        return "", markup
+    return match.group(0).strip("\"'"), markup[match.end() :]
 
 
 def _link_target(tag: _MarkupTag, context: Any, markup: str) -> tuple[JekyllLiquid, str, Any]:
@@ -1273,6 +1312,9 @@ class JekyllLiquid:
     def __init__(self, root: Path, config: dict | None = None):
         self.root = Path(root)
         self.config: dict[str, Any] = dict(config or {})
+        # What the published site is built with (GitHub Pages and most CI set it): "production",
+        # unless JEKYLL_ENV says otherwise, as it would to Jekyll itself.
+        self.environment = os.environ.get("JEKYLL_ENV") or "production"
         self.includes_dir = self.root / str(self.config.get("includes_dir") or "_includes")
         self.missing_includes: list[str] = []
         self.warnings: list[RenderError] = []
@@ -1289,7 +1331,7 @@ class JekyllLiquid:
     def render(self, source: str, context: dict, path: str, line_offset: int = 0) -> str:
         """Render ``source`` (from site file ``path``, starting at line ``line_offset``) in ``context``."""
         template = self._parse(source, path, line_offset)
-        data = {"jekyll": {"environment": "production", "version": "4.3.2"}, **context}
+        data = {"jekyll": {"environment": self.environment, "version": "4.3.1"}, **context}
         self._stack.append((path, line_offset))
         try:
             return template.render(**data)

@@ -356,7 +356,7 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def _clean_url(url: str) -> str:
     url = "/" + url.replace("..", "/").replace("./", "")
     url = re.sub(r"/{2,}", "/", url)
-    return quote(url, safe="/-._~!$&'()*+,;=:@%")
+    return quote(url, safe="/-._~!$&'()*+,;=:@")
 
 
 def _permalink_suffix(template: str, style: str) -> str:
@@ -378,7 +378,7 @@ def _output_ext(rel: str) -> str:
 
 def _page_url(rel: str, data: dict, style: str) -> str:
     directory, name = os.path.split(rel)
-    basename, _ = os.path.splitext(name)
+    basename = os.path.splitext(name)[0].rstrip(".")  # Jekyll drops a page name's trailing dots
     out = _output_ext(rel)
     values = {"path": "/" + directory if directory else "", "basename": basename, "output_ext": out}
     permalink = data.get("permalink")
@@ -434,9 +434,27 @@ def _document_url(sf: SourceFile, template: str, rel_in_collection: str) -> str:
     return _fill(str(permalink) if permalink else template, values)
 
 
-def _to_datetime(value) -> dt.datetime | None:
+def site_timezone(config: dict) -> dt.tzinfo | None:
+    """The zone of ``timezone:`` in _config.yml; None for the machine's own (what Jekyll uses without one)."""
+    name = config.get("timezone")
+    if not name:
+        return None
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(str(name))
+    except (ImportError, ValueError, KeyError, OSError):
+        return None
+
+
+def _local(value: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
+    """A time with an offset as the site's clock reads it (the post's URL and date follow that clock)."""
+    return value.astimezone(tz).replace(tzinfo=None)
+
+
+def _to_datetime(value, tz: dt.tzinfo | None = None) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value
+        return _local(value, tz) if value.tzinfo else value
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
@@ -448,13 +466,14 @@ def _to_datetime(value) -> dt.datetime | None:
         for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
             try:
                 parsed = dt.datetime.strptime(text, fmt)
-                return parsed.replace(tzinfo=None)
+                return _local(parsed, tz) if parsed.tzinfo else parsed
             except ValueError:
                 continue
         try:
-            return dt.datetime.fromisoformat(text).replace(tzinfo=None)
+            parsed = dt.datetime.fromisoformat(text)
         except ValueError:
             return None
+        return _local(parsed, tz) if parsed.tzinfo else parsed
     return None
 
 
@@ -573,6 +592,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     style = str(config.get("permalink") or "date")
     post_template = PERMALINK_STYLES.get(style, style)
     show_future = bool(config.get("future", False))
+    tz = site_timezone(config)
     now = dt.datetime.now()
     site.data = _read_data(root, str(config.get("data_dir") or "_data").strip("/"), problems)
 
@@ -630,7 +650,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
             if read is None:
                 continue
             text, data, body, body_line = read
-            date = _to_datetime(data.get("date"))
+            date = _to_datetime(data.get("date"), tz)
             if data.pop(BROKEN_FRONT_MATTER, False):
                 # Jekyll stops reading such a post before its file name gives it a date and a title
                 date, match = now, _POST_NAME.match("0000-00-00-" + name)
@@ -684,7 +704,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
                     continue
                 text, data, body, body_line = read
                 stem = os.path.splitext(os.path.basename(rel))[0]
-                date = _to_datetime(data.get("date"))
+                date = _to_datetime(data.get("date"), tz)
                 sf = SourceFile(
                     path=rel,
                     front_matter=data,

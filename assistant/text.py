@@ -67,7 +67,32 @@ ABBREVIATIONS = (
     "dez",
     "mio",
     "mrd",
+    # German: born, special, compare, if need be, possibly, including, plus, and so on, editor(s),
+    # century, department, phone, regarding, according to, so-called, that is, partly, or similar
+    "geb",
+    "bes",
+    "vgl",
+    "ggf",
+    "evtl",
+    "inkl",
+    "zzgl",
+    "usw",
+    "hrsg",
+    "jh",
+    "abt",
+    "tel",
+    "bzgl",
+    "gem",
+    "lt",
+    "sog",
+    "d.h",
+    "z.t",
+    "o.ä",
 )
+# "Dr.-Ing.", "Priv.-Doz.": the last part of a hyphenated abbreviation is itself one
+ABBREVIATED_PART = re.compile(r"\.-(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")$")
+# what follows a German ordinal ("am 3. Oktober", "3. Etage")
+ORDINAL_CONTEXT = re.compile(r"[A-ZÄÖÜ][a-zäöüß]+")
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -82,7 +107,8 @@ def fold(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Cut text into sentences, and at line breaks, without breaking after 'Prof.' or 'e.g.'."""
+    """Cut text into sentences, and at line breaks, without breaking after 'Prof.', 'e.g.', 'Dr.-Ing.'
+    or a German ordinal ('3. Etage')."""
     out: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
@@ -92,8 +118,10 @@ def split_sentences(text: str) -> list[str]:
         for m in SENTENCE_END.finditer(line):
             before = line[start : m.start()].rstrip("\"'»”)]")
             last = before.rsplit(None, 1)[-1].lower().rstrip(".") if before.split() else ""
-            if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or ABBREVIATED_PART.search(last):
                 continue
+            if last.isdigit() and len(last) <= 2 and ORDINAL_CONTEXT.match(line, m.end()):
+                continue  # a German ordinal, not the end of a sentence
             out.append(line[start : m.start()].strip())
             start = m.end()
         tail = line[start:].strip()

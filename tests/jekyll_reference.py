@@ -63,8 +63,9 @@ class Comparison:
 def jekyll_build(site: Path, dest: Path) -> str:
     if JEKYLL is None:
         raise AssertionError("jekyll is not installed; `make test` installs Debian's jekyll")
+    # the project renders a site as it is published: Jekyll's production environment
     env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-    env.pop("JEKYLL_ENV", None)
+    env["JEKYLL_ENV"] = "production"
     proc = subprocess.run(
         [JEKYLL, "build", "-s", str(site), "-d", str(dest)],
         capture_output=True,

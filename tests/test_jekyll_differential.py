@@ -212,3 +212,60 @@ def test_what_jekyll_publishes_is_what_is_indexed(tmp_path):
     assert "/notes.txt (notes)" in home
     assert home.index("alumni") < home.index("posts") < home.index("team")  # collections by label
     assert not any("search engines" in text for text in comparison.passages("index.html"))
+
+
+LIQUID_AND_URLS = {
+    "_config.yml": """
+        url: https://example.org
+        timezone: America/Los_Angeles
+        """,
+    "_layouts/default.html": LAYOUT,
+    "_includes/icons/star.html": '<span class="icon">a star drawn in text</span>',
+    "index.md": """
+        ---
+        layout: default
+        title: Filters and tags
+        ---
+        {% assign shape = "star" %}
+        The icon reads as {% include icons/{{ shape }}.html %} here.
+
+        Escaped for a query: {{ "fish*chips and peas" | cgi_escape }}.
+
+        A Latin slug: {{ "Straße über Ærø" | slugify: "latin" }}; no slug at all: {{ "Straße Über" | slugify: "none" }}.
+
+        This site was built for {{ jekyll.environment }}.
+
+        {% for post in site.posts %}The post {{ post.title }} is at {{ post.url }}.
+        {% endfor %}
+        """,
+    "_posts/2020-01-02-late-night.md": """
+        ---
+        layout: default
+        title: Late night
+        date: 2020-01-02 03:00:00 +0000
+        ---
+        Written after midnight in Greenwich, which is still the evening before in California.
+        """,
+    "dots...md": """
+        ---
+        layout: default
+        ---
+        A page whose file name ends in dots.
+        """,
+    "100%-sure.md": """
+        ---
+        layout: default
+        ---
+        A page with a percent sign in its file name.
+        """,
+}
+
+
+def test_jekyll_filters_tags_and_urls(tmp_path):
+    """Includes with Liquid in their path, cgi_escape, slugify modes, the environment, time zones, odd file names."""
+    comparison = compare(tmp_path, LIQUID_AND_URLS)
+    assert_faithful(comparison)
+    home = comparison.page("index.html")
+    assert "a star drawn in text" in home and "built for production" in home
+    files = {page.file for page in comparison.check.pages}
+    assert {"2020/01/01/late-night.html", "dots.html", "100%-sure.html"} <= files
