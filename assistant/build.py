@@ -170,10 +170,12 @@ def site_passages(site_root: Path | str, url: str | None = None) -> SitePassages
     problems = list(site.problems)
     if not (site.pages or site.posts or any(site.collections.values())):
         documents = published_documents(Path(site_root), site.base_url, problems)
-        passages = [p for doc in documents for p in _cut(doc, problems)]
-        return SitePassages(site.base_url, [d.url for d in documents], passages, problems, [])
+        cut = [p for doc in documents for p in _cut(doc, problems)]
+        return SitePassages(site.base_url, [d.url for d in documents], cut, problems, [])
     rendering = SiteRendering(site)
-    urls, passages, render_problems = [], [], []
+    urls: list[str] = []
+    passages: list = []
+    render_problems: list[Problem] = []
     for index in rendering.pending:
         doc = rendering.document(index, render_problems)
         if doc is None:

@@ -119,7 +119,7 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
         collections.append(
             {**meta, "label": name, "docs": items, "output": bool(meta.get("output")), "relative_directory": f"_{name}"}
         )
-    collections.sort(key=lambda c: c["label"])  # Jekyll lists them by label, posts among them
+    collections.sort(key=lambda c: str(c["label"]))  # Jekyll lists them by label, posts among them
     host = str(config.get("url") or "")
     if not host:
         baseurl = str(config.get("baseurl") or "").strip("/")

@@ -588,123 +588,136 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     problems: list[Problem] = []
     config = _read_config(root, problems)
     site = Site(root=root, config=config, base_url=_base_url(root, config, url), problems=problems)
-    filt = _Filter(config)
-    style = str(config.get("permalink") or "date")
-    post_template = PERMALINK_STYLES.get(style, style)
-    show_future = bool(config.get("future", False))
-    tz = site_timezone(config)
-    now = dt.datetime.now()
     site.data = _read_data(root, str(config.get("data_dir") or "_data").strip("/"), problems)
+    reader = _Reader(site)
+    post_dirs = reader.pages()
+    for post_dir in post_dirs:
+        reader.posts(post_dir)
+    site.posts.sort(key=lambda p: (p.date, p.path), reverse=True)
+    for name, options in reader.collections.items():
+        site.collections[name] = reader.collection(name, options)
+    _link_translations(site)
+    return site
 
-    coll_dir = str(config.get("collections_dir") or "").strip("/")
-    collections = _collections_config(config)
-    special_dirs = {f"{coll_dir}/_{name}" if coll_dir else f"_{name}" for name in collections}
 
-    # Pages and the _posts folders found anywhere in the tree.
-    post_dirs: list[str] = []
-    for rel in _walk_with_posts(root, filt, problems, post_dirs):
-        if rel in special_dirs or any(rel.startswith(d + "/") for d in special_dirs):
-            continue
+class _Reader:
+    """The steps of Jekyll's reader, in its order: pages (finding the _posts folders), posts, collections."""
+
+    def __init__(self, site: Site) -> None:
+        self.site, self.root, self.config, self.problems = site, site.root, site.config, site.problems
+        self.filt = _Filter(self.config)
+        self.style = str(self.config.get("permalink") or "date")
+        self.show_future = bool(self.config.get("future", False))
+        self.tz = site_timezone(self.config)
+        self.now = dt.datetime.now()
+        self.coll_dir = str(self.config.get("collections_dir") or "").strip("/")
+        self.collections = _collections_config(self.config)
+        self.special_dirs = {f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}" for name in self.collections}
+
+    def pages(self) -> list[str]:
+        """Read pages and static files; return the _posts folders found anywhere in the tree."""
+        post_dirs: list[str] = []
+        for rel in _walk_with_posts(self.root, self.filt, self.problems, post_dirs):
+            if rel in self.special_dirs or any(rel.startswith(d + "/") for d in self.special_dirs):
+                continue
+            self.page(rel)
+        return post_dirs
+
+    def page(self, rel: str) -> None:
+        site = self.site
         ext = os.path.splitext(rel)[1].lower()
         if ext not in MARKDOWN_EXTS + HTML_EXTS:
             site.static_files.append(rel)
-            continue
-        text = _read_text(root, rel, problems)
+            return
+        text = _read_text(self.root, rel, self.problems)
         if text is None:
-            continue
+            return
         if not _has_front_matter(text):
             site.static_files.append(rel)
             if ext in HTML_EXTS:  # copied as it is, and a visitor can open it
                 site.static_pages.append(
                     SourceFile(rel, {}, text, 1, "static", _clean_url(rel), text=text, slug=os.path.splitext(rel)[0])
                 )
-            continue
-        read = _read_document(root, rel, config, "page", None, problems, text)
+            return
+        read = _read_document(self.root, rel, self.config, "page", None, self.problems, text)
         if read is None:
-            continue
+            return
         text, data, body, body_line = read
+        url = _page_url(rel, data, self.style)
+        sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page", url=url, text=text)
+        sf.slug = os.path.splitext(os.path.basename(rel))[0]
+        site.pages.append(sf)
+
+    def posts(self, post_dir: str) -> None:
+        parent = post_dir.rsplit("/", 1)[0] if "/" in post_dir else ""
+        if self.coll_dir and parent == self.coll_dir:  # <collections_dir>/_posts names no category
+            parent = ""
+        path_categories = [p for p in parent.split("/") if p]
+        template = PERMALINK_STYLES.get(self.style, self.style)
+        for rel in _walk(self.root, post_dir, self.filt, self.problems):
+            sf = self.post(rel, path_categories)
+            if sf is not None:
+                sf.url = _document_url(sf, template, rel[len(post_dir) + 1 :])
+                self.site.posts.append(sf)
+
+    def post(self, rel: str, path_categories: list[str]) -> SourceFile | None:
+        name = rel.rsplit("/", 1)[-1]
+        match = _POST_NAME.match(name)
+        if not match or match.group(3).lower() in (".yml", ".yaml"):  # a data file there is no post
+            return None
+        read = _read_document(self.root, rel, self.config, "post", None, self.problems)
+        if read is None:
+            return None
+        text, data, body, body_line = read
+        date = _to_datetime(data.get("date"), self.tz)
+        if data.pop(BROKEN_FRONT_MATTER, False):
+            # Jekyll stops reading such a post before its file name gives it a date and a title
+            date, match = self.now, _POST_NAME.match("0000-00-00-" + name)
+            assert match is not None
+        if date is None:
+            try:
+                year, month, day = (int(x) for x in match.group(1).split("-"))
+                date = dt.datetime(year, month, day)
+            except ValueError:
+                self.problems.append(Problem(rel, f"invalid date in post file name: {match.group(1)}", 1))
+                return None
+        if date > self.now and not self.show_future:
+            return None
+        slug = match.group(2)
+        categories = path_categories + _as_list(data.get("category")) + _as_list(data.get("categories"))
         sf = SourceFile(
             path=rel,
             front_matter=data,
             body=body,
             body_line=body_line,
-            kind="page",
-            url=_page_url(rel, data, style),
+            kind="post",
+            url="",
+            date=date,
+            categories=list(dict.fromkeys(categories)),
+            tags=list(dict.fromkeys(_as_list(data.get("tag")) + _as_list(data.get("tags")))),
+            slug=str(data.get("slug") or slug),
+            collection="posts",
             text=text,
         )
-        sf.slug = os.path.splitext(os.path.basename(rel))[0]
-        site.pages.append(sf)
+        sf.front_matter.setdefault("title", _titleize(slug))
+        return sf
 
-    # Posts
-    for post_dir in post_dirs:
-        parent = post_dir.rsplit("/", 1)[0] if "/" in post_dir else ""
-        if coll_dir and parent == coll_dir:  # <collections_dir>/_posts names no category
-            parent = ""
-        path_categories = [p for p in parent.split("/") if p]
-        for rel in _walk(root, post_dir, filt, problems):
-            name = rel.rsplit("/", 1)[-1]
-            match = _POST_NAME.match(name)
-            if not match or match.group(3).lower() in (".yml", ".yaml"):  # a data file there is no post
-                continue
-            read = _read_document(root, rel, config, "post", None, problems)
-            if read is None:
-                continue
-            text, data, body, body_line = read
-            date = _to_datetime(data.get("date"), tz)
-            if data.pop(BROKEN_FRONT_MATTER, False):
-                # Jekyll stops reading such a post before its file name gives it a date and a title
-                date, match = now, _POST_NAME.match("0000-00-00-" + name)
-            if date is None:
-                try:
-                    year, month, day = (int(x) for x in match.group(1).split("-"))
-                    date = dt.datetime(year, month, day)
-                except ValueError:
-                    problems.append(Problem(rel, f"invalid date in post file name: {match.group(1)}", 1))
-                    continue
-            if date > now and not show_future:
-                continue
-            slug = match.group(2)
-            categories = list(
-                dict.fromkeys(path_categories + _as_list(data.get("category")) + _as_list(data.get("categories")))
-            )
-            tags = list(dict.fromkeys(_as_list(data.get("tag")) + _as_list(data.get("tags"))))
-            sf = SourceFile(
-                path=rel,
-                front_matter=data,
-                body=body,
-                body_line=body_line,
-                kind="post",
-                url="",
-                date=date,
-                categories=categories,
-                tags=tags,
-                slug=str(data.get("slug") or slug),
-                collection="posts",
-                text=text,
-            )
-            sf.front_matter.setdefault("title", _titleize(slug))
-            sf.url = _document_url(sf, post_template, rel[len(post_dir) + 1 :])
-            site.posts.append(sf)
-    site.posts.sort(key=lambda p: (p.date, p.path), reverse=True)
-
-    # Collections
-    for name, options in collections.items():
-        base = f"{coll_dir}/_{name}" if coll_dir else f"_{name}"
+    def collection(self, name: str, options: dict) -> list[SourceFile]:
+        base = f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}"
         docs: list[SourceFile] = []
-        if (root / base).is_dir():
+        if (self.root / base).is_dir():
             output = bool(options.get("output", False))
             # without a permalink of its own a collection follows the site's style: "/" or the extension
-            template = str(options.get("permalink") or _permalink_suffix("/:collection/:path", style))
+            template = str(options.get("permalink") or _permalink_suffix("/:collection/:path", self.style))
             template = PERMALINK_STYLES.get(template, template)
-            for rel in _walk(root, base, filt, problems):
+            for rel in _walk(self.root, base, self.filt, self.problems):
                 if os.path.splitext(rel)[1].lower() not in MARKDOWN_EXTS + HTML_EXTS:
                     continue
-                read = _read_document(root, rel, config, "collection", name, problems)
+                read = _read_document(self.root, rel, self.config, "collection", name, self.problems)
                 if read is None:
                     continue
                 text, data, body, body_line = read
                 stem = os.path.splitext(os.path.basename(rel))[0]
-                date = _to_datetime(data.get("date"), tz)
                 sf = SourceFile(
                     path=rel,
                     front_matter=data,
@@ -712,7 +725,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
                     body_line=body_line,
                     kind="collection",
                     url="",
-                    date=date,
+                    date=_to_datetime(data.get("date"), self.tz),
                     categories=_as_list(data.get("categories")),
                     tags=_as_list(data.get("tags")),
                     slug=str(data.get("slug") or stem),
@@ -725,9 +738,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
         sort_by = options.get("sort_by")
         if sort_by:
             docs.sort(key=lambda d: (d.front_matter.get(sort_by) is None, str(d.front_matter.get(sort_by, ""))))
-        site.collections[name] = docs
-    _link_translations(site)
-    return site
+        return docs
 
 
 def _walk_with_posts(root: Path, filt: _Filter, problems: list[Problem], post_dirs: list[str]):

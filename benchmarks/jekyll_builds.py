@@ -29,7 +29,7 @@ import yaml
 
 JEKYLL = shutil.which("jekyll") or "/usr/bin/jekyll"
 MAX_STUB_ROUNDS = 60
-BUILDER_VERSION = "3"  # changes when what is changed in the copy changes
+BUILDER_VERSION = "4"  # changes when what is changed in the copy changes
 
 
 @dataclass
@@ -197,91 +197,98 @@ def build(source: Path, dest: Path, plain: bool = False, reuse: bool = True) -> 
             saved.pop("key")
             return BuildResult(**saved)
     result = BuildResult(ok=False, dest=str(dest))
-    gems = installed_gems()
     with tempfile.TemporaryDirectory(prefix="jekyll-src-") as tmp:
         work = Path(tmp) / "site"
         shutil.copytree(source, work, symlinks=True)
-        for name in ("Gemfile", "Gemfile.lock", ".jekyll-cache"):
-            target = work / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-        config_path = _config_file(work)
-        config: dict = {}
-        if config_path is not None:
-            try:
-                config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError:
-                config = {}
-        # the site's own configuration stays as it is; a second file overrides what cannot be built
-        override: dict = {}
-        for key_name in ("plugins", "gems"):
-            plugins = config.get(key_name)
-            if isinstance(plugins, list):
-                kept = [p for p in plugins if not plain and _gem_name(str(p)) in gems]
-                result.removed_plugins += [str(p) for p in plugins if p not in kept]
-                override[key_name] = kept
-        for key_name in ("theme", "remote_theme"):
-            theme = config.get(key_name)
-            if theme and (key_name == "remote_theme" or _gem_name(str(theme)) not in gems):
-                result.removed_theme = str(theme)
-                # a later configuration file cannot unset a key: the line goes from the copy
-                assert config_path is not None
-                text = config_path.read_text(encoding="utf-8")
-                config_path.write_text(re.sub(rf"(?m)^{key_name}\s*:.*(?:\n[ \t]+\S.*)*$", "", text), encoding="utf-8")
-        result.removed_data = _drop_unreadable_data(work, str(config.get("data_dir") or "_data"))
-        if plain:
-            override["whitelist"] = []
-        override_path = Path(tmp) / "_config.build-override.yml"
-        override_path.write_text(yaml.safe_dump(override, allow_unicode=True), encoding="utf-8")
-        configs = ",".join(str(p) for p in (config_path, override_path) if p is not None)
-        if plain and (work / "_plugins").is_dir():
-            shutil.rmtree(work / "_plugins")
-        if not plain:
-            (work / "_plugins").mkdir(exist_ok=True)
-            (work / "_plugins" / "zz_site_filters.rb").write_text(_SITE_FILTERS)
-        blocks = _block_tags(work)
-        stubs: list[str] = []
-        env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-        for _ in range(MAX_STUB_ROUNDS):
-            if stubs:
-                (work / "_plugins").mkdir(exist_ok=True)
-                (work / "_plugins" / "zz_not_installed.rb").write_text(_stub_plugin(stubs))
-            if dest.exists():
-                shutil.rmtree(dest)
-            proc = subprocess.run(
-                [JEKYLL, "build", "--trace", "-s", str(work), "-d", str(dest), "--config", configs],
-                capture_output=True,
-                text=True,
-                env=env,
-                cwd=work,
-                timeout=1800,
-            )
-            output = proc.stdout + proc.stderr
-            result.log = output[:3000] + ("\n...\n" + output[-3000:] if len(output) > 6000 else output[3000:6000])
-            if proc.returncode == 0:
-                result.ok = True
-                break
-            include = re.search(r"Could not locate the included file '([^']+)'", output)
-            if include and not (work / "_includes" / include.group(1)).exists():
-                # a theme's include that is not installed renders as nothing
-                (work / "_includes" / include.group(1)).parent.mkdir(parents=True, exist_ok=True)
-                (work / "_includes" / include.group(1)).write_text("")
-                result.stubbed_includes.append(include.group(1))
-                continue
-            unknown = re.search(r"Unknown tag '(\w+)'", output)
-            if not unknown:
-                break
-            name = unknown.group(1)
-            tag = f"{'block' if name in blocks else 'tag'}:{name}"
-            if tag in stubs:
-                break
-            stubs.append(tag)
-        result.stubbed_tags = [s.split(":", 1)[1] for s in stubs]
+        configs = _prepare_copy(work, Path(tmp), plain, result)
+        _run_until_built(work, dest, configs, result)
     dest.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps({**asdict(result), "key": key}, indent=1))
     return result
+
+
+def _prepare_copy(work: Path, tmp: Path, plain: bool, result: BuildResult) -> str:
+    """Change the copy so Debian's Jekyll can build it; the configuration files to build it with."""
+    for name in ("Gemfile", "Gemfile.lock", ".jekyll-cache"):
+        target = work / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    gems = installed_gems()
+    config_path = _config_file(work)
+    config: dict = {}
+    if config_path is not None:
+        try:
+            config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            config = {}
+    # the site's own configuration stays as it is; a second file overrides what cannot be built
+    override: dict = {}
+    for key_name in ("plugins", "gems"):
+        plugins = config.get(key_name)
+        if isinstance(plugins, list):
+            kept = [p for p in plugins if not plain and _gem_name(str(p)) in gems]
+            result.removed_plugins += [str(p) for p in plugins if p not in kept]
+            override[key_name] = kept
+    for key_name in ("theme", "remote_theme"):
+        theme = config.get(key_name)
+        if theme and config_path is not None and (key_name == "remote_theme" or _gem_name(str(theme)) not in gems):
+            result.removed_theme = str(theme)
+            # a later configuration file cannot unset a key: the line goes from the copy
+            text = config_path.read_text(encoding="utf-8")
+            config_path.write_text(re.sub(rf"(?m)^{key_name}\s*:.*(?:\n[ \t]+\S.*)*$", "", text), encoding="utf-8")
+    result.removed_data = _drop_unreadable_data(work, str(config.get("data_dir") or "_data"))
+    if plain:
+        override["whitelist"] = []
+        if (work / "_plugins").is_dir():
+            shutil.rmtree(work / "_plugins")
+    else:
+        (work / "_plugins").mkdir(exist_ok=True)
+        (work / "_plugins" / "zz_site_filters.rb").write_text(_SITE_FILTERS)
+    override_path = tmp / "_config.build-override.yml"
+    override_path.write_text(yaml.safe_dump(override, allow_unicode=True), encoding="utf-8")
+    return ",".join(str(p) for p in (config_path, override_path) if p is not None)
+
+
+def _run_until_built(work: Path, dest: Path, configs: str, result: BuildResult) -> None:
+    """Build; a missing theme include or an unknown plugin tag is stubbed out and the build tried again."""
+    blocks = _block_tags(work)
+    stubs: list[str] = []
+    env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    env["JEKYLL_ENV"] = "production"  # as the site is published
+    for _ in range(MAX_STUB_ROUNDS):
+        if stubs:
+            (work / "_plugins").mkdir(exist_ok=True)
+            (work / "_plugins" / "zz_not_installed.rb").write_text(_stub_plugin(stubs))
+        if dest.exists():
+            shutil.rmtree(dest)
+        proc = subprocess.run(
+            [JEKYLL, "build", "--trace", "-s", str(work), "-d", str(dest), "--config", configs],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=work,
+            timeout=1800,
+        )
+        output = proc.stdout + proc.stderr
+        result.log = output[:3000] + ("\n...\n" + output[-3000:] if len(output) > 6000 else output[3000:6000])
+        if proc.returncode == 0:
+            result.ok = True
+            break
+        include = re.search(r"Could not locate the included file '([^']+)'", output)
+        if include and not (work / "_includes" / include.group(1)).exists():
+            # a theme's include that is not installed renders as nothing
+            (work / "_includes" / include.group(1)).parent.mkdir(parents=True, exist_ok=True)
+            (work / "_includes" / include.group(1)).write_text("")
+            result.stubbed_includes.append(include.group(1))
+            continue
+        unknown = re.search(r"Unknown tag '(\w+)'", output)
+        tag = f"{'block' if unknown.group(1) in blocks else 'tag'}:{unknown.group(1)}" if unknown else ""
+        if not tag or tag in stubs:
+            break
+        stubs.append(tag)
+    result.stubbed_tags = [s.split(":", 1)[1] for s in stubs]
 
 
 def main() -> int:
