@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Stands in a rendered page's HTML where visible text that is not the page's own was taken out
+# (a private-use character, which no page has): text on either side of it is not one run.
+OMITTED = "\ue002"
+
 # What a passage comes from; shown to users and used to weigh results.
 KINDS = ("page", "group", "post", "data", "publication")
 # The id suffix of a passage quoted from a page's description (its head, not its text).
@@ -42,6 +46,8 @@ class Document:
     body_line: int = 1  # line in the source file where the body (after front matter) starts
     description: str = ""  # front matter description/excerpt, as shown in meta tags
     translations: dict[str, str] = field(default_factory=dict)  # language -> URL of this page in it
+    not_content: frozenset[str] = frozenset()  # texts of blocks that are the site's chrome, not this page's
+    blocks: list | None = None  # the page cut into blocks (headings, text, lists), once it has been
 
 
 @dataclass

@@ -4,7 +4,8 @@ The reference is the built ``_site/`` folder, read the way a browser shows it:
 text of the ``<body>`` (no ``<head>``, scripts, styles or attributes), inline
 elements running on (``m<sup>2</sup>`` reads ``m2``), blocks and ``<br>`` breaking
 the line. A passage stands on its page when its words, in its order, are one
-unbroken run of that page's words. Published pages are compared as the files
+unbroken run of that page's words; a quote that marks an omission with a line
+"…" stands when each part is such a run, the parts in the page's order. Published pages are compared as the files
 Jekyll writes (``/a/`` is ``a/index.html``, ``/a/b`` is ``a/b.html``).
 
 This module reads HTML on its own terms and shares nothing with the rendering
@@ -34,6 +35,7 @@ BLOCK_ELEMENTS = frozenset(
 INVISIBLE_ELEMENTS = frozenset("head script style template noscript svg math object canvas select".split())
 
 _WORD = re.compile(r"\w+")
+_OMISSION_LINE = re.compile(r"(?:^|\n)…(?:\n|$)")
 _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
@@ -144,11 +146,24 @@ class _PageWords:
         theirs = " ".join(self.words[max(0, cut - 3) : cut + 6])
         return f"after {best} of {len(run)} words, ours: {ours} | built: {theirs}"
 
-    def has_run(self, run: list[str]) -> bool:
+    def has_run(self, run: list[str], start: int = 0) -> int | None:
+        """Where ``run`` ends on the page, looking from ``start``; None when it is not there."""
         if not run:
-            return True
+            return start
         n = len(run)
-        return any(self.words[i : i + n] == run for i in self.at.get(run[0], ()))
+        for i in self.at.get(run[0], ()):
+            if i >= start and self.words[i : i + n] == run:
+                return i + n
+        return None
+
+    def stands(self, text: str) -> bool:
+        """Every part of a quote (parts are parted by an omission line, "…") is one run, in order."""
+        position: int | None = 0
+        for part in _OMISSION_LINE.split(text):
+            position = self.has_run(words(part), position or 0)
+            if position is None:
+                return False
+        return True
 
 
 def _url_path(url: str, base_url: str) -> str:
@@ -182,7 +197,7 @@ def check_passages(
             continue
         built_words = _PageWords(files[name].read_text(encoding="utf-8", errors="replace"))
         for passage in by_page[name]:
-            if built_words.has_run(words(passage.text)):
+            if built_words.stands(passage.text):
                 page.found += 1
             elif len(page.missing) < max_missing:
                 page.missing.append(passage.text)

@@ -23,9 +23,13 @@ if TYPE_CHECKING:  # selectolax is needed to index, not to serve
     from selectolax.lexbor import LexborNode
 
 from .analysis import detect_language
-from .documents import Document, Passage
+from .chrome import block_key
+from .documents import OMITTED, Document, Passage
 from .text import WORD, split_sentences, word_count
 
+# Stands, on a line of its own, where a quote leaves out visible text of the page.
+OMISSION = "…"
+INVISIBLE = frozenset(("script", "style", "noscript", "template", "head"))
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 SKIP = {
     "script",
@@ -116,6 +120,17 @@ class _Walker:
         if text:
             self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
 
+    def gap(self) -> None:
+        """Visible text that is not quoted stood here: what comes before and after is not one run."""
+        self.flush()
+        if self.blocks and self.blocks[-1].kind != "gap":
+            self.blocks.append(_Block("gap"))
+
+    def skip(self, node: LexborNode) -> None:
+        """Leave out an element; one a visitor sees text in leaves a gap."""
+        if node.tag not in INVISIBLE and WORD.search(node.text(deep=True) or ""):
+            self.gap()
+
     def walk(self, node: LexborNode) -> None:
         child = node.child
         while child is not None:
@@ -126,21 +141,32 @@ class _Walker:
         tag = node.tag
         if tag == "-text":
             # a newline in HTML source is a space to a reader; only <br> breaks a line
-            self._inline.append((node.text_content or "").replace("\n", " "))
+            text = (node.text_content or "").replace("\n", " ")
+            if OMITTED in text:  # something visible was taken out here
+                before, _, after = text.partition(OMITTED)
+                self._inline.append(before)
+                self.gap()
+                self._inline.append(after.replace(OMITTED, ""))
+            else:
+                self._inline.append(text)
             return
-        if tag in ("-comment", "!doctype", "_comment") or tag in SKIP or tag is None or tag.startswith("-"):
+        if tag in ("-comment", "!doctype", "_comment") or tag is None or tag.startswith("-"):
             return
-        if (
-            node.attributes.get("hidden") is not None
-            or node.attributes.get("aria-hidden") == "true"
-            or node.attributes.get("role") in ("button", "navigation", "search")
+        if tag in SKIP:
+            return self.skip(node)
+        if node.attributes.get("hidden") is not None:
+            return
+        if node.attributes.get("aria-hidden") == "true" or node.attributes.get("role") in (
+            "button",
+            "navigation",
+            "search",
         ):
-            return  # controls ("Abs", "PDF", "Bib") and navigation are not what the page says
+            return self.skip(node)  # controls ("Abs", "PDF", "Bib") and navigation are not what the page says
         if tag == "br":
             self._inline.append("\n")
             return
         if tag == "a" and _is_control_link(node):
-            return
+            return self.skip(node)
         if tag in HEADINGS:
             self.flush()
             text = _clean(inline_text(node)).replace("\n", " ")
@@ -275,8 +301,13 @@ def block_text(node: LexborNode) -> str:
     for b in walker.blocks:
         if b.kind == "list":
             lines.extend(b.items)
+        elif b.kind == "gap":
+            if lines and lines[-1] != OMISSION:
+                lines.append(OMISSION)
         else:
             lines.append(b.text)
+    while lines and lines[-1] == OMISSION:
+        lines.pop()
     return "\n".join(lines)
 
 
@@ -451,100 +482,139 @@ def _words_at(words: list[str], tokens: list[str]) -> int | None:
 
 def passages_from_document(doc: Document) -> list[Passage]:
     """Cut one rendered page into quotable passages."""
-    blocks = html_blocks(doc.html)
+    blocks = doc.blocks if doc.blocks is not None else html_blocks(doc.html)
+    if doc.not_content:
+        # the site's chrome, found by repetition: left out, and nothing is quoted across it
+        blocks = [_Block("gap") if block_key(b) in doc.not_content else b for b in blocks]
     lead = next((b.text for b in blocks if b.kind == "heading" and b.level <= 2), "")
     if lead and doc.title == PurePosixPath(doc.source).stem:
         # no title in front matter and no <h1>: the first heading names the page better than its file
         doc = replace(doc, title=lead)
-    page_lang = doc.lang
-    sample = " ".join(b.text or " ".join(b.items) for b in blocks[:40])[:3000]
-    if sample.strip():
-        page_lang = detect_language(sample, default=doc.lang or "en")
-    out: list[Passage] = []
-    # the page's own summary of what it is about counts for every passage of it
-    context = " ".join(t for t in (doc.description, lead if lead != doc.title else "") if t)[:MAX_CONTEXT_CHARS]
-    stack: list[tuple[int, str, str]] = []  # (level, text, anchor)
-    pending: list[str] = []  # headings with nothing under them yet
-    line_cache: dict = {}
-    run_parent: tuple[int, str, str] | None = None  # a caption heading a run of captioned paragraphs
-    previous_caption: tuple[int, str, str] | None = None
-    digest = hashlib.sha1(doc.url.encode()).hexdigest()[:10]
+    cutter = _Cutter(doc, blocks, lead)
+    for i, block in enumerate(blocks):
+        cutter.block(block, blocks[i + 1] if i + 1 < len(blocks) else None)
+    return cutter.finish()
 
-    def add(text: str, is_list: bool, in_bib: bool) -> None:
+
+Heading = tuple[int, str, str]  # (level, text, anchor)
+
+
+class _Cutter:
+    """Walks a page's blocks, keeping the headings above each one, and cuts the passages."""
+
+    def __init__(self, doc: Document, blocks: list[_Block], lead: str) -> None:
+        self.doc = doc
+        self.page_lang = doc.lang
+        sample = " ".join(b.text or " ".join(b.items) for b in blocks[:40])[:3000]
+        if sample.strip():
+            self.page_lang = detect_language(sample, default=doc.lang or "en")
+        self.out: list[Passage] = []
+        # the page's own summary of what it is about counts for every passage of it
+        self.context = " ".join(t for t in (doc.description, lead if lead != doc.title else "") if t)[
+            :MAX_CONTEXT_CHARS
+        ]
+        self.stack: list[Heading] = []
+        self.pending: list[str] = []  # headings with nothing under them yet
+        self.line_cache: dict = {}
+        self.run_parent: Heading | None = None  # a caption heading a run of captioned paragraphs
+        self.previous_caption: Heading | None = None
+        self.digest = hashlib.sha1(doc.url.encode()).hexdigest()[:10]
+
+    def block(self, block: _Block, following: _Block | None) -> None:
+        if block.kind == "gap":
+            if self.pending and self.pending[-1] != OMISSION:
+                self.pending.append(OMISSION)  # headings stay with what follows, the gap marked
+        elif _is_label_of_list(block, following):
+            self.pending.append(block.text)  # "Research interests:" belongs to the list below it
+        elif block.kind == "heading":
+            self.heading(block)
+        elif _is_caption(block):
+            self.caption(block)
+        else:
+            self.previous_caption = None
+            first = True
+            for piece in _pieces(block):
+                text = piece.text
+                if first and self.pending and word_count(" ".join(self.pending)) <= MAX_HEADING_PREFIX_WORDS:
+                    text = "\n".join(self.pending + [text])
+                first = False
+                self.add(text, piece.is_list, piece.in_bibliography)
+            self.pending = []
+
+    def heading(self, block: _Block) -> None:
+        names = [t for t in self.pending if t != OMISSION]
+        if len(names) > 2 and self.stack and block.level <= self.stack[0][0] < 7:
+            # headings with no text under them (a team's names, one <h6> each) that a new section
+            # closes: a list of their own, under the section they stand in
+            while self.pending[-1] == OMISSION:
+                self.pending.pop()
+            section = self.stack
+            self.stack = [e for e in section if e[1] not in names[1:]]
+            self.add("\n".join(self.pending), True, False)
+            self.stack, self.pending = section, []
+        stack = self.stack
+        while stack and stack[-1][0] >= block.level:
+            stack.pop()
+        stack.append((block.level, block.text, block.anchor))
+        self.run_parent = self.previous_caption = None
+        if block.level == 1 and block.text == self.doc.title:
+            self.pending = []  # the page title is indexed as the title; quoting it on top adds nothing
+        else:
+            self.pending.append(block.text)
+
+    def caption(self, block: _Block) -> None:
+        """A short line standing alone above a paragraph reads as its heading; one that stands
+        right above another such line heads the run that follows."""
+        parent = [e for e in self.stack if e[0] <= 6]
+        if self.run_parent is not None:
+            parent.append(self.run_parent)
+        if self.previous_caption is not None and self.previous_caption == (self.stack[-1] if self.stack else None):
+            self.run_parent = self.previous_caption
+            parent = list(self.stack)
+        level = (parent[-1][0] + 1) if parent and parent[-1][0] >= 7 else 7
+        self.stack = parent + [(level, block.text, "")]
+        self.previous_caption = self.stack[-1]
+        self.pending.append(block.text)
+
+    def add(self, text: str, is_list: bool, in_bib: bool) -> None:
+        doc, stack = self.doc, self.stack
         # the page's <h1> is its title, shown beside the heading anyway
         headings = [t for lvl, t, a in stack if not (lvl == 1 and (t == doc.title or len(stack) > 1))]
-        heading = " › ".join(headings[-2:])
-        anchor = ""
-        if stack and stack[-1][2]:
-            anchor = stack[-1][2]
-        url = doc.url + ("#" + anchor if anchor else "")
-        line = _source_line(doc, text.split("\n")[-1] if pending else text, line_cache)
+        anchor = stack[-1][2] if stack and stack[-1][2] else ""
+        line = _source_line(doc, text.split("\n")[-1] if self.pending else text, self.line_cache)
         kind = doc.kind
         if in_bib:
             kind = "publication"
         elif line is None and doc.kind in ("page", "post"):
             kind = "data"  # rendered from _data or a layout, not written in the page itself
-        lang = page_lang
+        lang = self.page_lang
         if word_count(text) >= 12:
-            lang = detect_language(text, default=page_lang)
-        out.append(
+            lang = detect_language(text, default=self.page_lang)
+        self.out.append(
             Passage(
-                id=f"{digest}-{len(out)}",
+                id=f"{self.digest}-{len(self.out)}",
                 text=text,
                 title=doc.title,
-                heading=heading,
-                url=url,
+                heading=" › ".join(headings[-2:]),
+                url=doc.url + ("#" + anchor if anchor else ""),
                 source=doc.source,
                 line=line,
                 lang=lang,
                 kind=kind,
                 is_list=is_list,
                 page_url=doc.url,
-                context=context,
+                context=self.context,
                 translations=doc.translations,
             )
         )
 
-    for i, block in enumerate(blocks):
-        if _is_label_of_list(block, blocks[i + 1] if i + 1 < len(blocks) else None):
-            pending.append(block.text)  # "Research interests:" belongs to the list below it
-            continue
-        if block.kind == "heading":
-            while stack and stack[-1][0] >= block.level:
-                stack.pop()
-            stack.append((block.level, block.text, block.anchor))
-            run_parent = previous_caption = None
-            if block.level == 1 and block.text == doc.title:
-                pending = []  # the page title is indexed as the title; quoting it on top adds nothing
-            else:
-                pending.append(block.text)
-            continue
-        if _is_caption(block):
-            # a short line standing alone above a paragraph reads as its heading; one that
-            # stands right above another such line heads the run that follows
-            parent = [e for e in stack if e[0] <= 6]
-            if run_parent is not None:
-                parent.append(run_parent)
-            if previous_caption is not None and previous_caption == (stack[-1] if stack else None):
-                run_parent = previous_caption
-                parent = [e for e in stack]
-            level = (parent[-1][0] + 1) if parent and parent[-1][0] >= 7 else 7
-            stack = parent + [(level, block.text, "")]
-            previous_caption = stack[-1]
-            pending.append(block.text)
-            continue
-        previous_caption = None
-        first = True
-        for piece in _pieces(block):
-            text = piece.text
-            if first and pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
-                text = "\n".join(pending + [text])
-            first = False
-            add(text, piece.is_list, piece.in_bibliography)
-        pending = []
-    if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
-        add("\n".join(pending), len(pending) > 2, False)
-    return out
+    def finish(self) -> list[Passage]:
+        pending = self.pending
+        while pending and pending[-1] == OMISSION:
+            pending.pop()
+        if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
+            self.add("\n".join(pending), len(pending) > 2, False)
+        return self.out
 
 
 def passages_from_documents(documents: Iterable[Document]) -> list[Passage]:

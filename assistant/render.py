@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from .documents import Document, Problem
+from . import chrome
+from .documents import OMITTED, Document, Problem
 from .jekyll_liquid import JekyllLiquid, RenderError
 from .kramdown import markdown_to_html
 from .site import HTML_EXTS, Site, SourceFile, _split, _to_datetime
 
 __all__ = ["SiteRendering", "render_site", "main_content"]
 
+INVISIBLE = frozenset(("script", "style", "head", "noscript", "template"))
 # Chrome that is never a page's own content.
 CHROME = ("header", "nav", "footer", "script", "style", "head", "noscript", "template")
 INSIDE_MAIN_NOISE = ("script", "style", "noscript", "template")
@@ -147,6 +149,12 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     return data
 
 
+def _sort_value(value) -> tuple:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return (0, value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day))
+    return (1, str(value))
+
+
 def _static_files(site: Site) -> list[dict]:
     """``site.static_files`` as Jekyll lists them: path from the root, name, extension, time of change."""
     out = []
@@ -173,11 +181,52 @@ class _Renderer:
         self.layouts = layouts
         self.site_dict: dict = {}
 
+    def context(self, sf: SourceFile, page: dict, layout: dict, content: str) -> dict:
+        context = {"site": self.site_dict, "page": page, "layout": layout, "content": content}
+        if sf.pager is not None:
+            context["paginator"] = self.paginator(sf.pager)
+        return context
+
+    def paginator(self, pager) -> dict:
+        """Liquid's ``paginator`` for one listing page of jekyll-paginate (v1 or v2)."""
+        if pager.collection == "posts":
+            docs = [p for p in self.site_dict["posts"] if not (pager.v2 is False and p.get("hidden"))]
+        else:
+            docs = list(self.site_dict.get(pager.collection) or [])
+        if pager.v2:
+            present = [d for d in docs if d.get(pager.sort_field) is not None]
+            present.sort(key=lambda d: _sort_value(d.get(pager.sort_field)), reverse=pager.sort_reverse)
+            docs = present + [d for d in docs if d.get(pager.sort_field) is None]
+        n, last = pager.page, pager.total_pages
+        start = (n - 1) * pager.per_page
+        data = {
+            "page": n,
+            "per_page": pager.per_page,
+            "posts": docs[start : start + pager.per_page],
+            "total_posts": len(docs),
+            "total_pages": last,
+            "previous_page": n - 1 if n > 1 else None,
+            "previous_page_path": pager.paths[n - 2] if n > 1 else None,
+            "next_page": n + 1 if n < last else None,
+            "next_page_path": pager.paths[n] if n < last else None,
+        }
+        if pager.v2:
+            data.update(
+                {
+                    "first_page": 1,
+                    "first_page_path": pager.paths[0],
+                    "last_page": last,
+                    "last_page_path": pager.paths[-1],
+                    "page_trail": [{"num": i + 1, "path": path, "title": ""} for i, path in enumerate(pager.paths)],
+                }
+            )
+        return data
+
     def convert(self, sf: SourceFile, page: dict) -> str:
         """Liquid, then Markdown: what ``page.content`` holds before layouts."""
         if sf.kind == "static":  # copied as it is
             return sf.body
-        context = {"site": self.site_dict, "page": page, "layout": {}, "content": ""}
+        context = self.context(sf, page, {}, "")
         body = sf.body
         if sf.front_matter.get("render_with_liquid") is not False:
             body = self.liquid.render(body, context, sf.path, sf.body_line)
@@ -192,7 +241,7 @@ class _Renderer:
         head = body.split(separator, 1)[0]
         if not head.strip():
             return ""
-        context = {"site": self.site_dict, "page": page, "layout": {}, "content": ""}
+        context = self.context(sf, page, {}, "")
         try:
             head = self.liquid.render(head, context, sf.path, sf.body_line + len(sf.body) - len(sf.body.lstrip("\r\n")))
         except RenderError:
@@ -207,7 +256,7 @@ class _Renderer:
             layout = self.layouts.get(name)
             if layout is None:  # a theme's layout we do not have: content passes through
                 break
-            context = {"site": self.site_dict, "page": page, "layout": layout.front_matter, "content": content}
+            context = self.context(sf, page, layout.front_matter, content)
             content = self.liquid.render(layout.body, context, layout.path, layout.body_line)
             parent = layout.front_matter.get("layout")
             name = str(parent) if parent not in (None, "", "none", "null") else None
@@ -235,7 +284,7 @@ def main_content(html: str, keep_sidebar: bool = False) -> str:
     for node in tree.css(", ".join(CHROME)):
         if node.tag in ("header", "footer") and _inside_content(node):
             continue
-        node.decompose()
+        _omit(node)
     body = tree.body
     if body is not None:
         _drop_repeated_widgets(body, keep_sidebar)
@@ -252,6 +301,17 @@ _SIDEBAR_CLASS = re.compile(r"^(?:sidebar|side-bar)(?:$|[-_])", re.I)
 _SHARE_CLASS = re.compile(r"(?:^|[-_])(?:share|sharing|social-share|share-buttons)(?:$|[-_])", re.I)
 # "You may also enjoy": teasers of other posts that a layout appends to every post.
 _RELATED_CLASS = re.compile(r"(?:^|[-_])related(?:[-_]?(?:posts?|articles?|pages?|items?))?$", re.I)
+
+
+def _omit(node) -> None:
+    """Take out a part a visitor sees but that is not the page's own; where it had text, mark the gap.
+
+    The mark (:data:`OMITTED`) keeps text on either side of it from being quoted as one run.
+    """
+    if node.tag not in INVISIBLE and re.search(r"\w", node.text() or ""):
+        node.replace_with(OMITTED)
+    else:
+        node.decompose()
 
 
 def _inside_content(node) -> bool:
@@ -294,13 +354,13 @@ def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
         classes = (node.attributes.get("class") or "").split()
         names = classes + (node.attributes.get("id") or "").split()
         if any(_SHARE_CLASS.search(c) or _RELATED_CLASS.search(c) for c in names):
-            node.decompose()
+            _omit(node)
         elif not keep_sidebar and (
             node.tag == "aside"
             or node.attributes.get("role") == "complementary"
             or any(_SIDEBAR_CLASS.match(c) for c in classes)
         ):
-            node.decompose()
+            _omit(node)
 
 
 def _title(sf: SourceFile, tree: HTMLParser) -> str:
@@ -404,6 +464,22 @@ class SiteRendering:
                 page["excerpt"] = renderer.excerpt(sf, page)
         # the pages the second pass turns into documents, in Jekyll's order
         self.pending = [i for i, (sf, _) in enumerate(ordered) if i not in failed and sf.output]
+        self._sampled: dict[int, tuple[Document | None, list[Problem]]] = {}
+        self.chrome = self._find_chrome()
+
+    def _find_chrome(self) -> frozenset[str]:
+        """Blocks whose text stands on most pages of the site: its chrome, whatever their markup."""
+        from .passages import html_blocks
+
+        pages = []
+        for index in chrome.sample(self.pending):
+            problems: list[Problem] = []
+            doc = self._document(index, problems)
+            self._sampled[index] = (doc, problems)
+            if doc is not None:
+                doc.blocks = html_blocks(doc.html)
+                pages.append(doc.blocks)
+        return chrome.repeated_blocks(pages)
 
     def document(self, index: int, problems: list[Problem] | None = None) -> Document | None:
         """Second pass for one page: layouts, then the page's own content.
@@ -411,6 +487,16 @@ class SiteRendering:
         A failure is added to ``problems`` (by default, this rendering's list).
         """
         problems = self.problems if problems is None else problems
+        if index in self._sampled:  # rendered already, to find the site's chrome
+            doc, seen = self._sampled.pop(index)
+            problems.extend(seen)
+        else:
+            doc = self._document(index, problems)
+        if doc is not None:
+            doc.not_content = self.chrome
+        return doc
+
+    def _document(self, index: int, problems: list[Problem]) -> Document | None:
         site = self.site
         sf, page = self.ordered[index]
         try:
