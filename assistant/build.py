@@ -127,7 +127,7 @@ def index_site(
     render_problems = rendering.problems + tally.render_problems
     problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
     problems += tally.passage_problems
-    notes = _notes(tally.missing_includes, tally.unknown_tags)
+    notes = _notes(tally.missing_includes, tally.unknown_tags, site)
     return BuildReport(
         manifest,
         problems,
@@ -185,12 +185,21 @@ def site_passages(site_root: Path | str, url: str | None = None) -> SitePassages
     problems += [p for p in rendering.problems + render_problems if p not in problems]
     liquid = rendering.renderer.liquid
     return SitePassages(
-        site.base_url, urls, passages, problems, _notes(set(liquid.missing_includes), set(liquid.unknown_tags))
+        site.base_url, urls, passages, problems, _notes(set(liquid.missing_includes), set(liquid.unknown_tags), site)
     )
 
 
-def _notes(missing_includes: set[str], unknown_tags: set[str]) -> list[str]:
+def _notes(missing_includes: set[str], unknown_tags: set[str], site=None) -> list[str]:
     notes = []
+    if site is not None:
+        from .generators import unknown_generators
+
+        generators = unknown_generators(site)
+        if generators:
+            notes.append(
+                "plugins that make pages this program does not make (their pages are not indexed): "
+                + ", ".join(generators)
+            )
     if missing_includes:
         notes.append(
             "includes not found, rendered as nothing (a theme's files are not read): "

@@ -17,6 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import yaml
@@ -75,6 +76,7 @@ class SourceFile:
     text: str = ""
     output: bool = True  # False for documents of collections that are not published
     translations: dict[str, str] = field(default_factory=dict)  # language -> absolute URL of this page in it
+    pager: Any = None  # for a listing page a pagination plugin makes: which slice of the posts it shows
 
     @property
     def ext(self) -> str:
@@ -597,6 +599,9 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     for name, options in reader.collections.items():
         site.collections[name] = reader.collection(name, options)
     _link_translations(site)
+    from .generators import generate
+
+    generate(site)
     return site
 
 

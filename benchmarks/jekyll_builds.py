@@ -29,7 +29,9 @@ import yaml
 
 JEKYLL = shutil.which("jekyll") or "/usr/bin/jekyll"
 MAX_STUB_ROUNDS = 60
-BUILDER_VERSION = "4"  # changes when what is changed in the copy changes
+BUILDER_VERSION = "5"  # changes when what is changed in the copy changes
+# Plugins that ask GitHub's API while building (no network here): left out, they only add site.github.
+NEEDS_NETWORK = frozenset({"jekyll-github-metadata"})
 
 
 @dataclass
@@ -228,7 +230,7 @@ def _prepare_copy(work: Path, tmp: Path, plain: bool, result: BuildResult) -> st
     for key_name in ("plugins", "gems"):
         plugins = config.get(key_name)
         if isinstance(plugins, list):
-            kept = [p for p in plugins if not plain and _gem_name(str(p)) in gems]
+            kept = [p for p in plugins if not plain and _gem_name(str(p)) in gems and p not in NEEDS_NETWORK]
             result.removed_plugins += [str(p) for p in plugins if p not in kept]
             override[key_name] = kept
     for key_name in ("theme", "remote_theme"):

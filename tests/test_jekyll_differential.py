@@ -269,3 +269,191 @@ def test_jekyll_filters_tags_and_urls(tmp_path):
     assert "a star drawn in text" in home and "built for production" in home
     files = {page.file for page in comparison.check.pages}
     assert {"2020/01/01/late-night.html", "dots.html", "100%-sure.html"} <= files
+
+
+DIV_LAYOUT = """
+    <!DOCTYPE html>
+    <html><head><title>{{ page.title }}</title></head>
+    <body><div class="top"><div class="menu"><a href="/">Startseite</a> <a href="/team.html">Über uns</a> <a href="/kontakt.html">Kontakt</a></div>
+    <div class="ticker">Neu: Der Jahresbericht ist erschienen und kann bestellt werden.</div></div>
+    <div class="page">{{ content }}</div>
+    <div class="bottom">Beispielinstitut der Musteruniversität, Musterstraße 1, 12345 Musterstadt</div>
+    </body></html>
+    """
+
+PEOPLE_AND_CHROME = {
+    "_config.yml": """
+        url: https://example.org
+        lang: de
+        """,
+    "_layouts/default.html": DIV_LAYOUT,
+    "_layouts/person.html": """
+        ---
+        layout: default
+        ---
+        <div class="person"><h2>{{ page.title }}</h2><p class="role">{{ page.role }}</p>
+        <p class="links"><a class="button" href="mailto:{{ page.email }}">E-Mail</a> <a class="button" href="#">Profil</a></p>
+        {{ content }}</div>
+        """,
+    "index.md": """
+        ---
+        layout: default
+        title: Startseite
+        ---
+        Das Beispielinstitut erforscht, wie Beispiele entstehen.
+
+        Unsere Schwerpunkte sind:
+
+        - Zählen von Beispielen
+        - Ordnen von Beispielen
+        - Erklären von Beispielen
+        """,
+    "kontakt.md": """
+        ---
+        layout: default
+        title: Kontakt
+        ---
+        Sie finden uns im Hauptgebäude, 3. Etage, Raum Nr. 301. Wir sind z. B. montags von neun bis zwölf Uhr da.
+
+        Die Leitung hat Prof. Dr.-Ing. Erika Muster, geb. Beispiel. Sie ist per E-Mail erreichbar.
+        """,
+    "team.html": """
+        ---
+        layout: default
+        title: Team
+        ---
+        <h2>Wissenschaftliche Mitarbeiter</h2>
+        <h6>Max Beispiel</h6>
+        <h6>Erika Probe</h6>
+        <h6>Moritz Muster</h6>
+        <h2>Verwaltung</h2>
+        <p>Die Verwaltung erreichen Sie über das Sekretariat.</p>
+        """,
+    "people/max.md": """
+        ---
+        layout: person
+        title: Max Beispiel
+        role: Doktorand
+        email: max@example.org
+        ---
+        Max Beispiel untersucht, wie viele Beispiele ein Leser braucht, bis eine Regel klar ist.
+        """,
+    "people/erika.md": """
+        ---
+        layout: person
+        title: Erika Probe
+        role: Postdoktorandin
+        email: erika@example.org
+        ---
+        Erika Probe ordnet Beispiele nach ihrer Schwierigkeit.
+        """,
+}
+
+
+def test_div_chrome_people_and_context(tmp_path):
+    """A theme without nav/header/footer; people's records; lists with their lead-in; German abbreviations."""
+    comparison = compare(tmp_path, PEOPLE_AND_CHROME)
+    assert_faithful(comparison)
+    everything = [p.text for p in comparison.ours.passages]
+    assert not any("Startseite" in t or "Jahresbericht" in t or "Musteruniversität" in t for t in everything)
+    max_record = next(t for t in comparison.passages("people/max.html") if "untersucht" in t)
+    assert "Max Beispiel" in max_record.split("\n")[0] and "Doktorand" in max_record
+    assert any("Unsere Schwerpunkte sind:" in t and "Ordnen von Beispielen" in t for t in everything)
+    team = "\n".join(comparison.passages("team.html"))
+    assert "Max Beispiel" in team and "Moritz Muster" in team
+    from assistant.passages import split_sentences
+
+    contact = " ".join(comparison.passages("kontakt.html"))
+    assert "Sie finden uns im Hauptgebäude, 3. Etage, Raum Nr. 301." in split_sentences(contact)
+    assert "Die Leitung hat Prof. Dr.-Ing. Erika Muster, geb. Beispiel." in split_sentences(contact)
+
+
+def _posts(n: int) -> dict[str, str]:
+    return {
+        f"_posts/2024-01-{day:02d}-report-{day}.md": f"""
+            ---
+            layout: default
+            title: Report number {day}
+            ---
+            Report {day} tells what the group did in week {day}.
+            """
+        for day in range(1, n + 1)
+    }
+
+
+PAGINATE_V1 = {
+    "_config.yml": """
+        url: https://example.org
+        paginate: 2
+        paginate_path: /news/page:num/
+        plugins:
+          - jekyll-paginate
+        """,
+    "_layouts/default.html": LAYOUT,
+    "index.html": """
+        ---
+        layout: default
+        title: News
+        ---
+        {% for post in paginator.posts %}<h2>{{ post.title }}</h2>{{ post.excerpt }}
+        {% endfor %}
+        <p>Page {{ paginator.page }} of {{ paginator.total_pages }}{% if paginator.next_page %}, next: {{ paginator.next_page_path }}{% endif %}</p>
+        """,
+    **_posts(5),
+}
+
+PAGINATE_V2 = {
+    "_config.yml": """
+        url: https://example.org
+        pagination:
+          enabled: true
+        plugins:
+          - jekyll-paginate-v2
+        """,
+    "_layouts/default.html": LAYOUT,
+    "blog/index.html": """
+        ---
+        layout: default
+        title: Blog
+        pagination:
+          enabled: true
+          per_page: 2
+          permalink: /page/:num/
+        ---
+        {% for post in paginator.posts %}<h2>{{ post.title }}</h2>
+        {% endfor %}
+        <p>Page {{ paginator.page }} of {{ paginator.total_pages }}</p>
+        """,
+    **_posts(5),
+}
+
+
+def test_listing_pages_of_jekyll_paginate(tmp_path):
+    comparison = compare(tmp_path, PAGINATE_V1)
+    assert_faithful(comparison)
+    assert "Report number 1" in comparison.page("news/page3/index.html")
+    assert any("Page 2 of 3" in text for text in comparison.passages("news/page2/index.html"))
+
+
+def test_listing_pages_of_jekyll_paginate_v2(tmp_path):
+    comparison = compare(tmp_path, PAGINATE_V2)
+    assert_faithful(comparison)
+    assert any("Page 3 of 3" in text for text in comparison.passages("blog/page/3/index.html"))
+
+
+def test_generator_plugins_that_are_not_known_are_reported(tmp_path, capsys):
+    from conftest import write_site
+
+    from assistant.cli import main
+
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "plugins:\n  - jekyll-archives\n  - jekyll-feed\n",
+            "index.md": "---\ntitle: Home\n---\nA home page with enough words to be indexed here.\n",
+        },
+    )
+    assert main(["index", str(site), "--out", str(tmp_path / "ix")]) == 0
+    err = capsys.readouterr().err
+    assert "plugins that make pages this program does not make" in err and "jekyll-archives" in err
+    assert "jekyll-feed" not in err
