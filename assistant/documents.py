@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Stands in a rendered page's HTML where visible text that is not the page's own was taken out
-# (a private-use character, which no page has): text on either side of it is not one run.
-OMITTED = "\ue002"
+# An empty element that stands in a rendered page's HTML where visible text that is not the
+# page's own was taken out: text on either side of it is not one run.
+OMITTED = "omitted-text"
 
 # What a passage comes from; shown to users and used to weigh results.
 KINDS = ("page", "group", "post", "data", "publication")

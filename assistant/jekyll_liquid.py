@@ -488,11 +488,12 @@ def _transliterate(text: str) -> str:
     return "".join(out)
 
 
-def _markdownify(value: object) -> str:
+@with_environment
+def _markdownify(value: object, *, environment: Any) -> str:
     """Jekyll converts with the site's Markdown converter: kramdown, so raw HTML blocks stay whole."""
     from assistant.kramdown import markdown_to_html
 
-    return markdown_to_html(_to_s(value))
+    return markdown_to_html(_to_s(value), environment.jekyll.config)
 
 
 _SMART = [

@@ -83,7 +83,14 @@ def _find_block_end(src: str, pos: int, name: str) -> int | None:
     return None
 
 
-def _html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+def _html_block_rule(parse_block_html: bool):
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        return _html_block(state, start, end, silent, parse_block_html)
+
+    return rule
+
+
+def _html_block(state: StateBlock, start: int, end: int, silent: bool, parse_block_html: bool = False) -> bool:
     if state.sCount[start] - state.blkIndent >= 4:
         return False
     pos = state.bMarks[start] + state.tShift[start]
@@ -117,7 +124,7 @@ def _html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
             last += 1
     content = src[pos : state.eMarks[last]]
     if name and stop is not None and last is not None:
-        content = _markdown_inside(content, name, stop - pos)
+        content = _markdown_inside(content, name, stop - pos, parse_block_html)
 
     token = state.push("html_block", "", 0)
     token.map = [start, last + 1]
@@ -129,20 +136,39 @@ def _html_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 _MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)(1|block|span)\1""", re.I)
 
 
-def _markdown_inside(content: str, name: str, stop: int) -> str:
-    """Render the inside of ``<tag markdown="1">`` as Markdown, as kramdown does."""
+# kramdown's content model of HTML elements, for parse_block_html: true
+BLOCK_CONTENT = frozenset(
+    "address applet article aside blockquote body dd details div dl fieldset figure figcaption footer form "
+    "header hgroup iframe li main map menu nav noscript ol section summary table tbody td tfoot th thead tr ul "
+    "video".split()
+)
+RAW_CONTENT = frozenset("script style math option textarea pre code kbd samp var".split())
+_NO_MARKDOWN_ATTR = re.compile(r"""\s+markdown\s*=\s*(["']?)0\1""", re.I)
+
+
+def _markdown_inside(content: str, name: str, stop: int, parse_block_html: bool = False) -> str:
+    """Render the inside of ``<tag markdown="1">`` as Markdown, as kramdown does.
+
+    With the site's ``kramdown: parse_block_html: true`` every HTML block is read so,
+    its content as blocks or as a line by the element's kind, unless it says ``markdown="0"``.
+    """
     open_end = content.find(">") + 1
     opening = content[:open_end]
     attr = _MARKDOWN_ATTR.search(opening)
     if not attr:
-        return content
-    opening = opening[: attr.start()] + opening[attr.end() :]
+        off = _NO_MARKDOWN_ATTR.search(opening)
+        if off or not parse_block_html or name in RAW_CONTENT:
+            return content if not off else opening[: off.start()] + opening[off.end() :] + content[open_end:]
+        mode = "block" if name in BLOCK_CONTENT else "span"
+    else:
+        mode = "span" if attr.group(2).lower() == "span" else "block"
+        opening = opening[: attr.start()] + opening[attr.end() :]
     close_start = content.lower().rfind(f"</{name}", 0, stop)
     if close_start < open_end:
         return opening + content[open_end:]
     inner = content[open_end:close_start]
-    md = _parser()
-    if attr.group(2).lower() == "span":
+    md = _parser(parse_block_html)
+    if mode == "span":
         rendered = md.renderInline(inner.strip())
     else:
         rendered = "\n" + md.render(_dedent(inner))
@@ -300,23 +326,46 @@ def _typography(state: StateCore) -> None:
                 child.content = text
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _parser(parse_block_html: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": True})
     md.enable(["table", "strikethrough", "smartquotes"])
     md.disable("replacements")
     md.use(footnote_plugin).use(deflist_plugin)
-    md.block.ruler.at("html_block", _html_block, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at(
+        "html_block", _html_block_rule(parse_block_html), {"alt": ["paragraph", "reference", "blockquote"]}
+    )
     md.core.ruler.after("block", "kramdown_ial", _attribute_lists)
     md.core.ruler.after("inline", "kramdown_ids", _heading_ids)
     md.core.ruler.after("kramdown_ids", "kramdown_typography", _typography)
     return md
 
 
-def markdown_to_html(text: str) -> str:
-    """Convert a page body (Liquid already rendered) to HTML as kramdown would."""
+# [text](a destination with spaces): kramdown takes it whole, CommonMark only between <...>
+_SPACED_DESTINATION = re.compile(r"(\]\()([^()<>\s\"'][^()<>\"'\n]*\s[^()<>\"'\n]*?)(\))")
+
+
+def _spaced_destinations(text: str) -> str:
+    lines, fence = [], None
+    for line in text.split("\n"):
+        marker = _FENCE.match(line)
+        if marker and (fence is None or marker.group(1) == fence):
+            fence = None if fence else marker.group(1)
+        elif fence is None and "](" in line:
+            line = _SPACED_DESTINATION.sub(lambda m: f"{m.group(1)}<{m.group(2).strip()}>{m.group(3)}", line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def markdown_to_html(text: str, config: dict | None = None) -> str:
+    """Convert a page body (Liquid already rendered) to HTML as kramdown would, with the site's
+    ``kramdown:`` settings of ``_config.yml`` (``config``)."""
     if "{::" in text:
         text = _NOMARKDOWN.sub("", _COMMENT_EXT.sub("", text))
     if "*[" in text:
         text = _drop_abbreviations(text)
-    return _parser().render(text)
+    if "](" in text:
+        text = _spaced_destinations(text)
+    options = (config or {}).get("kramdown")
+    parse_block_html = bool(options.get("parse_block_html")) if isinstance(options, dict) else False
+    return _parser(parse_block_html).render(text)

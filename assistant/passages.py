@@ -141,15 +141,10 @@ class _Walker:
         tag = node.tag
         if tag == "-text":
             # a newline in HTML source is a space to a reader; only <br> breaks a line
-            text = (node.text_content or "").replace("\n", " ")
-            if OMITTED in text:  # something visible was taken out here
-                before, _, after = text.partition(OMITTED)
-                self._inline.append(before)
-                self.gap()
-                self._inline.append(after.replace(OMITTED, ""))
-            else:
-                self._inline.append(text)
+            self._inline.append((node.text_content or "").replace("\n", " "))
             return
+        if tag == OMITTED:  # something visible was taken out here
+            return self.gap()
         if tag in ("-comment", "!doctype", "_comment") or tag is None or tag.startswith("-"):
             return
         if tag in SKIP:

@@ -230,7 +230,7 @@ class _Renderer:
         body = sf.body
         if sf.front_matter.get("render_with_liquid") is not False:
             body = self.liquid.render(body, context, sf.path, sf.body_line)
-        return markdown_to_html(body) if sf.is_markdown else body
+        return markdown_to_html(body, self.site.config) if sf.is_markdown else body
 
     def excerpt(self, sf: SourceFile, page: dict) -> str:
         """Jekyll's excerpt: the body up to the first separator, rendered on its own."""
@@ -246,7 +246,7 @@ class _Renderer:
             head = self.liquid.render(head, context, sf.path, sf.body_line + len(sf.body) - len(sf.body.lstrip("\r\n")))
         except RenderError:
             return ""
-        return markdown_to_html(head) if sf.is_markdown else head
+        return markdown_to_html(head, self.site.config) if sf.is_markdown else head
 
     def layout(self, sf: SourceFile, page: dict, content: str) -> str:
         name = sf.layout
@@ -306,12 +306,18 @@ _RELATED_CLASS = re.compile(r"(?:^|[-_])related(?:[-_]?(?:posts?|articles?|pages
 def _omit(node) -> None:
     """Take out a part a visitor sees but that is not the page's own; where it had text, mark the gap.
 
-    The mark (:data:`OMITTED`) keeps text on either side of it from being quoted as one run.
+    The mark (an empty ``<omitted-text>``) keeps text on either side of it from being quoted as one run.
     """
     if node.tag not in INVISIBLE and re.search(r"\w", node.text() or ""):
-        node.replace_with(OMITTED)
+        node.replace_with(_omitted_mark())
     else:
         node.decompose()
+
+
+def _omitted_mark():
+    body = HTMLParser(f"<{OMITTED}></{OMITTED}>").body
+    assert body is not None and body.child is not None
+    return body.child
 
 
 def _inside_content(node) -> bool:

@@ -457,3 +457,42 @@ def test_generator_plugins_that_are_not_known_are_reported(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "plugins that make pages this program does not make" in err and "jekyll-archives" in err
     assert "jekyll-feed" not in err
+
+
+KRAMDOWN = {
+    "_config.yml": """
+        url: https://example.org
+        kramdown:
+          parse_block_html: true
+        """,
+    "_layouts/default.html": LAYOUT,
+    "index.md": """
+        ---
+        layout: default
+        title: Markdown as kramdown reads it
+        ---
+        <div class="box">
+        This box holds **Markdown** and a [link to the slides](/slides.pdf) inside an HTML block.
+        </div>
+
+        The lab has 120 m<sup>2</sup> of floor space and H<sub>2</sub>O on tap.
+
+        {% assign rows = "Monday,Tuesday" | split: "," %}
+        | Day | Opening |
+        {% for day in rows %}| :--- | :--- |
+        | {{ day }} | nine to five |
+        {% endfor %}
+
+        ![A photo of the team at work](/images/team photo.jpg)
+
+        A sentence after the picture, with an ellipsis... and a dash -- here.
+        """,
+}
+
+
+def test_markdown_reads_as_kramdown_with_the_sites_settings(tmp_path):
+    comparison = compare(tmp_path, KRAMDOWN)
+    assert_faithful(comparison)
+    texts = comparison.passages("index.html")
+    assert any("This box holds Markdown and a link to the slides" in t for t in texts)
+    assert any("120 m2 of floor space" in t for t in texts)
