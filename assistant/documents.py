@@ -47,7 +47,9 @@ class Document:
     description: str = ""  # front matter description/excerpt, as shown in meta tags
     translations: dict[str, str] = field(default_factory=dict)  # language -> URL of this page in it
     not_content: frozenset[str] = frozenset()  # texts of blocks that are the site's chrome, not this page's
-    blocks: list | None = None  # the page cut into blocks (headings, text, lists), once it has been
+    blocks: list | None = None  # the page cut into blocks (headings, text, lists), from the one parse of it
+    mixed_languages: bool = True  # False when the whole page reads as ``lang``: passages need no guess of their own
+    lead: str = ""  # the page's first top-level heading
 
 
 @dataclass

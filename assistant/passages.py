@@ -311,11 +311,75 @@ def html_blocks(html: str) -> list[_Block]:
 
     tree = LexborHTMLParser(html)
     root = tree.body or tree.root
+    return blocks_of(root) if root is not None else []
+
+
+def blocks_of(root: LexborNode) -> list[_Block]:
+    """A page's content element as a flat run of headings, text blocks and lists."""
     walker = _Walker()
-    if root is not None:
-        walker.walk(root)
+    walker.walk(root)
     walker.flush()
     return walker.blocks
+
+
+@dataclass
+class PageFacts:
+    title: str
+    kind: str  # "page" | "post" | "publication"
+    lang: str
+    mixed_languages: bool  # parts of the page read as another language than ``lang``
+    lead: str  # the first top-level heading
+
+
+PUBLICATION_SHARE = 0.9  # a page that is nearly all bibliography is a publication list
+LANGUAGE_STRETCHES = 5  # stretches of a page read to tell whether it mixes languages
+STRETCH_CHARS = 600
+
+
+def page_facts(blocks: list[_Block], *, title: str, name: str, stem: str, source_kind: str, lang: str) -> PageFacts:
+    """A page's title, kind and language, decided once, from its blocks.
+
+    The title is the front matter's; else the first ``<h1>``; else the ``name`` people
+    and project collections give their documents; else the first top-level heading;
+    else the file name (a collection document's with its words capitalised, as Jekyll
+    titles it). The language is the one the page reads as (``lang`` from front matter
+    or configuration breaks ties).
+    """
+    lead = next((b.text for b in blocks if b.kind == "heading" and b.level <= 2), "")
+    h1 = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
+    if source_kind == "page" or source_kind == "static":
+        fallback = lead or stem
+    else:
+        named = " ".join(w[:1].upper() + w[1:] for w in stem.replace("_", "-").split("-") if w) or stem
+        fallback = lead if lead and named == stem else named
+    title = title or h1 or " ".join(name.split()) or fallback
+    kind = "post" if source_kind == "post" else _kind(blocks)
+    texts = [b.text or "\n".join(b.items) for b in blocks if b.kind != "gap"]
+    sample = " ".join(texts[:40])[:3000]
+    if sample.strip():
+        lang = detect_language(sample, default=lang or "en")
+    return PageFacts(title, kind, lang or "en", _mixes_languages(texts, lang), lead)
+
+
+def _kind(blocks: list[_Block]) -> str:
+    whole = listed = 0
+    for block in blocks:
+        size = len("".join((block.text or "".join(block.items)).split()))
+        whole += size
+        listed += size if block.in_bibliography else 0
+    return "publication" if listed and listed >= PUBLICATION_SHARE * whole else "page"
+
+
+def _mixes_languages(texts: list[str], lang: str) -> bool:
+    """Whether stretches spread over the page read as another language (then each passage is judged)."""
+    if len(texts) < 2 * LANGUAGE_STRETCHES:
+        return True  # a short page: its few passages are judged one by one
+    step = len(texts) / LANGUAGE_STRETCHES
+    for i in range(LANGUAGE_STRETCHES):
+        stretch = " ".join(texts[int(i * step) : int((i + 1) * step)])[:STRETCH_CHARS]
+        if word_count(stretch) >= 12 and detect_language(stretch, default=lang) != lang:
+            return True
+    return False
 
 
 def _is_label_of_list(block: _Block, following: _Block | None) -> bool:
@@ -477,15 +541,18 @@ def _words_at(words: list[str], tokens: list[str]) -> int | None:
 
 def passages_from_document(doc: Document) -> list[Passage]:
     """Cut one rendered page into quotable passages."""
-    blocks = doc.blocks if doc.blocks is not None else html_blocks(doc.html)
+    if doc.blocks is None:  # a page that comes as HTML only (a built site's file)
+        blocks = html_blocks(doc.html)
+        facts = page_facts(
+            blocks, title=doc.title, name="", stem=PurePosixPath(doc.source).stem, source_kind="page", lang=doc.lang
+        )
+        doc = replace(doc, blocks=blocks, title=facts.title, lang=facts.lang, lead=facts.lead)
+        doc.mixed_languages = facts.mixed_languages
+    blocks = doc.blocks or []
     if doc.not_content:
         # the site's chrome, found by repetition: left out, and nothing is quoted across it
         blocks = [_Block("gap") if block_key(b) in doc.not_content else b for b in blocks]
-    lead = next((b.text for b in blocks if b.kind == "heading" and b.level <= 2), "")
-    if lead and doc.title == PurePosixPath(doc.source).stem:
-        # no title in front matter and no <h1>: the first heading names the page better than its file
-        doc = replace(doc, title=lead)
-    cutter = _Cutter(doc, blocks, lead)
+    cutter = _Cutter(doc, blocks, doc.lead)
     for i, block in enumerate(blocks):
         cutter.block(block, blocks[i + 1] if i + 1 < len(blocks) else None)
     return cutter.finish()
@@ -500,9 +567,6 @@ class _Cutter:
     def __init__(self, doc: Document, blocks: list[_Block], lead: str) -> None:
         self.doc = doc
         self.page_lang = doc.lang
-        sample = " ".join(b.text or " ".join(b.items) for b in blocks[:40])[:3000]
-        if sample.strip():
-            self.page_lang = detect_language(sample, default=doc.lang or "en")
         self.out: list[Passage] = []
         # the page's own summary of what it is about counts for every passage of it
         self.context = " ".join(t for t in (doc.description, lead if lead != doc.title else "") if t)[
@@ -583,7 +647,7 @@ class _Cutter:
         elif line is None and doc.kind in ("page", "post"):
             kind = "data"  # rendered from _data or a layout, not written in the page itself
         lang = self.page_lang
-        if word_count(text) >= 12:
+        if doc.mixed_languages and word_count(text) >= 12:
             lang = detect_language(text, default=self.page_lang)
         self.out.append(
             Passage(

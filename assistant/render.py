@@ -20,9 +20,10 @@ from . import chrome
 from .documents import OMITTED, Document, Problem
 from .jekyll_liquid import JekyllLiquid, RenderError
 from .kramdown import markdown_to_html
+from .passages import blocks_of, page_facts
 from .site import HTML_EXTS, Site, SourceFile, _split, _to_datetime
 
-__all__ = ["SiteRendering", "render_site", "main_content"]
+__all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
 
 INVISIBLE = frozenset(("script", "style", "head", "noscript", "template"))
 # Chrome that is never a page's own content.
@@ -264,8 +265,14 @@ class _Renderer:
 
 
 def main_content(html: str, keep_sidebar: bool = False) -> str:
+    """The part of a rendered page that is the page's own, as HTML (see :func:`content_root`)."""
+    return content_root(html, keep_sidebar)[1]
+
+
+def content_root(html: str, keep_sidebar: bool = False):
     """The part of a rendered page that is the page's own: ``<main>``, or the page minus chrome.
 
+    Returns the element (in the one parse of the page) and its HTML.
     ``role="main"`` marks the main part as ``<main>`` does. A header or footer
     inside an article or section is the article's own (its title, date,
     authors) and stays; the site's banner and footer go. Sidebars and share
@@ -280,21 +287,18 @@ def main_content(html: str, keep_sidebar: bool = False) -> str:
         _drop_repeated_widgets(main, keep_sidebar)
         _unwrap_article_headers(main)
         _drop_heading_anchors(main)
-        return main.inner_html or ""
+        return main, main.inner_html or ""
     for node in tree.css(", ".join(CHROME)):
         if node.tag in ("header", "footer") and _inside_content(node):
             continue
         _omit(node)
     body = tree.body
-    if body is not None:
-        _drop_repeated_widgets(body, keep_sidebar)
-        _unwrap_article_headers(body)
-        _drop_heading_anchors(body)
-    if body is not None and "<body" in html.lower():
-        return body.inner_html or ""
     if body is None:
-        return tree.html or ""
-    return body.inner_html or ""
+        return tree.root, tree.html or ""
+    _drop_repeated_widgets(body, keep_sidebar)
+    _unwrap_article_headers(body)
+    _drop_heading_anchors(body)
+    return body, body.inner_html or ""
 
 
 _SIDEBAR_CLASS = re.compile(r"^(?:sidebar|side-bar)(?:$|[-_])", re.I)
@@ -369,43 +373,6 @@ def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
             _omit(node)
 
 
-def _title(sf: SourceFile, tree: HTMLParser) -> str:
-    title = sf.front_matter.get("title")
-    if title not in (None, ""):
-        return str(title).strip()
-    h1 = tree.css_first("h1")
-    if h1 is not None:
-        text = " ".join(h1.text(separator=" ").split())
-        if text:
-            return text
-    # People and project collections name their documents instead of titling them.
-    name = sf.front_matter.get("name")
-    if isinstance(name, str) and name.strip():
-        return " ".join(name.split())
-    stem = os.path.splitext(os.path.basename(sf.path))[0]
-    if sf.kind == "page":
-        return stem
-    # Jekyll titles a collection document after its file name, words capitalised.
-    return " ".join(w[:1].upper() + w[1:] for w in stem.replace("_", "-").split("-") if w) or stem
-
-
-def _kind(sf: SourceFile, html: str) -> str:
-    """ "post", "publication" when nearly all a reader sees is a bibliography, else "page"."""
-    if sf.kind == "post":
-        return "post"
-    if "bibliography" not in html:
-        return "page"
-    tree = HTMLParser(html)
-    if not tree.css_first("ol.bibliography"):
-        return "page"
-    for node in tree.css("pre, details, script, style, input"):  # BibTeX sources are folded away
-        node.decompose()
-    root = tree.body or tree.root
-    whole = len("".join((root.text() if root is not None else "").split()))
-    listed = sum(len("".join((node.text() or "").split())) for node in tree.css("ol.bibliography"))
-    return "publication" if whole and listed >= 0.9 * whole else "page"
-
-
 def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Document], list[Problem]]:
     """Render every published page, post and collection document of ``site``.
 
@@ -475,15 +442,12 @@ class SiteRendering:
 
     def _find_chrome(self) -> frozenset[str]:
         """Blocks whose text stands on most pages of the site: its chrome, whatever their markup."""
-        from .passages import html_blocks
-
         pages = []
         for index in chrome.sample(self.pending):
             problems: list[Problem] = []
             doc = self._document(index, problems)
             self._sampled[index] = (doc, problems)
-            if doc is not None:
-                doc.blocks = html_blocks(doc.html)
+            if doc is not None and doc.blocks is not None:
                 pages.append(doc.blocks)
         return chrome.repeated_blocks(pages)
 
@@ -507,7 +471,8 @@ class SiteRendering:
         sf, page = self.ordered[index]
         try:
             full = self.renderer.layout(sf, page, self.converted[index])
-            html = main_content(full, keep_sidebar=sf.url in ("/", "/index.html"))
+            root, html = content_root(full, keep_sidebar=sf.url in ("/", "/index.html"))
+            blocks = blocks_of(root) if root is not None else []
         except RenderError as err:
             problems.append(_problem(err, sf))
             return None
@@ -516,20 +481,31 @@ class SiteRendering:
             return None
         if os.path.splitext(sf.url)[1].lower() not in HTML_EXTS + ("",):
             return None
-        tree = HTMLParser(html)
         description = _plain_description(sf.front_matter.get("description") or sf.front_matter.get("excerpt"))
+        name = sf.front_matter.get("name")
+        facts = page_facts(
+            blocks,
+            title=str(sf.front_matter.get("title") or "").strip(),
+            name=name if isinstance(name, str) else "",
+            stem=os.path.splitext(os.path.basename(sf.path))[0],
+            source_kind=sf.kind,
+            lang=str(sf.front_matter.get("lang") or site.config.get("lang") or "en"),
+        )
         return Document(
             url=site.base_url + sf.url,
-            title=_title(sf, tree),
+            title=facts.title,
             html=html,
             source=sf.path,
-            kind=_kind(sf, html),
-            lang=str(sf.front_matter.get("lang") or site.config.get("lang") or "en"),
+            kind=facts.kind,
+            lang=facts.lang,
             date=sf.date.date().isoformat() if sf.kind == "post" and sf.date else None,
             source_text=sf.text,
             body_line=sf.body_line,
             description=str(description).strip(),
             translations=dict(sf.translations),
+            blocks=blocks,
+            mixed_languages=facts.mixed_languages,
+            lead=facts.lead,
         )
 
 
