@@ -77,7 +77,7 @@ _ACCENT = re.compile(
     r"\\([\"'`^~=.])\s*\{?\s*(\\?[A-Za-z])\}?|\\([uvHckr])\s*\{\s*(\\?[A-Za-z])\s*\}|\\([uvHckr])\s+([A-Za-z])"
 )
 _SYMBOL = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\s*|\\([&%_#${}])")
-_MATH = re.compile(r"\$([^$]*)\$")
+_MATH = re.compile(r"(?<!\\)\$((?:[^$\\]|\\.)*?)(?<!\\)\$")  # $...$, not an escaped \$
 _GREEK_NAMES = (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon "
     "phi chi psi omega"
@@ -110,7 +110,7 @@ def latex_to_text(value: str, name: bool = False) -> str:
 
         def keep(match: re.Match[str]) -> str:
             kept.append(match.group(1) if name else _math(match.group(1)))
-            return f"\ue000{len(kept) - 1}\ue001"
+            return f"zqxmath{len(kept) - 1}qxz"  # letters only: the steps below leave them alone
 
         value = _MATH.sub(keep, value)
 
@@ -138,7 +138,7 @@ def latex_to_text(value: str, name: bool = False) -> str:
             pass
     text = text.replace("{", "").replace("}", "")
     if kept:
-        text = re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], text)
+        text = re.sub(r"zqxmath(\d+)qxz", lambda m: kept[int(m.group(1))], text)
     return re.sub(r"\s+", " ", text).strip()
 
 

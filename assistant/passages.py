@@ -123,7 +123,7 @@ class _Walker:
     def gap(self) -> None:
         """Visible text that is not quoted stood here: what comes before and after is not one run."""
         self.flush()
-        if self.blocks and self.blocks[-1].kind != "gap":
+        if not self.blocks or self.blocks[-1].kind != "gap":
             self.blocks.append(_Block("gap"))
 
     def skip(self, node: LexborNode) -> None:
@@ -191,16 +191,26 @@ class _Walker:
         if tag in BLOCKS:
             self.flush()
             if tag in CARDS and self._is_card(node):
-                # a small box of short lines (a reference, a person, a news teaser) reads as one piece
-                text = _clean(block_text(node))
-                if text:
-                    self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
-                return
+                return self._card(node)
             self.walk(node)
             self.flush()
             return
         # inline element: keep walking, its text joins the current block
         self.walk(node)
+
+    def _card(self, node: LexborNode) -> None:
+        """A small box of short lines (a reference, a person, a news teaser) reads as one piece."""
+        sub = _Walker()
+        sub._bib_depth = self._bib_depth
+        sub.walk(node)
+        sub.flush()
+        if sub.blocks and sub.blocks[0].kind == "gap":
+            self.gap()
+        text = _clean(_lines(sub.blocks))
+        if text:
+            self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
+        if sub.blocks and sub.blocks[-1].kind == "gap":
+            self.gap()
 
     @staticmethod
     def _is_card(node: LexborNode) -> bool:
@@ -292,8 +302,13 @@ def block_text(node: LexborNode) -> str:
     walker = _Walker()
     walker.walk(node)
     walker.flush()
-    lines = []
-    for b in walker.blocks:
+    return _lines(walker.blocks)
+
+
+def _lines(blocks: list[_Block]) -> str:
+    """Blocks as lines of text; a gap between two of them is an omission line."""
+    lines: list[str] = []
+    for b in blocks:
         if b.kind == "list":
             lines.extend(b.items)
         elif b.kind == "gap":

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from . import chrome
 from .documents import OMITTED, Document, Problem
+from .generators import plugins
 from .jekyll_liquid import JekyllLiquid, RenderError
 from .kramdown import markdown_to_html
 from .passages import blocks_of, page_facts
@@ -148,6 +149,14 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     for name, items in docs.items():
         data[name] = items
     return data
+
+
+def _modified(site: Site, sf: SourceFile) -> dt.datetime | None:
+    """When the file last changed, as jekyll-last-modified-at gives it outside a git checkout."""
+    try:
+        return dt.datetime.fromtimestamp((site.root / sf.path).stat().st_mtime)
+    except OSError:
+        return None
 
 
 def _sort_value(value) -> tuple:
@@ -415,6 +424,9 @@ class SiteRendering:
         )
 
         statics = [(sf, _page_dict(sf)) for sf in site.static_pages]
+        if "jekyll-last-modified-at" in plugins(site.config):
+            for sf, page in posts + pages + [d for items in docs.values() for d in items]:
+                page.setdefault("last_modified_at", _modified(site, sf))
         self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages + statics
         self.converted: dict[int, str] = {}
         failed: set[int] = set()

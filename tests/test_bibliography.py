@@ -225,3 +225,14 @@ def test_real_site_lists_every_entry_jekyll_wrote() -> None:
             ]
 
         assert counts(html) == counts(built), page
+
+
+def test_latex_in_bibtex_reads_as_jekyll_scholar_shows_it():
+    from assistant.bibliography import latex_to_text
+
+    # math in a title: Greek letters as letters; in a name: the dollars go, the rest as written
+    assert latex_to_text(r"An $\alpha$-helix and $\Omega$ loops") == "An α-helix and Ω loops"
+    assert latex_to_text(r"Bl{\"u}$\gamma$er", name=True) == "Blü\\gammaer"
+    # an accent on a dotless i stays on the dotless letter; an escaped dollar is no math
+    assert latex_to_text(r"Mart{\'\i}nez") == "Martı\u0301nez"
+    assert "Reconfigured" in latex_to_text(r"\$\{\${Reconfigured}\$\}\$ systems")
