@@ -56,6 +56,7 @@ class _Chunk:
     passage_problems: list[Problem] = field(default_factory=list)
     missing_includes: set[str] = field(default_factory=set)  # so far, in the process that rendered the chunk
     unknown_tags: set[str] = field(default_factory=set)
+    unknown_filters: set[str] = field(default_factory=set)
 
 
 def default_workers(pages: int) -> int:
@@ -106,6 +107,7 @@ def index_site(
             tally.passage_problems += result.passage_problems
             tally.missing_includes |= result.missing_includes
             tally.unknown_tags |= result.unknown_tags
+            tally.unknown_filters |= result.unknown_filters
             yield from result.passages
             done += len(chunk)
             if progress:
@@ -127,7 +129,7 @@ def index_site(
     render_problems = rendering.problems + tally.render_problems
     problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
     problems += tally.passage_problems
-    notes = _notes(tally.missing_includes, tally.unknown_tags, site)
+    notes = _notes(tally.missing_includes, tally.unknown_tags, site, tally.unknown_filters)
     return BuildReport(
         manifest,
         problems,
@@ -185,12 +187,23 @@ def site_passages(site_root: Path | str, url: str | None = None) -> SitePassages
     problems += [p for p in rendering.problems + render_problems if p not in problems]
     liquid = rendering.renderer.liquid
     return SitePassages(
-        site.base_url, urls, passages, problems, _notes(set(liquid.missing_includes), set(liquid.unknown_tags), site)
+        site.base_url,
+        urls,
+        passages,
+        problems,
+        _notes(set(liquid.missing_includes), set(liquid.unknown_tags), site, set(liquid.unknown_filters)),
     )
 
 
-def _notes(missing_includes: set[str], unknown_tags: set[str], site=None) -> list[str]:
+def _notes(
+    missing_includes: set[str], unknown_tags: set[str], site=None, unknown_filters: set[str] | None = None
+) -> list[str]:
     notes = []
+    if unknown_filters:
+        notes.append(
+            "filters this program does not know, which passed their input through unchanged: "
+            + ", ".join(sorted(unknown_filters))
+        )
     if site is not None:
         from .generators import unknown_generators
 
@@ -294,6 +307,7 @@ def _work(chunk: list[int]) -> _Chunk:
     liquid = _rendering.renderer.liquid
     result.missing_includes = set(liquid.missing_includes)
     result.unknown_tags = set(liquid.unknown_tags)
+    result.unknown_filters = set(liquid.unknown_filters)
     return result
 
 

@@ -1187,6 +1187,18 @@ def _has_end(stream: TokenStream, name: str) -> bool:
     return False
 
 
+class _Filters(dict):
+    """The filter register; a name it lacks is noted (Liquid then passes the value through unchanged)."""
+
+    def __init__(self, filters: dict, unknown: set[str]):
+        super().__init__(filters)
+        self.unknown = unknown
+
+    def __missing__(self, key: Any) -> Any:
+        self.unknown.add(str(key))
+        raise KeyError(key)
+
+
 class _Tags(dict):
     """Tag register where unknown tag names fall back to a do-nothing tag."""
 
@@ -1254,6 +1266,7 @@ class _JekyllEnvironment(Environment):
             self.add_tag(tag)
         for name, func in {**self.filters, **SITE_PLUGIN_FILTERS, **JEKYLL_FILTERS}.items():
             self.filters[name] = _forgiving(name, func)
+        self.filters = _Filters(self.filters, self.jekyll.unknown_filters)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
         lex = super().tokenizer()
@@ -1320,6 +1333,7 @@ class JekyllLiquid:
         self.missing_includes: list[str] = []
         self.warnings: list[RenderError] = []
         self.unknown_tags: set[str] = set()
+        self.unknown_filters: set[str] = set()
         self.env = _JekyllEnvironment(self)
         self._templates: dict[str, Any] = {}
         self._includes: dict[Path, tuple[float, Any]] = {}

@@ -151,6 +151,15 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     return data
 
 
+def _link_neighbours(pages: list[dict], newest_first: bool) -> None:
+    """``page.next`` and ``page.previous`` of posts and documents: the newer and the older one."""
+    shown = [{k: v for k, v in p.items() if k not in ("next", "previous")} for p in pages]
+    for i, page in enumerate(pages):
+        before = shown[i - 1] if i > 0 else None
+        after = shown[i + 1] if i + 1 < len(pages) else None
+        page["next"], page["previous"] = (before, after) if newest_first else (after, before)
+
+
 def _modified(site: Site, sf: SourceFile) -> dt.datetime | None:
     """When the file last changed, as jekyll-last-modified-at gives it outside a git checkout."""
     try:
@@ -236,7 +245,8 @@ class _Renderer:
         """Liquid, then Markdown: what ``page.content`` holds before layouts."""
         if sf.kind == "static":  # copied as it is
             return sf.body
-        context = self.context(sf, page, {}, "")
+        layout = self.layouts.get(sf.layout or "")
+        context = self.context(sf, page, layout.front_matter if layout is not None else {}, "")
         body = sf.body
         if sf.front_matter.get("render_with_liquid") is not False:
             body = self.liquid.render(body, context, sf.path, sf.body_line)
@@ -447,6 +457,9 @@ class SiteRendering:
             page["content"] = html
             if sf.kind != "page":
                 page["excerpt"] = renderer.excerpt(sf, page)
+        _link_neighbours([p for _, p in posts], newest_first=True)
+        for items in docs.values():
+            _link_neighbours([p for _, p in items], newest_first=False)
         # the pages the second pass turns into documents, in Jekyll's order
         self.pending = [i for i, (sf, _) in enumerate(ordered) if i not in failed and sf.output]
         self._sampled: dict[int, tuple[Document | None, list[Problem]]] = {}

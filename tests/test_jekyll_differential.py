@@ -496,3 +496,40 @@ def test_markdown_reads_as_kramdown_with_the_sites_settings(tmp_path):
     texts = comparison.passages("index.html")
     assert any("This box holds Markdown and a link to the slides" in t for t in texts)
     assert any("120 m2 of floor space" in t for t in texts)
+
+
+NEIGHBOURS = {
+    "_config.yml": "url: https://example.org\n",
+    "_layouts/default.html": LAYOUT,
+    "_layouts/note.html": """
+        ---
+        layout: default
+        series: Field notes
+        ---
+        <article>{{ content }}
+        <p class="nav">{% if page.previous %}Before this: {{ page.previous.title }}.{% endif %}
+        {% if page.next %}After this: {{ page.next.title }}.{% endif %}</p></article>
+        """,
+    "_posts/2024-02-01-first-note.md": """
+        ---
+        layout: note
+        title: First note
+        ---
+        The first note belongs to the series {{ layout.series }} and {{ "is shouted" | shout_loudly }}.
+        """,
+    "_posts/2024-02-02-second-note.md": """
+        ---
+        layout: note
+        title: Second note
+        ---
+        The second note follows the first one a day later.
+        """,
+}
+
+
+def test_layout_data_neighbouring_posts_and_unknown_filters(tmp_path):
+    comparison = compare(tmp_path, NEIGHBOURS)
+    assert_faithful(comparison)
+    first = comparison.page("2024/02/01/first-note.html")
+    assert "series Field notes" in first and "After this: Second note." in first
+    assert any("shout_loudly" in note for note in comparison.ours.notes)
