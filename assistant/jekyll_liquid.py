@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -1326,9 +1325,8 @@ class JekyllLiquid:
     def __init__(self, root: Path, config: dict | None = None):
         self.root = Path(root)
         self.config: dict[str, Any] = dict(config or {})
-        # What the published site is built with (GitHub Pages and most CI set it): "production",
-        # unless JEKYLL_ENV says otherwise, as it would to Jekyll itself.
-        self.environment = os.environ.get("JEKYLL_ENV") or "production"
+        # What the published site is built with (GitHub Pages and most CI set JEKYLL_ENV=production)
+        self.environment = "production"
         self.includes_dir = self.root / str(self.config.get("includes_dir") or "_includes")
         self.missing_includes: list[str] = []
         self.warnings: list[RenderError] = []
