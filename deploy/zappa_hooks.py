@@ -397,6 +397,9 @@ def plan(cli: Any) -> None:
     if not _packaging(cli):
         return
     project = Path.cwd()
+    output = (getattr(cli, "vargs", None) or {}).get("output")
+    if output:  # Zappa writes `-o build/x.zip` only into a folder that exists
+        (project / output).parent.mkdir(parents=True, exist_ok=True)
     venv = cli.zappa.get_current_venv()
     if venv is None or not _site_packages(venv).is_dir():
         return  # Zappa refuses to package without a virtualenv, and says so

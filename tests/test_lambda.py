@@ -80,8 +80,7 @@ def built(tmp_path_factory) -> dict:
     (stale / "segment.idx").write_bytes(b"stale" * 100)
     (project / "tests" / "test_nothing.py").write_text("# must not be shipped\n")
 
-    out = root / "out" / "package.zip"
-    out.parent.mkdir()
+    out = project / "build" / "assistant-production.zip"  # the path the README and docs/deploy.md name
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ASSISTANT_", "VIRTUAL_ENV"))}
     env.update(
         VIRTUAL_ENV=sys.prefix,
@@ -89,7 +88,7 @@ def built(tmp_path_factory) -> dict:
         AWS_DEFAULT_REGION="eu-central-1",
     )
     done = subprocess.run(
-        [str(zappa), "package", STAGE, "-o", str(out)],
+        [str(zappa), "package", STAGE, "-o", str(out.relative_to(project))],
         cwd=project,
         env=env,
         capture_output=True,

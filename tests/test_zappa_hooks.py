@@ -190,3 +190,18 @@ def test_bytecode_is_added_for_every_module_and_names_the_lambda_path(tmp_path):
         pyc = zf.read("app/__pycache__/main.cpython-{}{}.pyc".format(*sys.version_info[:2]))
     assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, not checked against the source
     assert b"/var/task/app/main.py" in pyc
+
+
+def test_the_folder_of_the_zip_asked_for_is_made_before_zappa_writes_it(project):
+    class NoVirtualenv:
+        @staticmethod
+        def get_current_venv() -> None:
+            return None
+
+    class Cli:  # what the hook reads of Zappa's command line object
+        command = "package"
+        vargs = {"output": "build/assistant-production.zip"}
+        zappa = NoVirtualenv()
+
+    hooks.plan(Cli())
+    assert (project / "build").is_dir()
