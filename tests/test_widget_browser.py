@@ -92,6 +92,7 @@ class Server:
 
     def __init__(self, index: Path, log: Path) -> None:
         self.index, self.log, self.port = index, log, free_port()
+        self.stderr = log.with_suffix(".stderr")
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
@@ -114,13 +115,13 @@ class Server:
             cwd=PROJECT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.stderr.open("ab"),  # a file, never a pipe nobody drains: a full pipe stalls the server
         )
         process = self.process
 
         def started() -> bool:
             if process.poll() is not None:
-                raise RuntimeError(f"assistant serve exited: {process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"assistant serve exited: {self.stderr.read_text()[-2000:]}")
             return answers_health(self.url)
 
         wait_until(started, "assistant serve to answer /api/health")
@@ -360,7 +361,7 @@ def test_keyboard_question_quotes_highlights_follow_up_and_source_link(visit, se
     answer = ask(page, "How is the institute funded?")
     assert "federal state" in answer.locator("blockquote").first.inner_text()
     assert answer.locator("figcaption a").first.get_attribute("href").startswith(SITE_URL)
-    answer.get_by_role("button", name="Helpful", exact=True).click()
+    vote(page, answer.get_by_role("button", name="Helpful", exact=True))
     assert wait_for_votes(server, "How is the institute funded?", helpful=True)
 
 
@@ -816,6 +817,13 @@ def test_widget_reports_a_dead_api_and_recovers_after_retry(browser, index_dir, 
         own.stop()
 
 
+def vote(page, button) -> None:
+    """Click a feedback button and wait until the server has answered the vote it sends."""
+    with page.expect_response(lambda r: r.url.endswith("/api/feedback") and r.request.method == "POST") as sent:
+        button.click()
+    assert sent.value.status == 204, f"the feedback request was answered {sent.value.status}"
+
+
 def wait_for_votes(server: Server, question: str, helpful: bool) -> list[dict]:
     """Feedback lines for a question in the server's log, once the first is there."""
 
@@ -836,7 +844,7 @@ def test_feedback_click_reaches_the_log(visit, server):
     page.locator(".ia-launcher").click()
     answer = ask(page, "How is the institute funded?")
     urls = [a.get_attribute("href") for a in answer.locator("figcaption a:not(.ia-twin)").all()]
-    answer.get_by_role("button", name="Not helpful").click()
+    vote(page, answer.get_by_role("button", name="Not helpful"))
     assert answer.get_by_text("Thank you for the feedback.").is_visible()
     votes = wait_for_votes(server, "How is the institute funded?", helpful=False)
     assert votes, "no feedback line was written"
