@@ -589,6 +589,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     root = Path(root)
     problems: list[Problem] = []
     config = _read_config(root, problems)
+    root = _source_folder(root, config, problems)
     site = Site(root=root, config=config, base_url=_base_url(root, config, url), problems=problems)
     site.data = _read_data(root, str(config.get("data_dir") or "_data").strip("/"), problems)
     reader = _Reader(site)
@@ -603,6 +604,23 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
 
     generate(site)
     return site
+
+
+def _source_folder(root: Path, config: dict, problems: list[Problem]) -> Path:
+    """The folder Jekyll reads pages from: ``source:`` in _config.yml moves it, within the site.
+
+    Jekyll takes _config.yml from the folder it is started in and then reads the site from
+    ``source``; a site built from its repository's root keeps its pages in a subfolder.
+    """
+    source = config.get("source")
+    if not isinstance(source, str) or source.strip() in ("", "."):
+        return root
+    folder = (root / source.strip()).resolve()
+    if not folder.is_relative_to(root.resolve()) or not folder.is_dir():
+        reason = f"source: {source!r} is not a folder inside the site; the site is read from its root"
+        problems.append(Problem("_config.yml", reason))
+        return root
+    return folder
 
 
 class _Reader:

@@ -284,3 +284,26 @@ def test_collections_dir_holds_posts_and_collections(tmp_path: Path):
         "content/_posts/2020-01-01-launch.md": "/2020/01/01/launch.html",
         "content/_team/ada.md": "/team/ada.html",
     }
+
+
+def test_source_in_config_moves_the_pages_into_a_subfolder(tmp_path: Path):
+    write_site(
+        tmp_path,
+        {
+            "_config.yml": "source: web\ntitle: Lab\n",
+            "README.md": "---\ntitle: Read me\n---\nHow to build the repository.\n",
+            "web/index.md": "---\ntitle: Home\n---\nThe lab studies rivers.\n",
+            "web/team/index.md": "---\ntitle: Team\n---\nWho we are.\n",
+        },
+    )
+    site = load_site(tmp_path)
+    assert sorted(p.url for p in site.published()) == ["/", "/team/"]
+    assert site.config["title"] == "Lab"
+
+
+def test_source_outside_the_site_is_refused(tmp_path: Path):
+    write_site(tmp_path / "site", {"_config.yml": "source: ../elsewhere\n", "index.md": "---\n---\nHome\n"})
+    write_site(tmp_path / "elsewhere", {"secret.md": "---\n---\nNot for the site\n"})
+    site = load_site(tmp_path / "site")
+    assert [p.url for p in site.published()] == ["/"]
+    assert any("source" in p.reason for p in site.problems)
