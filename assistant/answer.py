@@ -21,9 +21,12 @@ from .documents import DESCRIPTION_SUFFIX, Answer, Best, Hit, Passage, Quote
 from .question import (
     FRAME_WORDS,
     NUMBER,
+    ROLE_WORDS,
     AnswerShape,
     Understanding,
     answer_shape,
+    asked_role,
+    asked_subject,
     earlier_question,
     with_subject_of,
 )
@@ -75,6 +78,7 @@ CORRECTED_CREDIT = 0.6  # a match through a corrected spelling is less sure than
 # as well as the word itself would (a German question on an English site).
 TRANSLATED_CREDIT = 0.9
 _BRIDGES = ("glossary", "cognate", "family")
+SITE_NAME_WEIGHT = 0.5  # a word of the site's own name ("AIDA Lab") is in every question about the site
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
@@ -118,6 +122,16 @@ class Assistant:
         self.analyzer = analyzer or Analyzer()
         self._advice, self._topics = _load_scope(scope or SCOPE)
         self._n = max(1, len(index))
+        self._site_words = self._name_words(index)
+
+    def _name_words(self, index: SearchIndex) -> frozenset[str]:
+        """The terms of the site's own name: every question about the site may use them, so they say
+        little about which passage answers ("Who leads the robotics group of the X lab?")."""
+        meta = getattr(index, "manifest", {}).get("meta") or {}
+        name = meta.get("site_name") if isinstance(meta, dict) else None
+        if not isinstance(name, str):
+            return frozenset()
+        return frozenset(t.term for lang in ("en", "de") for t in self.analyzer.tokens(name, lang))
 
     @classmethod
     def open(cls, index_dir: Path | str) -> Assistant:
@@ -130,7 +144,8 @@ class Assistant:
         """The question's words with their variants; a follow-up also gets the earlier question's subject."""
         query = self._parse_alone(question, lang)
         earlier = earlier_question(question, query, history)
-        understanding = Understanding(question, query, shape=answer_shape(question))
+        understanding = Understanding(question, query, shape=answer_shape(question), subject=asked_subject(question))
+        understanding.role = asked_role(question)
         if earlier:
             understanding.earlier = earlier
             understanding.earlier_query = self._parse_alone(earlier)
@@ -201,9 +216,29 @@ class Assistant:
                 weight *= ENTITY_WEIGHT  # a name the site has no trace of: what is asked about is not here
         if term.word.lower() in FRAME_WORDS:
             weight *= FRAME_WEIGHT
+        elif own and self._site_words.intersection(own):
+            weight *= SITE_NAME_WEIGHT
         elif _ENTITY.match(term.word):
             weight *= ENTITY_WEIGHT
         return weight
+
+    @staticmethod
+    def _names_a_role(c: Candidate, role: QueryTerm | None) -> bool:
+        if role is not None and c.matched.intersection(role.variants):
+            return True
+        return bool(ROLE_WORDS.search(c.passage.text) or ROLE_WORDS.search(c.passage.heading or ""))
+
+    def _key_subject_term(self, understanding: Understanding, weights: list[float]) -> QueryTerm | None:
+        """The weightiest word of what a shaped question asks about, leaving out the site's own name."""
+        subject = {w.lower() for w in understanding.subject}
+        terms = [
+            (weight, term)
+            for term, weight in zip(understanding.query.terms, weights, strict=True)
+            if term.word.lower() in subject
+            and term.word.lower() not in FRAME_WORDS
+            and not self._site_words.intersection(v for v, w in term.variants.items() if w >= 0.99)
+        ]
+        return max(terms, key=lambda t: t[0])[1] if terms else None
 
     def _coverage(
         self, query: ParsedQuery, weights: list[float], passage: Passage, shape: AnswerShape | None = None
@@ -348,6 +383,14 @@ class Assistant:
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
             ranked = [c for c in ranked if self._holds(shape, c.passage, query)]
+        key = self._key_subject_term(understanding, weights)
+        if key is not None:
+            # the head or the price of something else does not answer: what is asked about must be there
+            ranked = [c for c in ranked if c.matched.intersection(key.variants)]
+        if understanding.role:
+            role = next((t for t in query.terms if t.word.lower() == understanding.role.lower()), None)
+            # "who leads X?" is answered by a passage that says who leads, not by one naming X and a person
+            ranked = [c for c in ranked if self._names_a_role(c, role)]
         hits = _Selection(self, query, limit).pick(ranked)
         best_coverage = max((c.coverage for c in ranked), default=0.0)
         if not hits or best_coverage < MIN_COVERAGE:

@@ -58,7 +58,7 @@ ASKING_WORDS = frozenset(
     will willst wollen wollte möchte möchten möchtest mochte mochten würde würden wurde könnte könnten kann
     könnt muss müsste sollte sollten darf dürfen durfen dürfte gerne gern eigentlich denn mal schon seit oft
     bitte hallo danke ungefähr ungefahr etwa wohl überhaupt uberhaupt vielleicht jemand irgendwo irgendwann
-    genau derzeit aktuell momentan gerade per by mittels
+    genau derzeit aktuell momentan gerade per by mittels hoch
     """.split()
 )
 
@@ -670,6 +670,7 @@ _PHONE_ASKED = re.compile(
 _PHONE_LOOKS = re.compile(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
 _EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
 _EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
+_HOW_HIGH = re.compile(r"^\W*wie\s+hoch\s+(ist|sind|war|waren|liegt|liegen)\b", re.I)
 _COUNT_ASKED = re.compile(r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})", re.I)
 _WHO = re.compile(
     r"^\W*(who|whom|whose|wer|wem|wen|wessen|which (organisation|organization|agency|foundation))\b", re.I
@@ -698,6 +699,8 @@ def answer_shape(question: str) -> AnswerShape | None:
     for name, asks, looks, names in _ATTRIBUTES:
         if asks.search(question):
             return AnswerShape(name, looks, required=True, names=names)
+    if _HOW_HIGH.match(question):  # "Wie hoch ist die Miete?" asks for an amount, which must be there
+        return AnswerShape("number", NUMBER, required=True)
     count = _COUNT_ASKED.match(question)
     if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
         return AnswerShape("number", NUMBER, required=True, counted=count.group("what"))
@@ -713,6 +716,64 @@ def answer_shape(question: str) -> AnswerShape | None:
     return None
 
 
+# What a shaped question is about: "Who leads <the robotics group> of the lab?", "How much does
+# <a licence> cost?". A passage that answers the shape for something else (another group's head,
+# another thing's price) does not answer the question.
+_ARTICLE = r"(?:(?:the|a|an|der|die|das|den|dem|des|ein|eine|einen|einer)\s+)?"
+_SUBJECT = r"(?P<subject>[^\W\d_][\w'’+-]*(?:\s+[\w'’+-]+){0,3}?)"
+_SUBJECT_END = (
+    r"(?=\s+(?:of|for|at|in|on|from|by|within|von|vom|für|fur|an|am|im|in|bei|beim|des|der|zur|zum|"
+    r"cost|costs|kosten|kostet|take|start|begin|end|stattfinden|statt|beginnen|beginnt)\b|\W*$)"
+)
+_SUBJECT_CUES = [
+    re.compile(
+        r"^\W*(?:who|wer)\s+(?:leads|heads|runs|directs|manages|coordinates|chairs|supervises|leitet|leiten|führt|"
+        r"fuhrt|koordiniert|betreut|is\s+(?:the\s+)?(?:head|leader|director|chair|spokesperson|coordinator)\s+of|"
+        r"ist\s+(?:der\s+|die\s+)?(?:leiter|leiterin|sprecher|sprecherin|direktor|direktorin|koordinator|"
+        r"koordinatorin)\s+(?:von|der|des))\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END,
+        re.I,
+    ),
+    re.compile(r"^\W*how\s+much\s+(?:does|do|did|is|are|was)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
+    re.compile(
+        r"^\W*(?:wie\s+viel|wieviel|was)\s+(?:kostet|kosten|kostete)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END,
+        re.I,
+    ),
+    re.compile(r"^\W*wie\s+hoch\s+(?:ist|sind|war|waren)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
+]
+
+
+_ROLE_ASKED = re.compile(
+    r"^\W*(?:who|wer)\s+(?:is\s+(?:the\s+)?|ist\s+(?:der\s+|die\s+)?)?(?P<role>leads|heads|runs|directs|"
+    r"coordinates|chairs|leitet|leiten|koordiniert|head|leader|director|chair|spokesperson|coordinator|leiter|"
+    r"leiterin|sprecher|sprecherin|direktor|direktorin|koordinator|koordinatorin)\b",
+    re.I,
+)
+
+
+# Words that say someone leads: a passage answering "who leads X?" has one of them, or the word asked.
+ROLE_WORDS = re.compile(
+    r"\b(?:PI|PIs)\b|(?i:\b(?:head|heads|headed|leader|leaders|leads|led|director|directors|chair|chairs|chaired|"
+    r"principal investigator\w*|spokesperson|speaker|coordinator|coordinators|coordinated|professor|professors|"
+    r"prof|leiter|leiterin|leitung|leitet|geleitet|sprecher|sprecherin|direktor|direktorin|koordinator|"
+    r"koordinatorin|koordiniert|vorsitz\w*|vorstand|\w*professor\w*)\b)"
+)
+
+
+def asked_role(question: str) -> str | None:
+    """The word of "Who leads/heads …?", "Wer leitet …?": the answer names someone in that role."""
+    found = _ROLE_ASKED.match(question)
+    return found.group("role") if found else None
+
+
+def asked_subject(question: str) -> list[str]:
+    """The words naming what a shaped question asks about, as written; empty when there is no such cue."""
+    for cue in _SUBJECT_CUES:
+        found = cue.match(question)
+        if found:
+            return [w for w in re.split(r"[\s-]+", found.group("subject")) if w]
+    return []
+
+
 # ---------------------------------------------------------------------------
 # The whole of it
 
@@ -726,6 +787,8 @@ class Understanding:
     earlier: str | None = None
     earlier_query: ParsedQuery | None = None
     shape: AnswerShape | None = None
+    subject: list[str] = field(default_factory=list)  # what a shaped question asks about (asked_subject)
+    role: str | None = None  # the role a "who leads" question asks for (asked_role)
 
     @property
     def lang(self) -> str:

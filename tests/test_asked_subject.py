@@ -1,0 +1,92 @@
+"""What a question asks about must be in the passage that answers it, or the assistant declines.
+
+"Who leads the robotics group?" on a site with only a vision group, "How much does the guest house
+cost?" on a site that prices only a workshop: such passages name the role or the price, but of
+something else. The site's own name ("Riverbank Lab") says nothing about which passage answers.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_site
+
+from assistant.answer import Assistant
+from assistant.build import index_site
+from assistant.question import asked_role, asked_subject
+
+SITE = {
+    "_config.yml": "title: Riverbank Lab\nurl: https://lab.example.org\n",
+    "index.md": "---\ntitle: Riverbank Lab\n---\n"
+    "The Riverbank Lab studies how rivers carry sediment. Riverbank Lab members meet weekly.\n",
+    "groups/vision.md": "---\ntitle: Vision group\n---\n"
+    "## Head of the vision group\n\nThe vision group is led by Dr. Mara Quint.\n\n"
+    "## Members\n\nThe vision group works on camera traps along the river.\n",
+    "groups/sediment.md": "---\ntitle: Sediment group\n---\n"
+    "The sediment group samples the riverbed every month. Tobias Renner and Ilse Vogt take the samples.\n",
+    "workshop.md": "---\ntitle: Summer workshop\n---\nThe summer workshop costs 40 € per participant.\n",
+    "news.md": "---\ntitle: News\n---\nThe lab showed its river robotics at the open day of the campus.\n",
+    "guests.md": "---\ntitle: Guests\n---\nGuests of the lab stay in the guest house next to the campus.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Assistant:
+    root = tmp_path_factory.mktemp("subject")
+    index_site(write_site(root / "site", SITE), root / "index")
+    return Assistant.open(root / "index")
+
+
+def quotes(assistant: Assistant, question: str) -> list[str]:
+    answer = assistant.answer(question)
+    return [] if answer.abstained else [h.quote.text for h in answer.hits]
+
+
+@pytest.mark.parametrize(
+    "question, subject",
+    [
+        ("Who leads the robotics group of the lab?", ["robotics", "group"]),
+        ("Wer leitet die Proteomik-Gruppe des Instituts?", ["Proteomik", "Gruppe"]),
+        ("Who is the head of the imaging group?", ["imaging", "group"]),
+        ("How much does a licence for the software cost?", ["licence"]),
+        ("Wie hoch ist die Miete im Gästehaus?", ["Miete"]),
+        ("Who leads it?", ["it"]),
+        ("Where is the office?", []),
+    ],
+)
+def test_the_subject_of_a_shaped_question_is_read_from_its_words(question, subject):
+    assert asked_subject(question) == subject
+
+
+def test_the_role_asked_for_is_read_from_who_leads_questions():
+    assert asked_role("Who heads the vision group?") == "heads"
+    assert asked_role("Wer ist die Sprecherin des Netzwerks?") == "Sprecherin"
+    assert asked_role("Who sits on the board?") is None
+
+
+def test_who_leads_a_group_the_site_has_is_answered(assistant):
+    found = quotes(assistant, "Who leads the vision group?")
+    assert found and "Mara Quint" in found[0]
+
+
+def test_who_leads_a_group_the_site_does_not_have_is_declined(assistant):
+    assert quotes(assistant, "Who leads the robotics group of the Riverbank Lab?") == []
+
+
+def test_a_passage_naming_the_group_and_people_but_no_role_does_not_say_who_leads(assistant):
+    assert quotes(assistant, "Who leads the sediment group?") == []
+
+
+def test_the_price_of_something_else_does_not_answer(assistant):
+    assert quotes(assistant, "How much does the guest house cost?") == []
+    found = quotes(assistant, "How much does the summer workshop cost?")
+    assert found and "40 €" in found[0]
+
+
+def test_how_high_asks_for_an_amount_that_must_be_there(assistant):
+    assert quotes(assistant, "Wie hoch ist die Miete im Gästehaus?") == []
+
+
+def test_the_sites_own_name_weighs_less_than_what_is_asked(assistant):
+    query = assistant.parse("Who leads the robotics group of the Riverbank Lab?")
+    weights = dict(zip([t.word for t in query.terms], assistant.term_weights(query), strict=True))
+    assert weights["Riverbank"] < assistant._idf("riverbank")  # less than its rarity alone would give
