@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
 from .documents import DESCRIPTION_SUFFIX, Answer, Best, Hit, Passage, Quote
+from .pins import pinned_first
 from .question import (
     FRAME_WORDS,
     NUMBER,
@@ -337,7 +338,7 @@ class Assistant:
         if result.abstained:  # the question as already parsed: a long one costs its parse once
             result.did_you_mean = self.did_you_mean(explained.understanding.query, result.lang)
         else:
-            result.best = best_of(question, result.hits, self.analyzer)
+            result.best = result.best or best_of(question, result.hits, self.analyzer)
         return result
 
     def did_you_mean(self, query: ParsedQuery, lang: str, limit: int = DID_YOU_MEAN) -> list[str]:
@@ -397,6 +398,7 @@ class Assistant:
             answer = Answer(question, lang, True, MESSAGES[lang]["abstain"])
         else:
             answer = Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
+        answer = pinned_first(self.index, self.analyzer, query, answer, MESSAGES[lang]["lead"])
         return Explanation(understanding, weights, ranked, answer)
 
     def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:

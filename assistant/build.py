@@ -79,10 +79,11 @@ def index_site(
     the index does not depend on how many.
     """
     from .analysis import Analyzer
+    from .pins import Collector, read_specs
     from .render import SiteRendering
     from .search_index import EmptyIndexError, build_index
     from .site import load_site
-    from .site_guide import site_guide
+    from .site_guide import data_file, site_guide
 
     started = time.perf_counter()
     site = load_site(site_root, url=url)
@@ -98,6 +99,9 @@ def index_site(
         workers = default_workers(len(pending))
     chunks = [pending[i : i + CHUNK_PAGES] for i in range(0, len(pending), CHUNK_PAGES)]
     tally = _Chunk()
+    pin_file = data_file(site)
+    specs, pin_problems = read_specs(site.root / pin_file, pin_file)
+    pinned = Collector(specs)
 
     def passages(results: Iterator[_Chunk]) -> Iterator[PreparedPassage]:
         done = 0
@@ -108,6 +112,9 @@ def index_site(
             tally.missing_includes |= result.missing_includes
             tally.unknown_tags |= result.unknown_tags
             tally.unknown_filters |= result.unknown_filters
+            if specs:  # the passages of pinned pages are kept for the manifest
+                for entry in result.passages:
+                    pinned(_stored_passage(entry.blob))
             yield from result.passages
             done += len(chunk)
             if progress:
@@ -116,7 +123,9 @@ def index_site(
     guide = site_guide(site).to_meta()
 
     def meta() -> dict:  # asked for once every page went through
-        return _meta(site, site_root, tally.documents) | {"guide": guide}
+        pins, unresolved = pinned.resolve(pin_file)
+        pin_problems.extend(unresolved)
+        return _meta(site, site_root, tally.documents) | {"guide": guide, "pins": [p.to_meta() for p in pins]}
 
     written = True
     with _Workers(rendering, analyzer, min(max(1, int(workers)), len(chunks) or 1)) as results:
@@ -128,7 +137,7 @@ def index_site(
         progress("index", manifest["counts"]["passages"], manifest["counts"]["passages"])
     render_problems = rendering.problems + tally.render_problems
     problems = list(site.problems) + [p for p in render_problems if p not in site.problems]
-    problems += tally.passage_problems
+    problems += tally.passage_problems + pin_problems
     notes = _notes(tally.missing_includes, tally.unknown_tags, site, tally.unknown_filters)
     return BuildReport(
         manifest,
@@ -139,6 +148,16 @@ def index_site(
         notes,
         written,
     )
+
+
+def _stored_passage(blob: bytes):
+    """A passage as the index stores it."""
+    import json
+
+    from .documents import Passage
+
+    record = json.loads(blob)
+    return Passage(**{k: record[k] for k in Passage.__dataclass_fields__ if k in record})
 
 
 def _meta(site, site_root: Path | str, documents: int) -> dict:

@@ -54,6 +54,7 @@ INDEXING_MODULES = (
     "search_index",
     "build",
     "site_guide",
+    "pins",
 )
 
 

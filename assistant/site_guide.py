@@ -36,6 +36,11 @@ def site_guide(site: Site) -> Guide:
     )
 
 
+def data_file(site: Site) -> str:
+    """Where the site's assistant settings are (or would be), relative to the site: _data/assistant.yml."""
+    return _data_path(site)
+
+
 def _data_path(site: Site) -> str:
     folder = str(site.config.get("data_dir") or "_data").strip("/")
     for ext in (".yml", ".yaml", ".json"):
