@@ -58,7 +58,7 @@ ASKING_WORDS = frozenset(
     will willst wollen wollte möchte möchten möchtest mochte mochten würde würden wurde könnte könnten kann
     könnt muss müsste sollte sollten darf dürfen durfen dürfte gerne gern eigentlich denn mal schon seit oft
     bitte hallo danke ungefähr ungefahr etwa wohl überhaupt uberhaupt vielleicht jemand irgendwo irgendwann
-    genau derzeit aktuell momentan gerade per by mittels hoch
+    genau derzeit aktuell momentan gerade per by mittels hoch many much viele vieler vielen
     """.split()
 )
 
