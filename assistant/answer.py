@@ -29,6 +29,10 @@ from .question import (
     asked_role,
     asked_subject,
     earlier_question,
+    names_in,
+    question_words,
+    refers_to_a_person,
+    with_person,
     with_subject_of,
 )
 from .search_index import SearchIndex
@@ -82,6 +86,7 @@ _BRIDGES = ("glossary", "cognate", "family")
 SITE_NAME_WEIGHT = 0.5  # a word of the site's own name ("AIDA Lab") is in every question about the site
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
+_WHO_ASKS = re.compile(r"^\W*(who|wer)\b", re.I)
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 
 
@@ -150,8 +155,41 @@ class Assistant:
         if earlier:
             understanding.earlier = earlier
             understanding.earlier_query = self._parse_alone(earlier)
-            with_subject_of(query, understanding.earlier_query, earlier)
+            if self._with_person_of(understanding):
+                understanding.about_earlier = False  # "he" is the person answered, not the earlier subject
+            else:
+                with_subject_of(query, understanding.earlier_query, earlier)
         return understanding
+
+    def _with_person_of(self, understanding: Understanding) -> bool:
+        """For "Where is he now?", the person: after "Who …?" the one its answer names, else one the earlier
+        question names. True when the person came from the answer: the question is then about them alone."""
+        earlier, query = understanding.earlier or "", understanding.query
+        if not refers_to_a_person(understanding.question) or understanding.earlier_query is None:
+            return False
+        if _WHO_ASKS.match(earlier):
+            named = self._person_answering(earlier)
+            if named:
+                with_person(query, self._parse_alone(named, query.lang), f"the answer to {earlier!r}")
+                return True
+            return False
+        named_in_question = names_in(earlier.split(None, 1)[-1], set())
+        if named_in_question:
+            with_person(query, self._parse_alone(" ".join(named_in_question), query.lang), repr(earlier))
+        return False
+
+    def _person_answering(self, question: str) -> str | None:
+        """The first person named where the answer to a "Who …?" question answers it."""
+        found = self.answer(question)
+        if found.abstained or not found.hits:
+            return None
+        hit = found.hits[found.best.hit if found.best else 0]
+        text = hit.quote.text
+        if found.best:
+            start, end = found.best.sentence
+            text = text[start:end] + " " + text
+        named = names_in(text, question_words(question))
+        return named[0] if named else None
 
     def parse(self, question: str, history: list[str] | None = None, lang: str | None = None) -> ParsedQuery:
         return self.understand(question, history, lang).query
@@ -324,7 +362,7 @@ class Assistant:
 
     def _context_pages(self, understanding: Understanding) -> set[str]:
         """A follow-up ("Who leads it?") is asked about what the previous answer showed: its pages."""
-        if understanding.earlier_query is None:
+        if understanding.earlier_query is None or not understanding.about_earlier:
             return set()
         earlier = Understanding(understanding.earlier or "", understanding.earlier_query)
         return {c.passage.page_url for c in self.rank(earlier)[:CONTEXT_PAGES]}

@@ -554,6 +554,45 @@ def earlier_question(question: str, query: ParsedQuery, history: Sequence[object
     return previous[-1] if previous and is_follow_up(question, query) else None
 
 
+PERSON_PRONOUNS = frozenset(
+    "he she him his her hers himself herself er sie ihn ihm ihr ihre ihren ihrem ihrer sein seine seinen "
+    "seinem seiner seines".split()
+)
+# A person's name as sites write it: two or more capitalised words, a middle initial allowed.
+PERSON_NAME = re.compile(
+    r"\b[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?(?:\s+[A-ZÄÖÜ]\.)?"
+    r"(?:\s+(?:van |da |del |di )?[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)+"
+)
+
+
+def refers_to_a_person(question: str) -> bool:
+    """ "Where is he now?", "Was macht sie sonst?": the question goes on about someone named before."""
+    return bool(question_words(question) & PERSON_PRONOUNS)
+
+
+def names_in(text: str, leave_out: set[str]) -> list[str]:
+    """Person names in a text, leaving out those made only of words the question already had."""
+    found = []
+    for match in PERSON_NAME.finditer(text):
+        words = {w.lower() for w in _WORDS.findall(match.group())}
+        if not words <= leave_out:
+            found.append(match.group())
+    return found
+
+
+def with_person(query: ParsedQuery, person: ParsedQuery, source: str) -> ParsedQuery:
+    """Add the words of the person a pronoun stands for, at full weight: they are what is asked about."""
+    own = {v for t in query.terms for v in t.variants}
+    for term in person.terms:
+        if own.intersection(term.variants):
+            continue
+        carried = QueryTerm(term.word)
+        for variant, weight in term.variants.items():
+            carried.add(variant, weight, "person", f"the person of {source}")
+        query.terms.append(carried)
+    return query
+
+
 def with_subject_of(query: ParsedQuery, earlier: ParsedQuery, question: str) -> ParsedQuery:
     """Add the earlier question's subject words, at HISTORY_WEIGHT, that this one lacks."""
     own = {v for t in query.terms for v in t.variants}
@@ -789,6 +828,7 @@ class Understanding:
     shape: AnswerShape | None = None
     subject: list[str] = field(default_factory=list)  # what a shaped question asks about (asked_subject)
     role: str | None = None  # the role a "who leads" question asks for (asked_role)
+    about_earlier: bool = True  # a follow-up about the earlier question's subject (not the person it answered)
 
     @property
     def lang(self) -> str:

@@ -1,0 +1,51 @@
+"""A follow-up about "he" or "she" asks about the person the conversation is about.
+
+After "Who leads the vision group?", "Where did she study?" is about the person the answer named,
+not about the vision group; after a question that names someone, it is about that person.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_site
+
+from assistant.answer import Assistant
+
+SITE = {
+    "_config.yml": "title: Riverbank Lab\nurl: https://lab.example.org\n",
+    "groups/vision.md": "---\ntitle: Vision group\n---\n"
+    "## Head of the vision group\n\nThe vision group is led by Dr. Mara Quint.\n\n"
+    "## Studies\n\nThe vision group studies otters with camera traps; its students come from Bremen.\n",
+    "team/quint.md": "---\ntitle: Mara Quint\n---\nMara Quint studied physics in Kiel and did her doctorate in Oslo.\n",
+    "team/renner.md": "---\ntitle: Tobias Renner\n---\nTobias Renner studied geology in Graz. He samples the riverbed.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Assistant:
+    from assistant.build import index_site
+
+    root = tmp_path_factory.mktemp("person")
+    index_site(write_site(root / "site", SITE), root / "index")
+    return Assistant.open(root / "index")
+
+
+def top_quote(assistant: Assistant, question: str, history: list[str]) -> str:
+    answer = assistant.answer(question, history)
+    assert not answer.abstained, f"no answer to {question!r} after {history}"
+    return answer.hits[0].quote.text
+
+
+def test_she_after_a_who_question_is_the_person_its_answer_named(assistant):
+    assert "Kiel" in top_quote(assistant, "Where did she study?", ["Who leads the vision group?"])
+
+
+def test_the_explanation_says_where_the_person_came_from(assistant):
+    understanding = assistant.understand("Where did she study?", ["Who leads the vision group?"])
+    steps = {step for t in understanding.query.terms for step, _ in t.why.values()}
+    assert "person" in steps
+    assert not understanding.about_earlier
+
+
+def test_he_after_a_question_naming_someone_is_that_person(assistant):
+    assert "Graz" in top_quote(assistant, "And where did he study?", ["What does Tobias Renner sample?"])
