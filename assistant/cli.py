@@ -1,4 +1,4 @@
-"""The command line: `assistant index`, `assistant ask`, `assistant serve`, `assistant report`.
+"""The command line: `assistant index`, `ask`, `serve`, `report` and `check`.
 
 With no site or index given, the commands use the bundled `corpus/` and
 `index/`, building the index when it is missing or older than the corpus, so a
@@ -380,6 +380,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import QuestionFileError, format_misses, junit_xml, load_questions, run
+
+    items = []
+    for file in args.questions:
+        try:
+            items += load_questions(Path(file))
+        except QuestionFileError as err:
+            raise CommandError(str(err)) from None
+    if not items:
+        raise CommandError(f"{', '.join(args.questions)}: no questions to check")
+    assistant = _open_assistant(args)
+    verdicts = run(assistant, items)
+    print(format_misses(verdicts), end="")
+    if args.junit:
+        junit = Path(args.junit)
+        junit.parent.mkdir(parents=True, exist_ok=True)
+        junit.write_bytes(junit_xml(verdicts, Path(args.questions[0]).stem))
+    return 0 if all(v.ok for v in verdicts) else 1
+
+
 def _version() -> str:
     try:
         return metadata.version("institute-assistant")
@@ -473,6 +494,17 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "logs", nargs="+", help="event logs the server wrote (ASSISTANT_FEEDBACK_LOG, or its standard error)"
     )
     r.set_defaults(func=cmd_report)
+
+    c = sub.add_parser(
+        "check",
+        help="answer a question file and report each miss, for the site's CI",
+        description="Answer the questions of a file (the evaluation's format: question, expected_urls, answer_any, "
+        "answer_all, kind) from an index, print each miss with its reason, and exit 1 when any question misses.",
+    )
+    c.add_argument("questions", nargs="+", help="question files (YAML)")
+    c.add_argument("--index", help=f"index folder (default: {index_default})")
+    c.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML to FILE (default: none)")
+    c.set_defaults(func=cmd_check)
     return p
 
 
