@@ -376,7 +376,28 @@ def cmd_report(args: argparse.Namespace) -> int:
     for log in args.logs:
         if not Path(log).is_file():
             raise CommandError(f"{log}: no such file (give the event log the server wrote)")
-    print(format_report(report(args.logs)))
+    if not args.html:
+        print(format_report(report(args.logs)))
+        return 0
+    if importlib.util.find_spec("pygal") is None:
+        raise CommandError(
+            "the HTML report needs the 'report' extra (pygal), which is not installed; install it with: "
+            "pip install 'institute-assistant[report]' (in a clone: pip install -e '.[report]')",
+            status=1,
+        )
+    from .report import build
+
+    assistant = _open_assistant(args) if (args.index or args.settings.index) else None
+    page = build(
+        args.logs,
+        index=assistant.index if assistant else None,
+        analyzer=assistant.analyzer if assistant else None,
+        source_url=args.source_url,
+    )
+    out = Path(args.html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    print(f"Wrote {out}", file=sys.stderr)
     return 0
 
 
@@ -492,6 +513,23 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     )
     r.add_argument(
         "logs", nargs="+", help="event logs the server wrote (ASSISTANT_FEEDBACK_LOG, or its standard error)"
+    )
+    r.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write one self-contained HTML page instead: questions per day, shares, unanswered questions "
+        "grouped, pages quoted, with their source files and lines (default: a table on the terminal)",
+    )
+    r.add_argument(
+        "--index",
+        help="the index the server answered from, for page titles and source files and lines "
+        "(default: ASSISTANT_INDEX, else none)",
+    )
+    r.add_argument(
+        "--source-url",
+        metavar="URL",
+        help="where the site's source files are browsed, e.g. https://github.com/ORG/SITE/blob/main/ "
+        "(links become URL/FILE#LLINE; default: links to the files on this machine)",
     )
     r.set_defaults(func=cmd_report)
 

@@ -136,6 +136,12 @@ def _records(path: Path) -> Iterable[dict[str, Any]]:
                 yield record
 
 
+def events(log_paths: Iterable[str | os.PathLike[str]]) -> Iterable[dict[str, Any]]:
+    """Every event record of the logs, in order."""
+    for log in log_paths:
+        yield from _records(Path(log))
+
+
 def _key(question: str) -> str:
     return " ".join(question.casefold().split()).rstrip("?!. ")
 

@@ -28,23 +28,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .documents import Answer, Best, Hit, Passage, Problem, Quote
-from .text import fold
+from .wording import closeness, words
 
 if TYPE_CHECKING:
-    from .analysis import Analyzer, ParsedQuery, QueryTerm
+    from .analysis import Analyzer, ParsedQuery
     from .search_index import SearchIndex
 
 KEY = "pins"
 LANGS = ("en", "de")
 # A question matches a phrasing when at least this share of the words of each is found in the other.
 CLOSE_ENOUGH = 0.75
-# A variant counts as the same word when the question parser gives it at least this weight
-# (the word itself, its spellings and its glossary translations; not the weaker guesses).
-SAME_WORD = 0.7
-# Words that ask, not say what is asked about ("wann" stays in the German questions the index reads).
-QUESTION_WORDS = frozenset(
-    "wann warum wieso weshalb wie wo woher wohin wer wen wem when where who whom why how".split()
-)
 _PASSAGE_FIELDS = tuple(f for f in Passage.__dataclass_fields__ if f != "terms")
 
 
@@ -187,31 +180,7 @@ def _pins(index: SearchIndex) -> tuple[Pin, ...]:
 @lru_cache(maxsize=4096)
 def _phrasing_words(analyzer: Analyzer, phrasing: str, lang: str) -> tuple[frozenset[str], ...]:
     """The content words of an editor's phrasing, each as the set of terms it stands for."""
-    return tuple(_strong(t) for t in _content(analyzer.parse_question(phrasing, lang or None).terms))
-
-
-def _content(terms: list[QueryTerm]) -> list[QueryTerm]:
-    """The words that say what is asked: no question words ("wann", "when"), no framing ("tell me")."""
-    from .analysis import STOP_WORDS
-    from .question import ASKING_WORDS, FRAME_WORDS
-
-    skip = QUESTION_WORDS | FRAME_WORDS | ASKING_WORDS | STOP_WORDS["en"] | STOP_WORDS["de"]
-    return [t for t in terms if t.word.casefold() not in skip and fold(t.word) not in skip]
-
-
-def _strong(term: QueryTerm) -> frozenset[str]:
-    """The terms a word stands for, a glossary phrase also by each of its words ("secretary office")."""
-    strong = [v for v, w in term.variants.items() if w >= SAME_WORD]
-    return frozenset(strong) | {part for v in strong for part in v.split()}
-
-
-def closeness(asked: tuple[frozenset[str], ...], phrasing: tuple[frozenset[str], ...]) -> float:
-    """The smaller of: the share of the question's words found in the phrasing, and the other way round."""
-    if not asked or not phrasing:
-        return 0.0
-    found = sum(any(a & p for p in phrasing) for a in asked) / len(asked)
-    back = sum(any(p & a for a in asked) for p in phrasing) / len(phrasing)
-    return min(found, back)
+    return words(analyzer.parse_question(phrasing, lang or None))
 
 
 def match(index: SearchIndex, analyzer: Analyzer, query: ParsedQuery) -> Pin | None:
@@ -219,7 +188,7 @@ def match(index: SearchIndex, analyzer: Analyzer, query: ParsedQuery) -> Pin | N
     pins = _pins(index)
     if not pins:
         return None
-    asked = tuple(_strong(t) for t in _content(query.terms))
+    asked = words(query)
     best, best_value = None, CLOSE_ENOUGH - 1e-9
     for pin in pins:
         for lang, phrasings in pin.questions.items():

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -436,6 +436,13 @@ class SearchIndex:
             record = json.loads(bytes(blob))
             out.append((Passage(**{k: record.get(k) for k in _PASSAGE_FIELDS if k in record}), float(score)))
         return out
+
+    def passages(self) -> Iterator[Passage]:
+        """Every passage of the index (for reports over the whole site, not for answering)."""
+        found = self._searcher.search(tantivy.Query.all_query(), limit=max(1, len(self)), count=False)
+        for _, address in found.hits:
+            record = json.loads(bytes(self._searcher.doc(address)["passage"][0]))
+            yield Passage(**{k: record.get(k) for k in _PASSAGE_FIELDS if k in record})
 
     def stats(self) -> dict:
         """What the index holds and how it was built."""
