@@ -110,7 +110,7 @@ def test_every_option_says_its_default_and_every_argument_has_help():
     from assistant.cli import parser
 
     commands = parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(commands) == {"index", "ask", "serve", "report"}
+    assert set(commands) == {"index", "ask", "serve", "report", "check"}
     for name, command in commands.items():
         for action in command._actions:
             if isinstance(action, argparse._HelpAction):
