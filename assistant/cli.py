@@ -529,7 +529,7 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "--source-url",
         metavar="URL",
         help="where the site's source files are browsed, e.g. https://github.com/ORG/SITE/blob/main/ "
-        "(links become URL/FILE#LLINE; default: links to the files on this machine)",
+        "links become URL/FILE#LLINE (default: links to the files on this machine)",
     )
     r.set_defaults(func=cmd_report)
 
