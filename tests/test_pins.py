@@ -164,3 +164,23 @@ def test_a_malformed_pin_is_named_with_its_line(tmp_path):
     done = index(site, tmp_path / "index")
     assert done.returncode == 1
     assert "_data/assistant.yml:2: pins: questions:" in done.stderr
+
+
+def test_the_readmes_example_pin_is_one_the_indexer_reads(tmp_path):
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if b.startswith("pins:"))
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Examples\nurl: https://example.org\n",
+            "contact.md": "---\ntitle: Contact\n---\n## Office hours\n\nThe office is open from nine to noon.\n",
+            "_data/assistant.yml": example,
+        },
+    )
+    done = index(site, tmp_path / "index")
+    assert done.returncode == 0, done.stderr
+    assistant = Assistant.open(tmp_path / "index")
+    for question in ("When is the office open?", "Wann ist das Sekretariat geöffnet?"):
+        assert top(assistant, question)["passages"][0]["url"] == "https://example.org/contact.html#office-hours"
