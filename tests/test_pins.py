@@ -184,3 +184,19 @@ def test_the_readmes_example_pin_is_one_the_indexer_reads(tmp_path):
     assistant = Assistant.open(tmp_path / "index")
     for question in ("When is the office open?", "Wann ist das Sekretariat geöffnet?"):
         assert top(assistant, question)["passages"][0]["url"] == "https://example.org/contact.html#office-hours"
+
+
+def test_a_pin_by_url_path_to_the_top_of_a_page(tmp_path):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Examples\nurl: https://example.org\n",
+            "visit/index.md": "---\ntitle: Visiting us\n---\nVisitors sign in at the gate house.\n\n## Parking\n\nThere is none.\n",
+            "_data/assistant.yml": 'pins:\n  - page: /visit/\n    questions:\n      - "Where do visitors sign in?"\n',
+        },
+    )
+    done = index(site, tmp_path / "index")
+    assert done.returncode == 0, done.stderr
+    found = top(Assistant.open(tmp_path / "index"), "Where do guests sign in?")
+    assert found["passages"][0]["quote"] == "Visitors sign in at the gate house."
+    assert found["passages"][0]["url"].startswith("https://example.org/visit/#:~:text=Visitors")
