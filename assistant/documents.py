@@ -48,6 +48,7 @@ class Document:
     translations: dict[str, str] = field(default_factory=dict)  # language -> URL of this page in it
     not_content: frozenset[str] = frozenset()  # texts of blocks that are the site's chrome, not this page's
     blocks: list | None = None  # the page cut into blocks (headings, text, lists), from the one parse of it
+    aside: frozenset[str] = frozenset()  # texts of the blocks in its sidebars (chrome when on other pages too)
     mixed_languages: bool = True  # False when the whole page reads as ``lang``: passages need no guess of their own
     lead: str = ""  # the page's first top-level heading
 

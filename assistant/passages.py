@@ -616,6 +616,8 @@ class _Cutter:
             self.pending = []
 
     def heading(self, block: _Block) -> None:
+        if block.level == 1 and block.text == self.doc.title:
+            self._keep_lone_caption()
         names = [t for t in self.pending if t != OMISSION]
         if len(names) > 2 and self.stack and block.level <= self.stack[0][0] < 7:
             # headings with no text under them (a team's names, one <h6> each) that a new section
@@ -635,6 +637,16 @@ class _Cutter:
             self.pending = []  # the page title is indexed as the title; quoting it on top adds nothing
         else:
             self.pending.append(block.text)
+
+    def _keep_lone_caption(self) -> None:
+        """A short line with nothing under it before the page's title (a sidebar's office hours or
+        room) is text of its own, not a heading of the page."""
+        caption = self.previous_caption
+        if caption is None or caption[1] not in self.pending:
+            return
+        self.stack = [e for e in self.stack if e != caption]
+        self.add(caption[1], False, False)
+        self.pending = []
 
     def caption(self, block: _Block) -> None:
         """A short line standing alone above a paragraph reads as its heading; one that stands

@@ -724,10 +724,27 @@ _DEADLINE_ASKED = re.compile(
     r"einsendeschluss|abgabefrist|bewerbungsschluss|until when|bis wann)\b",
     re.I,
 )
+_ADDRESS_ASKED = re.compile(
+    r"\b(postal address|mailing address|post address|street address|address|addresses|anschrift|postanschrift|"
+    r"adresse|postadresse|besucheranschrift|hausanschrift)\b",
+    re.I,
+)
+_ADDRESS_WORDS = re.compile(
+    r"(postal|mailing|post|street|address|addresses|anschrift|postanschrift|adresse|postadresse|"
+    r"besucheranschrift|hausanschrift|lautet)",
+    re.I,
+)
+_ADDRESS_LOOKS = re.compile(
+    r"(?:^|[,\n]\s*|\b[A-Z]{1,2}-|\b\d{1,4}[a-zA-Z]?\s+)\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+|\b[A-Z]{2}\s\d{5}\b|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b"
+    r"|(?i:\w(str\.|straße|strasse|weg|platz|allee|gasse|ring|laan|straat)\s*\d+)"
+    r"|(?i:\b\d+\w?\s+(\w+\s+)?(street|road|avenue|lane|drive|boulevard|st\.|rd\.|ave\.)(?!\w))"
+    r"|(?i:\b(p\.?\s?o\.?\s?box|postfach)\b)"
+)
 _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the passage must hold it
     ("phone", _PHONE_ASKED, _PHONE_LOOKS, _CONTACT_WORDS),
     ("email", _EMAIL_ASKED, _EMAIL_LOOKS, _CONTACT_WORDS),
     ("deadline", _DEADLINE_ASKED, DATE_LOOKS, _DEADLINE_ASKED),
+    ("address", _ADDRESS_ASKED, _ADDRESS_LOOKS, _ADDRESS_WORDS),
 ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -288,7 +289,7 @@ def main_content(html: str, keep_sidebar: bool = False) -> str:
     return content_root(html, keep_sidebar)[1]
 
 
-def content_root(html: str, keep_sidebar: bool = False):
+def content_root(html: str, keep_sidebar: bool = False, mark_sidebars: bool = False):
     """The part of a rendered page that is the page's own: ``<main>``, or the page minus chrome.
 
     Returns the element (in the one parse of the page) and its HTML.
@@ -296,14 +297,15 @@ def content_root(html: str, keep_sidebar: bool = False):
     inside an article or section is the article's own (its title, date,
     authors) and stays; the site's banner and footer go. Sidebars and share
     buttons repeat on every page, so they go too, except where ``keep_sidebar``
-    (the home page, where a sidebar usually introduces the site's owner).
+    (the home page, where a sidebar usually introduces the site's owner). With ``mark_sidebars``
+    they stay, marked, for the site's rendering to tell what they show on this page alone.
     """
     tree = HTMLParser(html)
     main = tree.css_first("main") or tree.css_first('[role="main"]')
     if main is not None:
         for node in main.css(", ".join(INSIDE_MAIN_NOISE)):
             node.decompose()
-        _drop_repeated_widgets(main, keep_sidebar)
+        _drop_repeated_widgets(main, keep_sidebar, mark_sidebars)
         _unwrap_article_headers(main)
         _drop_heading_anchors(main)
         return main, main.inner_html or ""
@@ -314,7 +316,7 @@ def content_root(html: str, keep_sidebar: bool = False):
     body = tree.body
     if body is None:
         return tree.root, tree.html or ""
-    _drop_repeated_widgets(body, keep_sidebar)
+    _drop_repeated_widgets(body, keep_sidebar, mark_sidebars)
     _unwrap_article_headers(body)
     _drop_heading_anchors(body)
     return body, body.inner_html or ""
@@ -372,7 +374,7 @@ def _unwrap_article_headers(root) -> None:
             node.unwrap()
 
 
-def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
+def _drop_repeated_widgets(root, keep_sidebar: bool, mark_sidebars: bool = False) -> None:
     """Remove sidebars (``<aside>``, ``role=complementary``, ``class="sidebar"``), share buttons and related posts.
 
     A share or related-posts block is named by its class or, in some themes, only by its id.
@@ -389,7 +391,39 @@ def _drop_repeated_widgets(root, keep_sidebar: bool) -> None:
             or node.attributes.get("role") == "complementary"
             or any(_SIDEBAR_CLASS.match(c) for c in classes)
         ):
-            _omit(node)
+            if mark_sidebars:
+                _set_aside(node)
+            else:
+                _omit(node)
+
+
+ASIDE = "data-assistant-aside"
+HOME_URLS = ("/", "/index.html")
+
+
+def _set_aside(node) -> None:
+    """Keep a sidebar, marked, between gaps: what it shows on this page alone (a person's office hours,
+    room and address, from the page's front matter) is the page's own; what it shows on other pages
+    too is the site's, and goes with the chrome (:meth:`SiteRendering._find_chrome`)."""
+    if node.attributes.get(ASIDE) is not None or any(p.attributes.get(ASIDE) is not None for p in _parents(node)):
+        return
+    for nav in node.css("nav"):
+        nav.decompose()
+    node.attrs[ASIDE] = "1"
+    node.insert_before(_omitted_mark())
+    node.insert_after(_omitted_mark())
+
+
+def _parents(node):
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def aside_keys(root) -> frozenset[str]:
+    """Texts of the blocks that stand in a page's sidebars."""
+    return frozenset(key for node in root.css(f"[{ASIDE}]") for key in map(chrome.block_key, blocks_of(node)) if key)
 
 
 def render_site(site: Site, liquid: JekyllLiquid | None = None) -> tuple[list[Document], list[Problem]]:
@@ -468,12 +502,16 @@ class SiteRendering:
     def _find_chrome(self) -> frozenset[str]:
         """Blocks whose text stands on most pages of the site: its chrome, whatever their markup."""
         pages = []
+        asides: Counter[str] = Counter()
         for index in chrome.sample(self.pending):
             problems: list[Problem] = []
             doc = self._document(index, problems)
             self._sampled[index] = (doc, problems)
             if doc is not None and doc.blocks is not None:
                 pages.append(doc.blocks)
+                asides.update(doc.aside)
+        # a sidebar's text on two pages is the site's (an author box, a list of posts), not the page's
+        self.aside_chrome = frozenset(key for key, count in asides.items() if count >= 2)
         return chrome.repeated_blocks(pages)
 
     def document(self, index: int, problems: list[Problem] | None = None) -> Document | None:
@@ -488,7 +526,9 @@ class SiteRendering:
         else:
             doc = self._document(index, problems)
         if doc is not None:
-            doc.not_content = self.chrome
+            sf = self.ordered[index][0]
+            # the home page keeps its sidebar, which usually introduces the site's owner
+            doc.not_content = self.chrome if sf.url in HOME_URLS else self.chrome | self.aside_chrome
         return doc
 
     def _document(self, index: int, problems: list[Problem]) -> Document | None:
@@ -496,8 +536,9 @@ class SiteRendering:
         sf, page = self.ordered[index]
         try:
             full = self.renderer.layout(sf, page, self.converted[index])
-            root, html = content_root(full, keep_sidebar=sf.url in ("/", "/index.html"))
+            root, html = content_root(full, mark_sidebars=True)
             blocks = blocks_of(root) if root is not None else []
+            aside = aside_keys(root) if root is not None else frozenset()
         except RenderError as err:
             problems.append(_problem(err, sf))
             return None
@@ -531,6 +572,7 @@ class SiteRendering:
             blocks=blocks,
             mixed_languages=facts.mixed_languages,
             lead=facts.lead,
+            aside=aside,
         )
 
 

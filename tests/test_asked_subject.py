@@ -25,6 +25,8 @@ SITE = {
     "The sediment group samples the riverbed every month. Tobias Renner and Ilse Vogt take the samples.\n",
     "workshop.md": "---\ntitle: Summer workshop\n---\nThe summer workshop costs 40 € per participant.\n",
     "news.md": "---\ntitle: News\n---\nThe lab showed its river robotics at the open day of the campus.\n",
+    "contact.md": "---\ntitle: Contact\n---\n## Visitors\n\nPlease give your address to the porter when you arrive.\n\n"
+    "## Post\n\nRiverbank Lab, Uferweg 12, 24118 Kiel\n",
     "guests.md": "---\ntitle: Guests\n---\nGuests of the lab stay in the guest house next to the campus.\n",
 }
 
@@ -90,3 +92,10 @@ def test_the_sites_own_name_weighs_less_than_what_is_asked(assistant):
     query = assistant.parse("Who leads the robotics group of the Riverbank Lab?")
     weights = dict(zip([t.word for t in query.terms], assistant.term_weights(query), strict=True))
     assert weights["Riverbank"] < assistant._idf("riverbank")  # less than its rarity alone would give
+
+
+def test_an_address_asked_for_is_a_passage_holding_one(assistant):
+    found = quotes(assistant, "What is the lab's postal address?")
+    assert found and "Uferweg 12, 24118 Kiel" in found[0]
+    found = quotes(assistant, "Wie lautet die Anschrift?")
+    assert found and "24118 Kiel" in found[0]

@@ -75,10 +75,30 @@ def test_role_main_keeps_article_header_and_drops_sidebar_and_share(tmp_path):
     assert not problems
     talk = text(docs["talk.md"].html)
     assert "Lakes in winter" in talk and "Talk at Ice Days" in talk and "A talk on ice." in talk
-    assert "Lakeside University" not in talk  # the sidebar repeats on every page
     assert "Share on" not in talk and "Twitter" not in talk and "Footer text" not in talk
     passages = [p.text for p in passages_from_document(docs["talk.md"])]
     assert any("Talk at Ice Days" in p for p in passages)
+    assert not any("Lakeside University" in p for p in passages)  # the sidebar repeats on every page
+
+
+def test_a_sidebar_with_what_only_this_page_shows_is_quoted(tmp_path):
+    site = write_site(
+        tmp_path,
+        {
+            "_layouts/person.html": "<html><body><div id='main' role='main'>"
+            "<div class='sidebar'><h3>Office hours</h3><p>{{ page.hours }}</p><p>Lakeside University</p></div>"
+            "<article><h1>{{ page.title }}</h1>{{ content }}</article></div></body></html>\n",
+            "index.md": "---\ntitle: Home\n---\nWelcome.\n",
+            "team/ann.md": "---\nlayout: person\ntitle: Ann Berg\nhours: Mondays 9 to 11 in room 204\n---\nAnn studies ice.\n",
+            "team/ben.md": "---\nlayout: person\ntitle: Ben Roe\nhours: Fridays 14 to 15 in room 310\n---\nBen maps lakes.\n",
+        },
+    )
+    docs, problems = render(site)
+    assert not problems
+    ann = [p.text for p in passages_from_document(docs["team/ann.md"])]
+    assert any("Mondays 9 to 11 in room 204" in p for p in ann)
+    assert not any("Fridays" in p for p in ann)
+    assert not any("Lakeside University" in p for p in ann)  # on both people's sidebars: the site's
 
 
 def test_home_page_keeps_the_sidebar_that_introduces_the_owner(tmp_path):
