@@ -59,6 +59,8 @@ ASKING_WORDS = frozenset(
     könnt muss müsste sollte sollten darf dürfen durfen dürfte gerne gern eigentlich denn mal schon seit oft
     bitte hallo danke ungefähr ungefahr etwa wohl überhaupt uberhaupt vielleicht jemand irgendwo irgendwann
     genau derzeit aktuell momentan gerade per by mittels hoch many much viele vieler vielen
+    when where who whom whose why which what how wann wo wer wem wen wessen was wie welche welcher welches
+    welchen welchem warum wieso weshalb woher wohin womit wofür wofur worüber woruber
     """.split()
 )
 
