@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from .feedback import FeedbackError, log_event, validate_feedback
 STATIC = Path(__file__).parent / "static"
 MAX_FEEDBACK_BYTES = 16 * 1024
 ASSET_MAX_AGE = 3600  # widget files change on deploy; an hour keeps embedding sites fast
+# widget.js is served with widget.css in this slot: the launcher is styled without a second request.
+STYLE_SLOT = b'/* widget.css */ ""'
+SERVED_WITH = {"widget.js": ("widget.js", "widget.css")}  # a served file and the files it is made of
 
 blueprint = Blueprint("web", __name__, template_folder="templates")
 
@@ -64,10 +68,23 @@ class Asset:
     mimetype: str
 
 
+def widget_script() -> bytes:
+    """widget.js as served: widget.css stands in its style slot as a string literal, so one request
+    brings the launcher and its look (the file itself, served elsewhere, links widget.css instead)."""
+    path = STATIC / "widget.js"
+    script = path.read_bytes()
+    if script.count(STYLE_SLOT) != 1:
+        lines = [n for n, line in enumerate(script.splitlines(), 1) if STYLE_SLOT in line]
+        where = f"{path}:{lines[1]}" if len(lines) > 1 else str(path)
+        raise RuntimeError(f"{where}: widget.js needs exactly one style slot {STYLE_SLOT.decode()}")
+    style = json.dumps((STATIC / "widget.css").read_text(encoding="utf-8")).encode()
+    return script.replace(STYLE_SLOT, style)
+
+
 @functools.lru_cache(maxsize=8)
-def _load_asset(name: str, mimetype: str, version: tuple[int, int]) -> Asset:
+def _load_asset(name: str, mimetype: str, version: tuple[tuple[int, int], ...]) -> Asset:
     """Read and compress a widget file once per version: every page of the embedding site asks for it."""
-    body = (STATIC / name).read_bytes()
+    body = widget_script() if name == "widget.js" else (STATIC / name).read_bytes()
     gzipped = gzip.compress(body, compresslevel=9, mtime=0)
     return Asset(body, gzipped, hashlib.sha256(body).hexdigest()[:32], mimetype)
 
@@ -83,8 +100,9 @@ def _asset(name: str, mimetype: str) -> Response:
     The two encodings are one content with two tags (``-gz`` marks the compressed one), and
     either tag in If-None-Match matches: a cache that holds one form is as fresh as the other.
     """
-    stat = (STATIC / name).stat()
-    asset = _load_asset(name, mimetype, (stat.st_mtime_ns, stat.st_size))  # an edited file is read again
+    stats = [(STATIC / part).stat() for part in SERVED_WITH.get(name, (name,))]
+    version = tuple((stat.st_mtime_ns, stat.st_size) for stat in stats)
+    asset = _load_asset(name, mimetype, version)  # an edited file is read again
     gzipped = _accepts_gzip()
     etag = f"{asset.etag}-gz" if gzipped else asset.etag
     if request.if_none_match.contains_weak(asset.etag) or request.if_none_match.contains_weak(f"{asset.etag}-gz"):

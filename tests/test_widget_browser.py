@@ -731,10 +731,13 @@ def test_every_control_can_be_reached_and_used_by_keyboard_alone(visit, server):
 
 
 def test_widget_and_stylesheet_weigh_under_10_kb_gzipped():
+    from assistant.web import widget_script
+
     static = PROJECT / "assistant" / "static"
-    size = sum(len(gzip.compress((static / name).read_bytes(), 9)) for name in ("widget.js", "widget.css"))
-    print(f"widget.js + widget.css: {size} bytes gzipped")
-    assert size < 10 * 1024
+    served = len(gzip.compress(widget_script(), 9))  # the script as served carries its stylesheet
+    apart = sum(len(gzip.compress((static / name).read_bytes(), 9)) for name in ("widget.js", "widget.css"))
+    print(f"widget.js as served: {served} bytes gzipped; widget.js + widget.css as files: {apart}")
+    assert served < 10 * 1024 and apart < 10 * 1024
 
 
 def test_the_widget_marks_when_its_launcher_is_ready(visit, server):
@@ -743,6 +746,35 @@ def test_the_widget_marks_when_its_launcher_is_ready(visit, server):
     page.locator(".ia-launcher").wait_for()
     marks = page.evaluate("() => performance.getEntriesByType('mark').map(m => m.name)")
     assert marks == ["institute-assistant:start", "institute-assistant:ready"]
+
+
+LAUNCHER_BACKGROUND = "() => getComputedStyle(document.querySelector('#institute-assistant')"
+LAUNCHER_BACKGROUND += ".shadowRoot.querySelector('.ia-launcher')).backgroundColor"
+ACCENT = "rgb(0, 79, 153)"  # --ia-accent of widget.css
+
+
+def test_one_request_brings_a_styled_launcher(visit, server):
+    fetched: list[str] = []
+    visit.page.on("request", lambda r: fetched.append(urlsplit(r.url).path))
+    visit.page.goto(server.url + "/")
+    visit.page.locator(".ia-launcher").wait_for()
+    assert visit.page.evaluate(LAUNCHER_BACKGROUND) == ACCENT
+    assert "/widget.js" in fetched and "/widget.css" not in fetched
+
+
+def test_a_copy_of_the_script_served_without_its_style_links_the_stylesheet(browser, server):
+    v = Visit(browser, server, site_page={"csp": STRICT_CSP.format(server.url)})
+    try:
+        raw = (PROJECT / "assistant" / "static" / "widget.js").read_text(encoding="utf-8")
+        v.context.route(f"{server.url}/widget.js", lambda r: r.fulfill(content_type="text/javascript", body=raw))
+        with v.page.expect_request(f"{server.url}/widget.css"):
+            v.page.goto(SITE_URL + "/")
+        v.page.locator(".ia-launcher").wait_for()
+        assert v.page.evaluate(LAUNCHER_BACKGROUND) == ACCENT
+        assert v.violations() == []
+        v.check()
+    finally:
+        v.close()
 
 
 def test_phone_width_full_screen_panel(phone, server):

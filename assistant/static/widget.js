@@ -15,6 +15,10 @@
   var scriptUrl = new URL(script.src, location.href);
   var attr = function (name) { return script.getAttribute("data-" + name) || ""; };
   var api = (attr("api") || scriptUrl.origin).replace(/\/+$/, "");
+  // The assistant's server puts widget.css here, so the launcher needs no second request; a copy of
+  // this file served elsewhere links widget.css beside it instead. A constructed stylesheet is no
+  // inline style: it runs under a strict Content-Security-Policy.
+  var STYLE = /* widget.css */ "";
   var TIMEOUT = 15000;
   var STRINGS = {
     en: {
@@ -155,14 +159,30 @@
     host.hidden = true;
     document.body.appendChild(host);
     var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
-    var css = el("link");
-    css.rel = "stylesheet";
-    css.href = new URL("widget.css", scriptUrl).href;
-    css.onload = css.onerror = function () {
+    // Shown once styled and wired up, never as bare buttons or as a launcher that does nothing yet.
+    var waiting = 2;
+    var shown = function () {
+      if (--waiting) return;
       host.hidden = false;
       if (perf) perf.mark("institute-assistant:ready");
     };
-    root.appendChild(css);
+    var sheet = null;
+    if (STYLE && "adoptedStyleSheets" in root) {
+      try {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(STYLE);
+      } catch (e) { sheet = null; /* no constructable stylesheets: link the file */ }
+    }
+    if (sheet) {
+      root.adoptedStyleSheets = [sheet];
+      shown();
+    } else {
+      var css = el("link");
+      css.rel = "stylesheet";
+      css.href = new URL("widget.css", scriptUrl).href;
+      css.onload = css.onerror = shown;
+      root.appendChild(css);
+    }
 
     var wrap = el("div", "ia");
     wrap.lang = lang;
@@ -497,6 +517,7 @@
     });
 
     renderAll();
+    shown();
     if (state.turns.length) health().then(renderAll);
   }
 })();
