@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -182,12 +182,21 @@ class SitePassages:
     notes: list[str]
 
 
-def site_passages(site_root: Path | str, url: str | None = None) -> SitePassages:
-    """Render a site and cut its pages into passages, as :func:`index_site` does, in this process."""
+def site_passages(site_root: Path | str, url: str | None = None, without_plugins: Iterable[str] = ()) -> SitePassages:
+    """Render a site and cut its pages into passages, as :func:`index_site` does, in this process.
+
+    ``without_plugins`` renders as a build that could not run those plugins does, so a page is
+    compared with a build made the same way (a reference build without jekyll-last-modified-at
+    shows no change date).
+    """
     from .render import SiteRendering
     from .site import load_site
 
     site = load_site(site_root, url=url)
+    left_out = set(without_plugins)
+    for key in ("plugins", "gems"):
+        if isinstance(site.config.get(key), list):
+            site.config[key] = [p for p in site.config[key] if str(p) not in left_out]
     problems = list(site.problems)
     if not (site.pages or site.posts or any(site.collections.values())):
         documents = published_documents(Path(site_root), site.base_url, problems)

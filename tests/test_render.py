@@ -192,3 +192,26 @@ def test_collections_render_and_are_listed(tmp_path: Path):
     assert problems == []
     assert docs["_team/ada.md"].url == "http://localhost/team/ada.html"
     assert "Ada: Ada works on engines." in text(docs["team.html"].html)
+
+
+def test_a_change_date_comes_from_jekyll_last_modified_at_and_goes_when_the_plugin_is_left_out(tmp_path: Path):
+    import os
+
+    from assistant.build import site_passages
+
+    site = write_site(
+        tmp_path,
+        {
+            "_config.yml": "title: Dates\nplugins: [jekyll-last-modified-at]\n",
+            "_layouts/default.html": "<main>{{ content }}<p>Changed in {{ page.last_modified_at | date: '%Y' }}.</p></main>",
+            "index.md": "---\nlayout: default\ntitle: Home\n---\nThe tide gauge stands on the pier.\n",
+        },
+    )
+    os.utime(site / "index.md", (1262304000, 1262304000))  # 1 January 2010
+
+    def words(passages) -> str:
+        return " ".join(p.text for p in passages.passages)
+
+    assert "Changed in 2010." in words(site_passages(site))
+    # a reference build that could not run the plugin shows no date: rendered the same way to compare
+    assert "Changed in ." in words(site_passages(site, without_plugins=["jekyll-last-modified-at"]))
