@@ -369,6 +369,7 @@
     // room is made below a short answer so that it can. (CSSOM, not a style attribute: CSP allows it.)
     var newest = null;
     function show(node) {
+      if (panel.hidden) { if (node) newest = node; return; } // measured on opening: no layout while the page loads
       room.style.height = "0";
       if (!node) { log.scrollTop = log.scrollHeight; return; }
       newest = node;
