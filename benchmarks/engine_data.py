@@ -66,3 +66,24 @@ def _path(url: str) -> str:
 
 def same_page(url: str, expected: str) -> bool:
     return _path(url) == _path(expected)
+
+
+class PlainTantivy:
+    """The engine floor: the same index folder opened with tantivy alone, asked a flat OR of a
+    question's terms over the passage text, the top hits fetched with their stored documents."""
+
+    def __init__(self, index_dir: Path | str) -> None:
+        import tantivy
+
+        self._tantivy = tantivy
+        self.index = tantivy.Index.open(str(index_dir))
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+
+    def search(self, tokens: list[str], k: int) -> list[bytes]:
+        tv = self._tantivy
+        clauses = [(tv.Occur.Should, tv.Query.term_query(self.schema, "body", t)) for t in dict.fromkeys(tokens)]
+        if not clauses:
+            return []
+        hits = self.searcher.search(tv.Query.boolean_query(clauses), limit=k, count=False).hits
+        return [self.searcher.doc(address)["passage"][0] for _, address in hits]

@@ -1,19 +1,28 @@
-"""Measure the assistant at growing site sizes, beside bm25s and rank-bm25.
+"""Measure the assistant at growing site sizes against the engine floor and beside bm25s and rank-bm25.
 
     python benchmarks/run.py --sizes 1k,10k,100k,1m
+    python benchmarks/run.py --quick            # a small site and few questions: a smoke test
 
-For each size: generate the site (cached by size and seed), build the index
-(rendering included), then measure index size, a fresh process's first
-answer, answer() latency, peak memory of a serving process, and the ranking
-step alone for tantivy, bm25s and rank-bm25 over the same passages and the
-same tokens. Prints Markdown tables and writes benchmarks/out/run-*.json.
+For each size: generate the site (cached by size and seed), build the index (rendering
+included), then ask a mix of at least 1,000 distinct questions (benchmarks/question_mix.py:
+hits, cross-language, long, follow-up, typo, miss and off-topic, in English and German).
+Interleaved, question by question, so a busy machine slows every figure alike:
+
+- the anchor: plain tantivy on the same index folder, a flat OR of the question's terms over
+  the passage text, top 10 (and top CANDIDATES) fetched with their stored documents;
+- the project's ranking step (`Assistant.rank`: its searches, coverage and boosts),
+  `Assistant.answer` and the whole answer the API sends (`respond` + JSON).
+
+Then the ranking step of bm25s (numba backend, `retrieve(k=...)`) and rank-bm25
+(`get_top_n`) over the very passages and tokens the index holds, with the same number of
+candidates the project reranks. Prints Markdown tables with ratios to the anchor and writes
+benchmarks/out/run-*.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import inspect
 import json
 import os
 import pickle
@@ -23,7 +32,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 HERE = Path(__file__).resolve().parent
@@ -31,15 +39,17 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import generate_site  # noqa: E402
+from question_mix import KINDS, question_mix  # noqa: E402
 from stats import dir_size_mb, machine, markdown_table, median, percentile  # noqa: E402
 
 from assistant.analysis import Analyzer  # noqa: E402
-from assistant.answer import Assistant, answer_to_json  # noqa: E402
+from assistant.answer import CANDIDATES, OWN_CANDIDATES, Assistant, answer_to_json  # noqa: E402
 from assistant.build import index_site  # noqa: E402
 
 FRESH_RUNS = 5
-TOP_K = 10
-RANK_BM25_BUDGET_S = 300  # skip rank-bm25 where it would take longer than this
+ANCHOR_K = 10
+PEER_K = CANDIDATES + OWN_CANDIDATES  # as many passages as the project reranks at most
+RANK_BM25_BUDGET_S = 300  # rank-bm25 answers a sample where the whole mix would take longer than this
 
 
 # ------------------------------------------------------------ subprocess probes
@@ -50,6 +60,7 @@ def _probe(code: str, *args: str) -> tuple[float, str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), str(HERE)]))
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
     line = proc.stdout.readline()
     elapsed = time.perf_counter() - started
     proc.stdout.read()
@@ -58,50 +69,65 @@ def _probe(code: str, *args: str) -> tuple[float, str]:
     return elapsed, line.strip()
 
 
+_HWM = 'print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)'
 PROBES = {
-    "tantivy": {
+    "assistant": {
         "first": """import sys
 from assistant.answer import Assistant, answer_to_json
-a = Assistant.open(sys.argv[1]); answer_to_json(a.answer(sys.argv[2])); print("ok", flush=True)
+a = Assistant.open(sys.argv[1]); answer_to_json(a.respond(sys.argv[2])); print("ok", flush=True)
 """,
         "serve": """import sys, json
 from assistant.answer import Assistant, answer_to_json
 a = Assistant.open(sys.argv[1])
-for q in json.load(open(sys.argv[2])): answer_to_json(a.answer(q))
-print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)
+for q, h in json.load(open(sys.argv[2])): answer_to_json(a.respond(q, h))
+"""
+        + _HWM,
+    },
+    "tantivy": {
+        "first": """import sys
+from engine_data import PlainTantivy, query_tokens
+PlainTantivy(sys.argv[1]).search(query_tokens(sys.argv[2]), 10); print("ok", flush=True)
 """,
+        "serve": """import sys, json
+from engine_data import PlainTantivy, query_tokens
+t = PlainTantivy(sys.argv[1])
+for q, h in json.load(open(sys.argv[2])): t.search(query_tokens(" ".join([*h, q])), 10)
+"""
+        + _HWM,
     },
     "bm25s": {
         "first": """import sys, bm25s
 from engine_data import query_tokens
 r = bm25s.BM25.load(sys.argv[1])
-r.retrieve([query_tokens(sys.argv[2])], k=min(10, r.scores["num_docs"]), show_progress=False); print("ok", flush=True)
+r.retrieve([query_tokens(sys.argv[2])], k=min(40, r.scores["num_docs"]), show_progress=False); print("ok", flush=True)
 """,
         "serve": """import sys, json, bm25s
 from engine_data import query_tokens
 r = bm25s.BM25.load(sys.argv[1])
-for q in json.load(open(sys.argv[2])): r.retrieve([query_tokens(q)], k=min(10, r.scores["num_docs"]), show_progress=False)
-print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)
-""",
+for q, h in json.load(open(sys.argv[2])):
+    r.retrieve([query_tokens(" ".join([*h, q]))], k=min(40, r.scores["num_docs"]), show_progress=False)
+"""
+        + _HWM,
     },
     "rank-bm25": {
-        "first": """import sys, pickle, numpy as np
+        "first": """import sys, pickle
 from engine_data import query_tokens
 bm = pickle.load(open(sys.argv[1], "rb"))
-np.argsort(bm.get_scores(query_tokens(sys.argv[2])))[::-1][:10]; print("ok", flush=True)
+bm.get_top_n(query_tokens(sys.argv[2]), list(range(bm.corpus_size)), n=40); print("ok", flush=True)
 """,
-        "serve": """import sys, json, pickle, numpy as np
+        "serve": """import sys, json, pickle
 from engine_data import query_tokens
 bm = pickle.load(open(sys.argv[1], "rb"))
-for q in json.load(open(sys.argv[2])): np.argsort(bm.get_scores(query_tokens(q)))[::-1][:10]
-print(next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmHWM:")), flush=True)
-""",
+ids = list(range(bm.corpus_size))
+for q, h in json.load(open(sys.argv[2]))[:50]: bm.get_top_n(query_tokens(" ".join([*h, q])), ids, n=40)
+"""
+        + _HWM,
     },
 }
 
 
-def first_answer_s(engine: str, target: Path, question: str) -> float:
-    return median([_probe(PROBES[engine]["first"], str(target), question)[0] for _ in range(FRESH_RUNS)])
+def first_answer_s(engine: str, target: Path, question: str, runs: int) -> float:
+    return median([_probe(PROBES[engine]["first"], str(target), question)[0] for _ in range(runs)])
 
 
 def peak_rss_mb(engine: str, target: Path, questions_file: Path) -> float:
@@ -111,93 +137,104 @@ def peak_rss_mb(engine: str, target: Path, questions_file: Path) -> float:
 # ------------------------------------------------------------ one size
 
 
-def build(site: Path, index_dir: Path) -> tuple[object, float]:
+def build(site: Path, index_dir: Path, workers: int) -> float:
     if index_dir.exists():
         shutil.rmtree(index_dir)
-    kwargs = {"workers": 2} if "workers" in inspect.signature(index_site).parameters else {}
     started = time.perf_counter()
-    report = index_site(site, index_dir, **kwargs)
-    return report, time.perf_counter() - started
+    index_site(site, index_dir, workers=workers)
+    return time.perf_counter() - started
 
 
-def timed(fn, items) -> list[float]:
-    out = []
-    for item in items:
-        t = time.perf_counter()
-        fn(item)
-        out.append(time.perf_counter() - t)
-    return out
+def figures(samples: list[float]) -> dict:
+    return {"p50_ms": percentile(samples, 50) * 1000, "p99_ms": percentile(samples, 99) * 1000, "n": len(samples)}
 
 
-def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_limit: int) -> dict:
-    from engine_data import all_passages, passage_tokens, query_tokens
-
+def _site(label: str, passages: int, work: Path, seed: int) -> Path:
     site = work / f"site-{label}"
     stamp = site / ".generated"
     if not stamp.exists() or stamp.read_text() != f"{passages} {seed}":
         print(f"[{label}] generating site ...", flush=True)
         generate_site.generate(passages, site, seed)
         stamp.write_text(f"{passages} {seed}")
-    queries = yaml.safe_load((site / "queries.yaml").read_text(encoding="utf-8"))
-    questions = [q["question"] for q in queries]
-    while len(questions) < 200:
-        questions += questions[: 200 - len(questions)]
-    questions_file = work / f"questions-{label}.json"
-    questions_file.write_text(json.dumps(questions))
+    return site
 
-    print(f"[{label}] building index ...", flush=True)
-    index_dir = work / f"index-{label}"
-    report, build_s = build(site, index_dir)
-    r: dict = {
-        "size": label,
-        "target_passages": passages,
-        "build_s": round(build_s, 2),
-        "index_mb": round(dir_size_mb(index_dir), 1),
-        "problems": len(getattr(report, "problems", []) or []),
+
+def measure_interleaved(assistant: Assistant, plain, asked: list) -> dict:
+    """Per question, in turn: the anchor (plain tantivy) and the project's steps."""
+    from engine_data import query_tokens
+
+    steps: dict[str, list[float]] = {
+        "tantivy_top10": [],
+        "tantivy_top40": [],
+        "rank": [],
+        "answer": [],
+        "respond": [],
     }
+    by_kind: dict[str, list[float]] = {k: [] for k in KINDS}
+    anchor_by_kind: dict[str, list[float]] = {k: [] for k in KINDS}
+    answered = {k: [0, 0] for k in KINDS}
+    clock = time.perf_counter
+    for a in asked:
+        history = list(a.history)
+        t = clock()
+        plain.search(query_tokens(" ".join([*history, a.question])), ANCHOR_K)
+        t1 = clock()
+        plain.search(query_tokens(" ".join([*history, a.question])), PEER_K)
+        t2 = clock()
+        assistant.rank(assistant.understand(a.question, history))
+        t3 = clock()
+        result = assistant.answer(a.question, history)
+        t4 = clock()
+        answer_to_json(assistant.respond(a.question, history))
+        t5 = clock()
+        for name, value in zip(steps, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            steps[name].append(value)
+        by_kind[a.kind].append(t4 - t3)
+        anchor_by_kind[a.kind].append(t1 - t)
+        answered[a.kind][0] += not result.abstained
+        answered[a.kind][1] += 1
+    out = {name: figures(values) for name, values in steps.items()}
+    out["answer_by_kind"] = {
+        k: {
+            **figures(v),
+            "anchor_p50_ms": percentile(anchor_by_kind[k], 50) * 1000,
+            "answered": f"{answered[k][0]}/{answered[k][1]}",
+        }
+        for k, v in by_kind.items()
+        if v
+    }
+    return out
 
-    print(f"[{label}] answer() latency ...", flush=True)
-    assistant = Assistant.open(index_dir)
-    for q in questions[:20]:
-        answer_to_json(assistant.answer(q))
-    lat = timed(lambda q: answer_to_json(assistant.answer(q)), questions)
-    answered = sum(not assistant.answer(q).abstained for q in questions)
-    r["answer_p50_ms"] = lat and percentile(lat, 50) * 1000
-    r["answer_p99_ms"] = percentile(lat, 99) * 1000
-    r["answered_share"] = round(answered / len(questions), 3)
-    r["found_expected_top3"], r["found_by_kind"] = found_share(assistant, queries)
 
-    passages_list = all_passages(assistant)
-    r["passages"] = len(passages_list)
+def measure_peers(label: str, work: Path, assistant: Assistant, asked: list, rank_bm25_limit: int) -> dict:
+    """bm25s and rank-bm25 ranking the index's own passages by the index's own tokens, PEER_K each."""
+    from engine_data import all_passages, passage_tokens, query_tokens
+
+    passages = all_passages(assistant)
     analyzer = Analyzer()
-    t = time.perf_counter()
-    corpus_tokens = [passage_tokens(analyzer, p) for p in passages_list]
-    r["tokenize_s"] = round(time.perf_counter() - t, 2)
-    parsed = [assistant.parse(q) for q in questions]
-    qtokens = [query_tokens(q) for q in questions]
-
-    engines: dict[str, dict] = {}
-    index = assistant.index
-    for p in parsed[:20]:
-        index.search(p, TOP_K)
-    rank = timed(lambda p: index.search(p, TOP_K), parsed)
-    engines["tantivy"] = {"build_s": r["build_s"], "rank": rank, "target": index_dir}
+    corpus_tokens = [passage_tokens(analyzer, p) for p in passages]
+    qtokens = [query_tokens(" ".join([*a.history, a.question])) for a in asked]
+    k = min(PEER_K, len(corpus_tokens))
+    peers: dict[str, dict] = {}
 
     print(f"[{label}] bm25s ...", flush=True)
     import bm25s
 
     t = time.perf_counter()
-    retriever = bm25s.BM25()
+    retriever = bm25s.BM25(backend="numba")
     retriever.index(corpus_tokens, show_progress=False)
-    bm25s_build = time.perf_counter() - t
-    bm25s_dir = work / f"bm25s-{label}"
-    retriever.save(bm25s_dir, show_progress=False)
-    k = min(TOP_K, len(corpus_tokens))
-    for q in qtokens[:20]:
+    built = time.perf_counter() - t
+    target = work / f"bm25s-{label}"
+    retriever.save(target, show_progress=False)
+    for q in qtokens[:20]:  # the numba functions compile on the first call
         retriever.retrieve([q], k=k, show_progress=False)
-    rank = timed(lambda q: retriever.retrieve([q], k=k, show_progress=False), qtokens)
-    engines["bm25s"] = {"build_s": bm25s_build, "rank": rank, "target": bm25s_dir, "index_mb": dir_size_mb(bm25s_dir)}
-    retriever = None  # free its memory before the next engine
+    rank = []
+    for q in qtokens:
+        t = time.perf_counter()
+        retriever.retrieve([q], k=k, show_progress=False)
+        rank.append(time.perf_counter() - t)
+    peers["bm25s"] = {"build_s": built, **figures(rank), "target": target, "index_mb": dir_size_mb(target)}
+    del retriever
     gc.collect()
 
     if len(corpus_tokens) <= rank_bm25_limit:
@@ -206,168 +243,222 @@ def measure_size(label: str, passages: int, work: Path, seed: int, rank_bm25_lim
 
         t = time.perf_counter()
         okapi = BM25Okapi(corpus_tokens)
-        okapi_build = time.perf_counter() - t
-        pickle_path = work / f"rank-bm25-{label}.pkl"
-        with open(pickle_path, "wb") as f:
+        built = time.perf_counter() - t
+        target = work / f"rank-bm25-{label}.pkl"
+        with open(target, "wb") as f:
             pickle.dump(okapi, f, protocol=pickle.HIGHEST_PROTOCOL)
-        probe = timed(lambda q: np.argsort(okapi.get_scores(q))[::-1][:TOP_K], qtokens[:3])
-        per_query = median(probe)
-        sample = (
-            qtokens
-            if per_query * len(qtokens) <= RANK_BM25_BUDGET_S
-            else qtokens[: max(3, int(RANK_BM25_BUDGET_S / per_query))]
-        )
-        rank = timed(lambda q: np.argsort(okapi.get_scores(q))[::-1][:TOP_K], sample)
-        engines["rank-bm25"] = {
-            "build_s": okapi_build,
-            "rank": rank,
-            "target": pickle_path,
-            "index_mb": pickle_path.stat().st_size / 1e6,
-            "note": "" if len(sample) == len(qtokens) else f"{len(sample)} questions only",
+        ids = list(range(len(corpus_tokens)))
+        t = time.perf_counter()
+        okapi.get_top_n(qtokens[0], ids, n=k)
+        per_query = time.perf_counter() - t
+        sample = qtokens[: max(20, int(RANK_BM25_BUDGET_S / max(per_query, 1e-6)))]
+        rank = []
+        for q in sample:
+            t = time.perf_counter()
+            okapi.get_top_n(q, ids, n=k)
+            rank.append(time.perf_counter() - t)
+        peers["rank-bm25"] = {
+            "build_s": built,
+            **figures(rank),
+            "target": target,
+            "index_mb": target.stat().st_size / 1e6,
         }
         del okapi
         gc.collect()
     else:
-        engines["rank-bm25"] = {
-            "skipped": f"skipped: over {rank_bm25_limit:,} passages it would take more than ~5 minutes"
-        }
-    del corpus_tokens
-    gc.collect()
+        peers["rank-bm25"] = {"skipped": f"over {rank_bm25_limit:,} passages (it would take over ~5 minutes)"}
+    return peers
 
+
+def measure_size(label: str, passages: int, work: Path, seed: int, opts: argparse.Namespace) -> dict:
+    from engine_data import PlainTantivy, same_page
+
+    site = _site(label, passages, work, seed)
+    queries = yaml.safe_load((site / "queries.yaml").read_text(encoding="utf-8"))
+    asked = question_mix(queries, seed, at_least=opts.questions)
+    questions_file = work / f"questions-{label}.json"
+    questions_file.write_text(json.dumps([[a.question, list(a.history)] for a in asked]))
+
+    print(f"[{label}] building index ...", flush=True)
+    index_dir = work / f"index-{label}"
+    build_s = build(site, index_dir, opts.workers)
+    r: dict = {"size": label, "target_passages": passages, "build_s": round(build_s, 2)}
+    r["index_mb"] = round(dir_size_mb(index_dir), 1)
+
+    assistant = Assistant.open(index_dir)
+    plain = PlainTantivy(index_dir)
+    r["passages"] = len(assistant.index)
+    r["bytes_per_passage"] = round(r["index_mb"] * 1e6 / r["passages"])
+    r["questions"] = len(asked)
+    r["questions_by_kind"] = {k: sum(a.kind == k for a in asked) for k in KINDS}
+    print(f"[{label}] {len(asked)} questions, interleaved with plain tantivy ...", flush=True)
+    measure_interleaved(assistant, plain, asked[:50])  # warm-up: page cache, lazily opened vocabulary
+    r["steps"] = measure_interleaved(assistant, plain, asked)
+
+    found = [
+        any(
+            same_page(h["url"], u)
+            for h in answer_to_json(assistant.answer(q["question"]))["passages"][:3]
+            for u in q["expected_urls"]
+        )
+        for q in queries
+        if q["kind"] != "frequent"
+    ]
+    r["found_expected_top3"] = round(sum(found) / max(1, len(found)), 3)
+
+    peers = measure_peers(label, work, assistant, asked, opts.rank_bm25_max)
     print(f"[{label}] fresh processes ...", flush=True)
-    first_q = questions[0]
-    for name, e in engines.items():
-        if "skipped" in e:
-            continue
-        e["first_answer_s"] = first_answer_s(name, e["target"], first_q)
-        e["peak_rss_mb"] = peak_rss_mb(name, e["target"], questions_file)
-        e["rank_p50_ms"] = percentile(e["rank"], 50) * 1000
-        e["rank_p99_ms"] = percentile(e["rank"], 99) * 1000
-        e["queries"] = len(e.pop("rank"))
-        e["target"] = str(e["target"])
-    r["first_answer_s"] = engines["tantivy"]["first_answer_s"]
-    r["peak_rss_mb"] = engines["tantivy"]["peak_rss_mb"]
-    r["engines"] = engines
+    first_q = next(a.question for a in asked if a.kind == "hit")
+    fresh = {"assistant": index_dir, "tantivy": index_dir} | {
+        name: p["target"] for name, p in peers.items() if "skipped" not in p
+    }
+    r["fresh"] = {
+        name: {
+            "first_answer_s": first_answer_s(name, target, first_q, opts.fresh_runs),
+            "peak_rss_mb": peak_rss_mb(name, target, questions_file),
+        }
+        for name, target in fresh.items()
+    }
+    for p in peers.values():
+        p.pop("target", None)
+    r["peers"] = peers
     return r
-
-
-def found_share(assistant: Assistant, queries: list[dict]) -> tuple[float, dict[str, float]]:
-    """Share of generated questions whose page is among the top three results, overall and per kind."""
-    from engine_data import same_page
-
-    by_kind: dict[str, list[bool]] = {}
-    for q in queries:
-        hits = answer_to_json(assistant.answer(q["question"]))["passages"][:3]
-        found = any(same_page(h["url"], u) for h in hits for u in q["expected_urls"])
-        by_kind.setdefault(q["kind"], []).append(found)
-    every = [f for fs in by_kind.values() for f in fs]
-    return (round(sum(every) / max(1, len(every)), 3), {k: round(sum(fs) / len(fs), 3) for k, fs in by_kind.items()})
 
 
 # ------------------------------------------------------------ report
 
 
+def _ms(v: float) -> str:
+    return f"{v:.2f} ms" if v < 10 else f"{v:.1f} ms"
+
+
+def _x(v: float, base: float) -> str:
+    return f"{v / base:.1f}×" if base else "–"
+
+
 def tables(results: list[dict]) -> str:
-    main_rows = []
+    out = ["### Answers against the engine floor (interleaved, same index)", ""]
+    rows = []
     for r in results:
-        main_rows.append(
+        s = r["steps"]
+        a10, a40 = s["tantivy_top10"], s["tantivy_top40"]
+        rows.append(
             [
                 r["size"],
                 f"{r['passages']:,}",
-                f"{r['build_s']:.1f} s",
-                f"{r['index_mb']:.1f} MB",
-                f"{r['first_answer_s'] * 1000:.0f} ms",
-                f"{r['answer_p50_ms']:.2f} ms",
-                f"{r['answer_p99_ms']:.2f} ms",
-                f"{r['peak_rss_mb']:.0f} MB",
-                f"{r['found_expected_top3']:.0%}",
+                f"{r['questions']:,}",
+                f"{_ms(a10['p50_ms'])} / {_ms(a10['p99_ms'])}",
+                f"{_ms(s['rank']['p50_ms'])} / {_ms(s['rank']['p99_ms'])} "
+                f"({_x(s['rank']['p50_ms'], a40['p50_ms'])} / {_x(s['rank']['p99_ms'], a40['p99_ms'])} top-{PEER_K})",
+                f"{_ms(s['answer']['p50_ms'])} / {_ms(s['answer']['p99_ms'])} "
+                f"(**{_x(s['answer']['p50_ms'], a10['p50_ms'])} / {_x(s['answer']['p99_ms'], a10['p99_ms'])}**)",
+                f"{_ms(s['respond']['p50_ms'])} / {_ms(s['respond']['p99_ms'])}",
             ]
         )
-    out = [
-        "### The assistant (tantivy)",
-        "",
+    out.append(
         markdown_table(
             [
                 "size",
                 "passages",
-                "index build",
-                "index on disk",
-                "fresh process → first answer",
-                "answer() p50",
-                "answer() p99",
-                "peak RSS serving",
-                "expected page in top 3",
+                "questions",
+                "anchor: plain tantivy top 10 + documents, p50 / p99",
+                "ranking step p50 / p99 (× plain tantivy)",
+                "answer() p50 / p99 (× anchor)",
+                "whole answer (respond + JSON) p50 / p99",
             ],
-            main_rows,
-        ),
-        "",
-    ]
+            rows,
+        )
+    )
+    out += ["", "### answer() by kind of question (largest size)", ""]
+    last = results[-1]
+    out.append(
+        markdown_table(
+            ["kind", "questions", "answered", "answer() p50 / p99", "anchor p50", "p50 ratio"],
+            [
+                [
+                    k,
+                    str(v["n"]),
+                    v["answered"],
+                    f"{_ms(v['p50_ms'])} / {_ms(v['p99_ms'])}",
+                    _ms(v["anchor_p50_ms"]),
+                    _x(v["p50_ms"], v["anchor_p50_ms"]),
+                ]
+                for k, v in last["steps"]["answer_by_kind"].items()
+            ],
+        )
+    )
+    out += ["", f"### Ranking alone, same passages and tokens, top {PEER_K} (the candidates the project reranks)", ""]
     rows = []
     for r in results:
-        e = r["engines"]
-        base = e["tantivy"]["rank_p50_ms"]
+        s, p = r["steps"], r["peers"]
+        base = s["tantivy_top40"]["p50_ms"]
 
-        def cell(name: str, key: str, unit: str = "ms") -> str:
-            x = e.get(name, {})
+        def peer(name: str, p: dict = p, base: float = base) -> str:
+            x = p[name]
             if "skipped" in x:
-                return "skipped"
-            v = x[key]
-            return (
-                f"{v:.2f} ms"
-                if unit == "ms"
-                else f"{v:.0f} MB"
-                if unit == "MB"
-                else f"{v * 1000:.0f} ms"
-                if unit == "s"
-                else f"{v:.1f} s"
-            )
-
-        def rank(name: str) -> str:
-            x = e.get(name, {})
-            if "skipped" in x:
-                return x["skipped"]
-            times = x["rank_p50_ms"] / base if base else 0
-            ratio = "" if name == "tantivy" or not base else f" ({times:.0f}x)" if times >= 10 else f" ({times:.1f}x)"
-            note = f", {x['note']}" if x.get("note") else ""
-            return f"{x['rank_p50_ms']:.2f} ms{ratio}{note}"
+                return "skipped: " + x["skipped"]
+            note = f", {x['n']} questions" if x["n"] < r["questions"] else ""
+            return f"{_ms(x['p50_ms'])} / {_ms(x['p99_ms'])} ({_x(x['p50_ms'], base)}{note})"
 
         rows.append(
             [
                 r["size"],
-                rank("tantivy"),
-                rank("bm25s"),
-                rank("rank-bm25"),
-                " / ".join(cell(n, "rank_p99_ms") for n in ("tantivy", "bm25s", "rank-bm25")),
-                " / ".join(cell(n, "build_s", "build") for n in ("tantivy", "bm25s", "rank-bm25")),
-                " / ".join(cell(n, "first_answer_s", "s") for n in ("tantivy", "bm25s", "rank-bm25")),
-                " / ".join(cell(n, "peak_rss_mb", "MB") for n in ("tantivy", "bm25s", "rank-bm25")),
+                f"{_ms(base)} / {_ms(s['tantivy_top40']['p99_ms'])}",
+                f"{_ms(s['rank']['p50_ms'])} / {_ms(s['rank']['p99_ms'])} ({_x(s['rank']['p50_ms'], base)})",
+                peer("bm25s"),
+                peer("rank-bm25"),
             ]
         )
-    out += [
-        "### Ranking step alone, same passages and tokens (top 10)",
-        "",
+    out.append(
         markdown_table(
             [
                 "size",
-                "tantivy p50",
-                "bm25s p50 (x slower)",
-                "rank-bm25 p50 (x slower)",
-                "p99 tantivy / bm25s / rank-bm25",
-                "index build*",
-                "fresh process → first ranking",
-                "peak RSS",
+                f"plain tantivy top {PEER_K} p50 / p99",
+                "project's ranking step (×)",
+                "bm25s numba `retrieve` (×)",
+                "rank-bm25 `get_top_n` (×)",
             ],
             rows,
-        ),
-        "",
-        "\\* tantivy's build includes reading and rendering the site; bm25s and rank-bm25 start from tokens.",
-    ]
+        )
+    )
+    out += ["", "### Fresh process and memory", ""]
+    rows = []
+    for r in results:
+        f = r["fresh"]
+        base = f["tantivy"]["first_answer_s"]
+        rows.append(
+            [r["size"], f"{r['build_s']:.1f} s", f"{r['index_mb']:.1f} MB", f"{r['bytes_per_passage']:,}"]
+            + [
+                f"{f[n]['first_answer_s'] * 1000:.0f} ms ({_x(f[n]['first_answer_s'], base)}), {f[n]['peak_rss_mb']:.0f} MB"
+                if n in f
+                else "–"
+                for n in ("assistant", "tantivy", "bm25s", "rank-bm25")
+            ]
+        )
+    out.append(
+        markdown_table(
+            [
+                "size",
+                "index build",
+                "index on disk",
+                "bytes per passage",
+                "assistant: first answer, peak RSS",
+                "plain tantivy",
+                "bm25s",
+                "rank-bm25",
+            ],
+            rows,
+        )
+    )
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k,1m")
+    parser.add_argument("--quick", action="store_true", help="one small site, 200 questions, one fresh run")
+    parser.add_argument("--questions", type=int, default=1000, help="at least this many questions per size")
+    parser.add_argument("--workers", type=int, default=2, help="processes building the index")
     parser.add_argument(
         "--work",
         type=Path,
@@ -378,8 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rank-bm25-max", type=int, default=300_000, help="passages above which rank-bm25 is skipped (it is too slow)"
     )
+    parser.add_argument("--fresh-runs", type=int, default=FRESH_RUNS)
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.questions, args.fresh_runs = "300", 100, 1
     args.work.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     report = {
@@ -390,12 +484,13 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     out_file = args.out / f"run-{time.strftime('%Y%m%d-%H%M%S')}.json"
     for label in args.sizes.split(","):
-        results.append(measure_size(label, generate_site.parse_size(label), args.work, args.seed, args.rank_bm25_max))
+        results.append(measure_size(label, generate_site.parse_size(label), args.work, args.seed, args))
         out_file.write_text(json.dumps(report, indent=2, default=str))  # kept even if a later size fails
         print(tables(results[-1:]), flush=True)
     print("\n## Results\n")
     print(f"Machine: {report['machine']}\n")
     print(tables(results))
+    print(f"\n(written to {out_file})")
     return 0
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
 import yaml
 from conftest import LONG_PATIENCE
 
@@ -16,6 +18,9 @@ from assistant.build import index_site
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from question_mix import KINDS, question_mix  # noqa: E402
 
 
 def generate(out: Path, passages: int = 300, seed: int = 7) -> None:
@@ -77,3 +82,46 @@ def test_about_a_third_of_pages_are_german(tmp_path):
     pages = [p for p in (tmp_path / "site").rglob("*.md")]
     german = [p for p in pages if "\nlang: de\n" in p.read_text(encoding="utf-8")]
     assert 0.2 <= len(german) / len(pages) <= 0.4
+
+
+@pytest.mark.slow
+def test_quick_benchmark_measures_every_step_kind_and_peer(tmp_path):
+    """`run.py --quick` runs end to end and reports each figure the full run reports (no speed is checked)."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--work",
+            str(tmp_path / "w"),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=LONG_PATIENCE,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    (out,) = tmp_path.glob("run-*.json")
+    result = json.loads(out.read_text())["results"][0]
+    steps = result["steps"]
+    assert {"tantivy_top10", "tantivy_top40", "rank", "answer", "respond"} <= set(steps)
+    assert steps["answer"]["n"] == result["questions"] >= 100
+    assert set(steps["answer_by_kind"]) == set(KINDS)
+    assert {"bm25s", "rank-bm25"} <= set(result["peers"])
+    assert {"assistant", "tantivy", "bm25s", "rank-bm25"} <= set(result["fresh"])
+    assert "answer() p50 / p99" in run.stdout
+
+
+def test_question_mix_has_every_kind_in_both_languages_and_no_repeats():
+    queries = [
+        {"lang": lang, "kind": "rare", "question": f"What is Term{i}x?", "answer_any": [f"Term{i}x"]}
+        for i, lang in zip(range(60), ["en", "de"] * 30, strict=True)
+    ]
+    mix = question_mix(queries, seed=1, at_least=300)
+    assert len(mix) >= 300
+    assert len({(a.question, a.history) for a in mix}) == len(mix)
+    assert {a.kind for a in mix} == set(KINDS)
+    for kind in ("miss", "offtopic", "long", "followup"):
+        assert {a.lang for a in mix if a.kind == kind} == {"en", "de"}, kind
+    assert all(a.history for a in mix if a.kind == "followup")
