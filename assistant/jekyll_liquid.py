@@ -1118,14 +1118,23 @@ class _HighlightTag(Tag):
         markup = stream.current.value if stream.current.kind == TOKEN_EXPRESSION else ""
         if stream.current.kind == TOKEN_EXPRESSION:
             next(stream)
-        lang = (markup.split() or ["text"])[0]
+        words = markup.split() or ["text"]
+        lang = words[0]
+        numbered = any(w == "linenos" or w.startswith("linenos=") for w in words[1:])
         body = get_parser(self.env).parse_block(stream, (self.end,))
         stream.expect(TOKEN_TAG, value=self.end)
 
         def finish(code: str) -> str:
+            code = html.escape(code.strip(), quote=False)
+            if numbered:  # Rouge's table: the line numbers stand before the code on the page
+                gutter = "".join(f"{n}\n" for n in range(1, code.count("\n") + 2))
+                code = (
+                    '<table class="rouge-table"><tbody><tr><td class="gutter gl"><pre class="lineno">'
+                    f'{gutter}</pre></td><td class="code"><pre>{code}\n</pre></td></tr></tbody></table>'
+                )
             return (
                 f'<figure class="highlight"><pre><code class="language-{html.escape(lang)}" '
-                f'data-lang="{html.escape(lang)}">{html.escape(code.strip(), quote=False)}</code></pre></figure>'
+                f'data-lang="{html.escape(lang)}">{code}</code></pre></figure>'
             )
 
         return _BodyNode(token, body, finish)

@@ -486,6 +486,13 @@ KRAMDOWN = {
         ![A photo of the team at work](/images/team photo.jpg)
 
         A sentence after the picture, with an ellipsis... and a dash -- here.
+
+        *Listing 1*
+        {% highlight python linenos %}
+        size(400, 400)
+
+        circle(20, 30, 5)
+        {% endhighlight %}
         """,
 }
 
@@ -496,6 +503,9 @@ def test_markdown_reads_as_kramdown_with_the_sites_settings(tmp_path):
     texts = comparison.passages("index.html")
     assert any("This box holds Markdown and a link to the slides" in t for t in texts)
     assert any("120 m2 of floor space" in t for t in texts)
+    # Rouge's line numbers stand before the code, in the built page and in the quote
+    assert "1 2 3 size(400, 400)" in " ".join(comparison.page("index.html").split())
+    assert any("1 2 3 size(400, 400)" in " ".join(t.split()) for t in texts)
 
 
 NEIGHBOURS = {
