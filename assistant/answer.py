@@ -22,6 +22,7 @@ from .pins import pinned_first
 from .question import (
     FRAME_WORDS,
     NUMBER,
+    PEOPLE_WORDS,
     ROLE_WORDS,
     AnswerShape,
     Understanding,
@@ -86,6 +87,11 @@ _BRIDGES = ("glossary", "cognate", "family")
 SITE_NAME_WEIGHT = 0.5  # a word of the site's own name ("AIDA Lab") is in every question about the site
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
+PEOPLE_COUNTED = re.compile(
+    r"(?i:participants?|attendees?|visitors?|guests?|members?|people|persons?|students?|delegates?|speakers?|"
+    r"teilnehm\w*|besucher\w*|gäste|gaeste|gast|mitglieder\w*|personen|menschen|leute|studierende\w*|"
+    r"referent\w*|interessierte\w*)$"
+)
 _WHO_ASKS = re.compile(r"^\W*(who|wer)\b", re.I)
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 
@@ -314,7 +320,12 @@ class Assistant:
         if counted is None:
             return True
         tokens = self.analyzer.tokens(passage.text, passage.lang)
-        near = [i for i, tok in enumerate(tokens) if tok.term in counted.variants]
+        people = counted.word.lower() in PEOPLE_WORDS  # "how many people came?" counts participants too
+        near = [
+            i
+            for i, tok in enumerate(tokens)
+            if tok.term in counted.variants or (people and PEOPLE_COUNTED.match(passage.text[tok.start : tok.end]))
+        ]
         numbers = [i for i, tok in enumerate(tokens) if NUMBER.search(passage.text[tok.start : tok.end])]
         return any(abs(i - j) <= COUNT_WINDOW for i in near for j in numbers)
 

@@ -256,6 +256,8 @@ def typo(ctx: Context, draft: Draft) -> None:
     source = "the site"
     if not fixes:
         fixes, source = ctx.analyzer.glossary.words().suggest(word.folded), "the glossary"
+    # a slip of the finger rarely hits the first letter: "Leute" is no typo of "heute"
+    fixes = [fix for fix in fixes if fix[:1] == word.folded[:1]]
     for fix in fixes:
         term.corrected = True
         for variant in word_forms(ctx.analyzer, fix):
@@ -711,6 +713,7 @@ _PHONE_ASKED = re.compile(
 _PHONE_LOOKS = re.compile(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
 _EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
 _EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
+PEOPLE_WORDS = frozenset({"people", "persons", "leute", "personen", "menschen"})
 _HOW_HIGH = re.compile(r"^\W*wie\s+hoch\s+(ist|sind|war|waren|liegt|liegen)\b", re.I)
 _COUNT_ASKED = re.compile(r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})", re.I)
 _WHO = re.compile(
@@ -761,7 +764,10 @@ def answer_shape(question: str) -> AnswerShape | None:
         return AnswerShape("number", NUMBER, required=True)
     count = _COUNT_ASKED.match(question)
     if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
-        return AnswerShape("number", NUMBER, required=True, counted=count.group("what"))
+        what = count.group("what")
+        # "how many people": a count of participants, visitors or members answers it, in any words
+        names = re.compile(re.escape(what), re.I) if what.lower() in PEOPLE_WORDS else None
+        return AnswerShape("number", NUMBER, required=True, counted=what, names=names)
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())

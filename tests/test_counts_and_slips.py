@@ -1,0 +1,42 @@
+"""Counting people and reading slips of the finger as visitors mean them."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_site
+
+from assistant.answer import Assistant
+
+SITE = {
+    "_config.yml": "title: Delta Network\nurl: https://delta.example.org\nlang: de\n",
+    "index.md": "---\ntitle: Startseite\n---\nDas Netzwerk trifft sich heute in Kiel und morgen in Wien.\n",
+    "bericht.md": "---\ntitle: Bericht vom Treffen in Wien\n---\n"
+    "Zum Treffen in Wien kamen insgesamt 23 Teilnehmende aus acht Hochschulen.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory) -> Assistant:
+    from assistant.build import index_site
+
+    root = tmp_path_factory.mktemp("counts")
+    index_site(write_site(root / "site", SITE), root / "index")
+    return Assistant.open(root / "index")
+
+
+def test_how_many_people_is_answered_by_a_count_of_participants(assistant):
+    answer = assistant.answer("Wie viele Leute waren beim Treffen in Wien?")
+    assert not answer.abstained
+    assert "23 Teilnehmende" in answer.hits[0].quote.text
+
+
+def test_a_word_is_not_read_as_a_slip_for_one_with_another_first_letter(assistant):
+    query = assistant.parse("Wie viele Leute waren beim Treffen in Wien?")
+    leute = next(t for t in query.terms if t.word == "Leute")
+    assert not leute.corrected and "heute" not in leute.variants
+
+
+def test_a_slip_inside_a_word_is_still_corrected(assistant):
+    query = assistant.parse("Wo war das Trefen in Wien?")
+    slip = next(t for t in query.terms if t.word == "Trefen")
+    assert slip.corrected and any(v.startswith("treff") for v in slip.variants)
