@@ -766,8 +766,8 @@ def answer_shape(question: str) -> AnswerShape | None:
     if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
         what = count.group("what")
         # "how many people": a count of participants, visitors or members answers it, in any words
-        names = re.compile(re.escape(what), re.I) if what.lower() in PEOPLE_WORDS else None
-        return AnswerShape("number", NUMBER, required=True, counted=what, names=names)
+        people = re.compile(re.escape(what), re.I) if what.lower() in PEOPLE_WORDS else None
+        return AnswerShape("number", NUMBER, required=True, counted=what, names=people)
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
