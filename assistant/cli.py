@@ -349,6 +349,13 @@ def _print_passage(passage: dict, sentence: list[int] | None) -> None:
         print(f"    ({lang}) {url}")
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .http import create_app, listen
     from .search_index import IndexLoadError
@@ -359,13 +366,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except IndexLoadError as err:
         raise CommandError(str(err)) from None
     try:
-        server = listen(app, host=args.host, port=args.port)
+        workers = args.workers or 1
+        server = listen(app, host=args.host, port=args.port, workers=workers)
     except OSError as err:
         reason = "the port is in use (choose another with --port)" if err.errno == errno.EADDRINUSE else err.strerror
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}", status=1) from None
     port = getattr(server, "effective_port", args.port)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"Serving {folder} on http://{args.host}:{port}/ (demo page at /, API at /api/ask)", file=sys.stderr)
+    processes = f", {workers} processes" if workers > 1 else ""
+    print(
+        f"Serving {folder} on http://{args.host}:{port}/ (demo page at /, API at /api/ask{processes})", file=sys.stderr
+    )
     server.run()
     return 0
 
@@ -503,6 +514,13 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     s.add_argument("--host", default=settings.host, help="address to listen on (default: %(default)s; ASSISTANT_HOST)")
     s.add_argument(
         "--port", type=int, default=settings.port, help="port to listen on (default: %(default)s; ASSISTANT_PORT)"
+    )
+    s.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="serving processes sharing the index, e.g. one per CPU; each counts the rate limit on its own "
+        "(default: 1, in this process)",
     )
     s.set_defaults(func=cmd_serve)
 

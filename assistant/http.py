@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -375,22 +377,110 @@ def use_default_rate_limit(app: Flask, clock: Callable[[], float] = time.monoton
         app.config["RATE_LIMIT_SPARES_LOOPBACK"] = True
 
 
-def listen(app: Flask, host: str = "127.0.0.1", port: int = 8000):
+def default_workers() -> int:
+    """One serving process per CPU this process may run on: answering holds the GIL, so threads cannot share cores."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def listen(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int = 1):
     """Bind `host:port` for the long-running local server and return it; `.run()` serves.
 
     Binding comes first, so a port in use is an OSError before anything says it is serving.
     This server limits each client to DEFAULT_RATE_LIMIT unless a limit (or "off") was
-    configured, and reloads the index on SIGHUP.
+    configured, and reloads the index on SIGHUP. With ``workers`` > 1, `.run()` forks that
+    many processes after the app and its index are open (they share the memory-mapped index
+    and the imported code) and each serves the one listening socket with waitress.
     """
     from waitress import create_server
 
-    server = create_server(app, host=host, port=port, threads=8, ident="assistant")
     use_default_rate_limit(app)
-    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGHUP, app.extensions["assistant_reloader"].request_check)
-    return server
+    if workers <= 1:
+        server = create_server(app, host=host, port=port, threads=8, ident="assistant")
+        if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGHUP, app.extensions["assistant_reloader"].request_check)
+        return server
+    return _Workers(app, _bind(host, port), workers)
 
 
-def run(app: Flask, host: str = "127.0.0.1", port: int = 8000) -> None:
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+class _Workers:
+    """Several waitress processes on one listening socket; a worker that dies is replaced."""
+
+    def __init__(self, app: Flask, sock: socket.socket, workers: int) -> None:
+        self.app, self.socket, self.workers = app, sock, workers
+        self.effective_port = sock.getsockname()[1]
+        self.children: set[int] = set()
+        self._stopping = False
+
+    def _spawn(self) -> None:
+        pid = os.fork()
+        if pid:
+            self.children.add(pid)
+            return
+        code = 0
+        try:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_DFL)
+            signal.signal(signal.SIGHUP, self.app.extensions["assistant_reloader"].request_check)
+            from waitress import create_server
+
+            create_server(self.app, sockets=[self.socket], threads=8, ident="assistant").run()
+        except BaseException:  # noqa: B036 - a worker leaves by os._exit, never back into the parent's code
+            log.exception("serving process failed")
+            code = 1
+        finally:
+            os._exit(code)
+
+    def _signal_children(self, sig: int) -> None:
+        for pid in list(self.children):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                self.children.discard(pid)
+
+    def _stop(self, *_: object) -> None:
+        self._stopping = True
+        self._signal_children(signal.SIGTERM)
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGHUP, lambda *_: self._signal_children(signal.SIGHUP))
+        for _ in range(self.workers):
+            self._spawn()
+        try:
+            while self.children:
+                try:
+                    pid, _status = os.wait()
+                except ChildProcessError:
+                    break
+                except KeyboardInterrupt:
+                    self._stop()
+                    continue
+                self.children.discard(pid)
+                if not self._stopping:
+                    log.error("serving process %s ended; starting another", pid)
+                    self._spawn()
+        finally:
+            self._stop()
+            self.socket.close()
+
+
+def run(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve `app` with waitress until interrupted."""
-    listen(app, host, port).run()
+    listen(app, host, port, workers).run()

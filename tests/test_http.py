@@ -5,11 +5,14 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import subprocess
+import sys
+import tempfile
 import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, request, serving
+from conftest import PATIENCE, ROOT, answers_health, free_port, request, serving, wait_until
 
 STATIC = ROOT / "assistant" / "static"
 
@@ -201,3 +204,46 @@ def test_a_cached_widget_file_is_revalidated_with_304(server, name):
         assert headers["etag"] == first["etag"] and "max-age=" in headers["cache-control"]
     status, _, body = _fetch(server, f"/{name}", {"If-None-Match": '"an-older-version"'})
     assert status == 200 and body == _served(name)
+
+
+def test_several_serving_processes_answer_on_one_port_and_stop_together(tiny_index):
+    """`assistant serve --workers 2`: two processes share the socket; stopping the server stops both."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "serve",
+        "--index",
+        str(tiny_index),
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+    ]
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: answers_health(base), "two serving processes to answer")
+            children = wait_until(lambda: _children(proc.pid) if len(_children(proc.pid)) == 2 else None, "2 workers")
+            statuses = {request(base, "/api/ask", {"question": "Where is the office?"})[0] for _ in range(6)}
+            assert statuses == {200}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=PATIENCE)
+        err.seek(0)
+        assert "2 processes" in err.read()
+    wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), "the serving processes to end")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
