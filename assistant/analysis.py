@@ -31,6 +31,7 @@ __all__ = [
     "ParsedQuery",
     "QueryTerm",
     "Token",
+    "MAX_WORD_LETTERS",
     "Vocabulary",
     "damerau_levenshtein",
     "detect_language",
@@ -203,9 +204,17 @@ def _postal_codes(text: str) -> list[tuple[str, int, int]]:
     return [(term, m.start(), m.end()) for m in _POSTAL.finditer(text) for term in ADDRESS_TERMS]
 
 
+# The vocabulary holds words of 4-40 letters: a longer word can be no typo of one, and a run of letters
+# without spaces (CJK, Hangul, Arabic, a pasted blob) of any length must cost no more than a word.
+MAX_WORD_LETTERS = 40
+
+
 def typo_distance(word: str) -> int:
-    """How many edits a word of this length may be off by: 0 below 5 letters, 1 up to 7, else 2."""
+    """How many edits a word of this length may be off by: 0 below 5 letters, 1 up to 7, else 2;
+    0 above MAX_WORD_LETTERS (an edit automaton grows with the word: 1,000 letters took gigabytes)."""
     n = len(word)
+    if n > MAX_WORD_LETTERS:
+        return 0
     return 0 if n < 5 else 1 if n <= 7 else 2  # "rain", "best", "came" are words, not typos of "train"
 
 

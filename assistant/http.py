@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from .answer import Assistant, answer_to_json
@@ -39,6 +40,7 @@ from .settings import DEFAULT_RATE_LIMIT, RELOAD_SECONDS, Settings
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_ITEMS = 20
 MAX_BODY_BYTES = 32 * 1024
+MAX_QUERY_BYTES = MAX_BODY_BYTES  # a GET carries no more than a POST may
 LANGS = ("en", "de")
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
@@ -50,6 +52,23 @@ _INVISIBLE = re.compile(
 )
 
 log = logging.getLogger("assistant.http")
+
+
+class EngineFailure(Exception):
+    """The search engine failed in a way Python does not call an error: a Rust panic in tantivy is raised
+    as pyo3's PanicException, a BaseException, which Flask's handlers (and so the JSON 500) never see."""
+
+
+class App(Flask):
+    """Flask, with an engine panic while answering turned into an error its handlers answer as JSON."""
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        try:
+            return super().dispatch_request()
+        except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as panic:  # the connection used to drop with no answer (HTTP 000)
+            raise EngineFailure(f"{type(panic).__name__}: {panic}") from panic
 
 
 class ApiError(Exception):
@@ -145,7 +164,8 @@ def create_app(
     (SITE_URL, ALLOWED_ORIGINS, FEEDBACK_LOG, RATE_LIMIT, ...), as tests and embedding apps need.
     """
     settings = settings or Settings.from_env()
-    app = Flask(__name__)
+    app = App(__name__)
+    app.url_map.merge_slashes = False  # "/api//ask" is no address of the API, not a redirect to an HTML page
     index_dir = Path(index_dir) if index_dir else settings.index or BUNDLED_INDEX
     assistant = assistant or Assistant.open(index_dir)
     manifest = assistant.index.manifest or {}
@@ -210,7 +230,13 @@ def _read_request() -> tuple[str, list[str], str | None]:
     question: object
     history: object
     lang: object
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
+        if len(request.query_string) > MAX_QUERY_BYTES:
+            raise ApiError(
+                414,
+                "query_too_long",
+                f"The query string is longer than {MAX_QUERY_BYTES} bytes; send long questions and history by POST.",
+            )
         question = request.args.get("q", request.args.get("question", ""))
         history = request.args.getlist("history")
         lang = request.args.get("lang")
@@ -394,11 +420,11 @@ def listen(app: Flask, host: str = "127.0.0.1", port: int = 8000, workers: int =
     many processes after the app and its index are open (they share the memory-mapped index
     and the imported code) and each serves the one listening socket with waitress.
     """
-    from waitress import create_server
+    from .server import create
 
     use_default_rate_limit(app)
     if workers <= 1:
-        server = create_server(app, host=host, port=port, threads=8, ident="assistant")
+        server = create(app, host, port, max_body=MAX_BODY_BYTES)
         if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGHUP, app.extensions["assistant_reloader"].request_check)
         return server
@@ -438,9 +464,9 @@ class _Workers:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, signal.SIG_DFL)
             signal.signal(signal.SIGHUP, self.app.extensions["assistant_reloader"].request_check)
-            from waitress import create_server
+            from .server import create
 
-            create_server(self.app, sockets=[self.socket], threads=8, ident="assistant").run()
+            create(self.app, sock=self.socket, max_body=MAX_BODY_BYTES).run()
         except BaseException:  # noqa: B036 - a worker leaves by os._exit, never back into the parent's code
             log.exception("serving process failed")
             code = 1

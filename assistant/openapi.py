@@ -26,6 +26,7 @@ def _errors(*statuses: int) -> dict:
         404: "Nothing at this address.",
         405: "Method not allowed here.",
         413: "The body, the question or the history is too large.",
+        414: "The query string is too long; send long questions by POST.",
         415: "The body is not JSON.",
         429: "Too many requests from this client; see Retry-After.",
         500: "An error on the server's side; the message carries no detail.",
@@ -59,7 +60,7 @@ def openapi_document(
         "description": "Earlier questions of the conversation, oldest first, for follow-ups.",
     }
     lang = {"type": "string", "enum": LANGS, "description": "The question's language; detected when left out."}
-    ask_errors = _errors(400, 413, 429, 500)
+    ask_errors = _errors(400, 413, 414, 429, 500)
     answer = {
         "200": {
             "description": "Quoted passages from the site, or an abstention.",

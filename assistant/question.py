@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from .analysis import (
     DIGRAPH_RE,
     LANGS,
+    MAX_WORD_LETTERS,
     STOP_WORDS,
     TOKEN_RE,
     TRAILING,
@@ -66,7 +67,6 @@ ASKING_WORDS = frozenset(
 
 # Bounds that keep the cost of any question small, whatever its script or length.
 MAX_WORDS = 48  # words of a question looked at; the rest are dropped
-MAX_FUZZY_LETTERS = 40  # the vocabulary holds words of 4-40 letters: longer ones cannot be typos of them
 MAX_VARIANTS = 400  # index terms of one question, over all its words
 
 
@@ -186,7 +186,7 @@ def compound(ctx: Context, draft: Draft) -> None:
 def compound_head(ctx: Context, draft: Draft) -> None:
     """German compounds of the site whose head is the word asked for: "Treffen" ~ Netzwerktreffen, Jahrestreffen."""
     word = draft.word
-    if ctx.vocabulary is None or not word.alpha or not 5 <= len(word.folded) <= MAX_FUZZY_LETTERS:
+    if ctx.vocabulary is None or not word.alpha or len(word.folded) < 5:
         return
     if (ctx.lang != "de" and draft.term.known) or not word.raw[:1].isupper():
         return  # German nouns are written with a capital; a verb ("lautet") heads no compound
@@ -205,7 +205,7 @@ def family(ctx: Context, draft: Draft) -> None:
     """Other members of the word's family the site uses: gegründet ~ Gründung, betreut ~ Betreuung, kooperiert ~
     Kooperation; founded ~ foundation. The stemmers keep inflections together, not derivations."""
     word = draft.word
-    if not word.alpha or len(word.folded) < 5 or len(word.folded) > MAX_FUZZY_LETTERS:
+    if not word.alpha or len(word.folded) < 5:
         return
     own = set(draft.term.variants)
     for lang, forms in (("de", german_family(word.folded)), ("en", english_family(word.folded))):
@@ -234,8 +234,6 @@ def cognate(ctx: Context, draft: Draft) -> None:
     word, term = draft.word, draft.term
     if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
         return
-    if len(word.folded) > MAX_FUZZY_LETTERS:
-        return
     for other in cognates(word.raw):
         if other in ctx.vocabulary:
             for variant in word_forms(ctx.analyzer, other):
@@ -250,7 +248,7 @@ def typo(ctx: Context, draft: Draft) -> None:
     word, term = draft.word, draft.term
     if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
         return
-    if len(word.folded) > MAX_FUZZY_LETTERS or term.came_through("cognate"):
+    if term.came_through("cognate"):
         return
     fixes = ctx.vocabulary.suggest(word.folded)
     source = "the site"
@@ -275,6 +273,12 @@ def translation(ctx: Context, draft: Draft) -> None:
             for variant in member.lookups():
                 draft.term.add_best(variant, weight, "glossary", f"{draft.word.raw!r} ~ {member.text()!r}")
 
+
+# Steps past a word's own forms (compound parts and heads, family, agent, cognate, typo) look only at words
+# of at most MAX_WORD_LETTERS letters: the vocabulary holds no longer one, and their cost grows with the
+# length (splitting a run of 1,000 Hangul letters into compound parts took half a second). A longer word
+# is looked up as typed and in the glossary, and nothing else.
+WHOLE_WORD_STEPS = frozenset({own_forms, glossary_words, translation})
 
 TERM_STEPS: tuple[TermStep, ...] = (
     own_forms,
@@ -309,7 +313,10 @@ class QuestionParser:
         budget = MAX_VARIANTS
         for word in self.content_words(words, lang):
             draft = Draft(word, QueryTerm(word=word.raw))
+            whole_only = len(word.folded) > MAX_WORD_LETTERS
             for step in self.steps:
+                if whole_only and step not in WHOLE_WORD_STEPS:
+                    continue
                 step(ctx, draft)
             if draft.term.variants and budget > 0:
                 draft.term.trim(budget)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import tantivy
 
-from .analysis import Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, typo_distance
+from .analysis import MAX_WORD_LETTERS, Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, typo_distance
 from .documents import Passage
 from .text import fold
 
@@ -253,7 +253,7 @@ def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
     vocab = tantivy.Index(_vocab_schema(), path=str(folder), reuse=False)
     writer = vocab.writer(heap_size=100_000_000, num_threads=1)
     for term, df in searcher.terms_with_prefix("exact", ""):
-        if 4 <= len(term) <= 40 and term.isalpha():
+        if 4 <= len(term) <= MAX_WORD_LETTERS and term.isalpha():
             doc = tantivy.Document()
             doc.add_text("term", term)
             doc.add_text("tail", term[::-1])  # so that words ending alike are found by prefix
@@ -295,6 +295,8 @@ class IndexVocabulary(Vocabulary):
         return [term[::-1] for term, _ in searcher.terms_with_prefix("tail", tail[::-1], limit=limit)]
 
     def candidates(self, word: str, distance: int) -> Iterable[str]:
+        if len(word) > MAX_WORD_LETTERS:  # no word of the vocabulary is that long; the automaton would be huge
+            return []
         schema, searcher = self._open()
         for d in range(1, distance + 1):
             query = tantivy.Query.fuzzy_term_query(schema, "term", word, distance=d, transposition_cost_one=True)

@@ -188,3 +188,94 @@ def test_hostile_feedback_is_refused_or_stored_not_a_server_error(tiny_index, tm
     app = create_app(tiny_index, config={"FEEDBACK_LOG": str(tmp_path / "events.log")})
     response = app.test_client().post("/api/feedback", data=raw, content_type="application/json")
     assert response.status_code in (204, 400)
+
+
+def _run(first: int, last: int, n: int, seed: int) -> str:
+    """``n`` letters of one script without a space between them: one "word" to the tokenizer."""
+    import random
+
+    rng = random.Random(seed)
+    return "".join(chr(rng.randrange(first, last)) for _ in range(n))
+
+
+RUNS = {
+    "cjk": _run(0x4E00, 0x9FFF, 1000, 1),
+    "hangul": _run(0xAC00, 0xD7A3, 1000, 2),  # folding splits every syllable into two or three letters
+    "arabic": _run(0x0621, 0x064A, 1000, 3),
+    "latin": _run(ord("a"), ord("z") + 1, 1000, 4),
+    "capitalised latin": "K" + _run(ord("a"), ord("z") + 1, 999, 5),  # taken for a German compound
+}
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+@pytest.mark.parametrize("where", ["question", "history"])
+def test_a_run_of_letters_without_spaces_costs_no_more_than_a_word(hostile_search_index, monkeypatch, name, where):
+    """No typo automaton, compound split or family/cognate search is ever made for a word longer than any
+    word of the vocabulary: their cost grows with the word (1,000 CJK letters asked for 6.7 GB)."""
+    import tantivy
+
+    from assistant.analysis import MAX_WORD_LETTERS, Analyzer
+    from assistant.answer import Assistant
+
+    fuzzy: list[int] = []
+    split: list[int] = []
+    real_fuzzy, real_split = tantivy.Query.fuzzy_term_query, Analyzer.compound_parts
+
+    def counting_fuzzy(schema, field, text, *args, **kwargs):
+        fuzzy.append(len(text))
+        return real_fuzzy(schema, field, text, *args, **kwargs)
+
+    def counting_split(self, word, vocabulary=None):
+        split.append(len(word))
+        return real_split(self, word, vocabulary)
+
+    monkeypatch.setattr(tantivy.Query, "fuzzy_term_query", counting_fuzzy)
+    monkeypatch.setattr(Analyzer, "compound_parts", counting_split)
+    assistant = Assistant(hostile_search_index)
+    run = RUNS[name]
+    if where == "question":
+        assistant.respond(run, [], None)
+    else:
+        assistant.respond("And it?", [run] * 10, None)
+    assert all(n <= MAX_WORD_LETTERS for n in fuzzy), fuzzy
+    assert all(n <= MAX_WORD_LETTERS for n in split), split
+
+
+def test_a_misspelt_word_is_still_corrected(hostile_search_index):
+    """The bound leaves typo correction to words of vocabulary length."""
+    parsed = hostile_search_index.parse("Where is the offfice?")
+    assert any(term.corrected for term in parsed.terms), parsed
+
+
+MEMORY_CAP = """
+import resource, sys
+cap = int(sys.argv[2]) * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+from assistant.answer import Assistant
+assistant = Assistant.open(sys.argv[1])
+questions = [line for line in sys.stdin.read().split("\\n") if line]
+for question in questions:
+    assistant.respond(question, [], None)
+    assistant.respond("And it?", [question] * 10, None)
+print("answered", len(questions))
+"""
+
+
+def test_hostile_runs_are_answered_under_a_memory_cap(hostile_index):
+    """Under a cap of 1.5 GB of address space (Lambda's is 2.5 GB) every run is answered, in the question and
+    in the history: one 1,000-letter word used to abort the process with a failed 6.7 GB allocation."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_CAP, str(hostile_index), "1536"],
+        input="\n".join(RUNS.values()),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=PATIENCE,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == f"answered {len(RUNS)}"
