@@ -179,6 +179,19 @@ def _word_score(word: str) -> tuple[float, float]:
     return 0, 0
 
 
+def _letter_counts(word: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in word:
+        counts[c] = counts.get(c, 0) + 1
+    return counts
+
+
+def _letters_apart(a: dict[str, int], b: dict[str, int]) -> int:
+    """How many letters two words differ by, counts compared (a lower bound on twice their edit distance)."""
+    apart = sum(abs(k - b.get(c, 0)) for c, k in a.items())
+    return apart + sum(k for c, k in b.items() if c not in a)
+
+
 def damerau_levenshtein(a: str, b: str) -> int:
     """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
     if a == b:
@@ -320,6 +333,7 @@ class Vocabulary:
     def __init__(self, counts: Mapping[str, int] | None = None) -> None:
         self._counts = dict(counts or {})
         self._buckets: dict[int, list[str]] | None = None
+        self._letters: dict[str, dict[str, int]] = {}
 
     def __contains__(self, term: object) -> bool:
         return self.doc_freq(term) > 0 if isinstance(term, str) else False
@@ -352,9 +366,15 @@ class Vocabulary:
         if not max_distance:
             return []
         scored = []
+        letters = _letter_counts(word)
         for term in self.candidates(word, max_distance):
             if term == word:
                 continue
+            counts = self._letters.get(term)
+            if counts is None:
+                counts = self._letters[term] = _letter_counts(term)
+            if _letters_apart(letters, counts) > 2 * max_distance:
+                continue  # an edit changes the letter counts by two at most: too far apart, no need to align
             d = damerau_levenshtein(word, term)
             if d <= max_distance:
                 scored.append((d, -self.doc_freq(term), term))
