@@ -7,6 +7,10 @@ and looked up by a question word's spelling or by its stem in either language.
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +18,9 @@ from pathlib import Path
 from .analysis import DEFAULT_GLOSSARY, LANGS, LEXICON, STOP_WORDS, Vocabulary, fold
 
 __all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member", "read_glossary"]
+
+
+CACHE_FORMAT = 1  # bump when what _write_cache stores changes
 
 
 class GlossaryError(ValueError):
@@ -46,9 +53,11 @@ Stem = Callable[[str, str], str]
 class Glossary:
     """Groups of translations, found by a word's spelling, its stems, or a phrase of the question."""
 
-    def __init__(self, paths: Sequence[Path], stem: Stem) -> None:
+    def __init__(self, paths: Sequence[Path], stem: Stem, stem_version: str | None = None) -> None:
+        """``stem_version`` names the stemmer; given, the groups read are kept in a compiled copy (see _cached)."""
         self.paths = list(paths)
         self._stem = stem
+        self._stem_version = stem_version
         self._groups: list[tuple[Member, ...]] | None = None
         self._single: dict[tuple[str, str], set[int]] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
@@ -98,6 +107,55 @@ class Glossary:
     def _load(self) -> list[tuple[Member, ...]]:
         if self._groups is not None:
             return self._groups
+        cache = self._cache_file()
+        if cache is not None and self._read_cache(cache):
+            assert self._groups is not None
+            return self._groups
+        self._read_files()
+        if cache is not None:
+            self._write_cache(cache)
+        assert self._groups is not None
+        return self._groups
+
+    def _cache_file(self) -> Path | None:
+        """Where the compiled groups of exactly these files and this stemmer are kept (a fresh process reads
+        them with marshal instead of parsing YAML and stemming every word); None without a stemmer version."""
+        if self._stem_version is None:
+            return None
+        digest = hashlib.sha256(f"{CACHE_FORMAT}/{self._stem_version}".encode())
+        for path in self.paths:
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                return None  # read_glossary names the file that cannot be read
+            digest.update(b"\0")
+        return Path(tempfile.gettempdir()) / f"institute-assistant-glossary-{digest.hexdigest()[:24]}.marshal"
+
+    def _read_cache(self, cache: Path) -> bool:
+        try:
+            with cache.open("rb") as f:
+                st = os.fstat(f.fileno())
+                if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                    return False  # only a copy this user wrote, that nobody else can change
+                groups, single, phrases = marshal.loads(f.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            return False
+        self._groups = [tuple(Member(*m) for m in group) for group in groups]
+        self._single, self._phrases = single, phrases
+        return True
+
+    def _write_cache(self, cache: Path) -> None:
+        assert self._groups is not None
+        data = ([[(m.lang, m.words, m.stems) for m in group] for group in self._groups], self._single, self._phrases)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name + ".")
+            with os.fdopen(fd, "wb") as out:
+                out.write(marshal.dumps(data))
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a read-only temporary folder: the next process reads the files again
+
+    def _read_files(self) -> None:
         groups: list[tuple[Member, ...]] = []
         for path in self.paths:
             for _line, group in read_glossary(path):
@@ -118,7 +176,6 @@ class Glossary:
                     table.setdefault(("w", key_w), set()).add(gid)
                     table.setdefault((member.lang, key_s), set()).add(gid)
         self._groups = groups
-        return groups
 
 
 def read_glossary(path: Path) -> list[tuple[int, list[tuple[str, str]]]]:

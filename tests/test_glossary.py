@@ -159,3 +159,31 @@ def test_an_ambiguous_word_does_not_pull_the_wrong_passage(index):
     assert "p5" not in ask(index, "Who holds the chair of medical informatics?", "en")  # Vorsitzende
     assert "p6" not in ask(index, "Which projects are related to imaging?", "en")  # Angehörige
     assert "p7" in ask(index, "Which projects are related to imaging?", "en")
+
+
+def test_a_compiled_copy_gives_the_same_groups_and_an_edited_file_is_read_again(tmp_path, monkeypatch):
+    """The second process reads the compiled copy; a change to the file makes a new one."""
+    import tempfile as tempfile_module
+
+    from assistant.glossary import Glossary
+
+    monkeypatch.setattr(tempfile_module, "tempdir", str(tmp_path))
+    source = tmp_path / "g.yml"
+    source.write_text("- en: [meeting room]\n  de: [Besprechungsraum]\n- en: [phone]\n  de: [Telefon]\n")
+
+    def stem(word: str, lang: str) -> str:
+        return word[:5]
+
+    first = Glossary([source], stem, "v1")
+    groups = [list(g) for g in first._load()]
+    (copy,) = tmp_path.glob("institute-assistant-glossary-*.marshal")
+    second = Glossary([source], lambda w, lang: "never called", "v1")
+    assert [list(g) for g in second._load()] == groups
+    assert second.groups_of_word("telefon", {}) == first.groups_of_word("telefon", {})
+    stems = [{"en": "meeti", "de": "meeti"}, {"en": "room", "de": "room"}]
+    assert second.phrases_in(["meeting", "room"], stems) == first.phrases_in(["meeting", "room"], stems) != {}
+
+    source.write_text("- en: [phone, telephone]\n  de: [Telefon]\n")
+    third = Glossary([source], stem, "v1")
+    assert len(third._load()) == 1 and len(list(tmp_path.glob("institute-assistant-glossary-*.marshal"))) == 2
+    assert copy.exists()
