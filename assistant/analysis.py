@@ -584,7 +584,7 @@ class Analyzer:
         if self._glossary is None:
             from .glossary import Glossary
 
-            self._glossary = Glossary(self.glossary_paths, self.stem, f"{self.version}/{Stemmer.version}")
+            self._glossary = Glossary(self.glossary_paths, self.stem, f"{self.version}/{Stemmer.version()}")
         return self._glossary
 
     def parse_question(

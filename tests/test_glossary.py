@@ -187,3 +187,15 @@ def test_a_compiled_copy_gives_the_same_groups_and_an_edited_file_is_read_again(
     third = Glossary([source], stem, "v1")
     assert len(third._load()) == 1 and len(list(tmp_path.glob("institute-assistant-glossary-*.marshal"))) == 2
     assert copy.exists()
+
+
+def test_every_process_finds_the_same_compiled_copy():
+    """The copy's name depends on the glossary files and the stemmer only, not on anything of one process."""
+    import subprocess
+    import sys
+
+    from assistant.analysis import Analyzer
+
+    code = "from assistant.analysis import Analyzer; print(Analyzer().glossary._cache_file())"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert other == str(Analyzer().glossary._cache_file())
