@@ -192,10 +192,17 @@ def _letters_apart(a: dict[str, int], b: dict[str, int]) -> int:
     return apart + sum(k for c, k in b.items() if c not in a)
 
 
-def damerau_levenshtein(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
+def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment).
+
+    With ``limit``, stops as soon as the distance must exceed it and returns ``limit + 1``:
+    a typo is at most two edits off, and two long words unlike each other are told apart
+    after a few letters instead of all of them.
+    """
     if a == b:
         return 0
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
     prev2: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -205,8 +212,10 @@ def damerau_levenshtein(a: str, b: str) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
             if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if limit is not None and i > 1 and min(cur) > limit and min(prev) > limit:
+            return limit + 1  # every later row is at least as large (a swap reaches back one row)
         prev2, prev = prev, cur
-    return prev[-1]
+    return prev[-1] if limit is None else min(prev[-1], limit + 1)
 
 
 _POSTAL = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+")  # "10099 Berlin", "D-45147 Essen"
@@ -375,7 +384,7 @@ class Vocabulary:
                 counts = self._letters[term] = _letter_counts(term)
             if _letters_apart(letters, counts) > 2 * max_distance:
                 continue  # an edit changes the letter counts by two at most: too far apart, no need to align
-            d = damerau_levenshtein(word, term)
+            d = damerau_levenshtein(word, term, max_distance)
             if d <= max_distance:
                 scored.append((d, -self.doc_freq(term), term))
         scored.sort()

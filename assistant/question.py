@@ -68,6 +68,7 @@ ASKING_WORDS = frozenset(
 # Bounds that keep the cost of any question small, whatever its script or length.
 MAX_WORDS = 48  # words of a question looked at; the rest are dropped
 MAX_VARIANTS = 400  # index terms of one question, over all its words
+MAX_TYPOS = 3  # words of one question looked up as typos: each is a fuzzy search of the whole vocabulary
 
 
 @dataclass
@@ -92,6 +93,7 @@ class Context:
     analyzer: Analyzer
     lang: str
     vocabulary: Vocabulary | None
+    typos_left: int = MAX_TYPOS
 
     def known(self, term: str) -> bool:
         return self.vocabulary is None or term in self.vocabulary
@@ -248,8 +250,9 @@ def typo(ctx: Context, draft: Draft) -> None:
     word, term = draft.word, draft.term
     if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
         return
-    if term.came_through("cognate"):
+    if term.came_through("cognate") or ctx.typos_left <= 0:
         return
+    ctx.typos_left -= 1
     fixes = ctx.vocabulary.suggest(word.folded)
     source = "the site"
     if not fixes:
@@ -355,7 +358,11 @@ class QuestionParser:
             return word.raw.lower() in stops or word.folded in stops
 
         kept = []
+        seen: set[str] = set()
         for word in words:
+            if word.raw in seen:
+                continue  # a word said twice is looked up once
+            seen.add(word.raw)
             if stop(word) and not (word.phrase and all(stop(w) for w in words[word.phrase[0] : word.phrase[1] + 1])):
                 continue
             if len(word.folded) < 2 and not word.folded.isdigit():

@@ -312,7 +312,7 @@ class IndexVocabulary(Vocabulary):
         if not max_distance:
             return []
         scored = sorted(
-            (damerau_levenshtein(word, term), -self.doc_freq(term), term)
+            (damerau_levenshtein(word, term, max_distance), -self.doc_freq(term), term)
             for term in self.candidates(word, max_distance)
             if term != word
         )

@@ -279,3 +279,42 @@ def test_hostile_runs_are_answered_under_a_memory_cap(hostile_index):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == f"answered {len(RUNS)}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        " ".join(["xqzvbnmlkj"] * 90),  # one unknown word, said 90 times
+        " ".join(_run(ord("a"), ord("z") + 1, 10, seed) for seed in range(40)),  # 40 different unknown words
+    ],
+)
+def test_a_question_makes_few_fuzzy_searches_however_many_unknown_words_it_has(
+    hostile_search_index, monkeypatch, question
+):
+    """Each unknown word was a fuzzy search of the whole vocabulary: 48 of them took 7 s at 100k passages."""
+    import tantivy
+
+    from assistant.question import MAX_TYPOS
+
+    searched: list[str] = []
+    real = tantivy.Query.fuzzy_term_query
+
+    def counting(schema, field, text, *args, **kwargs):
+        searched.append(text)
+        return real(schema, field, text, *args, **kwargs)
+
+    monkeypatch.setattr(tantivy.Query, "fuzzy_term_query", counting)
+    hostile_search_index.parse(question)
+    assert len(set(searched)) <= MAX_TYPOS, searched
+
+
+def test_the_bounded_edit_distance_agrees_with_the_full_one_up_to_its_limit():
+    import itertools
+
+    from assistant.analysis import damerau_levenshtein
+
+    words = ["", "a", "ab", "ba", "abc", "acb", "office", "offcie", "ofice", "board", "boards", "xqzvbnmlkj"]
+    for a, b in itertools.product(words, repeat=2):
+        full = damerau_levenshtein(a, b)
+        for limit in range(4):
+            assert damerau_levenshtein(a, b, limit) == min(full, limit + 1), (a, b, limit)
