@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from .text import INVISIBLE, visible
 
 events_logger = logging.getLogger("assistant.events")
 
@@ -87,8 +91,25 @@ def log_event(kind: str, **fields: Any) -> dict[str, Any]:
     return record
 
 
-def validate_feedback(body: Any) -> dict[str, Any]:
-    """Check a feedback body and return the fields to log; raise FeedbackError if it is wrong."""
+def _site_url(url: str, site_url: str | None) -> bool:
+    """An address of the site's answers: http(s), no user info, on the site's origin when it is known."""
+    if url != visible(url) or " " in url:
+        return False  # a line break or an escape in a URL is a forged row of the report, not a link
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return False
+    if not site_url:
+        return True
+    site = urlsplit(site_url)
+    return (parts.scheme, parts.netloc.lower()) == (site.scheme, site.netloc.lower())
+
+
+def validate_feedback(body: Any, site_url: str | None = None) -> dict[str, Any]:
+    """Check a feedback body and return the fields to log, cleaned as questions are; raise FeedbackError if it is
+    wrong. The urls must be the site's own (``site_url``), since the report prints them as links to fix."""
     if not isinstance(body, dict):
         raise FeedbackError("expected a JSON object")
     question = body.get("question")
@@ -101,23 +122,22 @@ def validate_feedback(body: Any) -> dict[str, Any]:
         raise FeedbackError(f"'urls' must be a list of at most {MAX_URLS} strings")
     if not all(isinstance(u, str) and len(u) <= MAX_URL for u in urls):
         raise FeedbackError(f"'urls' must contain strings of at most {MAX_URL} characters")
+    if not all(_site_url(u, site_url) for u in urls):
+        raise FeedbackError("'urls' must be addresses of the site's pages")
     helpful = body.get("helpful")
     if not isinstance(helpful, bool):
         raise FeedbackError("'helpful' must be true or false")
     lang = body.get("lang")
-    if lang is not None and (not isinstance(lang, str) or len(lang) > 10):
+    if lang is not None and (not isinstance(lang, str) or not lang.replace("-", "").isalpha() or len(lang) > 10):
         raise FeedbackError("'lang' must be a short language code")
+    if not visible(question):
+        raise FeedbackError("'question' must be a non-empty string")
     return {
-        "question": _printable(question.strip()),
-        "urls": [_printable(u) for u in urls],
+        "question": visible(question),
+        "urls": urls,
         "helpful": helpful,
         "lang": lang,
     }
-
-
-def _printable(text: str) -> str:
-    """The text as it can be written to a UTF-8 log: lone surrogates become "?"."""
-    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _records(path: Path) -> Iterable[dict[str, Any]]:
@@ -188,13 +208,23 @@ def report(log_paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
     return failing
 
 
+_UNSHOWN = re.compile(f"{INVISIBLE.pattern}|[\\t\\n\\r]")  # and the line breaks and tabs a table cell must not hold
+
+
+def shown(text: str) -> str:
+    """Logged text as the report prints it: one line, every control or invisible character escaped as
+    ``\\x1b``, ``\\u202e``, so a log line written before the checks (or by hand) forges no row and sends no
+    escape sequence to the terminal."""
+    return _UNSHOWN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text.replace("\\", "\\\\"))
+
+
 def format_report(rows: list[dict[str, Any]]) -> str:
     """A plain-text table of report() rows, for a terminal or an e-mail."""
     if not rows:
         return "No question was abstained on or marked unhelpful.\n"
     lines = [f"{'abstained':>9}  {'unhelpful':>9}  {'asked':>5}  question"]
     for r in rows:
-        lines.append(f"{r['abstained']:>9}  {r['unhelpful']:>9}  {r['asked']:>5}  {r['question']}")
+        lines.append(f"{r['abstained']:>9}  {r['unhelpful']:>9}  {r['asked']:>5}  {shown(r['question'])}")
         for url in r["urls"]:
-            lines.append(f"{'':>32}  unhelpful answer: {url}")
+            lines.append(f"{'':>32}  unhelpful answer: {shown(url)}")
     return "\n".join(lines) + "\n"

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import signal
 import socket
 import threading
@@ -36,6 +35,7 @@ from .guide import offers
 from .openapi import openapi_document
 from .ratelimit import RateLimiter, parse_rate
 from .settings import DEFAULT_RATE_LIMIT, RELOAD_SECONDS, Settings
+from .text import visible
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_ITEMS = 20
@@ -44,12 +44,6 @@ MAX_QUERY_BYTES = MAX_BODY_BYTES  # a GET carries no more than a POST may
 LANGS = ("en", "de")
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 UNLIMITED_PATHS = ("/api/health", "/api/openapi.json")
-
-# Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
-# carry no words; they are turned into spaces so they can neither glue nor split terms unseen.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
-)
 
 log = logging.getLogger("assistant.http")
 
@@ -214,12 +208,6 @@ def _assistant() -> Assistant:
     return assistant
 
 
-def _clean(text: str) -> str:
-    """Invisible and control characters become spaces; lone surrogates (unencodable) become U+FFFD."""
-    text = _INVISIBLE.sub(" ", text)
-    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
-
-
 def _error(status: int, code: str, message: str) -> Response:
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
@@ -261,7 +249,7 @@ def _read_request() -> tuple[str, list[str], str | None]:
         raise ApiError(413, "question_too_long", f"Questions may be at most {MAX_QUESTION_CHARS} characters long.")
     if not question.strip():
         raise ApiError(400, "empty_question", "The question is empty.")
-    question = " ".join(_clean(question).split()) or question.strip()
+    question = visible(question) or question.strip()
     if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
         raise ApiError(400, "invalid_history", '"history" must be a list of earlier questions (strings).')
     if len(history) > MAX_HISTORY_ITEMS or any(len(h) > MAX_QUESTION_CHARS for h in history):
@@ -272,7 +260,7 @@ def _read_request() -> tuple[str, list[str], str | None]:
         )
     if lang is not None and (not isinstance(lang, str) or lang not in LANGS):
         raise ApiError(400, "invalid_lang", f'"lang" must be one of {", ".join(LANGS)}.')
-    history = [" ".join(_clean(h).split()) for h in history]
+    history = [visible(h) for h in history]
     return question, [h for h in history if h], lang
 
 

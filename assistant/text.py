@@ -97,6 +97,23 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
+# carry no words; they are turned into spaces so they can neither glue nor split terms unseen, nor
+# reach a terminal or a log raw (ESC, BEL, NUL, RLO).
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def visible(text: str) -> str:
+    """Visitor text as it may be answered, logged and printed: invisible and control characters, line breaks
+    included, become spaces, runs of spaces one; lone surrogates (unencodable) become U+FFFD."""
+    text = INVISIBLE.sub(" ", text)
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return " ".join(text.split())
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents so that "Müller" and "Muller" compare equal."""
     text = text.casefold()

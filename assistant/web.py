@@ -182,12 +182,14 @@ def feedback() -> Response | tuple[Response, int]:
     """Store one helpful/not-helpful vote; nothing about the visitor is kept."""
     if (request.content_length or 0) > MAX_FEEDBACK_BYTES:
         return _error(413, "too_large", f"feedback bodies are limited to {MAX_FEEDBACK_BYTES} bytes")
+    if request.mimetype != "application/json":  # a form or text/plain post needs no CORS preflight: any site could
+        return _error(415, "unsupported_media_type", "send feedback as JSON (Content-Type: application/json)")
     try:
-        body = request.get_json(force=True, silent=True)
-    except RecursionError:  # a body nested thousands deep is no vote
-        return _error(400, "bad_request", "the feedback body is nested too deeply")
+        body = json.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):  # a body nested thousands deep is no vote
+        return _error(400, "bad_request", "expected a JSON object")
     try:
-        fields = validate_feedback(body)
+        fields = validate_feedback(body, current_app.config.get("SITE_URL"))
     except FeedbackError as exc:
         return _error(400, "bad_request", str(exc))
     log_event("feedback", **fields)

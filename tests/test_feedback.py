@@ -85,8 +85,8 @@ def test_bad_feedback_is_refused_with_a_json_error_and_not_logged(client, log, b
 
 def test_feedback_that_is_not_json_is_refused(client, log):
     response = client.post("/api/feedback", data="helpful=true", content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 400
-    assert "JSON object" in response.get_json()["error"]["message"]
+    assert response.status_code == 415
+    assert "JSON" in response.get_json()["error"]["message"]
     too_big = client.post("/api/feedback", data="x" * 20000, content_type="application/json")
     assert too_big.status_code == 413
     assert not log.exists()
@@ -217,3 +217,49 @@ def test_german_demo_page(client, path):
 def test_demo_page_passes_the_contact_url_to_the_widget(log):
     client = make_app(log, CONTACT_URL="https://www.institute.test/contact/").test_client()
     assert 'data-contact="https://www.institute.test/contact/"' in client.get("/").get_data(as_text=True)
+
+
+VOTE = {"question": "Who leads the lab?", "urls": ["https://www.institute.test/people/"], "helpful": False}
+
+
+def test_feedback_sent_as_text_plain_is_refused_a_cross_origin_form_needs_no_preflight(client, log):
+    """Any web page can post text/plain to another origin without asking; JSON needs a CORS preflight."""
+    response = client.post("/api/feedback", data=json.dumps(VOTE), content_type="text/plain")
+    assert response.status_code == 415 and response.get_json()["error"]["code"] == "unsupported_media_type"
+    assert not log.exists()
+
+
+def test_feedback_questions_are_cleaned_like_questions(client, log):
+    question = "Who\x1b[31m leads\x07 the\x00 lab\u202e?\nsecond line"
+    assert client.post("/api/feedback", json=VOTE | {"question": question}).status_code == 204
+    [record] = lines(log)
+    assert record["question"] == "Who [31m leads the lab ? second line"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.institute.test/people/\n    0          1      1  forged row",
+        "https://www.institute.test/\x1b]8;;https://evil.example\x07link",
+        "https://evil.example/people/",
+        "https://www.institute.test@evil.example/",
+        "javascript:alert(1)//www.institute.test/",
+        "https://www.institute.test/a b",
+    ],
+)
+def test_feedback_urls_must_be_the_sites_own_pages(client, log, url):
+    response = client.post("/api/feedback", json=VOTE | {"urls": [url]})
+    assert response.status_code == 400 and "site" in response.get_json()["error"]["message"]
+    assert not log.exists()
+
+
+def test_the_report_prints_no_forged_row_and_no_raw_escape(tmp_path):
+    """Lines written before feedback was checked (or by hand) are shown escaped, one row each."""
+    events = tmp_path / "old.log"
+    forged = {"ts": "t", "event": "feedback", "helpful": False, "question": "Where\x1b[2J is it?\u202e",
+              "urls": ["https://www.institute.test/x\n       99         99     99  fake question"]}  # fmt: skip
+    events.write_text(json.dumps(forged) + "\n", encoding="utf-8")
+    text = format_report(report([events]))
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "\\x1b[2J" in text and "\\u202e" in text and "\\n" in text
+    assert len(text.splitlines()) == 3  # the header, the row, its one url
