@@ -128,10 +128,10 @@ def validate_feedback(body: Any, site_url: str | None = None) -> dict[str, Any]:
     if not isinstance(helpful, bool):
         raise FeedbackError("'helpful' must be true or false")
     lang = body.get("lang")
-    if lang is not None and (not isinstance(lang, str) or not lang.replace("-", "").isalpha() or len(lang) > 10):
+    if lang is not None and (
+        not isinstance(lang, str) or not all(c.isascii() and (c.isalpha() or c == "-") for c in lang) or len(lang) > 10
+    ):
         raise FeedbackError("'lang' must be a short language code")
-    if not visible(question):
-        raise FeedbackError("'question' must be a non-empty string")
     return {
         "question": visible(question),
         "urls": urls,

@@ -286,7 +286,12 @@ def _register_api(app: Flask) -> None:
     @app.get("/api/openapi.json")
     def openapi() -> Response:
         return jsonify(
-            openapi_document(max_question=MAX_QUESTION_CHARS, max_history=MAX_HISTORY_ITEMS, max_body=MAX_BODY_BYTES)
+            openapi_document(
+                max_question=MAX_QUESTION_CHARS,
+                max_history=MAX_HISTORY_ITEMS,
+                max_body=MAX_BODY_BYTES,
+                site_url=current_app.config.get("SITE_URL") or "",
+            )
         )
 
     @app.before_request

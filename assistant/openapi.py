@@ -7,7 +7,11 @@ one it calls invalid is refused with a 4xx JSON error.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
+
+from .text import INVISIBLE
 
 LANGS = ["en", "de"]
 NON_BLANK = r"\S"
@@ -43,9 +47,18 @@ def _errors(*statuses: int) -> dict:
 
 
 def openapi_document(
-    *, max_question: int, max_history: int, max_body: int, title: str = "Institute assistant", version: str = "1"
+    *,
+    max_question: int,
+    max_history: int,
+    max_body: int,
+    site_url: str = "",
+    title: str = "Institute assistant",
+    version: str = "1",
 ) -> dict[str, Any]:
-    """The API description for the limits in force."""
+    """The API description for the limits in force; feedback URLs must lie on ``site_url``'s origin."""
+    parts = urlsplit(site_url)
+    origin = re.escape(f"{parts.scheme}://{parts.netloc}") if parts.scheme and parts.netloc else "https?://[^/@\\s]+"
+    site_pages = f"^{origin}(/[^\\s{INVISIBLE.pattern[1:-1]}]*)?$"  # no space, control or invisible character
     question = {
         "type": "string",
         "minLength": 1,
@@ -152,15 +165,20 @@ def openapi_document(
                                         "urls": {
                                             "type": "array",
                                             "maxItems": 10,
-                                            "items": {"type": "string", "maxLength": 2000},
+                                            "items": {"type": "string", "maxLength": 2000, "pattern": site_pages},
                                         },
-                                        "lang": {"type": "string", "maxLength": 10, "nullable": True},
+                                        "lang": {
+                                            "type": "string",
+                                            "maxLength": 10,
+                                            "pattern": "^[A-Za-z-]*$",
+                                            "nullable": True,
+                                        },
                                     },
                                 }
                             }
                         },
                     },
-                    "responses": {"204": {"description": "Recorded."}, **_errors(400, 413, 429, 500)},
+                    "responses": {"204": {"description": "Recorded."}, **_errors(400, 413, 415, 429, 500)},
                 },
             },
             "/api/openapi.json": {
