@@ -689,7 +689,10 @@ _SHAPES = [
     (
         "date",
         re.compile(
-            r"^\W*(when|since when|in what year|in which year|wann|seit wann|in welchem jahr|an welchem tag)\b", re.I
+            r"^\W*(when|since when|until when|(in |from |during |for )?(what|which) "
+            r"(year|years|period|date|dates|decade)|wann|seit wann|von wann"
+            r"|(in |an |aus |seit |von )?welche[mnrs]? (jahr|jahre|jahren|zeitraum|datum|tag))\b",
+            re.I,
         ),
         DATE_LOOKS,
     ),
@@ -711,6 +714,11 @@ _SHAPES = [
     ),
     ("number", re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I), NUMBER),
 ]
+# Words of a shaped question that name what is asked for: "Which years does it cover?" is answered
+# by a passage that gives years, whether or not it says "year".
+_SHAPE_NAMES = {
+    "date": re.compile(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
+}
 _DEFINITION = re.compile(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
     r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
@@ -790,7 +798,7 @@ def answer_shape(question: str) -> AnswerShape | None:
         )
     for name, asks, looks in _SHAPES:
         if asks.search(question):
-            return AnswerShape(name, looks)
+            return AnswerShape(name, looks, names=_SHAPE_NAMES.get(name))
     return None
 
 
