@@ -326,7 +326,7 @@ class Assistant:
             for i, tok in enumerate(tokens)
             if tok.term in counted.variants or (people and PEOPLE_COUNTED.match(passage.text[tok.start : tok.end]))
         ]
-        numbers = [i for i, tok in enumerate(tokens) if NUMBER.search(passage.text[tok.start : tok.end])]
+        numbers = [i for i, tok in enumerate(tokens) if _is_count(passage.text, tok.start, tok.end)]
         return any(abs(i - j) <= COUNT_WINDOW for i in near for j in numbers)
 
     @staticmethod
@@ -560,6 +560,18 @@ class _Selection:
         first.quote = _join(first.quote, self.assistant.quote(c.passage, self.query, c.matched))
         self.sections[c.section] |= c.matched
         self.texts.add(c.passage.text)
+
+
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+
+
+def _is_count(text: str, start: int, end: int) -> bool:
+    """A number that can count something: not a year, a time of day ("7:00") or part of a date ("1.6.")."""
+    word = text[start:end]
+    if not NUMBER.search(word) or _YEAR.fullmatch(word):
+        return False
+    before, after = text[max(0, start - 1) : start], text[end : end + 2]
+    return not (before == ":" or after[:1] == ":" or (after[:1] == "." and after[1:2].isdigit()))
 
 
 def _own_words(query: ParsedQuery) -> ParsedQuery | None:

@@ -12,6 +12,9 @@ SITE = {
     "index.md": "---\ntitle: Startseite\n---\nDas Netzwerk trifft sich heute in Kiel und morgen in Wien.\n",
     "bericht.md": "---\ntitle: Bericht vom Treffen in Wien\n---\n"
     "Zum Treffen in Wien kamen insgesamt 23 Teilnehmende aus acht Hochschulen.\n",
+    "tag.md": "---\ntitle: Tag der offenen Tür\n---\n"
+    "Am Samstag, 1.6.2024, von 11:00 bis 19:00 Uhr kamen Besucher zum Tag der offenen Tür.\n\n"
+    "## Rückblick\n\nDen Stand am Tag der offenen Tür haben etwa 500 Besucher gesehen.\n",
 }
 
 
@@ -28,6 +31,13 @@ def test_how_many_people_is_answered_by_a_count_of_participants(assistant):
     answer = assistant.answer("Wie viele Leute waren beim Treffen in Wien?")
     assert not answer.abstained
     assert "23 Teilnehmende" in answer.hits[0].quote.text
+
+
+def test_a_year_or_a_time_of_day_next_to_the_people_is_no_count_of_them(assistant):
+    answer = assistant.answer("Wie viele Leute besuchten den Tag der offenen Tür?")
+    assert not answer.abstained
+    assert "500 Besucher" in answer.hits[0].quote.text
+    assert all("11:00" not in hit.quote.text for hit in answer.hits)
 
 
 def test_a_word_is_not_read_as_a_slip_for_one_with_another_first_letter(assistant):
