@@ -50,7 +50,9 @@ MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
-ANSWER_TYPE_BOOST = 1.2  # a passage shaped like the answer asked for (a date for "when")
+ANSWER_TYPE_BOOST = 1.2  # a passage shaped like the answer asked for (a date for "when") ...
+EXACT_SHAPE_BOOST = 1.5  # ... or in the answer's own words ("since 1997" for "since when")
+EXACT_SHAPES = frozenset({"since"})
 COVERAGE_POWER = 2  # how strongly covering more of the question outranks a higher BM25 score
 COUNT_WINDOW = 4  # "how many X": a number this many words from X
 MAX_QUOTE_SENTENCES = 3
@@ -366,7 +368,7 @@ class Assistant:
                 c.score *= CONTEXT_BOOST
                 c.reasons.append("on a page that answered the earlier question")
             if shape is not None and shape.fits(c.passage.text):
-                c.score *= ANSWER_TYPE_BOOST
+                c.score *= EXACT_SHAPE_BOOST if shape.name in EXACT_SHAPES else ANSWER_TYPE_BOOST
                 c.reasons.append(f"has the shape of the answer ({shape.name})")
         ranked.sort(key=lambda c: -c.score)
         return ranked

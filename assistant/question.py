@@ -687,6 +687,11 @@ _SHAPES = [
         ),
     ),
     (
+        "since",  # "Since when …?" is answered by "since 1997", not by any date
+        re.compile(r"^\W*(since when|seit wann|how long (has|have|had)|wie lange (schon|gibt es|besteht))\b", re.I),
+        re.compile(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(1[89]\d\d|20\d\d)\b", re.I),
+    ),
+    (
         "date",
         re.compile(
             r"^\W*(when|since when|until when|(in |from |during |for )?(what|which) "
@@ -718,6 +723,7 @@ _SHAPES = [
 # by a passage that gives years, whether or not it says "year".
 _SHAPE_NAMES = {
     "date": re.compile(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
+    "since": re.compile(r"long|lange|years?|jahre?|jahren", re.I),
 }
 _DEFINITION = re.compile(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"

@@ -18,6 +18,10 @@ SITE = {
     "index.md": "---\ntitle: Harbour Data Lab\n---\nThe lab opens up the city's data.\n",
     "funding.md": "---\ntitle: Funding explorer\n---\n"
     "The funding explorer lets you filter the city's grants from 2009 to 2017 by district and topic.\n",
+    "archive.md": "---\ntitle: Seed archive\n---\n"
+    "The seed archive is a database of seeds and fruits found in excavations, with tools for tables and maps "
+    "that researchers use for their publications. It has been developed since 1997 by the state office.\n",
+    "archive-news.md": "---\ntitle: Seed archive news\n---\nThe seed archive was developed further in 2024.\n",
     "news.md": "---\ntitle: News\n---\n"
     "Every year the funding explorer adds the grants of the past year, year after year, to its data.\n",
 }
@@ -48,3 +52,9 @@ def test_a_passage_giving_years_answers_which_years(assistant):
     answer = assistant.answer("Which years does the funding explorer cover?")
     assert not answer.abstained
     assert "2009 to 2017" in answer.hits[0].quote.text
+
+
+def test_since_when_is_answered_by_since_and_a_year(assistant):
+    answer = assistant.answer("Since when has the seed archive been developed?")
+    assert not answer.abstained
+    assert "since 1997" in answer.hits[0].quote.text
