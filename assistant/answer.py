@@ -318,15 +318,17 @@ class Assistant:
             return False
         if not shape.counted:
             return True
-        counted = next((t for t in query.terms if t.word.lower() == shape.counted.lower()), None)
-        if counted is None:
+        words = shape.counted.lower().split()
+        counted = [t for t in query.terms if t.word.lower() in words]
+        if not counted:
             return True
+        variants = {v for t in counted for v in t.variants}
         tokens = self.analyzer.tokens(passage.text, passage.lang)
-        people = counted.word.lower() in PEOPLE_WORDS  # "how many people came?" counts participants too
+        people = words[0] in PEOPLE_WORDS  # "how many people came?" counts participants too
         near = [
             i
             for i, tok in enumerate(tokens)
-            if tok.term in counted.variants or (people and PEOPLE_COUNTED.match(passage.text[tok.start : tok.end]))
+            if tok.term in variants or (people and PEOPLE_COUNTED.match(passage.text[tok.start : tok.end]))
         ]
         numbers = [i for i, tok in enumerate(tokens) if _is_count(passage.text, tok.start, tok.end)]
         return any(abs(i - j) <= COUNT_WINDOW for i in near for j in numbers)

@@ -637,7 +637,7 @@ class AnswerShape:
     name: str  # price, date, frequency, person, place, number, definition
     looks_like: re.Pattern[str]
     required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
-    counted: str = ""  # for "how many X": the word X, which a number in the answer must stand next to
+    counted: str = ""  # for "how many X": the word (or two words) X, which a number in the answer must stand by
     # words of the question that name what is asked for ("e-mail", "reach"): a passage of this shape answers them
     names: re.Pattern[str] | None = None
 
@@ -743,7 +743,15 @@ _EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|e
 _EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
 PEOPLE_WORDS = frozenset({"people", "persons", "leute", "personen", "menschen"})
 _HOW_HIGH = re.compile(r"^\W*wie\s+hoch\s+(ist|sind|war|waren|liegt|liegen)\b", re.I)
-_COUNT_ASKED = re.compile(r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})", re.I)
+_COUNT_ASKED = re.compile(
+    r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})(?:\s+(?P<then>[^\W\d_]{3,}))?", re.I
+)
+# Words after "how many X" that end what is counted: "How many written requests were sent" counts requests.
+_COUNT_ENDS = frozenset(
+    "are were was have has had will can could did does there the and for from with "
+    "sind waren ist war gibt gab hat haben hatte hatten werden wurden wird kann können konnten der die das "
+    "den dem des und von für mit bei".split()
+)
 _WHO = re.compile(
     r"^\W*(who|whom|whose|wer|wem|wen|wessen|which (organisation|organization|agency|foundation))\b", re.I
 )
@@ -781,9 +789,26 @@ _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the pa
 ]
 
 
+_PRIZE_OR_PRICE = frozenset({"preis", "preise", "price", "prices"})
+_PRIZE_CONTEXT = re.compile(
+    r"\b(welche[nmrs]?\s+preis\w*|gewonnen|gewinnt|gewann|bekommen|bekam|erhalten|erhielt|verliehen|vergeben|"
+    r"ausgezeichnet|won|win|wins|received|receive|awarded)\b",
+    re.I,
+)
+
+
+def _asks_a_price(question: str) -> bool:
+    """A price is asked for, unless the only price word is a German "Preis" that was won ("Welchen Preis
+    hat sie gewonnen?" asks for a prize)."""
+    words = {m.group().lower() for m in _PRICE_ASKED.finditer(question)}
+    if not words:
+        return False
+    return not (words <= _PRIZE_OR_PRICE and _PRIZE_CONTEXT.search(question))
+
+
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
-    if _PRICE_ASKED.search(question) and not _WHO.match(question):  # "Who paid for it?" asks for a funder
+    if _asks_a_price(question) and not _WHO.match(question):  # "Who paid for it?" asks for a funder
         return AnswerShape("price", _PRICE_LOOKS, required=True, names=_PRICE_ASKED)
     for name, asks, looks, names in _ATTRIBUTES:
         if asks.search(question):
@@ -792,9 +817,11 @@ def answer_shape(question: str) -> AnswerShape | None:
         return AnswerShape("number", NUMBER, required=True)
     count = _COUNT_ASKED.match(question)
     if count and count.group("what").lower() not in ("of", "von", "der", "die", "das", "the"):
-        what = count.group("what")
+        what, then = count.group("what"), count.group("then")
         # "how many people": a count of participants, visitors or members answers it, in any words
         people = re.compile(re.escape(what), re.I) if what.lower() in PEOPLE_WORDS else None
+        if then and then.lower() not in _COUNT_ENDS and not people:
+            what = f"{what} {then}"  # "how many written requests": the number may stand by either word
         return AnswerShape("number", NUMBER, required=True, counted=what, names=people)
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):

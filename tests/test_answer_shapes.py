@@ -22,6 +22,9 @@ SITE = {
     "The seed archive is a database of seeds and fruits found in excavations, with tools for tables and maps "
     "that researchers use for their publications. It has been developed since 1997 by the state office.\n",
     "archive-news.md": "---\ntitle: Seed archive news\n---\nThe seed archive was developed further in 2024.\n",
+    "award.md": "---\ntitle: Auszeichnung\n---\nDas Lab hat 2023 den Open Data Award der Stadt gewonnen.\n",
+    "requests.md": "---\ntitle: Requests to the parliament\n---\n"
+    "The lab analysed 3,200 requests that members of parliament wrote to the administration.\n",
     "news.md": "---\ntitle: News\n---\n"
     "Every year the funding explorer adds the grants of the past year, year after year, to its data.\n",
 }
@@ -58,3 +61,41 @@ def test_since_when_is_answered_by_since_and_a_year(assistant):
     answer = assistant.answer("Since when has the seed archive been developed?")
     assert not answer.abstained
     assert "since 1997" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "question, shape",
+    [
+        ("Welchen Preis hat die Gruppe 2021 gewonnen?", None),
+        ("Welchen Preis hat das Lab von der Stiftung bekommen?", None),
+        ("Wie hoch ist der Preis für die Teilnahme?", "price"),
+        ("Was kostet der Workshop?", "price"),
+    ],
+)
+def test_a_preis_that_was_won_is_a_prize_not_a_price(question, shape):
+    found = answer_shape(question)
+    assert (found.name if found else None) == shape
+
+
+def test_a_prize_is_quoted_although_it_has_no_amount(assistant):
+    answer = assistant.answer("Welchen Preis hat das Lab 2023 gewonnen?")
+    assert not answer.abstained
+    assert "Open Data Award" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "question, counted",
+    [
+        ("How many written requests were sent in 2018?", "written requests"),
+        ("How many people came?", "people"),
+        ("Wie viele Mitglieder hat das Netzwerk?", "Mitglieder"),
+    ],
+)
+def test_what_is_counted_may_be_two_words(question, counted):
+    assert answer_shape(question).counted == counted
+
+
+def test_a_count_stands_by_the_noun_an_adjective_qualifies(assistant):
+    answer = assistant.answer("How many written requests did the lab analyse?")
+    assert not answer.abstained
+    assert "3,200 requests" in answer.hits[0].quote.text
