@@ -267,7 +267,7 @@ def test_hostile_runs_are_answered_under_a_memory_cap(hostile_index):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from conftest import LONG_PATIENCE, ROOT
 
     done = subprocess.run(
         [sys.executable, "-c", MEMORY_CAP, str(hostile_index), "1536"],
@@ -275,7 +275,7 @@ def test_hostile_runs_are_answered_under_a_memory_cap(hostile_index):
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=PATIENCE,
+        timeout=LONG_PATIENCE,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == f"answered {len(RUNS)}"

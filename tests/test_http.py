@@ -158,7 +158,7 @@ def test_security_headers_on_every_response(server):
 def _fetch(base: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
     """A raw HTTP GET that neither asks for nor undoes any compression by itself."""
     parts = urllib.parse.urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=PATIENCE)
     try:
         conn.request("GET", path, headers=headers)
         response = conn.getresponse()

@@ -72,9 +72,10 @@ def test_idle_clients_are_forgotten_and_memory_is_bounded():
 
 
 def test_clients_are_told_apart_by_remote_address(tiny_index):
-    from assistant.http import create_app
+    from assistant.http import create_app, set_rate_limit
 
-    app = create_app(tiny_index, config={"RATE_LIMIT": "2/minute"})
+    app = create_app(tiny_index)
+    set_rate_limit(app, "2/minute", clock=Clock())  # time stands still: the third request finds no token
     one = app.test_client()
     two = app.test_client()
     one.environ_base["REMOTE_ADDR"] = "192.0.2.1"
@@ -86,14 +87,15 @@ def test_clients_are_told_apart_by_remote_address(tiny_index):
 
 def test_live_server_answers_429_json_with_retry_after(tiny_index, tmp_path):
     events = tmp_path / "events.log"
-    with serving(tiny_index, env={"ASSISTANT_RATE_LIMIT": "3/minute", "ASSISTANT_FEEDBACK_LOG": str(events)}) as base:
+    # One token every 20 minutes: a real server reads the wall clock, and no machine is that slow.
+    with serving(tiny_index, env={"ASSISTANT_RATE_LIMIT": "3/hour", "ASSISTANT_FEEDBACK_LOG": str(events)}) as base:
         statuses = [request(base, "/api/ask", {"question": "Where is the office?"})[0] for _ in range(3)]
         status, headers, body = request(base, "/api/ask", {"question": "Where is the office?"})
         feedback = request(base, "/api/feedback", {"question": "office?", "helpful": True})[0]
         health = request(base, "/api/health")[0]
     assert statuses == [200, 200, 200]
-    assert status == 429 and body["error"]["code"] == "too_many_requests" and "3/minute" in body["error"]["message"]
-    assert 1 <= int(headers["Retry-After"]) <= 20
+    assert status == 429 and body["error"]["code"] == "too_many_requests" and "3/hour" in body["error"]["message"]
+    assert 1 <= int(headers["Retry-After"]) <= 20 * 60
     assert headers["Content-Type"].startswith("application/json")
     assert feedback == 429 and health == 200
     assert "127.0.0.1" not in events.read_text()

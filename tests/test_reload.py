@@ -12,7 +12,17 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PATIENCE, ROOT, TINY_SITE, answers_health, free_port, request, wait_until, write_site
+from conftest import (
+    LONG_PATIENCE,
+    PATIENCE,
+    ROOT,
+    TINY_SITE,
+    answers_health,
+    free_port,
+    request,
+    wait_until,
+    write_site,
+)
 
 QUESTION = {"question": "Where is the office?"}
 
@@ -182,7 +192,7 @@ def test_an_index_rebuilt_in_place_by_assistant_index_is_picked_up(indexes, serv
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=PATIENCE,
+        timeout=LONG_PATIENCE,
     )
     assert done.returncode == 0, done.stderr
     eventually(server, "Building 9")
