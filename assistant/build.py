@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .documents import Problem
+from .text import site_url_problem
 
 if TYPE_CHECKING:
     from .render import SiteRendering
@@ -33,6 +34,42 @@ if TYPE_CHECKING:
 PARALLEL_MIN_PAGES = 400
 # Pages handed to a worker at a time: small enough to keep both busy, large enough to amortise the hand-over.
 CHUNK_PAGES = 24
+
+
+class SiteUrlError(ValueError):
+    """A site address no link may start with; the message names where it was given."""
+
+
+def check_site_url(site, site_root: Path | str, url: str | None) -> None:
+    """Refuse a site URL (``url``/``baseurl`` in _config.yml, CNAME or --url) that is not plain http(s):
+    every passage's link and the demo page start with it."""
+    problem = site_url_problem(site.base_url)
+    if problem is None:
+        return
+    if url:
+        where = f"--url {url!r}"
+    else:
+        host = site.config.get("url")
+        key = "url" if host and site_url_problem(str(host).strip()) else "baseurl" if site.config.get("baseurl") else ""
+        where = _config_line(Path(site_root), key) if key else str(Path(site_root) / "CNAME")
+    raise SiteUrlError(
+        f"{where}: the site's URL {site.base_url!r} {problem}; links in answers start with it. "
+        "Give the site's public address, e.g. url: https://www.example.org"
+    )
+
+
+def _config_line(root: Path, key: str) -> str:
+    """Where ``key:`` stands in the site's configuration, as file:line."""
+    for name in ("_config.yml", "_config.yaml"):
+        try:
+            lines = (root / name).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            if re.match(rf"{key}\s*:", line):
+                return f"{root / name}:{number}"
+        return f"{root / name}: {key}"
+    return str(root / "_config.yml")
 
 
 @dataclass
@@ -87,6 +124,7 @@ def index_site(
 
     started = time.perf_counter()
     site = load_site(site_root, url=url)
+    check_site_url(site, site_root, url)
     if not (site.pages or site.posts or any(site.collections.values())):
         # no page with front matter: a folder of published HTML (Jekyll's _site, say) is read as it is
         documents = published_documents(Path(site_root), site.base_url, site.problems)
@@ -193,6 +231,7 @@ def site_passages(site_root: Path | str, url: str | None = None, without_plugins
     from .site import load_site
 
     site = load_site(site_root, url=url)
+    check_site_url(site, site_root, url)
     left_out = set(without_plugins)
     for key in ("plugins", "gems"):
         if isinstance(site.config.get(key), list):

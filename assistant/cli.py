@@ -222,7 +222,12 @@ def cmd_index(args: argparse.Namespace) -> int:
             "nor a built site (no index.html); give the site's folder, or add --force to index it anyway"
         )
     _require_indexing()
-    report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []], workers=args.workers)
+    from .build import SiteUrlError
+
+    try:
+        report = _index(site, out, args.url, glossaries=[Path(g) for g in args.glossary or []], workers=args.workers)
+    except SiteUrlError as err:
+        raise CommandError(str(err)) from None
     for problem in report.problems:
         print(f"problem: {problem}", file=sys.stderr)
     for note in report.notes:

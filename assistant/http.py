@@ -35,7 +35,7 @@ from .guide import offers
 from .openapi import openapi_document
 from .ratelimit import RateLimiter, parse_rate
 from .settings import DEFAULT_RATE_LIMIT, RELOAD_SECONDS, Settings
-from .text import visible
+from .text import site_url_problem, visible
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_ITEMS = 20
@@ -164,6 +164,9 @@ def create_app(
     assistant = assistant or Assistant.open(index_dir)
     manifest = assistant.index.manifest or {}
     site_url = (config or {}).get("SITE_URL") or settings.site_url or (manifest.get("meta") or {}).get("site_url") or ""
+    if site_url and site_url_problem(str(site_url)):  # an index built before URLs were checked
+        log.error("the site URL %r %s; the demo page links to no site", site_url, site_url_problem(str(site_url)))
+        site_url = ""
     origins = (config or {}).get("ALLOWED_ORIGINS")
     if origins is None:
         origins = settings.allowed_origins or [o for o in [_origin(site_url)] if o]

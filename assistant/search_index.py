@@ -5,8 +5,10 @@ space-separated terms, indexed with tantivy's whitespace tokenizer, so the
 index and the question parser can never disagree about what a term is.
 
 An index folder holds tantivy's files, a ``vocab/`` index of surface words
-(for typo correction, opened only when a question needs it) and
-``manifest.json`` describing how and from what it was built.
+(for typo correction) and ``manifest.json`` describing how and from what it
+was built, with the size and sha256 of every file. Opening an index checks
+every file against it and opens both tantivy indexes at once, so an index
+swapped in later is never read half by an index opened before.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import tantivy
@@ -53,12 +58,14 @@ PHRASE_SLOP = 2
 # A glossary phrase whose rarest word is in more than this share of passages
 # is matched as a bag of words (each at weight / n), which is much cheaper.
 PHRASE_MAX_DF_SHARE = 0.02
-# Files up to this size are hashed when an index is opened; larger ones are
-# checked by size only (hashing segment files of a big index costs too much).
-HASH_LIMIT = 1 << 20
+HASH_BLOCK = 1 << 20  # files are hashed in blocks of this size, never read whole
 WRITER_HEAP = 512_000_000
 _LOCK_FILES = (".tantivy-meta.lock", ".tantivy-writer.lock")
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
+# The files tantivy reads: meta.json and the segments' (a segment's id, 32 hex digits, then its part).
+_TANTIVY_FILE = re.compile(r"meta\.json|[0-9a-f]{32}\..+")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+REQUIRED_FILES = ("meta.json", f"{VOCAB_DIR}/meta.json")
 
 
 class IndexLoadError(Exception):
@@ -91,9 +98,10 @@ def _vocab_schema() -> tantivy.Schema:
 
 
 def _sha256(path: Path) -> str:
+    """The file's sha256, read in blocks: a segment of a large index may hold hundreds of MB."""
     h = hashlib.sha256()
     with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
+        for block in iter(lambda: f.read(HASH_BLOCK), b""):
             h.update(block)
     return h.hexdigest()
 
@@ -266,38 +274,27 @@ def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
 class IndexVocabulary(Vocabulary):
     """The words of an index, read from its term dictionaries when asked."""
 
-    def __init__(self, searcher: tantivy.Searcher, folder: Path) -> None:
+    def __init__(self, searcher: tantivy.Searcher, words: tantivy.Index) -> None:
         super().__init__()
         self._searcher = searcher
-        self._folder = folder
-        self._fuzzy: tuple[tantivy.Schema, tantivy.Searcher] | None = None
+        # the searcher is taken now: tantivy's own reader follows the folder, which may hold a newer index later
+        self._fuzzy = (words.schema, words.searcher())
 
     def __len__(self) -> int:
-        return self._open()[1].num_docs
+        return self._fuzzy[1].num_docs
 
     def doc_freq(self, term: str) -> int:
         s = self._searcher
         return max(s.doc_freq("body", term), s.doc_freq("exact", term))
 
-    def _open(self) -> tuple[tantivy.Schema, tantivy.Searcher]:
-        if self._fuzzy is None:
-            try:
-                index = tantivy.Index.open(str(self._folder))
-            except Exception as exc:
-                raise IndexLoadError(
-                    f"{self._folder}: vocabulary unreadable ({exc}); rebuild with `assistant index`"
-                ) from exc
-            self._fuzzy = (index.schema, index.searcher())
-        return self._fuzzy
-
     def ending_with(self, tail: str, limit: int = 20) -> list[str]:
-        _, searcher = self._open()
+        _, searcher = self._fuzzy
         return [term[::-1] for term, _ in searcher.terms_with_prefix("tail", tail[::-1], limit=limit)]
 
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         if len(word) > MAX_WORD_LETTERS:  # no word of the vocabulary is that long; the automaton would be huge
             return []
-        schema, searcher = self._open()
+        schema, searcher = self._fuzzy
         for d in range(1, distance + 1):
             query = tantivy.Query.fuzzy_term_query(schema, "term", word, distance=d, transposition_cost_one=True)
             result = searcher.search(query, limit=50, count=False, order_by_field="df")
@@ -324,22 +321,26 @@ class IndexVocabulary(Vocabulary):
 class SearchIndex:
     """A built index opened for searching; cheap to open, safe to share."""
 
-    def __init__(self, path: Path, manifest: dict, index: tantivy.Index, analyzer: Analyzer | None) -> None:
+    def __init__(
+        self, path: Path, manifest: dict, index: tantivy.Index, analyzer: Analyzer | None, words: tantivy.Index
+    ) -> None:
         self.path = path
         self.manifest = manifest
         self.analyzer = analyzer or Analyzer()
         self._index = index
         self._schema = index.schema
         self._searcher = index.searcher()
-        self._vocabulary: IndexVocabulary | None = None
+        self._vocabulary = IndexVocabulary(self._searcher, words)
 
     @classmethod
     def open(cls, path: Path | str, analyzer: Analyzer | None = None) -> SearchIndex:
         """Open an index built by :func:`build_index`, checking that it is whole and current.
 
-        Checked: the manifest, format and analyzer versions, that every file
-        listed exists with its recorded size, and the sha256 of every file up
-        to HASH_LIMIT bytes (tantivy's meta.json and the small segment files).
+        Checked: the manifest and the types of its fields, format and analyzer
+        versions, and every file the manifest lists: its size and its sha256,
+        streamed in blocks. Each file tantivy would read (meta.json, segment
+        files) must be listed. The passages' index and the vocabulary are opened
+        together, from the folder just checked.
         """
         path = Path(path)
         manifest = _read_manifest(path)
@@ -347,36 +348,17 @@ class SearchIndex:
         if manifest["analyzer"] != wanted:
             raise IndexLoadError(
                 f"{path / MANIFEST}: built with text analysis version {manifest['analyzer']}, this program uses "
-                f"{wanted}; rebuild with `assistant index`"
+                f"version {wanted}; rebuild with `assistant index`"
             )
-        for name, info in manifest["files"].items():
-            file = path / name
-            try:
-                size = file.stat().st_size
-            except OSError:
-                raise IndexLoadError(f"{file}: missing from the index; rebuild with `assistant index`") from None
-            if size != info["size"]:
-                raise IndexLoadError(
-                    f"{file}: {size} bytes, expected {info['size']} (truncated or changed); "
-                    "rebuild with `assistant index`"
-                )
-            if size <= HASH_LIMIT and _sha256(file) != info["sha256"]:
-                raise IndexLoadError(f"{file}: checksum mismatch (corrupt); rebuild with `assistant index`")
-        try:
-            index = _open_tantivy(path)
-        except Exception as exc:
-            raise IndexLoadError(
-                f"{path / 'meta.json'}: tantivy cannot open the index ({exc}); rebuild with `assistant index`"
-            ) from exc
-        return cls(path, manifest, index, analyzer)
+        verify_files(path, manifest)
+        index, words, _ = _open_tantivy(path, manifest)
+        return cls(path, manifest, index, analyzer, words)
 
     def __len__(self) -> int:
         return self._searcher.num_docs
 
     def vocabulary(self) -> IndexVocabulary:
         """The index's words, for typo correction and compound splitting."""
-        if self._vocabulary is None:
-            self._vocabulary = IndexVocabulary(self._searcher, self.path / VOCAB_DIR)
         return self._vocabulary
 
     def parse(self, question: str, lang: str | None = None) -> ParsedQuery:
@@ -486,19 +468,189 @@ def _read_manifest(path: Path) -> dict:
     for key in ("analyzer", "files", "counts", "built_at", "content_hash"):
         if key not in manifest:
             raise IndexLoadError(f"{file}: lacks {key!r}; rebuild with `assistant index`")
+    _check_types(file, manifest)
     return manifest
 
 
-def _open_tantivy(path: Path) -> tantivy.Index:
-    """Open read-only media (a deployed package) through a private copy: tantivy takes a lock file."""
+def _check_types(file: Path, manifest: dict) -> None:
+    """Every field the server reads has the type build_index writes: a hand-edited or foreign
+    manifest is refused with its field named, never met later as a traceback."""
+
+    def refuse(what: str) -> IndexLoadError:
+        return IndexLoadError(f"{file}: {what}; rebuild with `assistant index`")
+
+    if not isinstance(manifest["analyzer"], str):
+        raise refuse(f"'analyzer' is {manifest['analyzer']!r}, not a text analysis version (a string)")
+    for key in ("built_at", "content_hash"):
+        if not isinstance(manifest[key], str):
+            raise refuse(f"{key!r} is {manifest[key]!r}, not a string")
+    counts = manifest["counts"]
+    if not isinstance(counts, dict) or not all(_is_count(counts.get(k)) for k in ("pages", "passages")):
+        raise refuse(f"'counts' is {_short(counts)}, not an object with numbers of 'pages' and 'passages'")
+    if not isinstance(manifest.get("meta", {}), dict):
+        raise refuse(f"'meta' is {_short(manifest['meta'])}, not an object")
+    if manifest.get("build_seconds") is not None and not isinstance(manifest["build_seconds"], (int, float)):
+        raise refuse(f"'build_seconds' is {_short(manifest['build_seconds'])}, not a number")
+    files = manifest["files"]
+    if not isinstance(files, dict) or not files:
+        raise refuse(f"'files' is {_short(files)}, not the table of the index's files with their sizes and checksums")
+    for name, info in files.items():
+        if not _inside(name):
+            raise refuse(f"'files' names {name!r}, which is not a file inside the index folder")
+        if not (
+            isinstance(info, dict)
+            and _is_count(info.get("size"))
+            and isinstance(info.get("sha256"), str)
+            and _SHA256.fullmatch(info["sha256"])
+        ):
+            raise refuse(f"'files' gives {name!r} {_short(info)}, not a size and a sha256")
+    for name in REQUIRED_FILES:
+        if name not in files:
+            raise refuse(f"'files' lacks {name!r}, so the index cannot be checked")
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _inside(name: object) -> bool:
+    """A relative path of plain names: no `..`, no root, no backslash, nothing for the folder to escape by."""
+    if not isinstance(name, str) or not name or "\\" in name or "\0" in name:
+        return False
+    parts = PurePosixPath(name).parts
+    return (
+        not PurePosixPath(name).is_absolute() and all(p not in (".", "..") for p in parts) and "/".join(parts) == name
+    )
+
+
+def verify_files(path: Path, manifest: dict) -> None:
+    """Check every file the manifest lists against its size and sha256, and that tantivy reads no file
+    it does not list. Files are streamed in blocks; the cost is reading the index once (docs/hardening.md)."""
+    files = manifest["files"]
+    root = path.resolve()
+    for folder in (path, path / VOCAB_DIR):
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
+        except OSError:
+            continue  # a missing vocab/ is named below, by its meta.json
+        for name in names:
+            rel = name if folder == path else f"{VOCAB_DIR}/{name}"
+            if _TANTIVY_FILE.fullmatch(name) and rel not in files:
+                raise IndexLoadError(
+                    f"{folder / name}: not listed in {path / MANIFEST} (a file from another index?); "
+                    "rebuild with `assistant index`"
+                )
+    for name, info in files.items():
+        file = path / name
+        try:
+            if not file.resolve().is_relative_to(root):
+                raise IndexLoadError(f"{file}: leads outside {path}; rebuild with `assistant index`")
+            size = file.stat().st_size
+        except OSError:
+            raise IndexLoadError(f"{file}: missing from the index; rebuild with `assistant index`") from None
+        if size != info["size"]:
+            raise IndexLoadError(
+                f"{file}: {size} bytes, expected {info['size']} (truncated or changed); rebuild with `assistant index`"
+            )
+    # hashlib lets go of the GIL while it hashes: the segments' files are hashed side by side, largest first
+    names = sorted(files, key=lambda n: -files[n]["size"])
+    with ThreadPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1, 8))) as pool:
+        digests = dict(zip(names, pool.map(lambda n: _digest_or_error(path / n), names), strict=True))
+    for name in sorted(files):
+        file, digest = path / name, digests[name]
+        if isinstance(digest, OSError):
+            raise IndexLoadError(f"{file}: unreadable ({digest}); rebuild with `assistant index`")
+        if digest != files[name]["sha256"]:
+            raise IndexLoadError(f"{file}: checksum mismatch (corrupt); rebuild with `assistant index`")
+
+
+def _digest_or_error(file: Path) -> str | OSError:
     try:
-        return tantivy.Index.open(str(path))
+        return _sha256(file)
     except OSError as exc:
-        if "read-only" not in str(exc).lower() and "permission" not in str(exc).lower():
-            raise
-    copy = Path(tempfile.gettempdir()) / f"assistant-index-{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
-    if not copy.exists():
-        staging = Path(tempfile.mkdtemp(dir=copy.parent))
-        shutil.copytree(path, staging, dirs_exist_ok=True)
+        return exc
+
+
+def _read_only(exc: BaseException) -> bool:
+    """tantivy reports a lock file it cannot create as ValueError("... Read-only file system ..."),
+    or OSError; either way the folder is read-only for this process."""
+    text = str(exc).lower()
+    return isinstance(exc, (OSError, ValueError)) and any(
+        sign in text for sign in ("read-only", "readonlyfilesystem", "permission denied", "permissiondenied")
+    )
+
+
+def _open_pair(folder: Path) -> tuple[tantivy.Index, tantivy.Index]:
+    return tantivy.Index.open(str(folder)), tantivy.Index.open(str(folder / VOCAB_DIR))
+
+
+def _open_tantivy(path: Path, manifest: dict) -> tuple[tantivy.Index, tantivy.Index, Path]:
+    """The passages' index and the vocabulary, opened together, and the folder they were opened from.
+
+    tantivy takes a lock file even to read, so an index on read-only media (a deployed
+    package, a read-only mount) is opened from a private copy in the temporary folder,
+    named after this user and the manifest's checksum and checked like the original.
+    """
+    try:
+        return (*_open_pair(path), path)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # an error, or a Rust panic (pyo3's PanicException is a BaseException)
+        if not _read_only(exc):
+            raise _engine_refused(path, exc) from exc
+    copy = _private_copy(path, manifest)
+    try:
+        return (*_open_pair(copy), copy)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:
+        raise _engine_refused(copy, exc) from exc
+
+
+def _engine_refused(path: Path, exc: BaseException) -> IndexLoadError:
+    return IndexLoadError(
+        f"{path / 'meta.json'}: tantivy cannot open the index ({exc}); rebuild with `assistant index`"
+    )
+
+
+def _private_copy(path: Path, manifest: dict) -> Path:
+    """A copy of the index that this user wrote and that matches the manifest, made if needed."""
+    digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    tmp = Path(tempfile.gettempdir())
+    copy = tmp / f"assistant-index-{os.getuid()}-{digest}"
+    if _own_folder(copy):
+        try:
+            verify_files(copy, manifest)
+            return copy
+        except IndexLoadError:
+            pass  # damaged since: make a new one
+    staging = Path(tempfile.mkdtemp(prefix="assistant-index-", dir=tmp))
+    try:
+        shutil.copytree(path, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_LOCK_FILES))
+        for folder in (staging, staging / VOCAB_DIR):
+            folder.chmod(0o700)  # copytree gave it the read-only mode of the original
+        verify_files(staging, manifest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
+        if copy.exists():
+            shutil.rmtree(copy)
         os.replace(staging, copy)
-    return tantivy.Index.open(str(copy))
+    except OSError:  # another process made it meanwhile, or it is not ours to replace: use this one
+        return staging
+    return copy
+
+
+def _own_folder(folder: Path) -> bool:
+    """A folder that this user owns and that nobody else may write to."""
+    try:
+        st = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022

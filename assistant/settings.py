@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .ratelimit import parse_rate
+from .text import site_url_problem
 
 RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index folder changed
 DEFAULT_RATE_LIMIT = "300/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
@@ -79,7 +80,7 @@ class Settings:
         origins = get("allowed_origins")
         return cls(
             index=_path(get("index")),
-            site_url=get("site_url"),
+            site_url=_site_url(get("site_url")),
             allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()) if origins else None,
             contact_url=get("contact_url"),
             feedback_log=_path(get("feedback_log")),
@@ -111,6 +112,13 @@ _FIELDS = {f.name: f for f in fields(Settings)}
 
 def _path(value: str | None) -> Path | None:
     return Path(value).expanduser() if value else None
+
+
+def _site_url(value: str | None) -> str | None:
+    problem = site_url_problem(value) if value else None
+    if problem:
+        raise SettingsError(f"{Settings.variable('site_url')}: {value!r} {problem}; give e.g. https://www.example.org")
+    return value
 
 
 def _rate(value: str | None) -> str | None:

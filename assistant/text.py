@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 ABBREVIATIONS = (
     "dr",
@@ -150,3 +151,31 @@ def split_sentences(text: str) -> list[str]:
 def word_count(text: str) -> int:
     """Words as the passage stage counts them (runs of letters and digits)."""
     return len(WORD.findall(text))
+
+
+_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\\\"'<>`]")
+
+
+def site_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a site's public address, or None when it can.
+
+    Every link in an answer and the demo page starts with it, so only http(s) with a host
+    will do: ``javascript:`` would run in the widget's page, and user info
+    (``https://www.example.org@evil.example``) shows one host and leads to another.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "is not an http or https URL"
+    if "@" in parts.netloc:
+        return "holds a user name or password before '@', so its links would lead to the host after it"
+    if not parts.hostname:
+        return "names no host"
+    if _URL_UNSAFE.search(url):
+        return "holds spaces, control characters, quotes or backslashes"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "holds a query or a fragment ('?' or '#'), which every link would carry"
+    return None

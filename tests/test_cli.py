@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 from conftest import LONG_PATIENCE, ROOT
 
 
@@ -270,6 +271,32 @@ def test_a_site_without_a_url_gets_a_warning_that_says_how_to_set_it(tiny_site, 
     (tiny_site / "CNAME").write_text("lab.example.org\n", encoding="utf-8")
     named = run("index", str(tiny_site), "--out", str(tmp_path / "idx3"))
     assert named.returncode == 0 and "warning" not in named.stderr
+
+
+@pytest.mark.parametrize(
+    "url, complaint",
+    [
+        ("javascript:alert(document.domain)//", "is not an http or https URL"),
+        ("https://www.example.org@evil.example", "holds a user name or password before '@'"),
+        ("data:text/html,<script>alert(1)</script>", "is not an http or https URL"),
+        ('https://www.example.org/"onmouseover="alert(1)', "holds spaces, control characters, quotes"),
+    ],
+)
+def test_a_site_url_that_is_not_plain_http_is_refused_naming_where_it_stands(tiny_site, tmp_path, url, complaint):
+    config = tiny_site / "_config.yml"
+    text = config.read_text(encoding="utf-8").replace("url: https://example.org", f"url: '{url}'")
+    config.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"url: '{url}'") + 1
+    done = run("index", str(tiny_site), "--out", str(tmp_path / "idx"))
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith(f"error: {config}:{line}: the site's URL {url.rstrip('/')!r} {complaint}"), (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr and not (tmp_path / "idx").exists()
+    given = run("index", str(tiny_site), "--out", str(tmp_path / "idx"), "--url", url)
+    assert given.returncode == 2 and f"--url {url!r}: the site's URL" in given.stderr, given.stderr
+    fixed = run("index", str(tiny_site), "--out", str(tmp_path / "idx"), "--url", "https://www.example.org")
+    assert fixed.returncode == 0, fixed.stderr
 
 
 BLOCK_INDEXING = """

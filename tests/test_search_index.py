@@ -1,7 +1,12 @@
 """Building, opening and searching a real tantivy index on disk."""
 
+import hashlib
 import json
 import os
+import random
+import re
+import shutil
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +262,162 @@ def test_fresh_process_opens_and_answers(built):
         check=True,
     )
     assert out.stdout.strip() == "p5"
+
+
+def _large_index(out: Path, analyzer) -> Path:
+    """An index whose passages' store is over a MiB: random words, which no compressor shrinks much
+    (of over 40 letters, so that analysing them is quick)."""
+    rng = random.Random(7)
+    rows = [
+        (" ".join("".join(rng.choices(string.ascii_lowercase, k=120)) for _ in range(300)), f"T{i}", "", "en")
+        for i in range(30)
+    ]
+    build_index(make_passages(PASSAGES + rows), out, analyzer)
+    return out
+
+
+def test_a_corrupt_large_segment_file_is_refused_not_served(tmp_path, analyzer):
+    built = _large_index(tmp_path / "index", analyzer)
+    victim = max(built.glob("*.*"), key=lambda p: p.stat().st_size)
+    assert victim.stat().st_size > 1 << 20  # over the size up to which files used to be hashed
+    with victim.open("r+b") as f:  # 256 bytes flipped in the middle: the size stays the same
+        f.seek(victim.stat().st_size // 2)
+        block = f.read(256)
+        f.seek(-256, os.SEEK_CUR)
+        f.write(bytes(b ^ 0xFF for b in block))
+    with pytest.raises(IndexLoadError, match=rf"{victim.name}: checksum mismatch \(corrupt\).*assistant index"):
+        SearchIndex.open(built, analyzer)
+
+
+def _edit_manifest(built: Path, edit) -> None:
+    manifest = json.loads((built / "manifest.json").read_text())
+    edit(manifest)
+    (built / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _set(key, value):
+    return lambda manifest: manifest.__setitem__(key, value)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (_set("files", []), r"'files' is \[\], not the table of the index's files"),
+        (_set("files", None), r"'files' is null, not the table"),
+        (_set("files", "meta.json"), r"'files' is \"meta.json\", not the table"),
+        (_set("files", {}), r"'files' is \{\}, not the table"),  # used to switch every check off
+        (_set("counts", None), r"'counts' is null, not an object with numbers of 'pages' and 'passages'"),
+        (_set("counts", {"pages": "7", "passages": 7}), r"'counts' is .*not an object with numbers"),
+        (_set("built_at", 20260101), r"'built_at' is 20260101, not a string"),
+        (_set("meta", []), r"'meta' is \[\], not an object"),
+        (_set("analyzer", 6), r"'analyzer' is 6, not a text analysis version \(a string\)"),
+        (lambda m: m["files"]["meta.json"].__setitem__("size", "12"), r"'files' gives 'meta.json' .*not a size"),
+        (lambda m: m["files"].__setitem__("meta.json", None), r"'files' gives 'meta.json' null, not a size"),
+        (lambda m: m["files"].pop("vocab/meta.json"), r"'files' lacks 'vocab/meta.json'"),
+    ],
+)
+def test_a_manifest_field_of_the_wrong_type_is_refused_with_its_name(built, edit, message):
+    _edit_manifest(built, edit)
+    with pytest.raises(IndexLoadError, match=rf"manifest\.json: {message}.*assistant index"):
+        SearchIndex.open(built)
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "../../outside.txt", "/etc/hostname", "vocab/../../outside.txt"])
+def test_a_manifest_cannot_name_a_file_outside_the_index(built, name):
+    outside = built.parent / "outside.txt"
+    outside.write_text("a file of this machine")
+    entry = {"size": outside.stat().st_size, "sha256": hashlib.sha256(outside.read_bytes()).hexdigest()}
+    _edit_manifest(built, lambda m: m["files"].__setitem__(name, entry))
+    with pytest.raises(IndexLoadError, match=rf"'files' names '{re.escape(name)}', which is not a file inside"):
+        SearchIndex.open(built)
+
+
+def test_a_file_inside_the_index_that_leads_outside_is_refused(built):
+    outside = built.parent / "outside.txt"
+    outside.write_text("a file of this machine")
+    (built / "notes.txt").symlink_to(outside)
+    entry = {"size": outside.stat().st_size, "sha256": hashlib.sha256(outside.read_bytes()).hexdigest()}
+    _edit_manifest(built, lambda m: m["files"].__setitem__("notes.txt", entry))
+    with pytest.raises(IndexLoadError, match=r"notes\.txt: leads outside"):
+        SearchIndex.open(built)
+
+
+def test_a_segment_file_the_manifest_does_not_list_is_refused(built):
+    victim = next(built.glob("*.idx"))
+    _edit_manifest(built, lambda m: m["files"].pop(victim.name))
+    with pytest.raises(IndexLoadError, match=rf"{victim.name}: not listed in .*manifest\.json"):
+        SearchIndex.open(built)
+
+
+def test_a_corrupt_vocabulary_is_refused_when_the_index_is_opened(built):
+    victim = max((built / "vocab").glob("*.term"), key=lambda p: p.stat().st_size)
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    with pytest.raises(IndexLoadError, match=rf"vocab/{victim.name}: checksum mismatch"):
+        SearchIndex.open(built)
+
+
+def test_an_index_swapped_in_later_is_not_read_by_an_index_opened_before(tmp_path, analyzer):
+    """`assistant index --out` swaps a new index in while the server answers from the old one: the
+    old one's words (for typo correction) must stay the old index's, however late they are first asked."""
+    out = tmp_path / "index"
+    build_index(make_passages(), out, analyzer)
+    opened = SearchIndex.open(out, analyzer)
+    build_index(make_passages([("Kleeblatt und Klee im Garten.", "Garten", "", "de")]), out, analyzer)
+    assert opened.vocabulary().suggest("Kleesik") == ["kleesiek"]
+    assert ask(opened, "Kleesik")[0] == "p0"
+    assert "kleeblatt" not in [t for t, _ in opened._searcher.terms_with_prefix("exact", "klee")]
+    assert SearchIndex.open(out, analyzer).vocabulary().suggest("Kleeblat") == ["kleeblatt"]
+
+
+def _read_only_mount(folder: Path, code: str) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter that sees `folder` mounted read-only (a mount namespace of its own)."""
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode:
+        pytest.skip("this machine allows no private mount namespace (unshare -m)")
+    script = f'mount --bind "{folder}" "{folder}" && mount -o remount,bind,ro "{folder}" && exec "$@"'
+    root = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, "sh", sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "TMPDIR": str(folder.parent)},
+    )
+
+
+READ_ONLY_ANSWER = (
+    "import sys, pathlib\n"
+    "from assistant.search_index import SearchIndex\n"
+    "try:\n"
+    "    pathlib.Path(sys.argv[1], 'probe').touch()\n"
+    "except OSError:\n"
+    "    pass\n"
+    "else:\n"
+    "    sys.exit('the index folder is writable: no read-only mount')\n"
+    "idx = SearchIndex.open(sys.argv[1])\n"
+    "print([p.id for p, _ in idx.search(idx.parse('Kleesik'))][0], idx.vocabulary().suggest('Kleesik'))\n"
+)
+
+
+def test_an_index_on_a_read_only_mount_is_served(tmp_path, analyzer):
+    out = tmp_path / "ro" / "index"
+    build_index(make_passages(), out, analyzer)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in out.rglob("*"))
+    for run in ("first", "again, from the copy already made"):
+        done = _read_only_mount(out, READ_ONLY_ANSWER)
+        assert done.returncode == 0, f"{run}: {done.stderr[-2000:]}"
+        assert done.stdout.split(None, 1) == ["p0", "['kleesiek']\n"], run
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in out.rglob("*")) == before
+
+
+def test_a_damaged_private_copy_of_a_read_only_index_is_made_again(tmp_path, analyzer):
+    out = tmp_path / "ro" / "index"
+    build_index(make_passages(), out, analyzer)
+    assert _read_only_mount(out, READ_ONLY_ANSWER).returncode == 0
+    [copy] = [p for p in (tmp_path / "ro").iterdir() if p.name.startswith("assistant-index-")]
+    victim = next(copy.glob("*.store"))
+    victim.write_bytes(b"\0" * victim.stat().st_size)
+    done = _read_only_mount(out, READ_ONLY_ANSWER)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("p0 ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def test_unset_and_empty_variables_give_the_defaults():
         ("ASSISTANT_RELOAD_SECONDS", "nan"),
         ("ASSISTANT_RATE_LIMIT", "lots"),
         ("ASSISTANT_LOG_LEVEL", "chatty"),
+        ("ASSISTANT_SITE_URL", "javascript:alert(document.domain)//"),
+        ("ASSISTANT_SITE_URL", "https://www.example.org@evil.example"),
     ],
 )
 def test_a_value_that_cannot_be_used_is_refused_naming_its_variable(variable, value):
@@ -99,3 +102,14 @@ def test_the_readme_documents_every_setting_as_the_code_describes_it():
     assert sorted(rows) == sorted(variable for variable, _, _ in described)
     for variable, meaning, default in described:
         assert rows[variable] == f"| `{variable}` | {meaning} | {default} |"
+
+
+def test_an_index_built_with_a_script_url_gives_the_demo_page_no_link_to_it(tiny_index, caplog):
+    """Indexes built before site URLs were checked may carry one: the demo page must not link it."""
+    manifest = json.loads((tiny_index / "manifest.json").read_text())
+    manifest["meta"]["site_url"] = "javascript:alert(document.domain)//"
+    (tiny_index / "manifest.json").write_text(json.dumps(manifest))
+    app = create_app(tiny_index, settings=Settings.from_env({}))
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert "javascript:" not in page and "alert(" not in page
+    assert "is not an http or https URL" in caplog.text
