@@ -36,6 +36,15 @@ from .analysis import (
     fold,
     split_token,
 )
+from .morphology import (
+    SEPARABLE_PARTICLES,
+    english_family,
+    feminine_forms,
+    german_family,
+    infinitive,
+    is_verb_form,
+    joined_verb,
+)
 
 # Weights of query variants relative to the word as typed.
 OWN_WEIGHT = 1.0
@@ -46,6 +55,8 @@ COMPOUND_WEIGHT = 0.6
 COGNATE_WEIGHT = 0.75
 DERIVED_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.7
+FEMININE_WEIGHT = 0.95  # a Professorin is a professor
+PARTICLE_WEIGHT = 0.3  # the particle of a separable verb written apart ("statt"), beside the verb's family
 HEAD_WEIGHT = 0.6  # a "Netzwerktreffen" is a "Treffen", but not every one is the one asked about
 MAX_HEADS = 12  # compounds per word found by their head
 
@@ -80,6 +91,7 @@ class Word:
     stems: dict[str, str]
     groups: dict[int, float] = field(default_factory=dict)  # glossary groups of phrases it stands in
     phrase: tuple[int, int] | None = None  # (first, last) position of a glossary phrase it ends
+    joined: str | None = None  # a separable verb written apart that the word is part of ("gibt … heraus")
 
     @property
     def alpha(self) -> bool:
@@ -109,6 +121,7 @@ class Draft:
     word: Word
     term: QueryTerm
     groups: dict[int, float] = field(default_factory=dict)  # glossary groups reached, with their weight scale
+    guessed: set[int] = field(default_factory=set)  # groups reached only by a split at an unknown head
 
     def reach(self, groups: set[int], scale: float, replace: bool = False) -> None:
         for group in groups:
@@ -177,12 +190,22 @@ def compound(ctx: Context, draft: Draft) -> None:
     word = draft.word
     if not word.alpha or not (ctx.lang == "de" or not draft.term.known):
         return
-    if not word.raw[:1].isupper() and (draft.term.known or len(word.folded) < 10):
-        return  # German compounds are nouns, written with a capital; "erreichen" is no compound
-    for part in ctx.analyzer.compound_parts(word.folded, ctx.vocabulary):
+    if not word.raw[:1].isupper() and (draft.term.known or len(word.folded) < 10 or is_verb_form(word.folded)):
+        return  # German compounds are nouns, written with a capital; "erreichen", "ausgeschrieben" are none
+    parts = ctx.analyzer.compound_parts(word.folded, ctx.vocabulary)
+    for part in parts:
         for variant in (part, ctx.analyzer.stem(part, "de"), ctx.analyzer.stem(part, "en")):
             draft.term.add(variant, COMPOUND_WEIGHT, "compound", f"part {part!r} of {word.raw!r}")
-        draft.reach(ctx.analyzer.glossary.groups_of_word(part, ctx.stems(part)), COMPOUND_WEIGHT)
+        groups = ctx.analyzer.glossary.groups_of_word(part, ctx.stems(part))
+        draft.reach(groups, COMPOUND_WEIGHT)
+    if parts and not draft.term.known and not _known_part(ctx, parts[0]):
+        draft.guessed = set(draft.groups) - set(draft.word.groups)  # "Mitarbieter" is no "Mitar" + "Bieter"
+
+
+def _known_part(ctx: Context, part: str) -> bool:
+    """A compound's head that is a word of its own: one of the site's, or a form of a glossary word."""
+    stems = ctx.stems(part)
+    return ctx.known(part) or ctx.known(stems["de"]) or bool(ctx.analyzer.glossary.groups_of_word(part, stems))
 
 
 def compound_head(ctx: Context, draft: Draft) -> None:
@@ -207,10 +230,16 @@ def family(ctx: Context, draft: Draft) -> None:
     """Other members of the word's family the site uses: gegründet ~ Gründung, betreut ~ Betreuung, kooperiert ~
     Kooperation; founded ~ foundation. The stemmers keep inflections together, not derivations."""
     word = draft.word
-    if not word.alpha or len(word.folded) < 5:
+    if not word.alpha or (len(word.folded) < 5 and not word.joined):
         return
     own = set(draft.term.variants)
-    for lang, forms in (("de", german_family(word.folded)), ("en", english_family(word.folded))):
+    german = german_family(word.folded) if len(word.folded) >= 5 else []
+    if word.joined:  # "Wer gibt es heraus?" asks for the Herausgeber
+        german = [word.joined, *german_family(word.joined), *german]
+        if word.folded in _FOLDED_PARTICLES:  # alone, "heraus" says little
+            for variant in own:
+                draft.term.variants[variant] = PARTICLE_WEIGHT
+    for lang, forms in (("de", german), ("en", english_family(word.folded))):
         for form in forms:
             stem = ctx.analyzer.stem(form, lang)
             groups = ctx.analyzer.glossary.groups_of_word(form, {lang: stem})
@@ -219,6 +248,17 @@ def family(ctx: Context, draft: Draft) -> None:
             if ctx.vocabulary is not None and (stem in ctx.vocabulary or form in ctx.vocabulary):
                 draft.term.add(stem, FAMILY_WEIGHT, "family", f"{word.raw!r} ~ {form!r}")
             draft.reach(groups, FAMILY_WEIGHT)
+
+
+def feminine(ctx: Context, draft: Draft) -> None:
+    """A German noun of a person in its other gender: Professorin ~ Professor, Leiter ~ Leiterin."""
+    word = draft.word
+    if ctx.vocabulary is None or not word.alpha:
+        return
+    for form in feminine_forms(word.folded):
+        for variant in dict.fromkeys((form, ctx.analyzer.stem(form, "de"))):
+            if variant in ctx.vocabulary:
+                draft.term.add(variant, FEMININE_WEIGHT, "family", f"{word.raw!r} ~ {form!r}")
 
 
 def agent(ctx: Context, draft: Draft) -> None:
@@ -248,10 +288,10 @@ def typo(ctx: Context, draft: Draft) -> None:
     """A word neither the site, the glossary nor a cognate knows: the nearest word the site uses, else the
     nearest everyday word of the glossary ("contcat" -> contact -> Kontakt on a German site)."""
     word, term = draft.word, draft.term
-    if term.known or draft.groups or not word.alpha or ctx.vocabulary is None:
+    if term.known or set(draft.groups) - draft.guessed or not word.alpha or ctx.vocabulary is None:
         return
-    if term.came_through("cognate") or ctx.typos_left <= 0:
-        return
+    if term.came_through("cognate") or term.came_through("family") or infinitive(word.folded) or ctx.typos_left <= 0:
+        return  # a form of a verb ("tragen", "hieß") is a word, not a slip
     ctx.typos_left -= 1
     fixes = ctx.vocabulary.suggest(word.folded)
     source = "the site"
@@ -259,11 +299,23 @@ def typo(ctx: Context, draft: Draft) -> None:
         fixes, source = ctx.analyzer.glossary.words().suggest(word.folded), "the glossary"
     # a slip of the finger rarely hits the first letter: "Leute" is no typo of "heute"
     fixes = [fix for fix in fixes if fix[:1] == word.folded[:1]]
+    if fixes and draft.guessed:  # a slip is likelier than a compound of an unknown word
+        _drop_guessed(draft)
     for fix in fixes:
         term.corrected = True
         for variant in word_forms(ctx.analyzer, fix):
             term.add(variant, TYPO_WEIGHT, "typo", f"{word.raw!r} -> {fix!r} (a word of {source})")
         draft.reach(ctx.analyzer.glossary.groups_of_word(fix, ctx.stems(fix)), TYPO_WEIGHT)
+
+
+def _drop_guessed(draft: Draft) -> None:
+    """Forget a compound split at an unknown head, and the groups it reached."""
+    for group in draft.guessed:
+        draft.groups.pop(group, None)
+    term = draft.term
+    for variant in [v for v, (step, _) in term.why.items() if step == "compound"]:
+        del term.variants[variant], term.why[variant]
+    draft.guessed = set()
 
 
 def translation(ctx: Context, draft: Draft) -> None:
@@ -289,6 +341,7 @@ TERM_STEPS: tuple[TermStep, ...] = (
     compound,
     compound_head,
     family,
+    feminine,
     agent,
     cognate,
     typo,
@@ -312,6 +365,8 @@ class QuestionParser:
         ctx = Context(self.analyzer, lang, vocabulary)
         words = self.words(question, ctx)
         self.phrases(words)
+        if lang == "de":
+            separable(words)
         terms: list[QueryTerm] = []
         budget = MAX_VARIANTS
         for word in self.content_words(words, lang):
@@ -374,6 +429,26 @@ class QuestionParser:
 # ---------------------------------------------------------------------------
 # Word relations the steps use
 
+_FOLDED_PARTICLES = frozenset(fold(p) for p in SEPARABLE_PARTICLES)
+
+
+def separable(words: list[Word]) -> None:
+    """A separable verb written apart, its particle last ("Wann findet es statt?", "Wer gibt es heraus?"):
+    the particle and the verbs it may belong to reach the verb's family (stattfinden, Herausgeber)."""
+    if len(words) < 2 or words[-1].folded not in _FOLDED_PARTICLES:
+        return
+    particle, best = words[-1], 3
+    for i, word in enumerate(words[:-1]):
+        if not word.alpha or (i and word.raw[:1].isupper()):
+            continue  # a verb is written in lower case but at the start
+        joined = joined_verb(particle.folded, word.folded)
+        if joined:
+            word.joined = joined
+            rank = 0 if infinitive(word.folded) else 1 if word.folded.endswith("t") else 2
+            if rank < best:  # "stellt" rather than "welche" in "Welche Themen stellt sie vor?"
+                particle.joined, best = joined, rank
+
+
 _HYPHENS = re.compile(r"[-‐‑]")
 
 
@@ -396,48 +471,6 @@ def agent_forms(stem: str) -> list[str]:
     if stem.endswith(("er", "or")) and len(stem) > 5:
         return [stem[:-2], stem[:-1]]
     return [stem + "er", stem + "or", stem + "r"]
-
-
-# Word families. A root is cut off by the endings of participles, verbal nouns and doers,
-# then the family's other forms are built from it; only forms the site (or the glossary)
-# knows are used, so the rules may overgenerate.
-
-_DE_SEPARABLE = "an|auf|aus|ab|bei|ein|mit|nach|vor|zu|zuruck|weg|her|hin|fest|dar|uber|um|unter|wieder"
-_DE_PARTICIPLE = re.compile(rf"^({_DE_SEPARABLE})?ge([a-z]{{3,}}?)(et|t|en)$")
-_DE_ENDINGS_FAMILY = (
-    "ierungen", "ierung", "ationen", "ation", "ierten", "ierte", "iert", "ieren", "ungen", "ung",
-    "erinnen", "erin", "eten", "ete", "et", "ten", "te", "en", "ern", "er", "t", "e",
-)  # fmt: skip
-_DE_INSEPARABLE = ("be", "ver", "er", "ent", "zer", "ge", "miss", "emp")
-_DE_FORMS = ("ung", "ungen", "en", "n", "t", "et", "er", "ation", "ieren", "iert", "ierung")
-_EN_ENDINGS_FAMILY = ("ations", "ation", "itions", "ition", "ions", "ion", "ments", "ment", "ances", "ance",
-                      "ences", "ence", "ers", "er", "ors", "or", "ed", "ing", "es", "s", "e")  # fmt: skip
-_EN_FORMS = ("", "e", "ed", "ing", "ation", "ion", "er", "or", "ment", "ance")
-
-
-def german_family(folded: str) -> list[str]:
-    """Forms of the German word family of a folded word (gegrundet -> grundung, grunden, grunder ...)."""
-    roots = []
-    m = _DE_PARTICIPLE.match(folded)
-    if m and len(folded) >= 6:
-        roots.append((m.group(1) or "") + m.group(2))
-    else:
-        for ending in _DE_ENDINGS_FAMILY:
-            if folded.endswith(ending) and len(folded) - len(ending) >= 4:
-                roots.append(folded[: -len(ending)])
-                break
-    forms = [root + end for root in roots for end in _DE_FORMS]
-    forms += ["ge" + root + end for root in roots if not root.startswith(_DE_INSEPARABLE) for end in ("t", "et")]
-    return [f for f in dict.fromkeys(forms) if f != folded]
-
-
-def english_family(folded: str) -> list[str]:
-    """Forms of the English word family of a folded word (founded -> foundation, founder ...)."""
-    for ending in _EN_ENDINGS_FAMILY:
-        if folded.endswith(ending) and len(folded) - len(ending) >= 4:
-            root = folded[: -len(ending)]
-            return [f for f in dict.fromkeys(root + end for end in _EN_FORMS) if f != folded]
-    return []
 
 
 # Cognates: the Latin and Greek words that German and English share are spelt by regular
