@@ -315,6 +315,7 @@ class QueryTerm:
 class ParsedQuery:
     lang: str
     terms: list[QueryTerm] = field(default_factory=list)
+    verbs: frozenset[str] = frozenset()  # question words standing where English puts the verb (lower case)
 
     def all_variants(self) -> dict[str, float]:
         """Every index term of the question with its best weight, for highlighting.

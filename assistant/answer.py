@@ -31,6 +31,7 @@ from .question import (
     asked_subject,
     earlier_question,
     names_in,
+    question_verbs,
     question_words,
     refers_to_a_person,
     with_person,
@@ -157,6 +158,8 @@ class Assistant:
     def understand(self, question: str, history: list[str] | None = None, lang: str | None = None) -> Understanding:
         """The question's words with their variants; a follow-up also gets the earlier question's subject."""
         query = self._parse_alone(question, lang)
+        if query.lang == "en":
+            query.verbs = question_verbs(question)
         earlier = earlier_question(question, query, history)
         understanding = Understanding(question, query, shape=answer_shape(question), subject=asked_subject(question))
         understanding.role = asked_role(question)
@@ -240,9 +243,12 @@ class Assistant:
     def term_weights(self, query: ParsedQuery) -> list[float]:
         """How much each question word counts when judging whether a passage answers it."""
         first = query.terms[0].word if query.terms else ""
-        return [self._term_weight(term, query.lang, term.word == first) for term in query.terms]
+        return [
+            self._term_weight(term, query.lang, term.word == first, term.word.lower() in query.verbs)
+            for term in query.terms
+        ]
 
-    def _term_weight(self, term: QueryTerm, lang: str, first: bool) -> float:
+    def _term_weight(self, term: QueryTerm, lang: str, first: bool, verb: bool = False) -> float:
         """A word the site uses counts by its IDF; one it only knows through a translation or corrected
         spelling counts like that. A word the site has no trace of counts most ("Metformin", "hotel"): a
         passage that lacks it does not answer — unless it is a German word written in lower case, which is
@@ -257,7 +263,7 @@ class Assistant:
             weight = max(self._idf(v) * w for v, w in known)
         else:
             weight = self._idf("") * top
-            if lang == "de" and term.word[:1].islower() and not first:
+            if (lang == "de" and term.word[:1].islower() and not first) or verb:
                 weight *= GERMAN_LOWERCASE_WEIGHT
             elif term.word[:1].isupper() and not first:
                 weight *= ENTITY_WEIGHT  # a name the site has no trace of: what is asked about is not here

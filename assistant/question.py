@@ -584,6 +584,40 @@ FRAME_WORDS = frozenset(
 )
 
 
+_DO_AUX = frozenset("do does did can could will would should may might must".split())
+_BE_AUX = frozenset("is are was were be been being has have had get gets got".split())
+_RUN_ENDS = frozenset("in on at to for from with by of about into during after before since than as and or".split())
+_PARTICIPLE = re.compile(r"\w+(ed|en|wn|ght|ung|uilt|eld|ade|ent|ound)$")
+
+
+def question_verbs(question: str) -> frozenset[str]:
+    """English words where a question puts its verb: "did Taylor Swift <play> in Hamburg", "was it <offered>".
+
+    A site that never uses such a word still answers the question when it names the rest ("the concert
+    in the stadium"), so an unknown verb counts little, as a lower-case German word does.
+    """
+    words = _WORDS.findall(question)
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        low = word.lower()
+        if i == 0 and low not in _DO_AUX | _BE_AUX:
+            continue
+        if low in _DO_AUX:
+            run = []
+            for later in words[i + 1 :]:
+                if later.lower() in _RUN_ENDS:
+                    break
+                run.append(later)
+            if len(run) >= 2 and run[-1].islower():
+                found.add(run[-1].lower())
+        elif low in _BE_AUX:
+            for later in words[i + 1 : i + 4]:
+                if later.islower() and _PARTICIPLE.match(later):
+                    found.add(later.lower())
+                    break
+    return frozenset(found)
+
+
 def question_words(question: str) -> set[str]:
     return {w.lower() for w in _WORDS.findall(question)}
 

@@ -11,7 +11,7 @@ from conftest import write_site
 
 from assistant.answer import Assistant
 from assistant.build import index_site
-from assistant.question import answer_shape
+from assistant.question import answer_shape, question_verbs
 
 SITE = {
     "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
@@ -25,6 +25,8 @@ SITE = {
     "award.md": "---\ntitle: Auszeichnung\n---\nDas Lab hat 2023 den Open Data Award der Stadt gewonnen.\n",
     "requests.md": "---\ntitle: Requests to the parliament\n---\n"
     "The lab analysed 3,200 requests that members of parliament wrote to the administration.\n",
+    "concert.md": "---\ntitle: Concert measurements\n---\n"
+    "The sensors recorded the harbour band's two concerts in the Volkspark stadium in August.\n",
     "news.md": "---\ntitle: News\n---\n"
     "Every year the funding explorer adds the grants of the past year, year after year, to its data.\n",
 }
@@ -99,3 +101,27 @@ def test_a_count_stands_by_the_noun_an_adjective_qualifies(assistant):
     answer = assistant.answer("How many written requests did the lab analyse?")
     assert not answer.abstained
     assert "3,200 requests" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "question, verbs",
+    [
+        ("In which stadium did the band play in Hamburg?", {"play"}),
+        ("In which semester was it offered?", {"offered"}),
+        ("Where does the group meet?", {"meet"}),
+        ("Is there a hotel near the institute?", set()),
+        ("How many people visited the campus?", set()),
+    ],
+)
+def test_the_verb_of_an_english_question_is_found_by_its_place(question, verbs):
+    assert question_verbs(question) == verbs
+
+
+def test_a_verb_the_site_never_uses_does_not_make_it_decline(assistant):
+    answer = assistant.answer("Where did the band play?")
+    assert not answer.abstained
+    assert "Volkspark stadium" in answer.hits[0].quote.text
+
+
+def test_a_noun_the_site_never_uses_still_makes_it_decline(assistant):
+    assert assistant.answer("Is there a hotel near the harbour band's stadium?").abstained
