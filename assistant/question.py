@@ -814,6 +814,11 @@ _COUNT_ASKED = re.compile(
     r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})(?:\s+(?P<then>[^\W\d_]{3,}))?", re.I
 )
 # Words after "how many X" that end what is counted: "How many written requests were sent" counts requests.
+# A word qualifying the noun after it: "written requests", "neue Mitglieder" (a German noun is capitalised).
+_ADJECTIVE = re.compile(
+    r"[a-zäöüß]+(ed|en|al|ive|ic|ous|ful|able|ible|ary|ish|less|ant|ent|ern|ige|ische|liche|lichen|ischen|igen|e)"
+    r"|new|old|young|former|current|other|full|small|large|big",
+)
 _COUNT_ENDS = frozenset(
     "are were was have has had will can could did does there the and for from with "
     "sind waren ist war gibt gab hat haben hatte hatten werden wurden wird kann können konnten der die das "
@@ -887,7 +892,7 @@ def answer_shape(question: str) -> AnswerShape | None:
         what, then = count.group("what"), count.group("then")
         # "how many people": a count of participants, visitors or members answers it, in any words
         people = re.compile(re.escape(what), re.I) if what.lower() in PEOPLE_WORDS else None
-        if then and then.lower() not in _COUNT_ENDS and not people:
+        if then and then.lower() not in _COUNT_ENDS and not people and _ADJECTIVE.fullmatch(what):
             what = f"{what} {then}"  # "how many written requests": the number may stand by either word
         return AnswerShape("number", NUMBER, required=True, counted=what, names=people)
     definition = _DEFINITION.match(question)

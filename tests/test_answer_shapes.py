@@ -27,6 +27,8 @@ SITE = {
     "The lab analysed 3,200 requests that members of parliament wrote to the administration.\n",
     "concert.md": "---\ntitle: Concert measurements\n---\n"
     "The sensors recorded the harbour band's two concerts in the Volkspark stadium in August.\n",
+    "mara.md": "---\ntitle: Mara Quint\n---\n## CV\n\n2015–2018: BSc Geography, “Tides and silt in the harbour”.\n",
+    "teaching.md": "---\ntitle: Teaching\n---\n## SS 2024\n\nA course on open city data at the university.\n",
     "news.md": "---\ntitle: News\n---\n"
     "Every year the funding explorer adds the grants of the past year, year after year, to its data.\n",
 }
@@ -91,6 +93,8 @@ def test_a_prize_is_quoted_although_it_has_no_amount(assistant):
         ("How many written requests were sent in 2018?", "written requests"),
         ("How many people came?", "people"),
         ("Wie viele Mitglieder hat das Netzwerk?", "Mitglieder"),
+        ("Wie viele Studierende nehmen am Seminar teil?", "Studierende"),
+        ("Wie viele neue Mitglieder kamen 2024 dazu?", "neue Mitglieder"),
     ],
 )
 def test_what_is_counted_may_be_two_words(question, counted):
@@ -125,3 +129,12 @@ def test_a_verb_the_site_never_uses_does_not_make_it_decline(assistant):
 
 def test_a_noun_the_site_never_uses_still_makes_it_decline(assistant):
     assert assistant.answer("Is there a hotel near the harbour band's stadium?").abstained
+
+
+def test_a_bachelor_is_a_bsc_and_a_summer_semester_an_ss(assistant):
+    answer = assistant.answer("What was the topic of Mara's bachelor?")
+    assert not answer.abstained
+    assert "BSc" in answer.hits[0].quote.text
+    answer = assistant.answer("In which semester is the course offered?")
+    assert not answer.abstained
+    assert "SS 2024" in answer.hits[0].quote.text
