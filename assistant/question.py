@@ -71,10 +71,13 @@ ASKING_WORDS = frozenset(
     könnt muss müsste sollte sollten darf dürfen durfen dürfte gerne gern eigentlich denn mal schon seit oft
     bitte hallo danke ungefähr ungefahr etwa wohl überhaupt uberhaupt vielleicht jemand irgendwo irgendwann
     genau derzeit aktuell momentan gerade per by mittels hoch many much viele vieler vielen
+    danach anschließend anschliessend daraufhin zuvor davor vorher nachher afterwards subsequently
     when where who whom whose why which what how wann wo wer wem wen wessen was wie welche welcher welches
     welchen welchem warum wieso weshalb woher wohin womit wofür wofur worüber woruber
     """.split()
 )
+
+_VOWELS = frozenset("aeiouy")
 
 # Bounds that keep the cost of any question small, whatever its script or length.
 MAX_WORDS = 48  # words of a question looked at; the rest are dropped
@@ -181,7 +184,13 @@ def own_forms(ctx: Context, draft: Draft) -> None:
 def glossary_words(ctx: Context, draft: Draft) -> None:
     """Glossary groups the word belongs to, alone or inside a phrase of the question."""
     draft.reach(set(draft.word.groups), 1.0, replace=True)
-    draft.reach(ctx.analyzer.glossary.groups_of_word(draft.word.folded, draft.word.stems), 1.0, replace=True)
+    glossary, folded = ctx.analyzer.glossary, draft.word.folded
+    groups = glossary.groups_of_word(folded, draft.word.stems)
+    if not groups and len(folded) >= 4 and folded[-2:-1] in _VOWELS and folded.endswith("s"):
+        groups = glossary.groups_of_word(
+            folded[:-1], ctx.stems(folded[:-1])
+        )  # "Autos", "Kitas": the stemmer keeps the s
+    draft.reach(groups, 1.0, replace=True)
     draft.term.known = any(ctx.known(v) for v in draft.term.variants)
 
 
@@ -579,7 +588,7 @@ FRAME_WORDS = frozenset(
     aufgefuehrt erwähnt erwaehnt abkürzung abkuerzung abkurzung abbreviation acronym wofür wofur wofuer womit
     worum woran worüber worueber geht gehen gehört gehoert gehören gehoeren frau herr herrn mr mrs ms like also
     auch look looks looking deal deals dealing beschäftigt beschaeftigt beschäftigen befasst befassen kümmert
-    kuemmert
+    kuemmert hieß hiess hießen hiessen heißen heissen
     """.split()
 )
 

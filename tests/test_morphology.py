@@ -104,3 +104,18 @@ def test_a_slip_beats_a_compound_split_at_an_unknown_head(analyzer):
     found = analyzer.parse_question("Wer ist Mitarbieter?", "de", vocabulary).terms[0]
     assert found.corrected and "mitarbeiter" in found.variants
     assert not found.came_through("compound") and "biet" not in found.variants
+
+
+def test_a_plural_in_s_after_a_vowel_reaches_the_glossary(analyzer):
+    # Snowball keeps the -s of "Autos" and "Kitas"; the glossary lists the singular
+    found = analyzer.parse_question("Wie schnell waren die Kitas?", "de").terms
+    assert "daycare" in term_variants(found, "Kitas")
+
+
+def test_words_that_order_events_are_not_what_a_question_is_about(analyzer):
+    words = [t.word for t in analyzer.parse_question("Wohin ist er danach gegangen?", "de").terms]
+    assert "danach" not in words and "gegangen" in words
+
+
+def term_variants(terms, word):
+    return next(t for t in terms if t.word == word).variants
