@@ -735,7 +735,8 @@ _PRICE_ASKED = re.compile(
     re.I,
 )
 _PRICE_LOOKS = re.compile(
-    r"\d[\d.,]*\s?(€|euro|eur|\$|usd|chf|£|gbp)(?!\w)|(€|\$|£)\s?\d|\b(free of charge|kostenlos|kostenfrei|"
+    r"\d[\d.,]*\s?((million|millionen|mio\.?|billion|milliarden|mrd\.?|thousand|tausend|k)\s?)?"
+    r"(€|euro|eur|\$|usd|chf|£|gbp)(?!\w)|(€|\$|£)\s?\d|\b(free of charge|kostenlos|kostenfrei|"
     r"gebührenfrei|gebuhrenfrei|unentgeltlich|no fee|free admission|free of cost|eintritt frei)\b",
     re.I,
 )
@@ -878,12 +879,26 @@ _PRIZE_CONTEXT = re.compile(
 )
 
 
+# Sums of money that are asked for as an amount ("How high is the stipend?", "What is the annual budget?"),
+# but not when asked about otherwise ("Which stipends are there?").
+_MONEY_WORDS = re.compile(
+    r"\b(stipend|stipends|stipendium|stipendien|salary|salaries|gehalt|gehälter|vergütung|verguetung|budget|"
+    r"budgets|etat|honorar|lohn|wage|wages|funding amount|fördersumme|foerdersumme|fördervolumen)\b",
+    re.I,
+)
+_AMOUNT_ASKED = re.compile(
+    r"^\W*(wie hoch|how high|how much|how large|how big|wie groß|wie gross|what is|what's|was ist|what was|"
+    r"was war)\b|\b(amount|betrag|höhe)\b",
+    re.I,
+)
+
+
 def _asks_a_price(question: str) -> bool:
     """A price is asked for, unless the only price word is a German "Preis" that was won ("Welchen Preis
-    hat sie gewonnen?" asks for a prize)."""
+    hat sie gewonnen?" asks for a prize); a stipend, salary or budget when its amount is asked."""
     words = {m.group().lower() for m in _PRICE_ASKED.finditer(question)}
     if not words:
-        return False
+        return bool(_MONEY_WORDS.search(question) and _AMOUNT_ASKED.search(question))
     return not (words <= _PRIZE_OR_PRICE and _PRIZE_CONTEXT.search(question))
 
 
@@ -923,7 +938,8 @@ _ARTICLE = r"(?:(?:the|a|an|der|die|das|den|dem|des|ein|eine|einen|einer)\s+)?"
 _SUBJECT = r"(?P<subject>[^\W\d_][\w'’+-]*(?:\s+[\w'’+-]+){0,3}?)"
 _SUBJECT_END = (
     r"(?=\s+(?:of|for|at|in|on|from|by|within|von|vom|für|fur|an|am|im|in|bei|beim|des|der|zur|zum|"
-    r"cost|costs|kosten|kostet|take|start|begin|end|stattfinden|statt|beginnen|beginnt)\b|\W*$)"
+    r"cost|costs|kosten|kostet|take|start|begin|end|stattfinden|statt|beginnen|beginnt|founded|established|held|"
+    r"opened|published|released|built|gegründet|eröffnet|veröffentlicht|gebaut|abgehalten)\b|\W*$)"
 )
 _SUBJECT_CUES = [
     re.compile(
@@ -939,6 +955,16 @@ _SUBJECT_CUES = [
         re.I,
     ),
     re.compile(r"^\W*wie\s+hoch\s+(?:ist|sind|war|waren)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
+    # "When is <the exam> for the course?": a date of the course's start does not answer
+    re.compile(
+        r"^\W*(?:when|wann)\s+(?:is|are|was|were|will|ist|sind|war|waren|wird|findet|finden|fand|beginnt|endet)\s+"
+        + r"(?!(?:the\s+|der\s+|die\s+|das\s+|den\s+)?(?:next|first|last|upcoming|nächste|nächsten|erste|ersten"
+        + r"|letzte|letzten)\b)"
+        + _ARTICLE
+        + _SUBJECT
+        + _SUBJECT_END,
+        re.I,
+    ),
 ]
 
 
@@ -971,6 +997,9 @@ def asked_subject(question: str) -> list[str]:
         found = cue.match(question)
         if found:
             return [w for w in re.split(r"[\s-]+", found.group("subject")) if w]
+    money = _MONEY_WORDS.search(question)
+    if money and _AMOUNT_ASKED.search(question):  # "What is the annual budget?": a turnover is no budget
+        return money.group().split()
     return []
 
 

@@ -12,7 +12,7 @@ from conftest import write_site
 
 from assistant.answer import Assistant
 from assistant.build import index_site
-from assistant.question import asked_role, asked_subject
+from assistant.question import answer_shape, asked_role, asked_subject
 
 SITE = {
     "_config.yml": "title: Riverbank Lab\nurl: https://lab.example.org\n",
@@ -28,6 +28,8 @@ SITE = {
     "contact.md": "---\ntitle: Contact\n---\n## Visitors\n\nPlease give your address to the porter when you arrive.\n\n"
     "## Post\n\nRiverbank Lab, Uferweg 12, 24118 Kiel\n",
     "guests.md": "---\ntitle: Guests\n---\nGuests of the lab stay in the guest house next to the campus.\n",
+    "report.md": "---\ntitle: Annual report\n---\nThe lab's river app had an annual turnover of 1.2 million € in shops.\n",
+    "teaching.md": "---\ntitle: Teaching\n---\nThe sediment course runs in the summer semester 2024 on Mondays.\n",
 }
 
 
@@ -99,3 +101,29 @@ def test_an_address_asked_for_is_a_passage_holding_one(assistant):
     assert found and "Uferweg 12, 24118 Kiel" in found[0]
     found = quotes(assistant, "Wie lautet die Anschrift?")
     assert found and "24118 Kiel" in found[0]
+
+
+def test_when_is_the_exam_of_a_course_is_not_answered_by_the_course_dates(assistant):
+    assert asked_subject("When is the exam for the sediment course?") == ["exam"]
+    assert asked_subject("Wann findet der Workshop statt?") == ["Workshop"]
+    assert asked_subject("When is the next meeting?") == []
+    assert quotes(assistant, "When is the exam for the sediment course?") == []
+    assert quotes(assistant, "When does the sediment course take place?")
+
+
+@pytest.mark.parametrize(
+    "question, shape",
+    [
+        ("Wie hoch ist das Stipendium der Fellowship?", "price"),
+        ("What is the lab's annual budget?", "price"),
+        ("Which stipends are offered?", None),
+    ],
+)
+def test_a_stipend_or_budget_asked_as_an_amount_asks_for_money(question, shape):
+    found = answer_shape(question)
+    assert (found.name if found else None) == shape
+
+
+def test_a_sum_of_money_that_is_not_the_budget_does_not_answer_for_it(assistant):
+    assert quotes(assistant, "What is the lab's annual budget?") == []
+    assert "1.2 million €" in quotes(assistant, "What was the annual turnover of the lab's river app?")[0]
