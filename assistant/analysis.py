@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -179,17 +180,24 @@ def _word_score(word: str) -> tuple[float, float]:
     return 0, 0
 
 
-def _letter_counts(word: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def _letter_bits(word: str, bits: dict[tuple[str, int], int], grow: bool) -> tuple[int, int]:
+    """A word's letters as a multiset of bits (the k-th "e" is its own bit), and how many of its letters
+    have no bit. Two words differ by popcount(a ^ b) letters, counts compared: a lower bound on twice
+    their edit distance, told by one integer operation instead of a loop over letters. Only the
+    vocabulary's letters get bits (``grow``); a question's unknown letters are counted instead, so a
+    question cannot make the table grow."""
+    seen: dict[str, int] = {}
+    mask = unknown = 0
     for c in word:
-        counts[c] = counts.get(c, 0) + 1
-    return counts
-
-
-def _letters_apart(a: dict[str, int], b: dict[str, int]) -> int:
-    """How many letters two words differ by, counts compared (a lower bound on twice their edit distance)."""
-    apart = sum(abs(k - b.get(c, 0)) for c, k in a.items())
-    return apart + sum(k for c, k in b.items() if c not in a)
+        k = seen[c] = seen.get(c, 0) + 1
+        bit = bits.get((c, k))
+        if bit is None:
+            if not grow:
+                unknown += 1
+                continue
+            bit = bits[(c, k)] = 1 << len(bits)
+        mask |= bit
+    return mask, unknown
 
 
 def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
@@ -343,7 +351,8 @@ class Vocabulary:
     def __init__(self, counts: Mapping[str, int] | None = None) -> None:
         self._counts = dict(counts or {})
         self._buckets: dict[int, list[str]] | None = None
-        self._letters: dict[str, dict[str, int]] = {}
+        self._bits: dict[tuple[str, int], int] = {}  # (letter, its k-th occurrence) -> one bit
+        self._masked: dict[int, list[tuple[int, str]]] = {}  # length -> (letter bits, term)
 
     def __contains__(self, term: object) -> bool:
         return self.doc_freq(term) > 0 if isinstance(term, str) else False
@@ -361,13 +370,31 @@ class Vocabulary:
 
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         """Terms that may lie within ``distance`` edits of ``word`` (a superset is fine)."""
+        buckets = self._by_length()
+        for n in range(len(word) - distance, len(word) + distance + 1):
+            yield from buckets.get(n, ())
+
+    def _by_length(self) -> dict[int, list[str]]:
         if self._buckets is None:
             self._buckets = {}
             for term in self._counts:
                 if term.isalpha():
                     self._buckets.setdefault(len(term), []).append(term)
-        for n in range(len(word) - distance, len(word) + distance + 1):
-            yield from self._buckets.get(n, ())
+        return self._buckets
+
+    def _near_in_letters(self, word: str, distance: int) -> list[str]:
+        """Candidates whose letter counts differ from the word's by at most two per edit allowed: an
+        edit changes them by two at most, so the others need no alignment."""
+        lengths = range(len(word) - distance, len(word) + distance + 1)
+        buckets, masked = self._by_length(), self._masked
+        for n in lengths:  # each length's bits when first asked: a fresh process pays for few of them
+            if n not in masked:
+                masked[n] = [(_letter_bits(t, self._bits, True)[0], t) for t in buckets.get(n, ())]
+        mask, unknown = _letter_bits(word, self._bits, False)
+        room = 2 * distance - unknown
+        if room < 0:
+            return []
+        return [term for n in lengths for bits, term in masked[n] if (bits ^ mask).bit_count() <= room]
 
     def suggest(self, word: str, limit: int = 2) -> list[str]:
         """Nearest known terms to a misspelt word, closest first, then most frequent."""
@@ -376,15 +403,9 @@ class Vocabulary:
         if not max_distance:
             return []
         scored = []
-        letters = _letter_counts(word)
-        for term in self.candidates(word, max_distance):
+        for term in self._near_in_letters(word, max_distance):
             if term == word:
                 continue
-            counts = self._letters.get(term)
-            if counts is None:
-                counts = self._letters[term] = _letter_counts(term)
-            if _letters_apart(letters, counts) > 2 * max_distance:
-                continue  # an edit changes the letter counts by two at most: too far apart, no need to align
             d = damerau_levenshtein(word, term, max_distance)
             if d <= max_distance:
                 scored.append((d, -self.doc_freq(term), term))
@@ -495,6 +516,32 @@ class Analyzer:
             for term, s, e in self._raw_terms(raw, kind, lang)
         ]
         return found + [Token(term, s, e) for term, s, e in _postal_codes(text)]
+
+    def token_terms(self, text: str, lang: str) -> set[str]:
+        """The terms of :meth:`tokens`, as a set, without making a Token of each (quotes score sentences by it)."""
+        found = {
+            term
+            for m in TOKEN_RE.finditer(text)
+            for term, _, _ in self._raw_terms(
+                m.group().rstrip(TRAILING) if m.lastgroup == "url" else m.group(), m.lastgroup, lang
+            )
+        }
+        found.update(term for term, _, _ in _postal_codes(text))
+        return found
+
+    def spans_of(self, text: str, lang: str, wanted: AbstractSet[str]) -> list[tuple[int, int]]:
+        """Offsets of the tokens of ``text`` (as :meth:`tokens` finds them) whose term, or whose text
+        lowercased, is in ``wanted``: the highlights of a quote, in one pass over it."""
+        out = []
+        for m in TOKEN_RE.finditer(text):
+            kind, raw, start = m.lastgroup, m.group(), m.start()
+            if kind == "url":
+                raw = raw.rstrip(TRAILING)
+            for term, s, e in self._raw_terms(raw, kind, lang):
+                if term in wanted or text[start + s : start + e].lower() in wanted:
+                    out.append((start + s, start + e))
+        out.extend((s, e) for term, s, e in _postal_codes(text) if term in wanted or text[s:e].lower() in wanted)
+        return out
 
     def index_terms(self, text: str, lang: str) -> list[str]:
         """Stemmed terms of ``text`` (with compound parts), stop words dropped."""

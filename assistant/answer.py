@@ -220,8 +220,8 @@ class Assistant:
         text = " ".join(question.lower().split())
         if any(p.search(text) for p in self._advice):
             return True
-        for words, pattern in self._topics:
-            if pattern.search(text) and not all(self._doc_freq(w) > 0 for w in words):
+        for topic in self._topics:
+            if topic.search(text) and not all(self._doc_freq(w) > 0 for w in topic.words):
                 return True
         return False
 
@@ -364,10 +364,13 @@ class Assistant:
         more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
         return found + [Candidate(p, s) for p, s in more if p.id not in seen]
 
-    def rank(self, understanding: Understanding, context: AbstractSet[str] = frozenset()) -> list[Candidate]:
-        """Candidates by BM25 times how much of the question they cover, best first."""
+    def rank(
+        self, understanding: Understanding, context: AbstractSet[str] = frozenset(), weights: list[float] | None = None
+    ) -> list[Candidate]:
+        """Candidates by BM25 times how much of the question they cover, best first (``weights``: the
+        question's term weights when the caller has them already)."""
         query, shape = understanding.query, understanding.shape
-        weights = self.term_weights(query)
+        weights = self.term_weights(query) if weights is None else weights
         ranked = self._candidates(query)
         for c in ranked:
             c.coverage, c.matched = self._coverage(query, weights, c.passage, shape)
@@ -438,7 +441,7 @@ class Assistant:
         if not query.terms or self.off_topic(question):
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
         # the earlier question's pages come first: its terms were carried over at a lower weight
-        ranked = self.rank(understanding, self._context_pages(understanding))
+        ranked = self.rank(understanding, self._context_pages(understanding), weights)
         shape = understanding.shape
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
@@ -467,7 +470,7 @@ class Assistant:
         if not passage.is_list and word_count(text) > short:
             spans = _sentence_spans(text)
             # words already matched by the page title say nothing about which sentence answers
-            title_terms = {t.term for t in self.analyzer.tokens(passage.title, passage.lang)}
+            title_terms = self.analyzer.token_terms(passage.title, passage.lang)
             matched = (matched - title_terms) or matched
             if len(spans) > MAX_QUOTE_SENTENCES:
                 scores = [self._sentence_score(text[a:b], passage.lang, matched) for a, b in spans]
@@ -498,15 +501,12 @@ class Assistant:
         return Quote(text, self._highlights(text, passage.lang, matched))
 
     def _sentence_score(self, sentence: str, lang: str, matched: set[str]) -> float:
-        terms = {t.term for t in self.analyzer.tokens(sentence, lang)}
+        terms = self.analyzer.token_terms(sentence, lang)
         terms.update(w.lower() for w in _WORDS.findall(sentence))
         return float(len(terms & matched))
 
     def _highlights(self, text: str, lang: str, matched: set[str]) -> list[tuple[int, int]]:
-        out = []
-        for token in self.analyzer.tokens(text, lang):
-            if token.term in matched or text[token.start : token.end].lower() in matched:
-                out.append((token.start, token.end))
+        out = self.analyzer.spans_of(text, lang, matched)
         out.sort()
         merged: list[tuple[int, int]] = []
         for a, b in out:
@@ -596,21 +596,40 @@ def _own_words(query: ParsedQuery) -> ParsedQuery | None:
     return None if same else own
 
 
-def _load_scope(path: Path) -> tuple[list[re.Pattern], list[tuple[list[str], re.Pattern]]]:
+class _Topic:
+    """An everyday topic of scope.yml, looked for in a lowercased question. Its pattern is compiled the
+    first time the question holds its first word: most questions hold none of them, and a fresh process
+    need not compile them all."""
+
+    __slots__ = ("words", "_first", "_source", "_pattern")
+
+    def __init__(self, topic: str) -> None:
+        parts = topic.split()
+        self.words = [fold(w) for w in parts if w.lower() not in ("of", "the", "a")]
+        self._first = parts[0].lower() if parts else ""
+        self._source = r"(?<!\w)" + r"\s+".join(re.escape(w.lower()) for w in parts) + r"(?!\w)"
+        self._pattern: re.Pattern | None = None
+
+    def search(self, text: str) -> bool:
+        if self._first not in text:  # the pattern matches its first word as written
+            return False
+        if self._pattern is None:
+            self._pattern = re.compile(self._source)
+        return self._pattern.search(text) is not None
+
+
+def _load_scope(path: Path) -> tuple[list[re.Pattern], list[_Topic]]:
     """The advice patterns and everyday topics of a scope file (format in scope.yml)."""
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        # libyaml's parser where PyYAML has it: the pure-Python one costs a fresh process tens of milliseconds
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         advice = [re.compile(p, re.IGNORECASE) for p in data.get("advice") or []]
     except (OSError, yaml.YAMLError, re.error) as err:
         raise ValueError(f"{path}: cannot read the scope file: {err}") from err
-    topics = []
-    for words in (data.get("topics") or {}).values():
-        for topic in words or []:
-            folded = [fold(w) for w in str(topic).split() if w.lower() not in ("of", "the", "a")]
-            pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w.lower()) for w in str(topic).split()) + r"(?!\w)")
-            topics.append((folded, pattern))
+    topics = [_Topic(str(topic)) for words in (data.get("topics") or {}).values() for topic in words or []]
     return advice, topics
 
 
