@@ -58,6 +58,8 @@ def analyzer():
         ("What kind of data do you store?", "en", "gespeichert", "kinder"),  # false friend
         ("How to get there by train?", "en", "anfahrt", "zug"),  # "train" stays a stem of "training"
         ("Was ist der Vorteil der Behandlung?", "de", "treatment", "treat"),
+        ("Wie viel Geld geben Bund und Länder aus?", "de", "spend", "birth"),  # "geb." is no stem of "geben"
+        ("Wie schnell fahren die Autos?", "de", "speed", "fast"),  # German "fast" is "almost"
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
