@@ -73,7 +73,8 @@ ASKING_WORDS = frozenset(
     genau derzeit aktuell momentan gerade per by mittels hoch many much viele vieler vielen
     danach anschließend anschliessend daraufhin zuvor davor vorher nachher afterwards subsequently
     when where who whom whose why which what how wann wo wer wem wen wessen was wie welche welcher welches
-    welchen welchem warum wieso weshalb woher wohin womit wofür wofur worüber woruber
+    welchen welchem warum wieso weshalb woher wohin womit wofür wofur worüber woruber worum woran worauf
+    wodurch wovon wozu woraus worin
     """.split()
 )
 

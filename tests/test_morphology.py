@@ -115,6 +115,9 @@ def test_a_plural_in_s_after_a_vowel_reaches_the_glossary(analyzer):
 def test_words_that_order_events_are_not_what_a_question_is_about(analyzer):
     words = [t.word for t in analyzer.parse_question("Wohin ist er danach gegangen?", "de").terms]
     assert "danach" not in words and "gegangen" in words
+    # "Woran" and "Worum" ask, like "Warum": neither is a slip for "woman" or "warum"
+    words = [t.word for t in analyzer.parse_question("Woran und worum geht es?", "de", Vocabulary({"woman": 2})).terms]
+    assert "Woran" not in words and "worum" not in words
 
 
 def term_variants(terms, word):
