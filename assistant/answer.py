@@ -356,12 +356,16 @@ class Assistant:
         holds a rare name; a second look for the question's own words in the passages' text
         keeps that passage among the candidates.
         """
-        found = [Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES)]
+        fetched: dict = {}  # the second search decodes no passage the first has read
+        doc_freqs: dict = {}
+        found = [
+            Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES, fetched=fetched, doc_freqs=doc_freqs)
+        ]
         own = _own_words(query)
         if own is None:
             return found  # no variants beyond the words themselves: one search is enough
         seen = {c.passage.id for c in found}
-        more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS)
+        more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS, fetched=fetched, doc_freqs=doc_freqs)
         return found + [Candidate(p, s) for p, s in more if p.id not in seen]
 
     def rank(

@@ -365,15 +365,29 @@ class SearchIndex:
         """Parse a question against this index's vocabulary."""
         return self.analyzer.parse_question(question, lang, self.vocabulary())
 
-    def query(self, parsed: ParsedQuery, fields: Iterable[str] | None = None) -> tantivy.Query:
+    def query(
+        self,
+        parsed: ParsedQuery,
+        fields: Iterable[str] | None = None,
+        doc_freqs: dict[tuple[str, str], int] | None = None,
+    ) -> tantivy.Query:
         """One flat OR of boosted term (and glossary phrase) queries.
 
         Flat, because tantivy prunes a flat disjunction of term queries with
         block-max WAND, while nesting (one group per question word) is several
         times slower. Scores therefore add up over a word's variants; glossary
         and typo variants weigh less than the word as typed, so the word itself
-        still wins. Terms absent from a field are left out (doc_freq is cheap).
+        still wins. Terms absent from a field are left out (doc_freq is cheap; ``doc_freqs`` keeps them
+        for a second query of the same question).
         """
+        known = {} if doc_freqs is None else doc_freqs
+
+        def doc_freq(name: str, word: str) -> int:
+            df = known.get((name, word))
+            if df is None:
+                df = known[(name, word)] = self._searcher.doc_freq(name, word)
+            return df
+
         own = {v for term in parsed.terms for v, w in term.variants.items() if w >= 1.0}
         wanted: dict[tuple[str, str], float] = {}  # (field, variant) -> weight; a variant counts once
         for term in parsed.terms:
@@ -386,7 +400,7 @@ class SearchIndex:
                 for name in fields or FIELD_BOOSTS:
                     if len(words) > 1 and name == "exact":
                         continue
-                    dfs = [self._searcher.doc_freq(name, w) for w in words]
+                    dfs = [doc_freq(name, w) for w in words]
                     if not all(dfs):
                         continue
                     if len(words) > 1 and min(dfs) > PHRASE_MAX_DF_SHARE * self._searcher.num_docs:
@@ -408,18 +422,38 @@ class SearchIndex:
         return tantivy.Query.boolean_query(clauses)
 
     def search(
-        self, query: ParsedQuery, limit: int = 10, fields: Iterable[str] | None = None
+        self,
+        query: ParsedQuery,
+        limit: int = 10,
+        fields: Iterable[str] | None = None,
+        fetched: dict[tuple[int, int], Passage] | None = None,
+        doc_freqs: dict[tuple[str, str], int] | None = None,
     ) -> list[tuple[Passage, float]]:
-        """Best passages for a parsed question, highest BM25 score first."""
+        """Best passages for a parsed question, highest BM25 score first.
+
+        Searches of one question may share ``fetched`` (passages by document address), so a passage both
+        find is read and decoded once, and ``doc_freqs`` (see :meth:`query`).
+        """
         if not query.terms or limit <= 0:
             return []
-        result = self._searcher.search(self.query(query, fields), limit=limit, count=False)
+        result = self._searcher.search(self.query(query, fields, doc_freqs), limit=limit, count=False)
+        seen = {} if fetched is None else fetched
         out = []
         for score, address in result.hits:
-            blob = self._searcher.doc(address)["passage"][0]
-            record = json.loads(bytes(blob))
-            out.append((Passage(**{k: record.get(k) for k in _PASSAGE_FIELDS if k in record}), float(score)))
+            key = (address.segment_ord, address.doc)
+            passage = seen.get(key)
+            if passage is None:
+                passage = seen[key] = self._decode(self._searcher.doc(address)["passage"][0])
+            out.append((passage, float(score)))
         return out
+
+    @staticmethod
+    def _decode(blob: bytes) -> Passage:
+        record = json.loads(blob)
+        try:
+            return Passage(**record)
+        except TypeError:  # a field this program no longer has
+            return Passage(**{k: record[k] for k in _PASSAGE_FIELDS if k in record})
 
     def passages(self) -> Iterator[Passage]:
         """Every passage of the index (for reports over the whole site, not for answering)."""
