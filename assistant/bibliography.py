@@ -28,6 +28,8 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
+from .site_files import OutsideSite, SiteFolder
+
 __all__ = ["Bibliography", "BibEntry", "TAGS", "latex_to_text", "normalize_names"]
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -271,9 +273,11 @@ class Bibliography:
 
     def __init__(self, root: Path, config: dict | None = None):
         self.root = Path(root)
+        self.folder = SiteFolder(self.root)
         scholar = dict((config or {}).get("scholar") or {})
         self.scholar = scholar
-        self.source = self.root / str(scholar.get("source") or "_bibliography").strip("/")
+        self.source = self.root / self.folder.folder(scholar.get("source"), "_bibliography")[0]
+        self.refused: list[str] = []  # files asked for that are outside the site, for the tag to report
         self.pattern = str(scholar.get("bibliography") or "references.bib")
         self._files: dict[Path, tuple[float, list[BibEntry]]] = {}
         self._templates: dict[str, Any] = {}
@@ -297,6 +301,9 @@ class Bibliography:
                 path = self.source / name
                 if not path.suffix and not path.exists():
                     path = path.with_suffix(".bib")
+                if not self.folder.inside(path):
+                    self.refused.append(name)
+                    continue
                 out.append(path)
             return out
         patterns = _expand_braces(self.pattern)
@@ -317,7 +324,12 @@ class Bibliography:
         cached = self._files.get(path)
         if cached and cached[0] == mtime:
             return cached[1]
-        library = bibtexparser.parse_string(path.read_text(encoding="utf-8", errors="replace"))
+        try:
+            text = self.folder.read_text(path, errors="replace")
+        except OutsideSite:  # a link in the bibliography folder to a file elsewhere
+            self.refused.append(_relative(path, self.root))
+            return []
+        library = bibtexparser.parse_string(text)
         rel = _relative(path, self.root)
         entries = []
         blocks = [getattr(b, "ignore_error_block", b) for b in library.blocks]
@@ -450,7 +462,7 @@ class Bibliography:
         if not repository:
             return {}
         folder = self.root / str(repository).strip("/")
-        if not folder.is_dir():
+        if not self.folder.is_dir(folder):
             return {}
         base = str(env.jekyll.config.get("baseurl") or "").rstrip("/")
         return {
@@ -464,7 +476,7 @@ class Bibliography:
         if name not in self._templates:
             layout = self._layout_file(env, name)
             if layout is not None:
-                text = layout.read_text(encoding="utf-8", errors="replace")
+                text = self.folder.read_text(layout, errors="replace")
                 text = re.sub(r"\A---\s*\n.*?\n?---\s*\n", "", text, count=1, flags=re.S)
                 self._templates[name] = env.from_string(text, path=_relative(layout, self.root))
             elif "{{" in name or "{%" in name:
@@ -475,12 +487,12 @@ class Bibliography:
 
     def _layout_file(self, env: Any, name: str) -> Path | None:
         """The layout Jekyll knows as ``name``: any extension (.html, .liquid, ...), .html first."""
-        layouts_dir = str(env.jekyll.config.get("layouts_dir") or "_layouts").strip("/")
+        layouts_dir = self.folder.folder(env.jekyll.config.get("layouts_dir"), "_layouts")[0]
         folder = self.root / layouts_dir
         candidates = [folder / f"{name}.html"] + [
             c for c in sorted(folder.glob(f"{glob.escape(name)}.*")) if c.stem == name
         ]
-        return next((c for c in candidates if c.is_file() and not c.name.endswith("~")), None)
+        return next((c for c in candidates if self.folder.is_file(c) and not c.name.endswith("~")), None)
 
     def find(self, key: str) -> BibEntry | None:
         for path in self.files():
@@ -685,6 +697,16 @@ class _ScholarNode(Node):
         self.blank = False
 
     def render_to_output(self, context: Any, buffer: TextIO) -> int:
+        bib: Bibliography = context.env.jekyll.bibliography
+        try:
+            return self._render(context, buffer)
+        finally:
+            line = self.token.source.count("\n", 0, max(self.token.start_index, 0)) + 1
+            for name in bib.refused:
+                context.env.jekyll._refuse(line, f"bibliography file {name} is outside the site; not read")
+            bib.refused.clear()
+
+    def _render(self, context: Any, buffer: TextIO) -> int:
         jekyll = context.env.jekyll
         markup = self.markup
         if "{{" in markup or "{%" in markup:

@@ -60,9 +60,11 @@ def check_site_url(site, site_root: Path | str, url: str | None) -> None:
 
 def _config_line(root: Path, key: str) -> str:
     """Where ``key:`` stands in the site's configuration, as file:line."""
+    from .site_files import SiteFolder
+
     for name in ("_config.yml", "_config.yaml"):
         try:
-            lines = (root / name).read_text(encoding="utf-8").splitlines()
+            lines = SiteFolder(root).read_text(name).splitlines()
         except (OSError, UnicodeDecodeError):
             continue
         for number, line in enumerate(lines, 1):
@@ -119,7 +121,7 @@ def index_site(
     from .pins import Collector, read_specs
     from .render import SiteRendering
     from .search_index import EmptyIndexError, build_index
-    from .site import load_site
+    from .site import load_site, site_folder
     from .site_guide import data_file, site_guide
 
     started = time.perf_counter()
@@ -138,7 +140,9 @@ def index_site(
     chunks = [pending[i : i + CHUNK_PAGES] for i in range(0, len(pending), CHUNK_PAGES)]
     tally = _Chunk()
     pin_file = data_file(site)
-    specs, pin_problems = read_specs(site.root / pin_file, pin_file)
+    # a link to a file outside the site is refused by the site reader, and gives no pins either
+    pin_path = site_folder(site.root).real_path(pin_file)
+    specs, pin_problems = read_specs(pin_path, pin_file) if pin_path else ([], [])
     pinned = Collector(specs)
 
     def passages(results: Iterator[_Chunk]) -> Iterator[PreparedPassage]:
@@ -298,14 +302,22 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
 
     from .documents import Document
     from .render import main_content
+    from .site import OUTSIDE_FILE
+    from .site_files import OutsideSite, SiteFolder
 
     documents = []
+    folder = SiteFolder(root)
     for path in sorted(root.rglob("*.htm*")):
         rel = path.relative_to(root).as_posix()
         if path.suffix.lower() not in (".html", ".htm") or any(part.startswith((".", "_")) for part in rel.split("/")):
             continue
         try:
-            html = path.read_text(encoding="utf-8")
+            html = folder.read_text(path)
+        except OutsideSite:
+            refused = Problem(rel, OUTSIDE_FILE)
+            if refused not in problems:  # the site reader names it too
+                problems.append(refused)
+            continue
         except (OSError, UnicodeDecodeError) as err:
             problems.append(Problem(rel, f"cannot read: {err}"))
             continue

@@ -169,12 +169,17 @@ def site_kind(folder: Path) -> str | None:
     Only the folder's top level is looked at, and only so many entries of it,
     so the answer is quick on any folder (a home folder, /tmp).
     """
+    from .site_files import SiteFolder
+
     pages: list[Path] = []
     has_index_html = False
+    site = SiteFolder(folder)
     with os.scandir(folder) as entries:
         for n, entry in enumerate(entries):
             if n >= LOOK_AT_ENTRIES:
                 break
+            if not site.entry_inside(entry):  # a link out of the folder says nothing about it
+                continue
             name = entry.name.lower()
             if name in ("_config.yml", "_config.yaml", "_config.toml") and entry.is_file():
                 return "source"

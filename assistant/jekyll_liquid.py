@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -25,15 +26,82 @@ from liquid import Environment, Mode
 from liquid.ast import BlockNode, Node
 from liquid.builtin.expressions import BooleanExpression, FilteredExpression, TernaryFilteredExpression, tokenize
 from liquid.builtin.expressions import logical as _logical
-from liquid.exceptions import LiquidError
+from liquid.context import RenderContext
+from liquid.exceptions import (
+    BlockNestingError,
+    ContextDepthError,
+    LiquidError,
+    LocalNamespaceLimitError,
+    LoopIterationLimitError,
+    OutputStreamLimitError,
+    ResourceLimitError,
+)
 from liquid.filter import with_context, with_environment
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
+from liquid.template import BoundTemplate
 from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
 from liquid.undefined import Undefined
 
-__all__ = ["JekyllLiquid", "RenderError"]
+from .site_files import SiteFolder
+
+__all__ = ["JekyllLiquid", "RenderError", "LiquidLimits"]
+
+
+class LiquidLimits:
+    """What the Liquid of one render (a page's body, or one of its layouts) may cost.
+
+    A template that would loop, include or grow without end (nested loops of 100,000, an
+    include that includes itself, a string doubled in a loop) stops at the first bound it
+    passes, and the page becomes a problem naming the file and line; the rest of the site
+    goes on. Work is counted, not timed, so where a page stops does not depend on the
+    machine: a loop iteration costs 1, an include :attr:`include_cost`, a filter 1 plus the
+    size of what it reads and makes. ``seconds`` is only a backstop for work the count misses.
+    The costliest page of the real sites the project is measured on takes a 48th of :attr:`work`.
+    """
+
+    loops = 1_000_000  # iterations of nested loops, multiplied (python-liquid's loop_iteration_limit)
+    work = 2_000_000  # units of work
+    include_cost = 100
+    output = 32 * 1024 * 1024  # bytes a render writes (python-liquid's output_stream_limit)
+    locals = 32 * 1024 * 1024  # bytes its variables hold (python-liquid's local_namespace_limit)
+    depth = 60  # scopes deep: about 25 includes within includes (python-liquid's context_depth_limit)
+    seconds = 60.0
+
+
+class WorkLimitError(ResourceLimitError):
+    """More work (or, as a backstop, time) than one render may take."""
+
+
+class _Budget:
+    """The work one render has left; every loop, include and filter spends from it."""
+
+    __slots__ = ("left", "next_check", "started", "clock", "seconds", "work")
+    CHECK_EVERY = 1 << 16  # units between looks at the clock
+
+    def __init__(self, work: int, seconds: float, clock: Callable[[], float]):
+        self.work, self.left, self.seconds, self.clock = work, work, seconds, clock
+        self.next_check = work - self.CHECK_EVERY
+        self.started = clock()
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < self.next_check:
+            if self.left < 0:
+                raise WorkLimitError(f"more than {self.work:,} steps of work (loops, includes, filters)", token=None)
+            self.next_check = self.left - self.CHECK_EVERY
+            if self.clock() - self.started > self.seconds:
+                raise WorkLimitError(f"still running after {self.seconds:.0f} s", token=None)
+
+
+def _cost(value: object) -> int:
+    """Work units a filter's input or result stands for: its size."""
+    if isinstance(value, str):
+        return len(value) >> 8
+    if isinstance(value, (list, tuple, dict, range)):
+        return len(value) >> 4
+    return 0
 
 
 class RenderError(Exception):
@@ -48,6 +116,10 @@ class RenderError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.reason}"
+
+
+class LimitReached(RenderError):
+    """A render stopped at one of :class:`LiquidLimits` (the file and line where it stood)."""
 
 
 # --------------------------------------------------------------------------
@@ -817,9 +889,8 @@ def _data_filter(value: object, filters: object = None) -> Any:
 
 
 def _site_file(path: object, environment: Any) -> Path | None:
-    root = environment.jekyll.root.resolve()
-    target = (root / _to_s(path).lstrip("/")).resolve()
-    return target if target.is_relative_to(root) and target.is_file() else None
+    target = environment.jekyll.folder.real_path(_to_s(path).lstrip("/"))
+    return target if target is not None and target.is_file() else None
 
 
 @with_environment
@@ -901,12 +972,20 @@ JEKYLL_FILTERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _forgiving(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """Return the input unchanged when a filter fails, noting why, as Jekyll's lax mode would not crash."""
+def _forgiving(name: str, func: Callable[..., Any], jekyll: JekyllLiquid) -> Callable[..., Any]:
+    """Return the input unchanged when a filter fails, noting why, as Jekyll's lax mode would not crash.
+
+    Each call spends from the render's budget what its input and result weigh; a limit reached
+    inside a filter is never taken for a failed filter.
+    """
 
     def wrapper(value: object, *args: Any, **kwargs: Any) -> Any:
         try:
-            return func(value, *args, **kwargs)
+            result = func(value, *args, **kwargs)
+            jekyll.budget.spend(1 + _cost(value) + _cost(result))
+            return result
+        except ResourceLimitError:
+            raise
         except (
             LiquidError,
             TypeError,
@@ -944,14 +1023,14 @@ class _MarkupNode(Node):
 
     __slots__ = ("markup", "render_markup")
 
-    def __init__(self, token: Token, markup: str, render_markup: Callable[[Any, str, Token], str]):
+    def __init__(self, token: Token, markup: str, render_markup: Callable[[Any, str, Token, TextIO], str]):
         super().__init__(token)
         self.markup = markup
         self.render_markup = render_markup
         self.blank = False
 
     def render_to_output(self, context: Any, buffer: TextIO) -> int:
-        return buffer.write(self.render_markup(context, self.markup, self.token) or "")
+        return buffer.write(self.render_markup(context, self.markup, self.token, buffer) or "")
 
 
 class _MarkupTag(Tag):
@@ -966,7 +1045,7 @@ class _MarkupTag(Tag):
             markup = next(stream) and stream.current.value
         return _MarkupNode(token, markup, self.render_markup)
 
-    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+    def render_markup(self, context: Any, markup: str, token: Token, buffer: TextIO | None = None) -> str:
         raise NotImplementedError
 
 
@@ -981,8 +1060,9 @@ class _IncludeTag(_MarkupTag):
     name = "include"
     relative = False
 
-    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+    def render_markup(self, context: Any, markup: str, token: Token, buffer: TextIO | None = None) -> str:
         jekyll: JekyllLiquid = self.env.jekyll  # type: ignore[attr-defined]
+        jekyll.budget.spend(LiquidLimits.include_cost)
         name, rest = _split_include_markup(markup)
         if "{{" in name:
             name = jekyll._render_snippet(name, context).strip()
@@ -996,17 +1076,20 @@ class _IncludeTag(_MarkupTag):
             else:
                 params[key] = _plain(jekyll._evaluate(var, context))
         template, shown = jekyll._include_template(name, self.relative)
+        if shown is None:
+            jekyll._refuse(_line_of(token), f"include {name} is outside the site; not read, as Jekyll does not")
+            return ""
         if template is None:
             jekyll._missing(shown, _line_of(token))
             return ""
-        buffer = StringIO()
+        out = context.get_buffer(buffer)  # what the page has written so far counts against its output bound
         jekyll._stack.append((shown, 1))
         try:
             with context.extend({"include": params}, template=template):
-                template.render_with_context(context, buffer, partial=True)
+                template.render_with_context(context, out, partial=True)
         finally:
             jekyll._stack.pop()
-        return buffer.getvalue()
+        return out.getvalue()
 
 
 class _IncludeCachedTag(_IncludeTag):
@@ -1045,7 +1128,7 @@ class _LinkTag(_MarkupTag):
 
     name = "link"
 
-    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+    def render_markup(self, context: Any, markup: str, token: Token, buffer: TextIO | None = None) -> str:
         jekyll, target, site = _link_target(self, context, markup)
         target = target.lstrip("/")
         for doc in _site_documents(site):
@@ -1064,7 +1147,7 @@ class _PostUrlTag(_MarkupTag):
 
     name = "post_url"
 
-    def render_markup(self, context: Any, markup: str, token: Token) -> str:
+    def render_markup(self, context: Any, markup: str, token: Token, buffer: TextIO | None = None) -> str:
         jekyll, target, site = _link_target(self, context, markup)
         wanted = target.rsplit("/", 1)[-1]
         for post in _seq(site.get("posts") if isinstance(site, dict) else None):
@@ -1242,8 +1325,35 @@ _BLOCKS = {
 _INNER = {"else": {"for", "if", "unless", "case"}, "elsif": {"if", "unless"}, "when": {"case"}}
 
 
+class _BudgetedContext(RenderContext):
+    """A render context whose loops spend from the render's work budget."""
+
+    def raise_for_loop_limit(self, length: int = 1) -> None:
+        self.env.jekyll.budget.spend(length)  # type: ignore[attr-defined]
+        super().raise_for_loop_limit(length)
+
+
+class _BudgetedTemplate(BoundTemplate):
+    context_class = _BudgetedContext
+
+
+_STOPPED = {
+    ContextDepthError: "includes nested too deep (an include that includes itself?)",
+    LoopIterationLimitError: "nested loops of more than {loops:,} iterations",
+    OutputStreamLimitError: "output larger than {output_mib} MiB",
+    LocalNamespaceLimitError: "variables larger than {locals_mib} MiB",
+    BlockNestingError: "blocks nested too deep",
+}
+
+
 class _JekyllEnvironment(Environment):
-    """python-liquid configured for Jekyll's lenient Liquid 4."""
+    """python-liquid configured for Jekyll's lenient Liquid 4, within :class:`LiquidLimits`."""
+
+    loop_iteration_limit = LiquidLimits.loops
+    output_stream_limit = LiquidLimits.output
+    local_namespace_limit = LiquidLimits.locals
+    context_depth_limit = LiquidLimits.depth
+    template_class = _BudgetedTemplate
 
     def __init__(self, jekyll: JekyllLiquid):
         self.jekyll = jekyll
@@ -1273,7 +1383,7 @@ class _JekyllEnvironment(Environment):
         for tag in bibliography.TAGS:
             self.add_tag(tag)
         for name, func in {**self.filters, **SITE_PLUGIN_FILTERS, **JEKYLL_FILTERS}.items():
-            self.filters[name] = _forgiving(name, func)
+            self.filters[name] = _forgiving(name, func, self.jekyll)
         self.filters = _Filters(self.filters, self.jekyll.unknown_filters)
 
     def tokenizer(self) -> Callable[[str], Iterator[Token]]:
@@ -1298,6 +1408,8 @@ class _JekyllEnvironment(Environment):
         elif not exc.token:
             exc.token = token
         line = _line_of(exc.token) if exc.token is not None else None
+        if isinstance(exc, ResourceLimitError):  # lax mode would skip the node and go on: stop the page instead
+            raise self.jekyll._stop(exc, line) from exc
         self.jekyll._note(line, str(exc.message))
 
 
@@ -1331,14 +1443,20 @@ class JekyllLiquid:
     lenient Liquid would have skipped it too.
     """
 
-    def __init__(self, root: Path, config: dict | None = None):
+    def __init__(self, root: Path, config: dict | None = None, clock: Callable[[], float] = time.monotonic):
         self.root = Path(root)
+        self.folder = SiteFolder(self.root)
         self.config: dict[str, Any] = dict(config or {})
         # What the published site is built with (GitHub Pages and most CI set JEKYLL_ENV=production)
         self.environment = "production"
-        self.includes_dir = self.root / str(self.config.get("includes_dir") or "_includes")
+        self.includes_dir = self.root / self.folder.folder(self.config.get("includes_dir"), "_includes")[0]
         self.missing_includes: list[str] = []
         self.warnings: list[RenderError] = []
+        # files a page asked for that are outside the site (not read), for the caller to report
+        self.refused: list[RenderError] = []
+        self.clock = clock
+        self.budget = _Budget(LiquidLimits.work, LiquidLimits.seconds, clock)
+        self._stopped: dict[str, LimitReached] = {}
         self.unknown_tags: set[str] = set()
         self.unknown_filters: set[str] = set()
         self.env = _JekyllEnvironment(self)
@@ -1352,11 +1470,21 @@ class JekyllLiquid:
 
     def render(self, source: str, context: dict, path: str, line_offset: int = 0) -> str:
         """Render ``source`` (from site file ``path``, starting at line ``line_offset``) in ``context``."""
+        stopped = self._stopped.get(source)
+        if stopped is not None:  # a layout that passed a bound on one page is not rendered again for the next
+            raise LimitReached(stopped.path, stopped.line, stopped.reason)
         template = self._parse(source, path, line_offset)
         data = {"jekyll": {"environment": self.environment, "version": "4.3.1"}, **context}
+        top = not self._stack
+        if top:
+            self.budget = _Budget(LiquidLimits.work, LiquidLimits.seconds, self.clock)
         self._stack.append((path, line_offset))
         try:
             return template.render(**data)
+        except LimitReached as err:
+            if top:
+                self._stopped[source] = err
+            raise
         except RenderError:
             raise
         except LiquidError as err:
@@ -1399,17 +1527,16 @@ class JekyllLiquid:
         self._templates[source] = template
         return template
 
-    def _include_template(self, name: str, relative: bool) -> tuple[Any, str]:
-        """The parsed include (cached by file and mtime) and its site-relative name."""
+    def _include_template(self, name: str, relative: bool) -> tuple[Any, str | None]:
+        """The parsed include (cached by file and mtime) and its site-relative name (None: outside the site)."""
         if relative and self._stack:
             base = (self.root / self._stack[0][0]).parent
         else:
             base = self.includes_dir
-        file = (base / name).resolve()
-        try:
-            shown = file.relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return None, name
+        file = self.folder.real_path(base / name.lstrip("/"))  # Jekyll joins "/x.html" to its folder too
+        if file is None:
+            return None, None
+        shown = file.relative_to(self.folder.real).as_posix()
         if not name or not file.is_file():
             return None, shown
         mtime = file.stat().st_mtime
@@ -1441,6 +1568,29 @@ class JekyllLiquid:
     def _note(self, line: int | None, reason: str) -> None:
         path = self._stack[-1][0] if self._stack else "?"
         self.warnings.append(RenderError(path, self._file_line(line), reason))
+
+    def _refuse(self, line: int | None, reason: str) -> None:
+        path = self._stack[-1][0] if self._stack else "?"
+        error = RenderError(path, self._file_line(line), reason)
+        if all(str(error) != str(seen) for seen in self.refused):
+            self.refused.append(error)
+
+    def take_refused(self) -> list[RenderError]:
+        """What was refused since the last call (each page's, when called after each page)."""
+        refused, self.refused = self.refused, []
+        return refused
+
+    def _stop(self, exc: ResourceLimitError, line: int | None) -> LimitReached:
+        """The problem a limit makes: the file and line where the render stood, and which bound it passed."""
+        template = _STOPPED.get(type(exc))
+        limits = LiquidLimits
+        what = (
+            template.format(loops=limits.loops, output_mib=limits.output >> 20, locals_mib=limits.locals >> 20)
+            if template
+            else str(exc.message)
+        )
+        path = self._stack[-1][0] if self._stack else "?"
+        return LimitReached(path, self._file_line(line), f"Liquid stopped: {what}; page not indexed")
 
     def _missing(self, name: str, line: int | None) -> None:
         if name not in self.missing_includes:

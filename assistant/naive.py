@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from rank_bm25 import BM25Okapi
 
+from .site_files import SiteFolder
+
 SUFFIXES = (".md", ".markdown", ".html", ".yml", ".yaml", ".bib")
 _TOKEN = re.compile(r"\w+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -69,17 +71,16 @@ def _kind(rel: str) -> str:
 
 def _site_url(root: Path) -> str:
     """The site's public address from _config.yml, else CNAME, else nothing."""
-    config = root / "_config.yml"
-    if config.is_file():
+    folder = SiteFolder(root)
+    if folder.is_file("_config.yml"):
         try:
-            url = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("url")
+            url = (yaml.safe_load(folder.read_text("_config.yml")) or {}).get("url")
         except yaml.YAMLError:
             url = None
         if url:
             return str(url).rstrip("/")
-    cname = root / "CNAME"
-    if cname.is_file() and cname.read_text(encoding="utf-8").strip():
-        return "https://" + cname.read_text(encoding="utf-8").strip()
+    if folder.is_file("CNAME") and folder.read_text("CNAME").strip():
+        return "https://" + folder.read_text("CNAME").strip()
     return ""
 
 
@@ -98,9 +99,12 @@ class NaiveIndex:
             raise FileNotFoundError(f"{root}: not a site folder")
         base = (base_url if base_url is not None else _site_url(root)).rstrip("/")
         paragraphs = []
+        folder = SiteFolder(root)
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root).as_posix()
             if not path.is_file() or path.suffix not in SUFFIXES or rel.startswith((".", "_site/")):
+                continue
+            if not folder.inside(path):  # a link to a file outside the site
                 continue
             text = path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
             title_match = _TITLE.search(text)

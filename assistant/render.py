@@ -23,7 +23,8 @@ from .generators import plugins
 from .jekyll_liquid import JekyllLiquid, RenderError
 from .kramdown import markdown_to_html
 from .passages import blocks_of, page_facts
-from .site import HTML_EXTS, Site, SourceFile, _split, _to_datetime
+from .site import HTML_EXTS, OUTSIDE_FILE, Site, SourceFile, _split, _to_datetime, config_folder, site_folder
+from .site_files import OutsideSite
 
 __all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
 
@@ -43,17 +44,21 @@ class _Layout:
 
 
 def _load_layouts(site: Site, problems: list[Problem]) -> dict[str, _Layout]:
-    layouts_dir = str(site.config.get("layouts_dir") or "_layouts").strip("/")
+    layouts_dir = config_folder(site, "layouts_dir", default="_layouts")
+    folder = site_folder(site.root)
     base = site.root / layouts_dir
     layouts: dict[str, _Layout] = {}
-    if not base.is_dir():
+    if not folder.is_dir(layouts_dir):
         return layouts
     for file in sorted(base.rglob("*")):
         if not file.is_file() or file.name.startswith("."):
             continue
         rel = file.relative_to(site.root).as_posix()
         try:
-            text = file.read_text(encoding="utf-8-sig")
+            text = folder.read_text(file, encoding="utf-8-sig")
+        except OutsideSite:
+            problems.append(Problem(rel, OUTSIDE_FILE))
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(rel, f"cannot read layout: {exc}"))
             continue
@@ -454,6 +459,8 @@ class SiteRendering:
     def __init__(self, site: Site, liquid: JekyllLiquid | None = None) -> None:
         self.site = site
         self.problems: list[Problem] = []
+        for keys, default in ((("includes_dir",), "_includes"), (("scholar", "source"), "_bibliography")):
+            config_folder(site, *keys, default=default)  # reported here once; Liquid reads the default then
         liquid = liquid or JekyllLiquid(site.root, site.config)
         self.renderer = renderer = _Renderer(site, liquid, _load_layouts(site, self.problems))
 
@@ -487,10 +494,13 @@ class SiteRendering:
                 self.problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
                 failed.add(index)
                 continue
+            finally:
+                _take_refused(liquid, sf, self.problems)
             self.converted[index] = html
             page["content"] = html
             if sf.kind != "page":
                 page["excerpt"] = renderer.excerpt(sf, page)
+                _take_refused(liquid, sf, self.problems)
         _link_neighbours([p for _, p in posts], newest_first=True)
         for items in docs.values():
             _link_neighbours([p for _, p in items], newest_first=False)
@@ -545,6 +555,8 @@ class SiteRendering:
         except Exception as err:  # noqa: BLE001
             problems.append(Problem(sf.path, f"cannot render: {type(err).__name__}: {err}", sf.body_line))
             return None
+        finally:
+            _take_refused(self.renderer.liquid, sf, problems)
         if os.path.splitext(sf.url)[1].lower() not in HTML_EXTS + ("",):
             return None
         description = _plain_description(sf.front_matter.get("description") or sf.front_matter.get("excerpt"))
@@ -586,6 +598,14 @@ def _plain_description(value) -> str:
         root = tree.body or tree.root
         text = root.text(separator=" ") if root is not None else ""
     return " ".join(text.split())
+
+
+def _take_refused(liquid: JekyllLiquid, sf: SourceFile, problems: list[Problem]) -> None:
+    """The files outside the site that rendering ``sf`` asked for (and did not read), as problems."""
+    for err in liquid.take_refused():
+        problem = _problem(err, sf)
+        if problem not in problems:
+            problems.append(problem)
 
 
 def _problem(err: RenderError, sf: SourceFile) -> Problem:

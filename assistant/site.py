@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import fnmatch
+import functools
 import io
 import json
 import os
@@ -21,9 +22,9 @@ from typing import Any
 from urllib.parse import quote
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from .documents import Problem
+from .site_files import OutsideSite, SiteFolder, config_line, load_yaml
 
 MARKDOWN_EXTS = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd")
 HTML_EXTS = (".html", ".htm", ".xhtml")
@@ -53,7 +54,11 @@ PERMALINK_STYLES = {
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _POST_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.*)(\.[^.]+)$")
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
-_YAML = YAMLHandler()
+# What python-frontmatter reads front matter with: the C parser when PyYAML has it.
+_FRONT_MATTER_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Why a file is not read: it is a link to one outside the site.
+OUTSIDE_FILE = "symbolic link to a file outside the site; not read, as Jekyll does not"
+OUTSIDE_FOLDER = "symbolic link to a folder outside the site; not read, as Jekyll does not"
 # Set in the front matter read from a file whose YAML is broken (a post then keeps no date of its own).
 BROKEN_FRONT_MATTER = "__broken_front_matter__"
 
@@ -104,6 +109,7 @@ class Site:
     problems: list[Problem] = field(default_factory=list)
     static_files: list[str] = field(default_factory=list)  # files copied as they are, relative to the root
     static_pages: list[SourceFile] = field(default_factory=list)  # the HTML files among them
+    config_root: Path | None = None  # the folder _config.yml is in (``source:`` may move the site below it)
 
     def published(self) -> list[SourceFile]:
         """Everything that becomes an HTML page a visitor can open."""
@@ -116,12 +122,16 @@ class Site:
 
 def _read_config(root: Path, problems: list[Problem]) -> dict:
     config: dict = {}
+    folder = site_folder(root)
     for name in ("_config.yml", "_config.yaml", "_config.toml"):
         path = root / name
         if not path.is_file() or name.endswith(".toml"):
             continue
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+            loaded = load_yaml(folder.read_text(name))
+        except OutsideSite:
+            problems.append(Problem(name, OUTSIDE_FILE))
+            continue
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark else None
@@ -144,9 +154,9 @@ def _base_url(root: Path, config: dict, url: str | None) -> str:
     baseurl = str(config.get("baseurl") or "").strip().strip("/")
     host = str(config.get("url") or "").strip().rstrip("/")
     if not host:
-        cname = root / "CNAME"
+        folder = site_folder(root)
         try:
-            name = cname.read_text(encoding="utf-8").strip().splitlines()[0].strip() if cname.is_file() else ""
+            name = folder.read_text("CNAME").strip().splitlines()[0].strip() if folder.is_file("CNAME") else ""
         except (OSError, UnicodeDecodeError, IndexError):
             name = ""
         host = ("https://" + name.rstrip("/")) if name else "http://localhost"
@@ -212,10 +222,14 @@ def _walk(root: Path, start: str, filt: _Filter, problems: list[Problem]):
     ``start`` itself is walked even when its name starts with "_" (``_posts``).
     """
     seen: set[tuple[int, int]] = set()
+    folder = site_folder(root)
     stack = [start]
     while stack:
         rel_dir = stack.pop()
         directory = root / rel_dir if rel_dir else root
+        if rel_dir and not folder.inside(rel_dir):
+            problems.append(Problem(rel_dir, OUTSIDE_FOLDER))
+            continue
         try:
             stat = directory.stat()
         except OSError as exc:
@@ -245,14 +259,25 @@ def _walk(root: Path, start: str, filt: _Filter, problems: list[Problem]):
                 continue
             if filt.skip(rel):
                 continue
+            if not folder.entry_inside(entry):
+                problems.append(Problem(rel, OUTSIDE_FILE))
+                continue
             yield rel
         stack.extend(reversed(subdirs))
 
 
+@functools.lru_cache(maxsize=64)
+def site_folder(root: Path) -> SiteFolder:
+    """The site's folder, resolved once: what every read of its files is checked against."""
+    return SiteFolder(root)
+
+
 def _read_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
-    path = root / rel
     try:
-        raw = path.read_bytes()
+        raw = site_folder(root).read_bytes(rel)
+    except OutsideSite:
+        problems.append(Problem(rel, OUTSIDE_FILE))
+        return None
     except OSError as exc:
         problems.append(Problem(rel, f"cannot read file: {exc.strerror or exc}"))
         return None
@@ -288,7 +313,7 @@ def _split(text: str, rel: str, problems: list[Problem]) -> tuple[dict, str, int
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     try:
-        data = _YAML.load(raw) if raw.strip() else {}
+        data = load_yaml(raw, _FRONT_MATTER_LOADER) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 1
@@ -512,7 +537,7 @@ def _read_data(root: Path, data_dir: str, problems: list[Problem]) -> dict:
                 continue
             try:
                 if ext in (".yml", ".yaml"):
-                    value = yaml.safe_load(text)
+                    value = load_yaml(text)
                 elif ext == ".json":
                     value = json.loads(text)
                 else:
@@ -589,9 +614,11 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     root = Path(root)
     problems: list[Problem] = []
     config = _read_config(root, problems)
+    config_root = root
     root = _source_folder(root, config, problems)
     site = Site(root=root, config=config, base_url=_base_url(root, config, url), problems=problems)
-    site.data = _read_data(root, str(config.get("data_dir") or "_data").strip("/"), problems)
+    site.config_root = config_root
+    site.data = _read_data(root, config_folder(site, "data_dir", default="_data"), problems)
     reader = _Reader(site)
     post_dirs = reader.pages()
     for post_dir in post_dirs:
@@ -615,12 +642,28 @@ def _source_folder(root: Path, config: dict, problems: list[Problem]) -> Path:
     source = config.get("source")
     if not isinstance(source, str) or source.strip() in ("", "."):
         return root
-    folder = (root / source.strip()).resolve()
-    if not folder.is_relative_to(root.resolve()) or not folder.is_dir():
+    folder = site_folder(root).real_path(source.strip())
+    if folder is None or not folder.is_dir():
         reason = f"source: {source!r} is not a folder inside the site; the site is read from its root"
-        problems.append(Problem("_config.yml", reason))
+        problems.append(Problem("_config.yml", reason, config_line(root, "source")))
         return root
     return folder
+
+
+def config_folder(site: Site, *keys: str, default: str) -> str:
+    """A folder ``_config.yml`` names (``layouts_dir``, ``scholar.source``), relative to the site; the default
+    when it leads outside the site, which is reported on the setting's line."""
+    value: object = site.config
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    name, refused = site_folder(site.root).folder(value, default)
+    if refused:
+        problem = Problem(
+            "_config.yml", f"{'.'.join(keys)}: {refused}", config_line(site.config_root or site.root, *keys)
+        )
+        if problem not in site.problems:
+            site.problems.append(problem)
+    return name
 
 
 class _Reader:
@@ -633,7 +676,7 @@ class _Reader:
         self.show_future = bool(self.config.get("future", False))
         self.tz = site_timezone(self.config)
         self.now = dt.datetime.now()
-        self.coll_dir = str(self.config.get("collections_dir") or "").strip("/")
+        self.coll_dir = config_folder(site, "collections_dir", default="")
         self.collections = _collections_config(self.config)
         self.special_dirs = {f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}" for name in self.collections}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from .analysis import detect_language
 from .documents import Problem
 from .guide import ANY, LANGS, Guide
-from .site import Site, _language_code
+from .site import Site, _language_code, site_folder
 
 DATA_FILE = "assistant"  # _data/assistant.yml, shared with other settings editors make for the assistant
 MAX_HEADINGS = 12  # question-shaped headings kept per language at index time ...
@@ -44,14 +44,14 @@ def data_file(site: Site) -> str:
 def _data_path(site: Site) -> str:
     folder = str(site.config.get("data_dir") or "_data").strip("/")
     for ext in (".yml", ".yaml", ".json"):
-        if (site.root / folder / (DATA_FILE + ext)).is_file():
+        if site_folder(site.root).is_file(f"{folder}/{DATA_FILE}{ext}"):
             return f"{folder}/{DATA_FILE}{ext}"
     return f"{folder}/{DATA_FILE}.yml"
 
 
 def _line_of(site_root: Path, rel: str, key: str) -> int | None:
     try:
-        text = (site_root / rel).read_text(encoding="utf-8")
+        text = site_folder(site_root).read_text(rel)
     except (OSError, UnicodeDecodeError):
         return None
     match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
