@@ -13,7 +13,7 @@ glossary (YAML) is read on the first question.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -586,8 +586,9 @@ class Analyzer:
             out.extend(terms)
         return out
 
-    def compound_parts(self, word: str, vocabulary: Vocabulary | None = None) -> list[str]:
-        """Parts of a German compound, outermost split first: "nachwuchsgruppe" -> nachwuchs, gruppe."""
+    def compound_parts(self, word: str, vocabulary: Container[str] | None = None) -> list[str]:
+        """Parts of a German compound, outermost split first: "nachwuchsgruppe" -> nachwuchs, gruppe.
+        ``vocabulary`` holds the words a part may be besides the built-in ones (the site's, the glossary's)."""
         word = fold(word)
         if len(word) < 8 or not word.isalpha():
             return []
@@ -595,7 +596,7 @@ class Analyzer:
         self._split(word, vocabulary, parts, depth=0)
         return parts
 
-    def _lemma(self, part: str, vocabulary: Vocabulary | None) -> str | None:
+    def _lemma(self, part: str, vocabulary: Container[str] | None) -> str | None:
         """The known word ``part`` is a form of, if any."""
         for suffix in _INFLECTIONS:
             if suffix and not part.endswith(suffix):
@@ -607,7 +608,7 @@ class Analyzer:
             return part
         return None
 
-    def _split(self, word: str, vocabulary: Vocabulary | None, parts: list[str], depth: int) -> bool:
+    def _split(self, word: str, vocabulary: Container[str] | None, parts: list[str], depth: int) -> bool:
         if depth > 3 or len(word) < 7:
             return False
         for i in range(3, len(word) - 3):  # longest tail first

@@ -125,7 +125,7 @@ class Draft:
     word: Word
     term: QueryTerm
     groups: dict[int, float] = field(default_factory=dict)  # glossary groups reached, with their weight scale
-    guessed: set[int] = field(default_factory=set)  # groups reached only by a split at an unknown head
+    guessed: set[int] | None = None  # a split at an unknown head, and the groups only it reached
 
     def reach(self, groups: set[int], scale: float, replace: bool = False) -> None:
         for group in groups:
@@ -203,6 +203,10 @@ def compound(ctx: Context, draft: Draft) -> None:
     if not word.raw[:1].isupper() and (draft.term.known or len(word.folded) < 10 or is_verb_form(word.folded)):
         return  # German compounds are nouns, written with a capital; "erreichen", "ausgeschrieben" are none
     parts = ctx.analyzer.compound_parts(word.folded, ctx.vocabulary)
+    if not parts and not draft.term.known:  # a site in the other language: a part the glossary knows ("Faser")
+        parts = ctx.analyzer.compound_parts(word.folded, _Known(ctx))
+        if parts and len(parts[0]) < 5 and not _known_part(ctx, parts[0], site_only=True):
+            parts = []  # a short modifier only the glossary knows: "Hautkrebs" is not asked as "Haut" + "Krebs"
     for part in parts:
         for variant in (part, ctx.analyzer.stem(part, "de"), ctx.analyzer.stem(part, "en")):
             draft.term.add(variant, COMPOUND_WEIGHT, "compound", f"part {part!r} of {word.raw!r}")
@@ -212,10 +216,23 @@ def compound(ctx: Context, draft: Draft) -> None:
         draft.guessed = set(draft.groups) - set(draft.word.groups)  # "Mitarbieter" is no "Mitar" + "Bieter"
 
 
-def _known_part(ctx: Context, part: str) -> bool:
+class _Known:
+    """Words a compound's part may be: the site's, and on a site without them the glossary's ("Faser")."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.site = ctx.vocabulary
+        self.glossary = ctx.analyzer.glossary.words()
+
+    def __contains__(self, term: object) -> bool:
+        return (self.site is not None and term in self.site) or term in self.glossary
+
+
+def _known_part(ctx: Context, part: str, site_only: bool = False) -> bool:
     """A compound's head that is a word of its own: one of the site's, or a form of a glossary word."""
     stems = ctx.stems(part)
-    return ctx.known(part) or ctx.known(stems["de"]) or bool(ctx.analyzer.glossary.groups_of_word(part, stems))
+    if ctx.vocabulary is not None and (part in ctx.vocabulary or stems["de"] in ctx.vocabulary):
+        return True
+    return not site_only and bool(ctx.analyzer.glossary.groups_of_word(part, stems))
 
 
 def compound_head(ctx: Context, draft: Draft) -> None:
@@ -298,7 +315,7 @@ def typo(ctx: Context, draft: Draft) -> None:
     """A word neither the site, the glossary nor a cognate knows: the nearest word the site uses, else the
     nearest everyday word of the glossary ("contcat" -> contact -> Kontakt on a German site)."""
     word, term = draft.word, draft.term
-    if term.known or set(draft.groups) - draft.guessed or not word.alpha or ctx.vocabulary is None:
+    if term.known or set(draft.groups) - (draft.guessed or set()) or not word.alpha or ctx.vocabulary is None:
         return
     if term.came_through("cognate") or term.came_through("family") or infinitive(word.folded) or ctx.typos_left <= 0:
         return  # a form of a verb ("tragen", "hieß") is a word, not a slip
@@ -309,7 +326,7 @@ def typo(ctx: Context, draft: Draft) -> None:
         fixes, source = ctx.analyzer.glossary.words().suggest(word.folded), "the glossary"
     # a slip of the finger rarely hits the first letter: "Leute" is no typo of "heute"
     fixes = [fix for fix in fixes if fix[:1] == word.folded[:1]]
-    if fixes and draft.guessed:  # a slip is likelier than a compound of an unknown word
+    if fixes and draft.guessed is not None:  # a slip is likelier than a compound of an unknown word
         _drop_guessed(draft)
     for fix in fixes:
         term.corrected = True
@@ -320,12 +337,12 @@ def typo(ctx: Context, draft: Draft) -> None:
 
 def _drop_guessed(draft: Draft) -> None:
     """Forget a compound split at an unknown head, and the groups it reached."""
-    for group in draft.guessed:
+    for group in draft.guessed or ():
         draft.groups.pop(group, None)
     term = draft.term
     for variant in [v for v, (step, _) in term.why.items() if step == "compound"]:
         del term.variants[variant], term.why[variant]
-    draft.guessed = set()
+    draft.guessed = None
 
 
 def translation(ctx: Context, draft: Draft) -> None:

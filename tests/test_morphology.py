@@ -122,3 +122,18 @@ def test_words_that_order_events_are_not_what_a_question_is_about(analyzer):
 
 def term_variants(terms, word):
     return next(t for t in terms if t.word == word).variants
+
+
+def test_a_compound_on_a_site_in_the_other_language_splits_at_a_word_the_glossary_knows(analyzer):
+    english_site = Vocabulary({"fiber": 3, "carbon": 2})
+    found = analyzer.parse_question("Kohlenstofffaser", "de", english_site).terms[0]
+    assert found.came_through("compound") and "fiber" in found.variants
+    # a short modifier only the glossary knows is no part: "Hautkrebs" is not asked as "Haut" and "Krebs"
+    found = analyzer.parse_question("Hautkrebs", "de", Vocabulary({"skin": 2, "cancer": 3})).terms[0]
+    assert not found.came_through("compound")
+
+
+def test_a_slip_drops_a_split_that_reached_no_glossary_group(analyzer):
+    vocabulary = Vocabulary({"leihfahrrader": 2, "leihfahrrad": 2, "rad": 4})
+    found = analyzer.parse_question("Leihfahräder", "de", vocabulary).terms[0]
+    assert found.corrected and "leihfahrrad" in found.variants and "rad" not in found.variants
