@@ -421,7 +421,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "7"
+    version = "8"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         bundled = [Path(glossary)] if glossary else [DEFAULT_GLOSSARY, LEXICON]
@@ -493,8 +493,11 @@ class Analyzer:
             out = tuple(whole + [(term, s, e) for part, s, e in parts for term in self._word_terms(part, lang)])
             if kind == "word" and "." in raw and len(parts) > 1:  # "Ph.D." is also written "PhD"
                 out += ((fold(raw.replace(".", "")), 0, len(raw)),)
-            if kind == "email":  # "what is X's e-mail?" is answered by an address, not by the word
-                out += ((EMAIL_TERM, 0, len(raw)),)
+            if kind == "word" and len(parts) == 2 and all(p.isalpha() for p, _, _ in parts):
+                # "Post-doc" is also written "postdoc", "E-Mail" "Email": the joined word's terms too
+                have = {term for term, _, _ in out}
+                joined = self._word_terms(parts[0][0] + parts[1][0], lang)
+                out += tuple((term, 0, len(raw)) for term in joined if term not in have)
         if len(self._token_cache) > 200_000:
             self._token_cache.clear()
         self._token_cache[key] = out

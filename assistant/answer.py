@@ -535,6 +535,18 @@ class _Selection:
         self.per_page: dict[str, int] = {}
 
     def pick(self, ranked: list[Candidate]) -> list[Hit]:
+        hits = self._pick(ranked)
+        # a post's text repeated on a listing page (page 12 of the blog, a tag archive) links where it is written
+        written: dict[str, Passage] = {}
+        for c in ranked:
+            if c.passage.line is not None:
+                written.setdefault(c.passage.text, c.passage)
+        for hit in hits:
+            if hit.passage.line is None and hit.passage.text in written:
+                hit.passage = written[hit.passage.text]
+        return hits
+
+    def _pick(self, ranked: list[Candidate]) -> list[Hit]:
         if not ranked:
             return []
         top_score = ranked[0].score

@@ -768,6 +768,10 @@ DATE_LOOKS = re.compile(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b|\b\d{{4}}-\d\d-\d\d\b",
     re.I,
 )
+_PERSON_LOOKS = re.compile(
+    r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?"
+    r"|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b"
+)
 _SHAPES = [
     (
         "frequency",
@@ -796,14 +800,7 @@ _SHAPES = [
         ),
         DATE_LOOKS,
     ),
-    (
-        "person",
-        re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I),
-        re.compile(
-            r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?"
-            r"|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b"
-        ),
-    ),
+    ("person", re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I), _PERSON_LOOKS),
     (
         "place",
         re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
@@ -820,6 +817,9 @@ _SHAPE_NAMES = {
     "date": re.compile(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
     "since": re.compile(r"long|lange|years?|jahre?|jahren", re.I),
 }
+_WHO_ARE_THE = re.compile(
+    r"^\W*(who|wer)\s+(are|were|is|was|sind|waren|ist|war)\s+(the|der|die|das|den|our|unsere|unser)\b", re.I
+)
 _DEFINITION = re.compile(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
     r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
@@ -937,6 +937,8 @@ def answer_shape(question: str) -> AnswerShape | None:
         if then and then.lower() not in _COUNT_ENDS and not people and _ADJECTIVE.fullmatch(what):
             what = f"{what} {then}"  # "how many written requests": the number may stand by either word
         return AnswerShape("number", NUMBER, required=True, counted=what, names=people)
+    if _WHO_ARE_THE.match(question):  # "Who are the postdocs?" asks for people, not for a definition
+        return AnswerShape("person", _PERSON_LOOKS)
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())

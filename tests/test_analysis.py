@@ -243,3 +243,9 @@ def test_a_postcode_and_town_are_indexed_as_an_address(analyzer):
     tokens = [t for t in analyzer.tokens("Unter den Linden 6, 10099 Berlin", "de") if t.term == "address"]
     assert tokens and "10099 Berlin" == "Unter den Linden 6, 10099 Berlin"[tokens[0].start : tokens[0].end]
     assert "address" not in analyzer.index_terms("In 2019 12345 visitors came.", "en")
+
+
+def test_a_hyphenated_word_is_also_indexed_joined():
+    terms = [t.term for t in Analyzer().tokens("Ludovico Coletta, Post-doc fellow; E-Mail", "en")]
+    assert "postdoc" in terms and "email" in terms
+    assert Analyzer().stem("postdocs", "en") == "postdoc"
