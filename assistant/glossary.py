@@ -11,9 +11,10 @@ import hashlib
 import marshal
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from .analysis import DEFAULT_GLOSSARY, LANGS, LEXICON, STOP_WORDS, Vocabulary, fold
 
@@ -58,7 +59,7 @@ class Glossary:
         self.paths = list(paths)
         self._stem = stem
         self._stem_version = stem_version
-        self._groups: list[tuple[Member, ...]] | None = None
+        self._groups: Sequence[tuple[Member, ...]] | None = None
         self._single: dict[tuple[str, str], set[int]] = {}
         self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
         self._words: Vocabulary | None = None
@@ -104,7 +105,7 @@ class Glossary:
                     found[(i, i + n - 1)] = hits
         return found
 
-    def _load(self) -> list[tuple[Member, ...]]:
+    def _load(self) -> Sequence[tuple[Member, ...]]:
         if self._groups is not None:
             return self._groups
         cache = self._cache_file()
@@ -140,7 +141,7 @@ class Glossary:
                 groups, single, phrases = marshal.loads(f.read())
         except (OSError, EOFError, ValueError, TypeError):
             return False
-        self._groups = [tuple(Member(*m) for m in group) for group in groups]
+        self._groups = _Groups(groups)
         self._single, self._phrases = single, phrases
         return True
 
@@ -176,6 +177,35 @@ class Glossary:
                     table.setdefault(("w", key_w), set()).add(gid)
                     table.setdefault((member.lang, key_s), set()).add(gid)
         self._groups = groups
+
+
+class _Groups(Sequence[tuple[Member, ...]]):
+    """The groups of a compiled copy, each made into Members when first asked for: a question reaches a
+    few of some thousand groups, and a fresh process need not build them all."""
+
+    def __init__(self, raw: list) -> None:
+        self._raw = raw
+        self._made: dict[int, tuple[Member, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Member, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[Member, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Member, ...] | Sequence[tuple[Member, ...]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._raw)))]
+        made = self._made.get(index)
+        if made is None:
+            made = self._made[index] = tuple(Member(*m) for m in self._raw[index])
+        return made
+
+    def __iter__(self) -> Iterator[tuple[Member, ...]]:
+        return (self[i] for i in range(len(self._raw)))
 
 
 def read_glossary(path: Path) -> list[tuple[int, list[tuple[str, str]]]]:
