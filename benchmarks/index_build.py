@@ -1,0 +1,144 @@
+"""Index build speed beside tantivy's own writing speed, one worker beside two, and the process tree's memory.
+
+    python benchmarks/index_build.py --site /tmp/assistant-bench/site-100k [--workers 1,2]
+
+For each worker count, `assistant index SITE --workers N` runs as a child process while its
+whole process tree (the builder and every worker it forks) is sampled from /proc every 20 ms:
+wall time, the peak of the tree's summed resident memory and the peak of its largest process.
+The anchor is tantivy alone writing the very strings the build handed it (the passages read
+back from the index built, analysed beforehand, untimed), with the same schema, heap and commit.
+Prints the figures, the build's speed as a share of tantivy's, and two workers ÷ one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from stats import machine  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree(root: int) -> list[int]:
+    """The process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, ()))
+    return out
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def build(site: Path, out: Path, workers: int) -> dict:
+    """Wall time and peak memory of `assistant index` with ``workers`` processes."""
+    cmd = [sys.executable, "-m", "assistant", "index", str(site), "--out", str(out), "--workers", str(workers)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent)
+    peak = {"tree": 0, "largest": 0, "processes": 1}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            sizes = [_rss_bytes(pid) for pid in _tree(proc.pid)]
+            peak["tree"] = max(peak["tree"], sum(sizes))
+            peak["largest"] = max(peak["largest"], max(sizes, default=0))
+            peak["processes"] = max(peak["processes"], len(sizes))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)}: exit {proc.returncode}: {err.decode(errors='replace')[-1000:]}")
+    return {"workers": workers, "seconds": elapsed, **peak}
+
+
+def tantivy_writing(index_dir: Path) -> tuple[float, int]:
+    """Seconds tantivy alone takes to write the prepared strings of every passage of an index."""
+    import tantivy
+
+    from assistant.analysis import Analyzer
+    from assistant.search_index import WRITER_HEAP, PassagePreparer, SearchIndex, _schema
+
+    prepare = PassagePreparer(Analyzer())
+    prepared = [prepare(p) for p in SearchIndex.open(index_dir).passages()]
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        index = tantivy.Index(_schema(), path=folder, reuse=False)
+        writer = index.writer(heap_size=WRITER_HEAP, num_threads=0)
+        for entry in prepared:
+            doc = tantivy.Document()
+            doc.add_text("title", entry.title)
+            doc.add_text("heading", entry.heading)
+            doc.add_text("body", entry.body)
+            doc.add_text("exact", entry.exact)
+            doc.add_bytes("passage", entry.blob)
+            writer.add_document(doc)
+        writer.commit()
+        writer.wait_merging_threads()
+        return time.perf_counter() - started, len(prepared)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, required=True, help="a Jekyll site, e.g. one generate_site.py wrote")
+    parser.add_argument("--workers", default="1,2", help="worker counts to build with, comma-separated")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "assistant-build-bench")
+    parser.add_argument("--skip-anchor", action="store_true", help="no tantivy-alone run (for the 1M site's memory)")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    runs = [build(args.site, args.work / f"index-{n}", n) for n in (int(w) for w in args.workers.split(","))]
+    print(f"Machine: {machine()}")
+    print(f"Site {args.site}")
+    for r in runs:
+        print(
+            f"  {r['workers']} worker(s): {r['seconds']:.1f} s, process tree peak {r['tree'] / 2**30:.2f} GiB "
+            f"({r['processes']} processes), largest process {r['largest'] / 2**30:.2f} GiB"
+        )
+    if len(runs) > 1:
+        one = next((r for r in runs if r["workers"] == 1), runs[0])
+        for r in runs:
+            if r is not one:
+                print(f"  {r['workers']} workers ÷ 1: {one['seconds'] / r['seconds']:.2f}× as fast")
+    if not args.skip_anchor:
+        seconds, passages = tantivy_writing(args.work / f"index-{runs[-1]['workers']}")
+        print(f"  tantivy alone writing the same {passages:,} prepared passages: {seconds:.1f} s")
+        for r in runs:
+            print(f"  build with {r['workers']} worker(s): {seconds / r['seconds']:.3f} of tantivy's writing speed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
