@@ -205,3 +205,32 @@ def test_the_folder_of_the_zip_asked_for_is_made_before_zappa_writes_it(project)
 
     hooks.plan(Cli())
     assert (project / "build").is_dir()
+
+
+@pytest.mark.parametrize(
+    "command, vargs, planned",
+    [
+        ("package", {}, True),
+        ("deploy", {}, True),  # `zappa deploy STAGE` builds its package through the same hooks
+        ("update", {}, True),
+        ("update", {"zip": "build/assistant-production.zip"}, False),  # uploads a zip built before: nothing built
+        ("deploy", {"docker_image_uri": "123.dkr.ecr.eu-central-1.amazonaws.com/a:1"}, False),
+        ("status", {}, False),
+        ("tail", {}, False),
+    ],
+)
+def test_the_package_is_planned_for_every_command_that_builds_one_and_only_for_those(project, command, vargs, planned):
+    looked = []
+
+    class Virtualenv:
+        @staticmethod
+        def get_current_venv() -> None:
+            looked.append(command)  # planning starts by finding the virtualenv to package
+            return None
+
+    class Cli:
+        zappa = Virtualenv()
+
+    Cli.command, Cli.vargs = command, vargs
+    hooks.plan(Cli())
+    assert bool(looked) is planned
