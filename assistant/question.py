@@ -729,7 +729,7 @@ def with_subject_of(query: ParsedQuery, earlier: ParsedQuery, question: str) -> 
 @dataclass(frozen=True)
 class AnswerShape:
     name: str  # price, date, frequency, person, place, number, definition
-    looks_like: re.Pattern[str]
+    looks_like: re.Pattern[str] | _PersonLooks
     required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
     counted: str = ""  # for "how many X": the word (or two words) X, which a number in the answer must stand by
     # words of the question that name what is asked for ("e-mail", "reach"): a passage of this shape answers them
@@ -768,11 +768,42 @@ DATE_LOOKS = re.compile(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b|\b\d{{4}}-\d\d-\d\d\b",
     re.I,
 )
-_PERSON_LOOKS = re.compile(
-    r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?"
-    r"|\b[A-ZÄÖÜ][a-zäöüß]+ [A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?\b"
+_TITLE = re.compile(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?")
+_NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][a-zäöüß]+) ([A-ZÄÖÜ][a-zäöüß]+)(-[A-ZÄÖÜ][a-zäöüß]+)?\b")
+# Capitalised words that start a German sentence or name a thing, so a pair with them is no one's name
+# ("Die Fahrten", "Anzahl Fahrten", "Berliner Verwaltung").
+_NOT_A_GIVEN_NAME = frozenset(
+    "der die das den dem des ein eine einen einem einer im in am an auf aus bei beim für mit von vom zum zur "
+    "nach über unter vor seit bis wir sie es er ihr unser unsere diese dieser dieses alle viele jede jeder "
+    "the a an this these our their in on at for with from by of".split()
 )
-_SHAPES = [
+_NOUN_ENDINGS = re.compile(
+    r"(ung|ungen|heit|keit|schaft|tion|tionen|tät|ismus|nis|tum|ik|ie|ien|enz|anz|ment|chen|daten|zahl|er|ern)$"
+)
+
+
+class _PersonLooks:
+    """A title (Prof., Dr.) or two capitalised words that can be a given name and a surname.
+
+    German capitalises every noun, so "Anzahl Fahrten" is two capitalised words but no name: a pair
+    whose first word starts a sentence or ends like a German noun is left out.
+    """
+
+    pattern = "person"
+
+    def search(self, text: str) -> re.Match[str] | None:
+        title = _TITLE.search(text)
+        if title:
+            return title
+        for found in _NAME_PAIR.finditer(text):
+            first = found.group(1)
+            if first.lower() not in _NOT_A_GIVEN_NAME and not _NOUN_ENDINGS.search(first):
+                return found
+        return None
+
+
+_PERSON_LOOKS = _PersonLooks()
+_SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
     (
         "frequency",
         re.compile(
@@ -945,9 +976,9 @@ def answer_shape(question: str) -> AnswerShape | None:
         return AnswerShape(
             "definition", re.compile(rf"\b{subject}\W+(is|are|was|were|ist|sind|war|waren|wurde)\b", re.I)
         )
-    for name, asks, looks in _SHAPES:
+    for name, asks, form in _SHAPES:
         if asks.search(question):
-            return AnswerShape(name, looks, names=_SHAPE_NAMES.get(name))
+            return AnswerShape(name, form, names=_SHAPE_NAMES.get(name))
     return None
 
 

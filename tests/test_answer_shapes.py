@@ -138,3 +138,23 @@ def test_a_bachelor_is_a_bsc_and_a_summer_semester_an_ss(assistant):
     answer = assistant.answer("In which semester is the course offered?")
     assert not answer.abstained
     assert "SS 2024" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Anzahl Fahrten, die in entsprechendem Planungsraum starten.", None),
+        ("Der Wissenschaftliche Beirat berät das Netzwerk.", None),
+        ("Die Daten hat Alexandra Kapp ausgewertet.", "Alexandra Kapp"),
+        ("Prof. Quint leads it.", "Prof."),
+    ],
+)
+def test_two_capitalised_german_nouns_are_no_ones_name(text, name):
+    shape = answer_shape("Wer hat die Daten ausgewertet?")
+    found = shape.looks_like.search(text)
+    assert (found.group() if found else None) == name
+
+
+def test_who_are_the_postdocs_asks_for_people():
+    assert answer_shape("Who are the postdocs in the lab?").name == "person"
+    assert answer_shape("Who is Mara Quint?").name == "definition"
