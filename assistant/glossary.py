@@ -22,6 +22,8 @@ __all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member",
 
 
 CACHE_FORMAT = 1  # bump when what _write_cache stores changes
+# Where a package ships compiled copies (deploy/zappa_hooks.py): read before the temporary folder's.
+PACKAGED = Path(__file__).with_name("compiled")
 
 
 class GlossaryError(ValueError):
@@ -109,7 +111,7 @@ class Glossary:
         if self._groups is not None:
             return self._groups
         cache = self._cache_file()
-        if cache is not None and self._read_cache(cache):
+        if cache is not None and (self._read_cache(PACKAGED / cache.name, own=False) or self._read_cache(cache)):
             assert self._groups is not None
             return self._groups
         self._read_files()
@@ -132,12 +134,23 @@ class Glossary:
             digest.update(b"\0")
         return Path(tempfile.gettempdir()) / f"institute-assistant-glossary-{digest.hexdigest()[:24]}.marshal"
 
-    def _read_cache(self, cache: Path) -> bool:
+    def compiled(self) -> tuple[str, bytes]:
+        """The compiled copy's file name and contents, for a package to ship beside this module (PACKAGED):
+        a Lambda sandbox starts with an empty temporary folder, so its first question would read the YAML."""
+        cache = self._cache_file()
+        if cache is None:
+            raise GlossaryError("a glossary without a stemmer version has no compiled copy")
+        self._read_files()
+        return cache.name, self._dumps()
+
+    def _read_cache(self, cache: Path, own: bool = True) -> bool:
+        """Groups from a compiled copy: in the temporary folder (``own``) only one this user wrote, that nobody
+        else can change; beside the code, one nobody but its owner can change."""
         try:
             with cache.open("rb") as f:
                 st = os.fstat(f.fileno())
-                if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                    return False  # only a copy this user wrote, that nobody else can change
+                if (own and st.st_uid != os.getuid()) or st.st_mode & 0o022:
+                    return False
                 groups, single, phrases = marshal.loads(f.read())
         except (OSError, EOFError, ValueError, TypeError):
             return False
@@ -145,13 +158,16 @@ class Glossary:
         self._single, self._phrases = single, phrases
         return True
 
-    def _write_cache(self, cache: Path) -> None:
+    def _dumps(self) -> bytes:
         assert self._groups is not None
         data = ([[(m.lang, m.words, m.stems) for m in group] for group in self._groups], self._single, self._phrases)
+        return marshal.dumps(data)
+
+    def _write_cache(self, cache: Path) -> None:
         try:
             fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name + ".")
             with os.fdopen(fd, "wb") as out:
-                out.write(marshal.dumps(data))
+                out.write(self._dumps())
             os.replace(tmp, cache)
         except OSError:
             pass  # a read-only temporary folder: the next process reads the files again

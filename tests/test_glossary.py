@@ -191,6 +191,30 @@ def test_a_compiled_copy_gives_the_same_groups_and_an_edited_file_is_read_again(
     assert copy.exists()
 
 
+def test_a_copy_shipped_beside_the_code_is_read_when_the_temporary_folder_is_empty(tmp_path, monkeypatch):
+    """A package ships the compiled copy (a new Lambda sandbox has an empty temporary folder)."""
+    import tempfile as tempfile_module
+
+    from assistant import glossary as glossary_module
+    from assistant.glossary import Glossary
+
+    source = tmp_path / "g.yml"
+    source.write_text("- en: [phone]\n  de: [Telefon]\n")
+    shipped = tmp_path / "compiled"
+    shipped.mkdir()
+    name, data = Glossary([source], lambda w, lang: w[:5], "v1").compiled()
+    (shipped / name).write_bytes(data)
+    empty = tmp_path / "tmp"
+    empty.mkdir()
+    monkeypatch.setattr(tempfile_module, "tempdir", str(empty))
+    monkeypatch.setattr(glossary_module, "PACKAGED", shipped)
+
+    fresh = Glossary([source], lambda w, lang: "never called", "v1")
+    assert fresh.groups_of_word("telefon", {}) == {0}
+    assert [m.stems for m in fresh.members(0)] == [("phone",), ("telef",)]
+    assert not list(empty.iterdir())  # nothing written: the shipped copy was enough
+
+
 def test_every_process_finds_the_same_compiled_copy():
     """The copy's name depends on the glossary files and the stemmer only, not on anything of one process."""
     import subprocess
