@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import write_site
+from conftest import LONG_PATIENCE, write_site
 
 from assistant.build import SitePassages, site_passages
 from assistant.faithfulness import SiteCheck, check_passages, visible_text
@@ -72,7 +72,7 @@ def jekyll_build(site: Path, dest: Path) -> str:
         text=True,
         env=env,
         cwd=site,
-        timeout=300,
+        timeout=LONG_PATIENCE,
     )
     if proc.returncode != 0:
         raise AssertionError(f"jekyll build failed:\n{proc.stdout}\n{proc.stderr}")

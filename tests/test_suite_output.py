@@ -60,3 +60,35 @@ def test_no_test_writes_past_pytests_capture():
             ):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert found == [], f"put such lines into pytest's terminal summary (conftest.SCORES): {found}"
+
+
+def _waits_on_the_clock(node: ast.AST) -> str | None:
+    """A sleep, or a timeout written as a number instead of the suite's patience."""
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name == "sleep":
+        return "sleeps"
+    numbers = [k.arg for k in node.keywords if k.arg == "timeout" and isinstance(k.value, ast.Constant)]
+    if name in {"wait", "join", "communicate", "settimeout"} and node.args and isinstance(node.args[0], ast.Constant):
+        numbers.append(name)
+    return f"waits a fixed {numbers[0]}" if numbers else None
+
+
+def test_no_test_sleeps_or_waits_a_fixed_time():
+    """Waits are on conditions (conftest.wait_until) with the suite's patience, so a busy machine is slow, not red."""
+    found = []
+    for path in sorted(TESTS.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        allowed = {
+            id(n)
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef) and path.name == "conftest.py" and f.name == "wait_until"
+            for n in ast.walk(f)
+        }  # the one poll between two looks at a condition
+        for node in ast.walk(tree):
+            why = _waits_on_the_clock(node)
+            if why and id(node) not in allowed:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {why}")
+    assert found == [], "wait on a condition with conftest.wait_until / PATIENCE instead:\n" + "\n".join(found)
