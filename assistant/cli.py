@@ -17,7 +17,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -444,10 +443,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
+    from importlib import metadata  # read when asked: it scans every installed distribution
+
     try:
         return metadata.version("institute-assistant")
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown (not installed)"
+
+
+class _Version(argparse.Action):
+    """--version, whose number is looked up only when it is asked for, not on every command."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=kwargs.get("help"))
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace, values, option_string=None) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
 
 
 def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
@@ -461,7 +473,7 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         description="Answer questions about a Jekyll website with passages quoted from it.",
         epilog="Settings for the server come from ASSISTANT_* variables: see README.md, Configuration.",
     )
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    p.add_argument("--version", action=_Version, help="show the program's version number and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     i = sub.add_parser(
