@@ -803,6 +803,22 @@ class _PersonLooks:
 
 
 _PERSON_LOOKS = _PersonLooks()
+_PAYS = (
+    r"(paid|pays|pay|funds|funded|fund|finances|financed|finance|sponsors|sponsored|sponsor|fördert|förderte|"
+    r"gefördert|finanziert|finanzierte|bezahlt|bezahlte|sponsert|trägt|getragen)"
+)
+_FUNDER_ASKED = re.compile(
+    r"^\W*(who|wer|which (organisation|organization|agency|foundation|institution|body|funder)|welche \w+)\b.{0,40}?\b"
+    + _PAYS
+    + r"\b",
+    re.I,
+)
+_FUNDER_LOOKS = re.compile(
+    r"\b(funded|financed|sponsored|supported|paid) by\b|\b(gefördert|finanziert|unterstützt|getragen) (von|durch)\b"
+    r"|\b(foundation|stiftung|forschungsgemeinschaft|DFG|BMBF|ERC|NSF|NIH|ministry|ministerium|council|"
+    r"european union|european commission|horizon 2020|horizon europe|förderung|funding|grant)\b",
+    re.I,
+)
 _SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
     (
         "frequency",
@@ -831,6 +847,7 @@ _SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
         ),
         DATE_LOOKS,
     ),
+    ("funder", _FUNDER_ASKED, _FUNDER_LOOKS),  # "Who paid for it?" asks for a funder, not a person
     ("person", re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I), _PERSON_LOOKS),
     (
         "place",
@@ -847,6 +864,7 @@ _SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
 _SHAPE_NAMES = {
     "date": re.compile(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
     "since": re.compile(r"long|lange|years?|jahre?|jahren", re.I),
+    "funder": re.compile(_PAYS, re.I),
 }
 _WHO_ARE_THE = re.compile(
     r"^\W*(who|wer)\s+(are|were|is|was|sind|waren|ist|war)\s+(the|der|die|das|den|our|unsere|unser)\b", re.I

@@ -29,6 +29,9 @@ SITE = {
     "The sensors recorded the harbour band's two concerts in the Volkspark stadium in August.\n",
     "mara.md": "---\ntitle: Mara Quint\n---\n## CV\n\n2015–2018: BSc Geography, “Tides and silt in the harbour”.\n",
     "teaching.md": "---\ntitle: Teaching\n---\n## SS 2024\n\nA course on open city data at the university.\n",
+    "about.md": "---\ntitle: About the project\n---\n## Funding\n\n"
+    "The funding explorer project is funded by the German Research Foundation (DFG) until 2027.\n\n"
+    "## Team\n\nThe funding explorer project is run by Anna Berg and Tom Reed, who built its first tools.\n",
     "news.md": "---\ntitle: News\n---\n"
     "Every year the funding explorer adds the grants of the past year, year after year, to its data.\n",
 }
@@ -158,3 +161,22 @@ def test_two_capitalised_german_nouns_are_no_ones_name(text, name):
 def test_who_are_the_postdocs_asks_for_people():
     assert answer_shape("Who are the postdocs in the lab?").name == "person"
     assert answer_shape("Who is Mara Quint?").name == "definition"
+
+
+@pytest.mark.parametrize(
+    "question, shape",
+    [
+        ("Who paid for the project?", "funder"),
+        ("Wer finanziert das Projekt?", "funder"),
+        ("Which organisation funds the network?", "funder"),
+        ("Who supports new students?", "person"),
+    ],
+)
+def test_who_paid_asks_for_a_funder(question, shape):
+    assert answer_shape(question).name == shape
+
+
+def test_who_paid_is_answered_by_the_funding_not_by_a_person(assistant):
+    answer = assistant.answer("Who paid for the funding explorer project?")
+    assert not answer.abstained
+    assert "Research Foundation" in answer.hits[0].quote.text
