@@ -48,6 +48,9 @@ RESULTS = 5
 MIN_RELATIVE_SCORE = 0.2  # passages scoring below this share of the best are left out
 MIN_RELATIVE_COVERAGE = 0.5
 MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the same page
+MAX_LIKE_ITEMS = 5  # short passages of one section that match alike (a team list) join its quote, up to this many
+LIKE_ITEM_SHARE = 0.8  # ... when they score at least this share of its first
+SHORT_ITEM_WORDS = 40
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
@@ -533,6 +536,8 @@ class _Selection:
         self.sections: dict[tuple[str, str], set[str]] = {}  # section -> variants its hit already shows
         self.texts: set[str] = set()
         self.per_page: dict[str, int] = {}
+        self.firsts: dict[tuple[str, str], Candidate] = {}  # section -> the candidate its hit was made of
+        self.joined: dict[tuple[str, str], int] = {}  # section -> like items joined to its hit
 
     def pick(self, ranked: list[Candidate]) -> list[Hit]:
         hits = self._pick(ranked)
@@ -555,7 +560,11 @@ class _Selection:
         for c in ranked:
             if c.score < MIN_RELATIVE_SCORE * top_score or c.coverage < MIN_RELATIVE_COVERAGE * best_coverage:
                 continue  # a passage that shares a word or two with the question is no answer
-            if c.passage.text in self.texts or (c.section in self.sections and c.matched <= self.sections[c.section]):
+            if c.passage.text in self.texts:
+                continue
+            if c.section in self.sections and c.matched <= self.sections[c.section]:
+                if self._a_like_item(c):
+                    self._join_section(c)  # the next member of a list of like items: "Which members are at X?"
                 continue
             if c.section in self.sections:
                 self._join_section(c)
@@ -574,7 +583,20 @@ class _Selection:
                 self._add(c)
         return self.hits
 
+    def _a_like_item(self, c: Candidate) -> bool:
+        """A short passage of a section already shown that matches what its first one matched, about as well:
+        one more person of a team list, one more partner of a list of partners."""
+        first = self.firsts[c.section]
+        return (
+            self.joined.get(c.section, 0) < MAX_LIKE_ITEMS
+            and c.matched == first.matched
+            and c.score >= LIKE_ITEM_SHARE * first.score
+            and word_count(c.passage.text) <= SHORT_ITEM_WORDS
+            and word_count(first.passage.text) <= SHORT_ITEM_WORDS
+        )
+
     def _add(self, c: Candidate) -> None:
+        self.firsts.setdefault(c.section, c)
         self.sections[c.section] = self.sections.get(c.section, set()) | c.matched
         self.texts.add(c.passage.text)
         self.per_page[c.page] = self.per_page.get(c.page, 0) + 1
@@ -585,6 +607,7 @@ class _Selection:
         first = next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == c.section)
         first.quote = _join(first.quote, self.assistant.quote(c.passage, self.query, c.matched))
         self.sections[c.section] |= c.matched
+        self.joined[c.section] = self.joined.get(c.section, 0) + 1
         self.texts.add(c.passage.text)
 
 
