@@ -396,6 +396,12 @@ def plan(cli: Any) -> None:
     """``callbacks.settings``: decide what the package holds and where its compiled wheels come from."""
     if not _packaging(cli):
         return
+    if getattr(cli, "binary_support", True) is False:
+        raise _fail(
+            f"stage {getattr(cli, 'api_stage', '')}: binary_support is false in zappa_settings.json. API Gateway "
+            "hands the function some bodies base64-encoded (isBase64Encoded), and Zappa decodes them only with "
+            'binary_support, so questions would be answered 400 invalid_json: set "binary_support": true'
+        )
     project = Path.cwd()
     output = (getattr(cli, "vargs", None) or {}).get("output")
     if output:  # Zappa writes `-o build/x.zip` only into a folder that exists

@@ -7,6 +7,7 @@ tests call them on small projects and fake virtualenvs, where each decision can 
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import sys
 import textwrap
@@ -234,3 +235,27 @@ def test_the_package_is_planned_for_every_command_that_builds_one_and_only_for_t
     Cli.command, Cli.vargs = command, vargs
     hooks.plan(Cli())
     assert bool(looked) is planned
+
+
+def test_a_stage_without_binary_support_is_not_packaged(project):
+    """Without it Zappa hands the app a base64-encoded body as it came, and /api/ask answers 400."""
+
+    class Cli:
+        command = "package"
+        api_stage = "production"
+        binary_support = False
+        vargs: dict = {}
+
+    with pytest.raises(click.ClickException, match=r"stage production: binary_support is false.*isBase64Encoded"):
+        hooks.plan(Cli())
+
+
+def test_every_stage_of_the_projects_settings_keeps_binary_support():
+    settings = json.loads((ROOT / "zappa_settings.json").read_text())
+
+    def resolved(stage: str) -> dict:
+        own = settings[stage]
+        return {**resolved(own["extends"]), **own} if "extends" in own else own
+
+    for stage in settings:
+        assert resolved(stage).get("binary_support", True) is True, stage
