@@ -84,6 +84,9 @@ _VOWELS = frozenset("aeiouy")
 MAX_WORDS = 48  # words of a question looked at; the rest are dropped
 MAX_VARIANTS = 400  # index terms of one question, over all its words
 MAX_TYPOS = 3  # words of one question looked up as typos: each is a fuzzy search of the whole vocabulary
+# words of one question split as German compounds: each split looks up every tail of the word in the
+# vocabulary (a 40-letter word, about 140 lookups), which 24 such words made most of a question's cost
+MAX_COMPOUNDS = 6
 
 
 @dataclass
@@ -110,6 +113,7 @@ class Context:
     lang: str
     vocabulary: Vocabulary | None
     typos_left: int = MAX_TYPOS
+    compounds_left: int = MAX_COMPOUNDS
 
     def known(self, term: str) -> bool:
         return self.vocabulary is None or term in self.vocabulary
@@ -202,6 +206,9 @@ def compound(ctx: Context, draft: Draft) -> None:
         return
     if not word.raw[:1].isupper() and (draft.term.known or len(word.folded) < 10 or is_verb_form(word.folded)):
         return  # German compounds are nouns, written with a capital; "erreichen", "ausgeschrieben" are none
+    if len(word.folded) < 8 or ctx.compounds_left <= 0:  # compound_parts splits no shorter word
+        return
+    ctx.compounds_left -= 1
     parts = ctx.analyzer.compound_parts(word.folded, ctx.vocabulary)
     if not parts and not draft.term.known:  # a site in the other language: a part the glossary knows ("Faser")
         parts = ctx.analyzer.compound_parts(word.folded, _Known(ctx))

@@ -308,6 +308,31 @@ def test_a_question_makes_few_fuzzy_searches_however_many_unknown_words_it_has(
     assert len(set(searched)) <= MAX_TYPOS, searched
 
 
+@pytest.mark.parametrize("capital", [False, True])
+def test_a_question_splits_few_words_as_compounds_however_many_long_words_it_has(
+    hostile_search_index, monkeypatch, capital
+):
+    """Splitting a word looks up each of its tails in the vocabulary: 24 words of 40 letters were
+    3,000 lookups, most of what such a question cost."""
+    from assistant.analysis import Analyzer
+    from assistant.question import MAX_COMPOUNDS
+
+    split: list[str] = []
+    real = Analyzer.compound_parts
+
+    def counting(self, word, vocabulary=None):
+        split.append(word)
+        return real(self, word, vocabulary)
+
+    monkeypatch.setattr(Analyzer, "compound_parts", counting)
+    words = [_run(ord("a"), ord("z") + 1, 40, seed) for seed in range(24)]
+    hostile_search_index.parse(" ".join(w.capitalize() if capital else w for w in words))
+    assert 0 < len(set(split)) <= MAX_COMPOUNDS, len(set(split))
+    split.clear()
+    hostile_search_index.parse("Wer leitet die Nachwuchsgruppe?", "de")  # the next question has its own budget
+    assert set(split) == {"nachwuchsgruppe"}
+
+
 def test_the_bounded_edit_distance_agrees_with_the_full_one_up_to_its_limit():
     import itertools
 
