@@ -10,6 +10,9 @@ CJK, Hangul, Arabic and Latin runs of 50-1,000 letters without a space, 100 word
 40 letters, one word repeated, and each of them again with the largest history a
 32 KiB body holds. Prints p50/p99 of both and the server's resident memory before,
 at its peak (sampled every 50 ms) and after. Targets: p99 <= 50 ms, RSS growth <= 50 MB.
+Latency on a shared machine is mostly waiting for a core, so it also prints the server's
+CPU time per question and, answering the same questions in this process, the p50/p99 of
+the CPU time per answer (thread time), which other load hardly changes.
 """
 
 from __future__ import annotations
@@ -99,6 +102,29 @@ def rss_parts(pid: int) -> dict[str, float]:
         }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used: unlike latency, hardly changed by other load."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def in_process_cpu(index: Path, questions: list[str]) -> list[float]:
+    """CPU time of this thread per answer, the questions asked as the server is asked them."""
+    sys.path.insert(0, str(ROOT))
+    from assistant.answer import Assistant, answer_to_json
+
+    assistant = Assistant.open(index)
+    for q in ORDINARY * 5:
+        assistant.respond(q)
+    n, out = len(questions), []
+    for i, q in enumerate(questions):
+        history = [questions[(i + k) % n] for k in range(1, 21)] if i % 2 else []
+        started = time.thread_time()
+        answer_to_json(assistant.respond(q, json.loads(body(q, history))["history"]))
+        out.append(time.thread_time() - started)
+    return out
+
+
 def ask(conn: http.client.HTTPConnection, data: bytes) -> tuple[float, int]:
     started = time.perf_counter()
     conn.request("POST", "/api/ask", body=data, headers={"Content-Type": "application/json"})
@@ -130,8 +156,11 @@ def main(argv: list[str] | None = None) -> int:
         conn = http.client.HTTPConnection(HOST, port, timeout=120)
         for q in ORDINARY * 5:  # warm up: the index and glossary are opened on the first questions
             ask(conn, body(q, []))
+        cpu_start = cpu_seconds(proc.pid)
         anchor = [ask(conn, body(q, []))[0] for q in ORDINARY * 25]
+        cpu_anchor = (cpu_seconds(proc.pid) - cpu_start) / len(anchor)
         before, parts_before = rss_mb(proc.pid), rss_parts(proc.pid)
+        cpu_start = cpu_seconds(proc.pid)
         threading.Thread(target=sample, daemon=True).start()
         latencies, statuses = [], {}
         for i, q in enumerate(questions):
@@ -140,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             latencies.append(elapsed)
             statuses[status] = statuses.get(status, 0) + 1
         stop.set()
+        cpu_hostile = (cpu_seconds(proc.pid) - cpu_start) / n
         after, parts_after = rss_mb(proc.pid), rss_parts(proc.pid)
         conn.close()
     finally:
@@ -147,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         proc.terminate()
         proc.wait(timeout=60)
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
-    print(f"machine: {machine()}")
+    cpu = in_process_cpu(args.index, questions)
+    print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f}")
     print(f"index: {args.index}; {n} hostile questions, every other one with the largest history 32 KiB holds")
     print(f"statuses: {statuses}")
     print(
@@ -155,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         f"p99 {percentile(anchor, 99) * 1000:.1f} ms"
     )
     print(f"hostile: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies) * 1000:.1f} ms (target p99 <= 50 ms)")
+    print(
+        f"server CPU per question (mean): anchor {cpu_anchor * 1000:.1f} ms, hostile {cpu_hostile * 1000:.1f} ms; "
+        f"in this process, CPU per hostile answer: p50 {percentile(cpu, 50) * 1000:.1f} ms, "
+        f"p99 {percentile(cpu, 99) * 1000:.1f} ms, max {max(cpu) * 1000:.1f} ms (about the latency of an idle machine)"
+    )
     print(
         f"server RSS: {before:.1f} MB before, peak {peak[0]:.1f} MB, {after:.1f} MB after; "
         f"growth {max(peak[0], after) - before:+.1f} MB (target <= 50 MB)"
