@@ -873,6 +873,19 @@ _SHAPE_NAMES = {
     "since": re.compile(r"long|lange|years?|jahre?|jahren", re.I),
     "funder": re.compile(_PAYS, re.I),
 }
+_TOPIC_VERBS = (
+    r"\b(deals? with|dealing with|works? on|working on|focus(es|ses)? on|is concerned with|concentrates? on|"
+    r"addresses|studies|investigates|researches|explores|befasst sich|beschäftigt sich|arbeitet an|arbeiten an|"
+    r"widmet sich|erforscht|untersucht|konzentriert sich|forscht zu|forscht an)\b"
+)
+_TOPIC_ASKED = re.compile(
+    r"^\W*(?:what|which \w+)\s+(?:does|do|did|is|are)\s+(?:the\s+)?(?P<subject>[\w][\w .&+-]{1,50}?)\s+"
+    r"(?:work on|working on|deal with|dealing with|focus on|research|study|investigate|do|concerned with)\W*$"
+    r"|^\W*(?:woran|womit|worüber|woruber|was)\s+(?:arbeitet|arbeiten|beschäftigt|beschäftigen|befasst|befassen|"
+    r"erforscht|erforschen|untersucht|untersuchen|forscht|forschen|macht|machen)\s+(?:sich\s+)?"
+    r"(?:der\s+|die\s+|das\s+)?(?P<subject2>[\w][\w .&+-]{1,50}?)(?:\s+sich)?\W*$",
+    re.I,
+)
 _WHO_ARE_THE = re.compile(
     r"^\W*(who|wer)\s+(are|were|is|was|sind|waren|ist|war)\s+(the|der|die|das|den|our|unsere|unser)\b", re.I
 )
@@ -993,6 +1006,11 @@ def answer_shape(question: str) -> AnswerShape | None:
         if then and then.lower() not in _COUNT_ENDS and not people and _ADJECTIVE.fullmatch(what):
             what = f"{what} {then}"  # "how many written requests": the number may stand by either word
         return AnswerShape("number", NUMBER, required=True, counted=what, names=people)
+    topic = _TOPIC_ASKED.match(question)
+    if topic:  # "What does Task Area 4 work on?" is answered by "Task Area 4 … deals with …"
+        words = re.findall(r"\w+", topic.group("subject") or topic.group("subject2"))
+        subject = r"\W+".join(re.escape(w) for w in words)
+        return AnswerShape("topic", re.compile(rf"\b{subject}\b.{{0,80}}?{_TOPIC_VERBS}", re.I | re.S))
     if _WHO_ARE_THE.match(question):  # "Who are the postdocs?" asks for people, not for a definition
         return AnswerShape("person", _PERSON_LOOKS)
     definition = _DEFINITION.match(question)

@@ -32,6 +32,9 @@ SITE = {
     "about.md": "---\ntitle: About the project\n---\n## Funding\n\n"
     "The funding explorer project is funded by the German Research Foundation (DFG) until 2027.\n\n"
     "## Team\n\nThe funding explorer project is run by Anna Berg and Tom Reed, who built its first tools.\n",
+    "tides.md": "---\ntitle: Tide group\n---\n## People\n\n"
+    "The tide group works in the harbour office, where the tide group has worked on its boat since 2019.\n\n"
+    "## Research\n\nThe tide group deals with the sediment that tides carry into the harbour basin.\n",
     "news.md": "---\ntitle: News\n---\n"
     "Every year the funding explorer adds the grants of the past year, year after year, to its data.\n",
 }
@@ -180,3 +183,17 @@ def test_who_paid_is_answered_by_the_funding_not_by_a_person(assistant):
     answer = assistant.answer("Who paid for the funding explorer project?")
     assert not answer.abstained
     assert "Research Foundation" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What does the tide group work on?", "Womit beschäftigt sich die Gezeitengruppe?", "Woran arbeitet das Team?"],
+)
+def test_what_does_x_work_on_asks_for_a_topic(question):
+    assert answer_shape(question).name == "topic"
+
+
+def test_what_a_group_works_on_is_answered_by_what_it_deals_with(assistant):
+    answer = assistant.answer("What does the tide group work on?")
+    assert not answer.abstained
+    assert "deals with the sediment" in answer.hits[0].quote.text
