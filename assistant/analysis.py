@@ -254,8 +254,9 @@ def typo_distance(word: str) -> int:
 # enough or known. The parts below are frequent in institutional German; at
 # question time the index vocabulary is consulted as well.
 
-_COMPOUND_PARTS = frozenset(
-    """
+_COMPOUND_PARTS = frozenset(  # folded, as the words they are matched against: "forderung", "gerat"
+    fold(part)
+    for part in """
     abteilung adresse akademie aktivität amt analyse angebot anlage ansatz anschrift antrag arbeit arbeiter
     arbeitsgruppe art arzt ausbildung ausschuss austausch auszeichnung bank beirat bereich bericht beruf
     betreuung bild bildung bio biologie chemie daten datenbank datenschutz dienst dienstleistung doktor
@@ -271,6 +272,11 @@ _COMPOUND_PARTS = frozenset(
     stufe stunde system tag tagung team technik technologie teil telefon thema theorie training träger
     universität verbund verfahren verwaltung vertrag verein vorstand wahl weg welt werk wert wissen
     wissenschaft wissenschaftler woche wochen zeit zeitschrift zentrum ziel zweck
+    vorschlag beitrag ausschreibung veranstaltung vortrag workshop seminar vorlesung treffen reise aufenthalt
+    kolloquium ausstellung sammlung archiv edition ausgabe verlag buch artikel aufsatz quelle sprache kultur
+    geschichte literatur kunst musik medien karte sensor messung saal zimmer büro ergänzung
+    verbesserung änderung beratung anmeldung bewerbung klausur schein nachweis bescheinigung urkunde gewinner
+    mitglied kreis verband termin frist monat semester übersicht
     """.split()
 )
 _LINKS = ("s", "es", "en", "n", "e", "er")
@@ -421,7 +427,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "8"
+    version = "9"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         bundled = [Path(glossary)] if glossary else [DEFAULT_GLOSSARY, LEXICON]

@@ -115,6 +115,10 @@ def test_question_words_are_stemmed_in_both_languages(analyzer):
         ("Forschungsgruppe", {"forschung", "gruppe"}),
         ("Biosicherheitsstufen", {"biosicherheit", "stufen"}),
         ("Universitätsklinikum", {"universitat", "klinikum"}),
+        ("Forschungsförderung", {"forschung", "forderung"}),  # a part with an umlaut, matched folded
+        ("Hauptgebäude", {"haupt", "gebaude"}),
+        ("Ergänzungsvorschläge", {"erganzung", "vorschlage"}),
+        ("Bewerbungsfrist", {"bewerbung", "frist"}),
     ],
 )
 def test_german_compounds_split_into_parts(analyzer, word, parts):
@@ -124,6 +128,8 @@ def test_german_compounds_split_into_parts(analyzer, word, parts):
 def test_compound_parts_are_indexed(analyzer):
     out = set(terms(analyzer, "Die Nachwuchsgruppe", "de"))
     assert set(terms(analyzer, "Gruppe", "de")) <= out
+    # a question's word finds the compound it begins: "Ergänzungen" ~ "Ergänzungsvorschläge"
+    assert set(terms(analyzer, "Ergänzungen", "de")) <= set(terms(analyzer, "Ergänzungsvorschläge", "de"))
 
 
 def test_short_and_plain_words_are_not_split(analyzer):
