@@ -872,6 +872,11 @@ _SHAPE_NAMES = {
     "date": re.compile(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
     "since": re.compile(r"long|lange|years?|jahre?|jahren", re.I),
     "funder": re.compile(_PAYS, re.I),
+    "place": re.compile(
+        r"held|located|location|situated|venue|stattfinden|stattfindet|stattfand|stattgefunden|befindet|liegt|"
+        r"ort|veranstaltungsort|standort",
+        re.I,
+    ),
 }
 _TOPIC_VERBS = (
     r"\b(deals? with|dealing with|works? on|working on|focus(es|ses)? on|is concerned with|concentrates? on|"

@@ -197,3 +197,10 @@ def test_what_a_group_works_on_is_answered_by_what_it_deals_with(assistant):
     answer = assistant.answer("What does the tide group work on?")
     assert not answer.abstained
     assert "deals with the sediment" in answer.hits[0].quote.text
+
+
+def test_a_place_answers_where_something_is_held():
+    shape = answer_shape("Where is the hackathon held?")
+    assert shape.name == "place"
+    assert shape.answers_word("held", "Location: Lichtwerkstatt, Albert-Einstein-Straße 6, 07745 Jena")
+    assert not shape.answers_word("held", "The hackathon is held for students of the university.")
