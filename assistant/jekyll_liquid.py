@@ -64,8 +64,8 @@ class LiquidLimits:
     loops = 1_000_000  # iterations of nested loops, multiplied (python-liquid's loop_iteration_limit)
     work = 2_000_000  # units of work
     include_cost = 100
-    output = 32 * 1024 * 1024  # bytes a render writes (python-liquid's output_stream_limit)
-    locals = 32 * 1024 * 1024  # bytes its variables hold (python-liquid's local_namespace_limit)
+    output = 32_000_000  # characters a render writes (python-liquid's output_stream_limit)
+    locals = 32_000_000  # characters of one variable, or 8 a list's item (python-liquid's local_namespace_limit)
     depth = 60  # scopes deep: about 25 includes within includes (python-liquid's context_depth_limit)
     seconds = 60.0
 
@@ -88,20 +88,19 @@ class _Budget:
     def spend(self, units: int) -> None:
         self.left -= units
         if self.left < self.next_check:
-            if self.left < 0:
-                raise WorkLimitError(f"more than {self.work:,} steps of work (loops, includes, filters)", token=None)
-            self.next_check = self.left - self.CHECK_EVERY
-            if self.clock() - self.started > self.seconds:
-                raise WorkLimitError(f"still running after {self.seconds:.0f} s", token=None)
+            self.check()
+
+    def check(self) -> None:
+        """Every :attr:`CHECK_EVERY` units (callers that spend often test ``left < next_check`` themselves)."""
+        if self.left < 0:
+            raise WorkLimitError(f"more than {self.work:,} steps of work (loops, includes, filters)", token=None)
+        self.next_check = self.left - self.CHECK_EVERY
+        if self.clock() - self.started > self.seconds:
+            raise WorkLimitError(f"still running after {self.seconds:.0f} s", token=None)
 
 
-def _cost(value: object) -> int:
-    """Work units a filter's input or result stands for: its size."""
-    if isinstance(value, str):
-        return len(value) >> 8
-    if isinstance(value, (list, tuple, dict, range)):
-        return len(value) >> 4
-    return 0
+# What a filter's input and result weigh: a unit of work per 256 characters, per 16 items (others are free).
+_SIZED: dict[type, int] = {str: 8, list: 4, tuple: 4, dict: 4, range: 4}
 
 
 class RenderError(Exception):
@@ -982,7 +981,17 @@ def _forgiving(name: str, func: Callable[..., Any], jekyll: JekyllLiquid) -> Cal
     def wrapper(value: object, *args: Any, **kwargs: Any) -> Any:
         try:
             result = func(value, *args, **kwargs)
-            jekyll.budget.spend(1 + _cost(value) + _cost(result))
+            units = 1  # and what the input and the result weigh (as _cost, inline: filters run often)
+            shift = _SIZED.get(type(value))
+            if shift:
+                units += len(value) >> shift  # type: ignore[arg-type]
+            shift = _SIZED.get(type(result))
+            if shift:
+                units += len(result) >> shift
+            budget = jekyll.budget
+            budget.left -= units
+            if budget.left < budget.next_check:
+                budget.check()
             return result
         except ResourceLimitError:
             raise
@@ -1326,22 +1335,56 @@ _INNER = {"else": {"for", "if", "unless", "case"}, "elsif": {"if", "unless"}, "w
 
 
 class _BudgetedContext(RenderContext):
-    """A render context whose loops spend from the render's work budget."""
+    """A render context whose loops spend from the render's work budget, and whose variables have a size bound.
+
+    python-liquid measures the local namespace by summing ``sys.getsizeof`` over every variable at each
+    ``assign``; here only the value assigned is measured (a string by its length, a list by 8 bytes an
+    item), which bounds what grows (a string doubled in a loop) at a fraction of the cost.
+    """
 
     def raise_for_loop_limit(self, length: int = 1) -> None:
         self.env.jekyll.budget.spend(length)  # type: ignore[attr-defined]
         super().raise_for_loop_limit(length)
 
+    def get_buffer(self, buf: TextIO | None = None) -> StringIO:
+        """A buffer for a capture or an include: what the page has written so far counts against the bound."""
+        return _Output(LiquidLimits.output - (buf.size if isinstance(buf, _Output) else 0))
+
+    def assign(self, key: str, val: Any) -> None:
+        self.locals[key] = val
+        kind = type(val)
+        size = len(val) if kind is str else 8 * len(val) if kind in (list, tuple, dict) else 0
+        if size > LiquidLimits.locals:
+            raise LocalNamespaceLimitError("local namespace limit reached", token=None)
+
 
 class _BudgetedTemplate(BoundTemplate):
     context_class = _BudgetedContext
+
+    def _get_buffer(self) -> StringIO:
+        return _Output(LiquidLimits.output)
+
+
+class _Output(StringIO):
+    """python-liquid's ``LimitedStringIO``, counting characters (not UTF-8 bytes: no encoding at every write)."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        self.size += len(text)
+        if self.size > self.limit:
+            raise OutputStreamLimitError("output stream limit reached", token=None)
+        return super().write(text)
 
 
 _STOPPED = {
     ContextDepthError: "includes nested too deep (an include that includes itself?)",
     LoopIterationLimitError: "nested loops of more than {loops:,} iterations",
-    OutputStreamLimitError: "output larger than {output_mib} MiB",
-    LocalNamespaceLimitError: "variables larger than {locals_mib} MiB",
+    OutputStreamLimitError: "output longer than {output:,} characters",
+    LocalNamespaceLimitError: "a variable larger than {locals:,} characters",
     BlockNestingError: "blocks nested too deep",
 }
 
@@ -1585,7 +1628,7 @@ class JekyllLiquid:
         template = _STOPPED.get(type(exc))
         limits = LiquidLimits
         what = (
-            template.format(loops=limits.loops, output_mib=limits.output >> 20, locals_mib=limits.locals >> 20)
+            template.format(loops=limits.loops, output=limits.output, locals=limits.locals)
             if template
             else str(exc.message)
         )

@@ -37,10 +37,10 @@ class SiteFolder:
 
     def __init__(self, root: Path | str):
         self.root = Path(root)
-        try:
-            self.real = self.root.resolve()
-        except (OSError, RuntimeError):
-            self.real = self.root.absolute()
+        self._root = os.fspath(self.root)
+        self.real = Path(os.path.realpath(self._root))
+        self._prefix = os.path.join(os.fspath(self.real), "")  # "/the/site/": what every real path inside starts with
+        self._folders: dict[str, str] = {}  # folder -> its real path, resolved once
 
     def real_path(self, path: Path | str) -> Path | None:
         """Where ``path`` really is, or None when that is outside the site.
@@ -48,27 +48,33 @@ class SiteFolder:
         A string is a name in the site ("_data/people.yml"); a ``Path`` is taken as it is
         (made from the site's folder, as ``root / "_layouts" / name``).
         """
-        try:
-            target = self._resolve(path)
-        except OSError:
-            return None
-        return target if target.is_relative_to(self.real) else None
+        real = self._real(path)
+        return Path(real) if self._holds(real) else None
 
-    def _resolve(self, path: Path | str) -> Path:
-        try:
-            return (self.root / path if isinstance(path, str) else path).resolve()
-        except (OSError, RuntimeError) as exc:  # Python < 3.13 raises RuntimeError for a loop of links
-            raise OSError(errno.ELOOP, "symbolic link loop", str(path)) from exc
+    def _real(self, path: Path | str) -> str:
+        """The real path, as a string; a folder once resolved is remembered, so a file costs one ``lstat``."""
+        whole = os.path.join(self._root, path) if isinstance(path, str) else os.fspath(path)
+        head, name = os.path.split(whole)
+        if not head or name in ("", ".", ".."):
+            return os.path.realpath(whole)
+        parent = self._folders.get(head)
+        if parent is None:
+            parent = self._folders[head] = os.path.realpath(head)
+        candidate = os.path.join(parent, name)
+        return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+
+    def _holds(self, real: str) -> bool:
+        return real.startswith(self._prefix) or real == self._prefix[:-1]
 
     def inside(self, path: Path | str) -> bool:
         return self.real_path(path) is not None
 
     def checked(self, path: Path | str) -> Path:
         """The real path of a file to open; :class:`OutsideSite` (an ``OSError``) when it is outside."""
-        real = self._resolve(path)
-        if not real.is_relative_to(self.real):
+        real = self._real(path)
+        if not self._holds(real):
             raise OutsideSite(str(path))
-        return real
+        return Path(real)
 
     def read_bytes(self, path: Path | str) -> bytes:
         return self.checked(path).read_bytes()
@@ -106,10 +112,9 @@ class SiteFolder:
         try:
             if not entry.is_symlink():
                 return True
-            target = self._resolve(Path(entry.path))
         except OSError:
-            return True  # a loop: reading it says so
-        return target.is_relative_to(self.real)
+            return True  # reading it says what is wrong
+        return self._holds(os.path.realpath(entry.path))
 
 
 def config_line(root: Path | str, *keys: str) -> int | None:
