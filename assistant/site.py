@@ -612,6 +612,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     Never raises for a bad file: what cannot be read is listed in ``site.problems``.
     """
     root = Path(root)
+    site_folder.cache_clear()  # folders are resolved afresh for each reading of a site
     problems: list[Problem] = []
     config = _read_config(root, problems)
     config_root = root

@@ -110,7 +110,10 @@ SITES = [
     ),
     HostileSite(
         "bibliography --file",
-        {"pubs.md": "---\ntitle: Publications\n---\n# Papers\n\n{% bibliography --file ../../outside/refs %}\n"},
+        {
+            "pubs.md": "---\ntitle: Publications\n---\n# Papers\n\n{% bibliography --file ../../outside/refs %}\n",
+            "_bibliography/references.bib": "@book{own2020, title={Our own book}, author={Keeper, Kim}, year={2020}}\n",
+        },
         "pubs.md",
         expect_line=6,
     ),
