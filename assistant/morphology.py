@@ -16,6 +16,7 @@ they cost a dictionary lookup at question time.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import fold
 
@@ -170,6 +171,7 @@ def _split_prefix(word: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=4096)  # a word is looked up by several steps; the cache is bounded
 def infinitive(word: str) -> str | None:
     """The infinitive of a form of a strong or irregular verb: "ausgeschrieben" -> ausschreiben,
     "erschienen" -> erscheinen, "gibt" -> geben; None for any other word."""
