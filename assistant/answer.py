@@ -172,7 +172,7 @@ class Assistant:
             if self._with_person_of(understanding):
                 understanding.about_earlier = False  # "he" is the person answered, not the earlier subject
             else:
-                with_subject_of(query, understanding.earlier_query, earlier)
+                with_subject_of(query, understanding.earlier_query, earlier, lambda v: self._doc_freq(v) > 0)
         return understanding
 
     def _with_person_of(self, understanding: Understanding) -> bool:

@@ -712,11 +712,18 @@ def with_person(query: ParsedQuery, person: ParsedQuery, source: str) -> ParsedQ
     return query
 
 
-def with_subject_of(query: ParsedQuery, earlier: ParsedQuery, question: str) -> ParsedQuery:
-    """Add the earlier question's subject words, at HISTORY_WEIGHT, that this one lacks."""
+def with_subject_of(
+    query: ParsedQuery, earlier: ParsedQuery, question: str, on_site: Callable[[str], bool] | None = None
+) -> ParsedQuery:
+    """Add the earlier question's subject words, at HISTORY_WEIGHT, that this one lacks.
+
+    A word the site knows only through a translation ("Glasfaser" on an English site that says "fiber")
+    is carried too, when ``on_site`` tells that one of its variants is in the index.
+    """
     own = {v for t in query.terms for v in t.variants}
     for term in earlier.terms:
-        if term.word.lower() in FRAME_WORDS or not term.known:
+        known = term.known or (on_site is not None and any(on_site(v) for v in term.variants))
+        if term.word.lower() in FRAME_WORDS or not known:
             continue  # "what", "worum geht es": the earlier question's frame is not its subject
         if own.intersection(term.variants):
             continue
@@ -994,8 +1001,12 @@ def _asks_a_price(question: str) -> bool:
     return not (words <= _PRIZE_OR_PRICE and _PRIZE_CONTEXT.search(question))
 
 
+_LEADING_AND = re.compile(r"^\W*(and|also|but|und|auch|aber|sowie)\s+", re.I)
+
+
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
+    question = _LEADING_AND.sub("", question)  # "And how many sensors …?" asks as "How many sensors …?" does
     if _asks_a_price(question) and not _WHO.match(question):  # "Who paid for it?" asks for a funder
         return AnswerShape("price", _PRICE_LOOKS, required=True, names=_PRICE_ASKED)
     for name, asks, looks, names in _ATTRIBUTES:
@@ -1092,6 +1103,7 @@ def asked_role(question: str) -> str | None:
 
 def asked_subject(question: str) -> list[str]:
     """The words naming what a shaped question asks about, as written; empty when there is no such cue."""
+    question = _LEADING_AND.sub("", question)
     for cue in _SUBJECT_CUES:
         found = cue.match(question)
         if found:

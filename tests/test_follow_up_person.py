@@ -16,6 +16,7 @@ SITE = {
     "groups/vision.md": "---\ntitle: Vision group\n---\n"
     "## Head of the vision group\n\nThe vision group is led by Dr. Mara Quint.\n\n"
     "## Studies\n\nThe vision group studies otters with camera traps; its students come from Bremen.\n",
+    "nights.md": "---\ntitle: Nights\n---\nThe vision group watches animals at night near the weir.\n",
     "team/quint.md": "---\ntitle: Mara Quint\n---\nMara Quint studied physics in Kiel and did her doctorate in Oslo.\n",
     "team/renner.md": "---\ntitle: Tobias Renner\n---\nTobias Renner studied geology in Graz. He samples the riverbed.\n",
 }
@@ -49,3 +50,16 @@ def test_the_explanation_says_where_the_person_came_from(assistant):
 
 def test_he_after_a_question_naming_someone_is_that_person(assistant):
     assert "Graz" in top_quote(assistant, "And where did he study?", ["What does Tobias Renner sample?"])
+
+
+def test_a_follow_up_carries_words_the_site_knows_only_in_translation(assistant):
+    query = assistant.understand("Und woher kommen die Studenten?", ["Welche Tiere beobachtet die Gruppe?"]).query
+    carried = {t.word for t in query.terms if any(step == "history" for step, _ in t.why.values())}
+    assert "Tiere" in carried  # an English site says "otters", not "Tiere"; the glossary bridges it
+
+
+def test_and_how_many_asks_as_how_many_does():
+    from assistant.question import answer_shape
+
+    assert answer_shape("Und wie viele Sensoren ergibt das?").counted == "Sensoren"
+    assert answer_shape("And since when has it existed?").name == "since"
