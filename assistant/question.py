@@ -680,7 +680,7 @@ PERSON_PRONOUNS = frozenset(
 # A person's name as sites write it: two or more capitalised words, a middle initial allowed.
 PERSON_NAME = re.compile(
     r"\b[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?(?:\s+[A-ZÄÖÜ]\.)?"
-    r"(?:\s+(?:van |da |del |di )?[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)+"
+    r"(?:\s+(?:van |da |del |di |von |von der |de |du |van der )?[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)+"
 )
 
 
@@ -689,13 +689,27 @@ def refers_to_a_person(question: str) -> bool:
     return bool(question_words(question) & PERSON_PRONOUNS)
 
 
+# Words that make a run of capitalised words the name of a place or body, not of a person.
+_BODY_WORDS = frozenset(
+    "institut institute university universität universitaet museum zentrum center centre department school "
+    "hochschule akademie academy gesellschaft society stiftung foundation ministerium ministry verband verein "
+    "labor lab laboratory gruppe group projekt project konsortium consortium netzwerk network bibliothek library "
+    "archiv archive amt office".split()
+)
+
+
 def names_in(text: str, leave_out: set[str]) -> list[str]:
-    """Person names in a text, leaving out those made only of words the question already had."""
+    """Person names in a text, leaving out those made only of words the question already had, and names
+    of bodies ("Deutschen Archäologischen Institut"): words a person is not called by."""
     found = []
     for match in PERSON_NAME.finditer(text):
-        words = {w.lower() for w in _WORDS.findall(match.group())}
-        if not words <= leave_out:
-            found.append(match.group())
+        words = [w.lower() for w in _WORDS.findall(match.group())]
+        if set(words) <= leave_out or _BODY_WORDS.intersection(words):
+            continue
+        first = match.group().split()[0]
+        if first.lower() in _NOT_A_GIVEN_NAME or _NOUN_ENDINGS.search(first) or _ADJECTIVE_ENDING.search(first):
+            continue
+        found.append(match.group())
     return found
 
 
@@ -794,6 +808,9 @@ _NOT_A_GIVEN_NAME = frozenset(
 _NOUN_ENDINGS = re.compile(
     r"(ung|ungen|heit|keit|schaft|tion|tionen|tät|ismus|nis|tum|ik|ie|ien|enz|anz|ment|chen|daten|zahl|er|ern)$"
 )
+
+
+_ADJECTIVE_ENDING = re.compile(r"(ischen|ische|lichen|liche|schen)$")
 
 
 class _PersonLooks:

@@ -63,3 +63,10 @@ def test_and_how_many_asks_as_how_many_does():
 
     assert answer_shape("Und wie viele Sensoren ergibt das?").counted == "Sensoren"
     assert answer_shape("And since when has it existed?").name == "since"
+
+
+def test_the_name_of_a_body_is_no_persons_name_and_von_belongs_to_a_name():
+    from assistant.question import names_in
+
+    text = "Beim Deutschen Archäologischen Institut: Philipp von Rummel (Sprecher), Dr. Kai-Christian Bruhn."
+    assert names_in(text, set()) == ["Philipp von Rummel", "Kai-Christian Bruhn"]
