@@ -226,7 +226,11 @@ def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
     return prev[-1] if limit is None else min(prev[-1], limit + 1)
 
 
-_POSTAL = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+")  # "10099 Berlin", "D-45147 Essen"
+_POSTAL = re.compile(
+    r"\b(?:[A-Z]{1,2}-)?\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+"  # "10099 Berlin", "D-45147 Essen"
+    r"|(?:^|(?<=[,\n]))[ \t]*(?:[A-Z]{1,2}-)?(?!(?:19|20)\d\d\b)\d{4}\s+[A-ZÄÖÜ][a-zäöüß]+",  # a line "3001 Leuven"
+    re.M,
+)
 
 
 def _postal_codes(text: str) -> list[tuple[str, int, int]]:
@@ -427,7 +431,7 @@ class Analyzer:
 
     # Bump when index-time analysis changes: old indexes must then be rebuilt.
     # The glossary is applied to questions only, so editing it needs no rebuild.
-    version = "9"
+    version = "10"
 
     def __init__(self, glossary: Path | None = None, extra_glossaries: Iterable[Path] = ()) -> None:
         bundled = [Path(glossary)] if glossary else [DEFAULT_GLOSSARY, LEXICON]

@@ -127,3 +127,17 @@ def test_a_stipend_or_budget_asked_as_an_amount_asks_for_money(question, shape):
 def test_a_sum_of_money_that_is_not_the_budget_does_not_answer_for_it(assistant):
     assert quotes(assistant, "What is the lab's annual budget?") == []
     assert "1.2 million €" in quotes(assistant, "What was the annual turnover of the lab's river app?")[0]
+
+
+def test_a_postcode_of_four_digits_on_its_own_line_is_an_address(tmp_path):
+    site = {
+        "_config.yml": "title: Dune Lab\nurl: https://dune.example.org\n",
+        "index.md": "---\ntitle: Dune Lab\n---\nThe Dune Lab studies how dunes move. In 2019 The lab moved.\n",
+        "contact.md": "---\ntitle: Contact\n---\nDune Lab\n\nKasteelpark Arenberg 30<br/>\n3001 Leuven<br/>\nBelgium\n",
+    }
+    for n in range(40):  # many pages that say "lab" more often than the contact page does
+        site[f"news/{n}.md"] = f"---\ntitle: Lab news {n}\n---\nThe lab's news: lab meeting {n} of the lab.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    answer = Assistant.open(tmp_path / "index").answer("What is the lab's postal address?")
+    assert not answer.abstained
+    assert "3001 Leuven" in answer.hits[0].quote.text
