@@ -589,6 +589,7 @@ class _Cutter:
         ]
         self.stack: list[Heading] = []
         self.pending: list[str] = []  # headings with nothing under them yet
+        self.captions: set[str] = set()  # the pending lines that are captions, not headings
         self.line_cache: dict = {}
         self.run_parent: Heading | None = None  # a caption heading a run of captioned paragraphs
         self.previous_caption: Heading | None = None
@@ -606,6 +607,7 @@ class _Cutter:
             self.caption(block)
         else:
             self.previous_caption = None
+            self._flush_long_pending(keep_last=True)
             first = True
             for piece in _pieces(block):
                 text = piece.text
@@ -619,7 +621,8 @@ class _Cutter:
         if block.level == 1 and block.text == self.doc.title:
             self._keep_lone_caption()
         names = [t for t in self.pending if t != OMISSION]
-        if len(names) > 2 and self.stack and block.level <= self.stack[0][0] < 7:
+        bare = not self.captions.intersection(names)  # names with a role line under each are cards
+        if len(names) > 2 and bare and self.stack and block.level <= self.stack[0][0] < 7:
             # headings with no text under them (a team's names, one <h6> each) that a new section
             # closes: a list of their own, under the section they stand in
             while self.pending[-1] == OMISSION:
@@ -661,6 +664,36 @@ class _Cutter:
         self.stack = parent + [(level, block.text, "")]
         self.previous_caption = self.stack[-1]
         self.pending.append(block.text)
+        self.captions.add(block.text)
+
+    def _flush_long_pending(self, keep_last: bool) -> None:
+        """Headings and captions that pile up with no text under them (a team page of cards, each
+        a name heading and a role line) are too many to head the next passage: they become list
+        passages of their own, a new one at each line with no caption under it once the run holds
+        captioned names ('Alumni' after the current members), so a name keeps its role."""
+        lines = [line for line in self.pending if line != OMISSION]
+        if word_count(" ".join(lines)) <= MAX_HEADING_PREFIX_WORDS:
+            return
+        kept: list[str] = []
+        if keep_last:  # the heading right above the coming text stays with it
+            cut = len(lines) - 1
+            while cut > 0 and lines[cut] in self.captions:
+                cut -= 1
+            lines, kept = lines[:cut], lines[cut:]
+        runs: list[list[str]] = [[]]
+        for item in _grouped(lines, self.captions):
+            run = runs[-1]
+            captioned = any(len(i) > 1 for i in _grouped(run, self.captions))
+            too_long = word_count(" ".join(run + item)) > MAX_LIST_WORDS
+            if run and ((len(item) == 1 and captioned) or too_long):
+                runs.append([])
+            runs[-1].extend(item)
+        section = self.stack
+        for run in runs:
+            if run:  # under the headings above the whole pile, not the last card's name
+                self.stack = [e for e in section if e[1] not in self.pending]
+                self.add("\n".join(run), len(run) > 2, False)
+        self.stack, self.pending = section, kept
 
     def add(self, text: str, is_list: bool, in_bib: bool) -> None:
         doc, stack = self.doc, self.stack
@@ -695,12 +728,24 @@ class _Cutter:
         )
 
     def finish(self) -> list[Passage]:
+        self._flush_long_pending(keep_last=False)
         pending = self.pending
         while pending and pending[-1] == OMISSION:
             pending.pop()
         if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
             self.add("\n".join(pending), len(pending) > 2, False)
         return self.out
+
+
+def _grouped(lines: list[str], captions: set[str]) -> list[list[str]]:
+    """Lines as items: a heading line with the caption lines under it."""
+    items: list[list[str]] = []
+    for line in lines:
+        if line in captions and items:
+            items[-1].append(line)
+        else:
+            items.append([line])
+    return items
 
 
 def passages_from_documents(documents: Iterable[Document]) -> list[Passage]:

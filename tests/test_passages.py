@@ -100,3 +100,18 @@ def test_a_button_that_shows_an_email_address_is_text():
 def test_a_label_ending_in_a_colon_stays_with_its_list():
     [p] = page("<p>Research interests:</p><ul><li>Imaging</li><li>Genomics</li></ul>")
     assert p.text == "Research interests:\nImaging\nGenomics" and p.is_list
+
+
+def test_a_team_of_name_headings_with_role_lines_is_indexed_with_each_role():
+    cards = "".join(
+        f"<h2>{name}</h2><p>{role}</p>"
+        for name, role in [("Ada Lovelace", "PostDoc"), ("Alan Turing", "PhD Candidate"), ("Grace Hopper", "PostDoc")]
+        * 3
+    )
+    alumni = "<h2>Alumni</h2><h2>Edsger Dijkstra</h2><p>Student</p><h2>Barbara Liskov</h2><p>Student</p>"
+    passages = page(f"<h2>Current members</h2>{cards}{alumni}")
+    texts = [p.text for p in passages]
+    assert any("Ada Lovelace\nPostDoc" in t and t.startswith("Current members") for t in texts)
+    [former] = [t for t in texts if "Alumni" in t]
+    assert former.startswith("Alumni\nEdsger Dijkstra\nStudent") and "Ada Lovelace" not in former
+    assert all(p.heading in ("", "Current members") for p in passages)
