@@ -51,6 +51,7 @@ MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the
 MAX_LIKE_ITEMS = 5  # short passages of one section that match alike (a team list) join its quote, up to this many
 LIKE_ITEM_SHARE = 0.8  # ... when they score at least this share of its first
 SHORT_ITEM_WORDS = 40
+_PUNCTUATION = "?!.,;:()\"'«»„“”"
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
@@ -227,6 +228,19 @@ class Assistant:
             if topic.search(text) and not all(self._doc_freq(w) > 0 for w in topic.words):
                 return True
         return False
+
+    def _nouns_absent(self, question: str, query: ParsedQuery) -> bool:
+        """A German question whose nouns the site has no trace of, in any form or translation, is about
+        something else ("Wie mache ich einen guten Kartoffelsalat?"): the everyday words around them
+        ("mache", "gut") match any page."""
+        if query.lang != "de":
+            return False
+        words = question.split()[1:]  # the first word is capitalised as any first word is
+        nouns = {w.strip(_PUNCTUATION) for w in words if w[:1].isupper()}
+        terms = [t for t in query.terms if t.word in nouns]
+        if not terms:
+            return False
+        return not any(self._doc_freq(v) > 0 for t in terms for v in t.variants)
 
     # -- ranking -----------------------------------------------------------------
 
@@ -445,7 +459,7 @@ class Assistant:
         query = understanding.query
         lang = query.lang if query.lang in MESSAGES else "en"
         weights = self.term_weights(query) if query.terms else []
-        if not query.terms or self.off_topic(question):
+        if not query.terms or self.off_topic(question) or self._nouns_absent(question, query):
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
         # the earlier question's pages come first: its terms were carried over at a lower weight
         ranked = self.rank(understanding, self._context_pages(understanding), weights)

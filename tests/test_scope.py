@@ -76,3 +76,26 @@ def test_cognate_spellings():
 )
 def test_asking_what_to_do_in_ones_studies_is_no_request_for_medical_advice(assistant, question):
     assert not assistant.off_topic(question)
+
+
+def test_a_german_question_about_nothing_the_site_names_is_declined(tmp_path):
+    site = {
+        "_config.yml": "title: Beispiellabor\nurl: https://labor.example.org\nlang: de\n",
+        "index.md": """
+            ---
+            title: Beispiellabor
+            ---
+            Wir machen gute Forschung. Was wir machen, machen wir gut: gute Daten, gute Modelle.
+
+            Unser Labor im Keller macht die Sequenzierung der Proben.
+            """,
+    }
+    for n in range(40):  # so that "gut" and "machen" are rare words here, and weigh as much
+        site[f"projekt-{n}.md"] = f"---\ntitle: Projekt {n}\n---\nProjekt {n} untersucht Thema {n} mit Partnern.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    assistant = Assistant.open(tmp_path / "index")
+    # only everyday words ("mache", "gut") stand on the site; the dish is nowhere, in no language
+    assert answer_to_json(assistant.answer("Wie mache ich einen guten Kartoffelsalat?"))["abstained"] is True
+    # the same everyday words around a noun the site has still answer
+    kept = answer_to_json(assistant.answer("Was macht das Labor im Keller?"))
+    assert not kept["abstained"] and "Sequenzierung" in kept["passages"][0]["quote"]
