@@ -382,8 +382,11 @@ class Assistant:
         if own is None:
             return found  # no variants beyond the words themselves: one search is enough
         seen = {c.passage.id for c in found}
-        more = self.index.search(own, limit=OWN_CANDIDATES, fields=TEXT_FIELDS, fetched=fetched, doc_freqs=doc_freqs)
-        return found + [Candidate(p, s) for p, s in more if p.id not in seen]
+        # as many more as it takes to add OWN_CANDIDATES new ones: the first search may hold the best
+        more = self.index.search(
+            own, limit=OWN_CANDIDATES + len(found), fields=TEXT_FIELDS, fetched=fetched, doc_freqs=doc_freqs
+        )
+        return found + [Candidate(p, s) for p, s in more if p.id not in seen][:OWN_CANDIDATES]
 
     def rank(
         self, understanding: Understanding, context: AbstractSet[str] = frozenset(), weights: list[float] | None = None
@@ -471,6 +474,11 @@ class Assistant:
         if key is not None:
             # the head or the price of something else does not answer: what is asked about must be there
             ranked = [c for c in ranked if c.matched.intersection(key.variants)]
+        person = [t for t in query.terms if t.came_through("person")]
+        if person:
+            # "her thesis" after a question about someone: a passage that does not name her is not about her
+            about = [c for c in ranked if any(c.matched.intersection(t.variants) for t in person)]
+            ranked = about or ranked
         if understanding.role:
             role = next((t for t in query.terms if t.word.lower() == understanding.role.lower()), None)
             # "who leads X?" is answered by a passage that says who leads, not by one naming X and a person

@@ -603,7 +603,7 @@ class _Cutter:
             self.pending.append(block.text)  # "Research interests:" belongs to the list below it
         elif block.kind == "heading":
             self.heading(block)
-        elif _is_caption(block):
+        elif _is_caption(block) or self._is_card_line(block, following):
             self.caption(block)
         else:
             self.previous_caption = None
@@ -640,6 +640,25 @@ class _Cutter:
             self.pending = []  # the page title is indexed as the title; quoting it on top adds nothing
         else:
             self.pending.append(block.text)
+
+    def _is_card_line(self, block: _Block, following: _Block | None) -> bool:
+        """The one short line under a heading that the next heading of its rank (or the page's end) follows, as a
+        card's affiliation ('Royal Academy of Sciences (KNAW)') stands under a name: the name's
+        caption, even where its brackets or commas would not make it a heading of its own."""
+        top = self.stack[-1] if self.stack else None
+        return (
+            top is not None
+            and top[0] <= 6
+            and (following is None or (following.kind == "heading" and following.level <= top[0]))
+            and bool(self.pending)
+            and self.pending[-1] == top[1]
+            and block.kind == "text"
+            and "\n" not in block.text
+            and not block.in_bibliography
+            and 0 < word_count(block.text) <= 12
+            and block.text[-1] not in ".!?:;"
+            and not block.text[0].islower()
+        )
 
     def _keep_lone_caption(self) -> None:
         """A short line with nothing under it before the page's title (a sidebar's office hours or
@@ -699,7 +718,7 @@ class _Cutter:
         doc, stack = self.doc, self.stack
         # the page's <h1> is its title, shown beside the heading anyway
         headings = [t for lvl, t, a in stack if not (lvl == 1 and (t == doc.title or len(stack) > 1))]
-        anchor = stack[-1][2] if stack and stack[-1][2] else ""
+        anchor = next((a for _, _, a in reversed(stack) if a), "")  # a caption has none: its heading's
         line = _source_line(doc, text.split("\n")[-1] if self.pending else text, self.line_cache)
         kind = doc.kind
         if in_bib:

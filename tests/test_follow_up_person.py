@@ -70,3 +70,22 @@ def test_the_name_of_a_body_is_no_persons_name_and_von_belongs_to_a_name():
 
     text = "Beim Deutschen Archäologischen Institut: Philipp von Rummel (Sprecher), Dr. Kai-Christian Bruhn."
     assert names_in(text, set()) == ["Philipp von Rummel", "Kai-Christian Bruhn"]
+
+
+def test_a_follow_up_about_her_is_answered_by_a_passage_that_names_her(tmp_path):
+    from assistant.build import index_site
+
+    site = {
+        "_config.yml": "title: Riverbank Lab\nurl: https://lab.example.org\n",
+        "join.md": "---\ntitle: Join us\n---\n## Bachelor thesis and master thesis\n\n"
+        "We offer bachelor thesis and master thesis topics; a bachelor thesis takes three months.\n",
+        "team/quint.md": "---\ntitle: Mara Quint\n---\n## CV\n\n"
+        "2010-2013: BSc in physics in Kiel, on the optics of otter eyes.\n\n"
+        "2013-2015: MSc in physics in Oslo.\n",
+    }
+    for n in range(20):
+        site[f"news/{n}.md"] = f"---\ntitle: News {n}\n---\nThe lab met partner {n} in spring.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    quote = top_quote(lab, "And what was her bachelor thesis about?", ["Where did Mara Quint get her master's degree?"])
+    assert "otter eyes" in quote

@@ -115,3 +115,18 @@ def test_a_team_of_name_headings_with_role_lines_is_indexed_with_each_role():
     [former] = [t for t in texts if "Alumni" in t]
     assert former.startswith("Alumni\nEdsger Dijkstra\nStudent") and "Ada Lovelace" not in former
     assert all(p.heading in ("", "Current members") for p in passages)
+
+
+def test_a_board_of_name_cards_with_affiliations_in_brackets_is_one_list():
+    members = [
+        ("Ada Lovelace", "Royal Academy of Sciences (RAS)"),
+        ("Alan Turing", "University of Manchester"),
+        ("Grace Hopper", "Navy Research Lab (NRL)"),
+        ("Edsger Dijkstra", "Eindhoven University of Technology (TU/e)"),
+        ("Barbara Liskov", "Institute of Technology, Cambridge"),
+    ]
+    cards = "".join(f"<h3>{name}</h3><p>{place}</p>" for name, place in members)
+    passages = page(f'<h2 id="board">Advisory board</h2><p>The board advises us on our strategy.</p>{cards}')
+    [board] = [p for p in passages if "Ada Lovelace" in p.text]
+    assert all(name in board.text and place in board.text for name, place in members)
+    assert board.is_list and board.heading == "Advisory board"
