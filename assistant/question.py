@@ -613,7 +613,7 @@ FRAME_WORDS = frozenset(
     aufgefuehrt erwähnt erwaehnt abkürzung abkuerzung abkurzung abbreviation acronym wofür wofur wofuer womit
     worum woran worüber worueber geht gehen gehört gehoert gehören gehoeren frau herr herrn mr mrs ms like also
     auch look looks looking deal deals dealing beschäftigt beschaeftigt beschäftigen befasst befassen kümmert
-    kuemmert hieß hiess hießen hiessen heißen heissen
+    kuemmert hieß hiess hießen hiessen heißen heissen ergibt ergeben ergab
     """.split()
 )
 
