@@ -483,7 +483,7 @@ class Assistant:
             role = next((t for t in query.terms if t.word.lower() == understanding.role.lower()), None)
             # "who leads X?" is answered by a passage that says who leads, not by one naming X and a person
             ranked = [c for c in ranked if self._names_a_role(c, role)]
-        hits = _Selection(self, query, limit).pick(ranked)
+        hits = _Selection(self, query, limit, shape).pick(ranked)
         best_coverage = max((c.coverage for c in ranked), default=0.0)
         if not hits or best_coverage < MIN_COVERAGE:
             answer = Answer(question, lang, True, MESSAGES[lang]["abstain"])
@@ -552,8 +552,8 @@ class Assistant:
 class _Selection:
     """Picks the hits a visitor sees from ranked candidates: one per section, few per page, no repeats."""
 
-    def __init__(self, assistant: Assistant, query: ParsedQuery, limit: int) -> None:
-        self.assistant, self.query, self.limit = assistant, query, limit
+    def __init__(self, assistant: Assistant, query: ParsedQuery, limit: int, shape: AnswerShape | None = None) -> None:
+        self.assistant, self.query, self.limit, self.shape = assistant, query, limit, shape
         self.hits: list[Hit] = []
         self.sections: dict[tuple[str, str], set[str]] = {}  # section -> variants its hit already shows
         self.texts: set[str] = set()
@@ -584,7 +584,7 @@ class _Selection:
                 continue  # a passage that shares a word or two with the question is no answer
             if c.passage.text in self.texts:
                 continue
-            if c.section in self.sections and c.matched <= self.sections[c.section]:
+            if c.section in self.sections and c.matched <= self.sections[c.section] and not self._adds_shape(c):
                 if self._a_like_item(c):
                     self._join_section(c)  # the next member of a list of like items: "Which members are at X?"
                 continue
@@ -604,6 +604,15 @@ class _Selection:
             if c.section not in self.sections:
                 self._add(c)
         return self.hits
+
+    def _adds_shape(self, c: Candidate) -> bool:
+        """A passage holding what is asked for (a place, a date) that its section's hit lacks: "Where
+        exactly was the meeting?" wants the address under the post's opening lines."""
+        shape = self.shape
+        if shape is None or not shape.fits(c.passage.text):
+            return False
+        first = self.firsts.get(c.section)
+        return first is not None and not shape.fits(first.passage.text) and self.joined.get(c.section, 0) == 0
 
     def _a_like_item(self, c: Candidate) -> bool:
         """A short passage of a section already shown that matches what its first one matched, about as well:

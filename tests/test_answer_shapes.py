@@ -204,3 +204,19 @@ def test_a_place_answers_where_something_is_held():
     assert shape.name == "place"
     assert shape.answers_word("held", "Location: Lichtwerkstatt, Albert-Einstein-Straße 6, 07745 Jena")
     assert not shape.answers_word("held", "The hackathon is held for students of the university.")
+
+
+def test_where_exactly_is_answered_by_the_address_under_the_opening_lines(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "_posts/2019-01-10-meeting.md": "---\ntitle: Network meeting in May\n---\n"
+        "The May network meeting: our network meets in Bremen in May, as every network meeting in May did.\n\n"
+        "The meeting is in the seminar room at Kaiserstraße 12, 28195 Bremen.\n",
+    }
+    for n in range(15):
+        site[f"_posts/2019-02-{n + 1:02d}-news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe lab published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Where exactly in Bremen is the network meeting in May?")
+    assert not answer.abstained
+    assert any("Kaiserstraße 12" in hit.quote.text for hit in answer.hits[:3])
