@@ -51,6 +51,7 @@ MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the
 MAX_LIKE_ITEMS = 5  # short passages of one section that match alike (a team list) join its quote, up to this many
 LIKE_ITEM_SHARE = 0.8  # ... when they score at least this share of its first
 SHORT_ITEM_WORDS = 40
+_PLACE_QUALIFIER = re.compile(r"\b(?:in|at|im|am)\s+([A-ZÄÖÜ][\w-]+)\s*\?*$")
 _PUNCTUATION = "?!.,;:()\"'«»„“”"
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
@@ -228,6 +229,20 @@ class Assistant:
             if topic.search(text) and not all(self._doc_freq(w) > 0 for w in topic.words):
                 return True
         return False
+
+    def _place_asked(self, question: str, query: ParsedQuery) -> QueryTerm | None:
+        """The place a question narrows its subject to ("… in Hamburg?", "… am Standort Kiel?"): a
+        name after "in", "at", "im", "am" at the question's end, that the site has."""
+        found = _PLACE_QUALIFIER.search(question.strip())
+        if not found:
+            return None
+        name = found.group(1)
+        term = next((t for t in query.terms if t.word == name), None)
+        if term is None or not any(self._doc_freq(v) > 0 for v in term.variants):
+            return None
+        if self._site_words.intersection(term.variants):
+            return None  # "im Lab", "at the institute": the site itself, where every passage stands
+        return term
 
     def _nouns_absent(self, question: str, query: ParsedQuery) -> bool:
         """A German question whose nouns the site has no trace of, in any form or translation, is about
@@ -474,6 +489,10 @@ class Assistant:
         if key is not None:
             # the head or the price of something else does not answer: what is asked about must be there
             ranked = [c for c in ranked if c.matched.intersection(key.variants)]
+        place = self._place_asked(question, query)
+        if place is not None:
+            # "the CityLAB in Hamburg": a passage about the one elsewhere does not answer
+            ranked = [c for c in ranked if c.matched.intersection(place.variants)]
         person = [t for t in query.terms if t.came_through("person")]
         if person:
             # "her thesis" after a question about someone: a passage that does not name her is not about her

@@ -99,3 +99,18 @@ def test_a_german_question_about_nothing_the_site_names_is_declined(tmp_path):
     # the same everyday words around a noun the site has still answer
     kept = answer_to_json(assistant.answer("Was macht das Labor im Keller?"))
     assert not kept["abstained"] and "Sequenzierung" in kept["passages"][0]["quote"]
+
+
+def test_a_place_the_question_narrows_to_must_stand_in_the_answer(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "makerspace.md": "---\ntitle: Makerspace\n---\nThe Makerspace Bremen is led by Dr. Mara Quint since 2021.\n",
+        "travel.md": "---\ntitle: Conference trip\n---\nOur team presented two posters at a conference in Hamburg.\n",
+    }
+    for n in range(20):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe lab published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    assert answer_to_json(lab.answer("Who leads the Makerspace in Hamburg?"))["abstained"] is True
+    found = answer_to_json(lab.answer("Who leads the Makerspace in Bremen?"))
+    assert not found["abstained"] and "Mara Quint" in found["passages"][0]["quote"]
