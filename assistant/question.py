@@ -1021,6 +1021,13 @@ def _asks_a_price(question: str) -> bool:
 _LEADING_AND = re.compile(r"^\W*(and|also|but|und|auch|aber|sowie)\s+", re.I)
 
 
+# "X is …", and the verbs a page defines a field or an acronym with ("X stands at the intersection of …")
+_DEFINING_VERBS = (
+    r"(is|are|was|were|means|refers to|stands for|stands at|denotes|ist|sind|war|waren|wurde|bedeutet|bezeichnet|"
+    r"steht für)"
+)
+
+
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
     question = _LEADING_AND.sub("", question)  # "And how many sensors …?" asks as "How many sensors …?" does
@@ -1049,9 +1056,7 @@ def answer_shape(question: str) -> AnswerShape | None:
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
-        return AnswerShape(
-            "definition", re.compile(rf"\b{subject}\W+(is|are|was|were|ist|sind|war|waren|wurde)\b", re.I)
-        )
+        return AnswerShape("definition", re.compile(rf"\b{subject}\W+{_DEFINING_VERBS}\b", re.I))
     for name, asks, form in _SHAPES:
         if asks.search(question):
             return AnswerShape(name, form, names=_SHAPE_NAMES.get(name))

@@ -220,3 +220,19 @@ def test_where_exactly_is_answered_by_the_address_under_the_opening_lines(tmp_pa
     answer = lab.answer("Where exactly in Bremen is the network meeting in May?")
     assert not answer.abstained
     assert any("Kaiserstraße 12" in hit.quote.text for hit in answer.hits[:3])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bioacoustics stands at the intersection of biology and acoustics.",
+        "Bioacoustics refers to the study of sound in animals.",
+        "Bioakustik bezeichnet die Lehre vom Schall bei Tieren.",
+    ],
+)
+def test_a_field_defined_with_other_verbs_than_is_is_a_definition(text):
+    for question in ("What is bioacoustics?", "Was ist Bioakustik?"):
+        shape = answer_shape(question)
+        assert shape is not None and shape.name == "definition"
+    subject = "Bioakustik" if text.startswith("Bioakustik") else "bioacoustics"
+    assert answer_shape(f"What is {subject}?").fits(text)
