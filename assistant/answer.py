@@ -485,6 +485,9 @@ class Assistant:
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
             ranked = [c for c in ranked if self._holds(shape, c.passage, query)]
+        if shape is not None and shape.name == "person":
+            # "Who …?" is answered by a passage that names someone, when the site has one that does
+            ranked = [c for c in ranked if shape.fits(c.passage.text)] or ranked
         key = self._key_subject_term(understanding, weights)
         if key is not None:
             # the head or the price of something else does not answer: what is asked about must be there

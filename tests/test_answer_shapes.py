@@ -236,3 +236,18 @@ def test_a_field_defined_with_other_verbs_than_is_is_a_definition(text):
         assert shape is not None and shape.name == "definition"
     subject = "Bioakustik" if text.startswith("Bioakustik") else "bioacoustics"
     assert answer_shape(f"What is {subject}?").fits(text)
+
+
+def test_who_are_the_postdocs_is_answered_by_names_not_by_the_job_offer(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "jobs.md": "---\ntitle: Vacancies\n---\n## Postdoc positions in the lab\n\n"
+        "The lab offers postdoc positions: postdoc applicants send a letter to the lab.\n",
+        "team.md": "---\ntitle: Team\n---\n## Team\n\n- Mara Quint, Postdoc\n- Tobias Renner, PhD student\n",
+    }
+    for n in range(15):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Who are the postdocs in the lab?")
+    assert not answer.abstained and "Mara Quint" in answer.hits[0].quote.text
