@@ -918,6 +918,7 @@ _TOPIC_ASKED = re.compile(
 _WHO_ARE_THE = re.compile(
     r"^\W*(who|wer)\s+(are|were|is|was|sind|waren|ist|war)\s+(the|der|die|das|den|our|unsere|unser)\b", re.I
 )
+_WHICH_ROLE = re.compile(r"^\W*(?:which|welche[rsn]?)\s+(\w+)", re.I)
 _DEFINITION = re.compile(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
     r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
@@ -1052,6 +1053,9 @@ def answer_shape(question: str) -> AnswerShape | None:
         subject = r"\W+".join(re.escape(w) for w in words)
         return AnswerShape("topic", re.compile(rf"\b{subject}\b.{{0,80}}?{_TOPIC_VERBS}", re.I | re.S))
     if _WHO_ARE_THE.match(question):  # "Who are the postdocs?" asks for people, not for a definition
+        return AnswerShape("person", _PERSON_LOOKS)
+    which = _WHICH_ROLE.match(question)
+    if which and ROLE_WORDS.fullmatch(which.group(1)):  # "Which professor runs the lab?" asks for a person
         return AnswerShape("person", _PERSON_LOOKS)
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):

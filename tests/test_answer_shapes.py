@@ -251,3 +251,16 @@ def test_who_are_the_postdocs_is_answered_by_names_not_by_the_job_offer(tmp_path
     lab = Assistant.open(tmp_path / "index")
     answer = lab.answer("Who are the postdocs in the lab?")
     assert not answer.abstained and "Mara Quint" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("Which professor runs the lab?", "person"),
+        ("Welche Leiterin hat das Projekt?", "person"),
+        ("Which courses are offered in summer?", None),
+    ],
+)
+def test_which_with_a_role_asks_for_a_person(question, shape):
+    found = answer_shape(question)
+    assert (found.name if found else None) == shape
