@@ -406,10 +406,11 @@ class Vocabulary:
             return []
         return [term for n in lengths for bits, term in masked[n] if (bits ^ mask).bit_count() <= room]
 
-    def suggest(self, word: str, limit: int = 2) -> list[str]:
-        """Nearest known terms to a misspelt word, closest first, then most frequent."""
+    def suggest(self, word: str, limit: int = 2, distance: int | None = None) -> list[str]:
+        """Nearest known terms to a misspelt word, closest first, then most frequent (``distance``: the
+        edits allowed, else as many as a word of its length may have)."""
         word = fold(word)
-        max_distance = typo_distance(word)
+        max_distance = typo_distance(word) if distance is None else distance
         if not max_distance:
             return []
         scored = []

@@ -329,6 +329,10 @@ def typo(ctx: Context, draft: Draft) -> None:
     ctx.typos_left -= 1
     fixes = ctx.vocabulary.suggest(word.folded)
     source = "the site"
+    if not fixes and word.raw[:1].isupper() and 5 <= len(word.folded) <= 7:
+        # a name is spelt by ear ("Hyder" for "Haider"): two edits, when one name of the site is that near
+        near = [t for t in ctx.vocabulary.suggest(word.folded, limit=3, distance=2) if t[:1] == word.folded[:1]]
+        fixes = near if len(near) == 1 else []
     if not fixes:
         fixes, source = ctx.analyzer.glossary.words().suggest(word.folded), "the glossary"
     # a slip of the finger rarely hits the first letter: "Leute" is no typo of "heute"

@@ -303,9 +303,9 @@ class IndexVocabulary(Vocabulary):
                 return found
         return []
 
-    def suggest(self, word: str, limit: int = 2) -> list[str]:
+    def suggest(self, word: str, limit: int = 2, distance: int | None = None) -> list[str]:
         word = fold(word)
-        max_distance = typo_distance(word)
+        max_distance = typo_distance(word) if distance is None else distance
         if not max_distance:
             return []
         scored = sorted(

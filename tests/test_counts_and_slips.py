@@ -50,3 +50,21 @@ def test_a_slip_inside_a_word_is_still_corrected(assistant):
     query = assistant.parse("Wo war das Trefen in Wien?")
     slip = next(t for t in query.terms if t.word == "Trefen")
     assert slip.corrected and any(v.startswith("treff") for v in slip.variants)
+
+
+def test_a_name_spelt_by_ear_two_letters_off_finds_the_person(tmp_path):
+    from assistant.build import index_site
+
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "alumni.md": "---\ntitle: Alumni\n---\nAmira Haider is now a lecturer at the University of Leeds.\n",
+        "under.md": "---\ntitle: Projects\n---\nUnder the bridge the lab measures the tides.\n",
+    }
+    for n in range(15):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Where does Amira Hyder work now?")
+    assert not answer.abstained and "University of Leeds" in answer.hits[0].quote.text
+    term = next(t for t in lab.parse("Where does Amira Hyder work now?").terms if t.word == "Hyder")
+    assert "haider" in term.variants and term.corrected
