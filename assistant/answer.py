@@ -535,8 +535,9 @@ class Assistant:
                 # drop trailing sentences that match nothing, keeping at least one
                 while len(chosen) > 1 and scores[best_at + len(chosen) - 1] == 0:
                     chosen = chosen[:-1]
-                if passage.kind == "publication" and best_at > 0:
-                    # a reference without its authors answers nothing: keep them, mark the gap
+                if best_at > 0 and (passage.kind == "publication" or _names_its_record(passage, text, spans[0])):
+                    # a reference without its authors, a person's record without the name, answers nothing:
+                    # keep them, mark the gap
                     head = text[spans[0][0] : spans[0][1]]
                     gap = " … " if best_at > 1 else " "
                     body = text[chosen[0][0] : chosen[-1][1]]
@@ -723,6 +724,14 @@ def _load_scope(path: Path) -> tuple[list[re.Pattern], list[_Topic]]:
         raise ValueError(f"{path}: cannot read the scope file: {err}") from err
     topics = [_Topic(str(topic)) for words in (data.get("topics") or {}).values() for topic in words or []]
     return advice, topics
+
+
+def _names_its_record(passage: Passage, text: str, first: tuple[int, int]) -> bool:
+    """The passage opens with the name of the heading it stands under ("Thomas De Bodt" under
+    "Alumni › Thomas De Bodt"): a record of that person or thing, which a quote must not lose."""
+    line = text[first[0] : first[1]].split("\n")[0].strip()
+    last = (passage.heading or "").split(" › ")[-1].strip()
+    return bool(line) and line == last and word_count(line) <= 8
 
 
 def _join(first: Quote, second: Quote) -> Quote:

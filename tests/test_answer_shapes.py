@@ -264,3 +264,25 @@ def test_who_are_the_postdocs_is_answered_by_names_not_by_the_job_offer(tmp_path
 def test_which_with_a_role_asks_for_a_person(question, shape):
     found = answer_shape(question)
     assert (found.name if found else None) == shape
+
+
+def test_a_quote_from_deep_in_a_persons_record_keeps_the_name(tmp_path):
+    record = (
+        "Ada Quint has a background in computer science. She studied in Leuven and in Ghent. "
+        "She taught a course on databases for first-year students of the faculty. "
+        "She organised a summer school on graphs and networks with partners from three countries. "
+        "She also reviewed papers for two workshops on visual analytics and data engineering. "
+        "Her thesis project was a collaboration between the university and Harbourtech on tidal sensor data."
+    )
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "people.md": f"---\ntitle: People\n---\n### Ada Quint\n\n{record}\n",
+    }
+    for n in range(15):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Which former student worked with Harbourtech on tidal sensor data?")
+    assert not answer.abstained
+    quote = answer.hits[0].quote.text
+    assert "Harbourtech" in quote and quote.startswith("Ada Quint") and "…" in quote
