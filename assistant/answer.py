@@ -56,6 +56,14 @@ _PUNCTUATION = "?!.,;:()\"'«»„“”"
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
+PUBLICATION_SHARE = 0.7  # a bibliography entry counts this much for a question that asks for no paper
+_ASKS_FOR_PAPERS = re.compile(
+    r"\b(papers?|publi\w*|articles?|journals?|books?|chapters?|preprints?|proceedings|conference|wrote|written|"
+    r"authors?|co-?authored|cited|cites?|doi|thesis|theses|dissertation\w*|veröffentlich\w*|aufs[aä]tz\w*|"
+    r"artikel\w*|zeitschrift\w*|buch|bücher\w*|beitr[aä]g\w*|sammelband\w*|tagungsband\w*|geschrieben|"
+    r"schrieb\w*|verfasst\w*|autor\w*|herausgegeben|herausgeber\w*|monographie\w*|erschienen|erscheint)\b",
+    re.I,
+)
 ANSWER_TYPE_BOOST = 1.2  # a passage shaped like the answer asked for (a date for "when") ...
 EXACT_SHAPE_BOOST = 1.5  # ... or in the answer's own words ("since 1997" for "since when")
 EXACT_SHAPES = frozenset({"since", "topic"})
@@ -411,9 +419,13 @@ class Assistant:
         query, shape = understanding.query, understanding.shape
         weights = self.term_weights(query) if weights is None else weights
         ranked = self._candidates(query)
+        # a reference answers a question about papers; to any other it only shares words
+        wants_papers = bool(_ASKS_FOR_PAPERS.search(understanding.question))
         for c in ranked:
             c.coverage, c.matched = self._coverage(query, weights, c.passage, shape)
             c.score = c.bm25 * (0.25 + c.coverage) ** COVERAGE_POWER
+            if c.passage.kind == "publication" and not wants_papers:
+                c.score *= PUBLICATION_SHARE
             if c.passage.page_url in context:
                 c.score *= CONTEXT_BOOST
                 c.reasons.append("on a page that answered the earlier question")

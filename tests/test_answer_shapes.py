@@ -286,3 +286,28 @@ def test_a_quote_from_deep_in_a_persons_record_keeps_the_name(tmp_path):
     assert not answer.abstained
     quote = answer.hits[0].quote.text
     assert "Harbourtech" in quote and quote.startswith("Ada Quint") and "…" in quote
+
+
+def test_a_reference_that_shares_the_words_yields_to_the_text_that_answers(tmp_path):
+    bib = "".join(
+        f"@article{{ref{n},\n  title = {{Comparing German with Dutch, part {n}}},\n  author = {{Quint, Mara}},\n"
+        f"  journal = {{Language Comparison}},\n  year = {{20{10 + n}}}\n}}\n"
+        for n in range(3)
+    )
+    site = {
+        "_config.yml": "title: Grammar Lab\nurl: https://lab.example.org\n"
+        "scholar:\n  source: /_bibliography\n  bibliography: papers.bib\n",
+        "_bibliography/papers.bib": bib,
+        "publications.md": "---\ntitle: Publications\n---\n{% bibliography %}\n",
+        "research.md": "---\ntitle: Contrastive grammar\n---\n"
+        "In the contrastive project we compare German, over several years of corpus studies and with "
+        "partners abroad, with other languages, in particular with Dutch, English and French.\n",
+    }
+    for n in range(15):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group met partner {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Which languages does the group compare German with?")
+    assert not answer.abstained and "French" in answer.hits[0].quote.text
+    papers = lab.answer("Which papers compare German with Dutch?")
+    assert not papers.abstained and papers.hits[0].passage.kind == "publication"
