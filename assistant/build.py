@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .documents import Problem
 from .text import site_url_problem
+from .theme import site_theme
 
 if TYPE_CHECKING:
     from .render import SiteRendering
@@ -284,11 +285,12 @@ def _notes(
                 "plugins that make pages this program does not make (their pages are not indexed): "
                 + ", ".join(generators)
             )
+    if site is not None:
+        theme = site_theme(site.config, site.root)
+        if theme is not None and theme.describe():
+            notes.append(theme.describe())
     if missing_includes:
-        notes.append(
-            "includes not found, rendered as nothing (a theme's files are not read): "
-            + ", ".join(sorted(missing_includes))
-        )
+        notes.append("includes not found, rendered as nothing: " + ", ".join(sorted(missing_includes)))
     if unknown_tags:
         notes.append(
             "tags of plugins this program does not know, rendered as nothing: " + ", ".join(sorted(unknown_tags))

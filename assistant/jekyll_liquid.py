@@ -45,6 +45,7 @@ from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
 from liquid.undefined import Undefined
 
 from .site_files import SiteFolder
+from .theme import site_theme
 
 __all__ = ["JekyllLiquid", "RenderError", "LiquidLimits"]
 
@@ -1493,6 +1494,7 @@ class JekyllLiquid:
         # What the published site is built with (GitHub Pages and most CI set JEKYLL_ENV=production)
         self.environment = "production"
         self.includes_dir = self.root / self.folder.folder(self.config.get("includes_dir"), "_includes")[0]
+        self.theme = site_theme(self.config, self.root)
         self.missing_includes: list[str] = []
         self.warnings: list[RenderError] = []
         # files a page asked for that are outside the site (not read), for the caller to report
@@ -1580,6 +1582,8 @@ class JekyllLiquid:
         if file is None:
             return None, None
         shown = file.relative_to(self.folder.real).as_posix()
+        if name and not file.is_file() and not relative:
+            file, shown = self._theme_include(name, file, shown)
         if not name or not file.is_file():
             return None, shown
         mtime = file.stat().st_mtime
@@ -1590,6 +1594,16 @@ class JekyllLiquid:
         template = self._parse(text, shown, 1)
         self._includes[file] = (mtime, template)
         return template, shown
+
+    def _theme_include(self, name: str, file: Path, shown: str) -> tuple[Path, str]:
+        """The theme's include of that name, when the site has none (the site's own file wins, as in Jekyll)."""
+        folder = self.theme.includes if self.theme is not None else None
+        if folder is None or self.theme is None:
+            return file, shown
+        candidate = (folder / name.lstrip("/")).resolve()
+        if candidate.is_relative_to(folder.resolve()) and candidate.is_file():
+            return candidate, f"{self.theme.name}:_includes/{name.lstrip('/')}"
+        return file, shown
 
     def _evaluate(self, expression: str, context: Any) -> Any:
         return self.env.expressions.value(expression).evaluate(context)

@@ -718,7 +718,8 @@ class _Cutter:
         doc, stack = self.doc, self.stack
         # the page's <h1> is its title, shown beside the heading anyway
         headings = [t for lvl, t, a in stack if not (lvl == 1 and (t == doc.title or len(stack) > 1))]
-        anchor = next((a for _, _, a in reversed(stack) if a), "")  # a caption has none: its heading's
+        # a caption has none: its heading's; the page title's is the page itself
+        anchor = next((a for lvl, t, a in reversed(stack) if a and not (lvl == 1 and t == doc.title)), "")
         line = _source_line(doc, text.split("\n")[-1] if self.pending else text, self.line_cache)
         kind = doc.kind
         if in_bib:

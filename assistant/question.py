@@ -870,7 +870,7 @@ _SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
     (
         "since",  # "Since when …?" is answered by "since 1997", not by any date
         re.compile(r"^\W*(since when|seit wann|how long (has|have|had)|wie lange (schon|gibt es|besteht))\b", re.I),
-        re.compile(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(1[89]\d\d|20\d\d)\b", re.I),
+        re.compile(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(\d{1,2}[./]\s?)?(1[89]\d\d|20\d\d)\b", re.I),
     ),
     (
         "date",

@@ -25,6 +25,7 @@ from .kramdown import markdown_to_html
 from .passages import blocks_of, page_facts
 from .site import HTML_EXTS, OUTSIDE_FILE, Site, SourceFile, _split, _to_datetime, config_folder, site_folder
 from .site_files import OutsideSite
+from .theme import Theme
 
 __all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
 
@@ -43,13 +44,32 @@ class _Layout:
     body_line: int
 
 
-def _load_layouts(site: Site, problems: list[Problem]) -> dict[str, _Layout]:
+def _load_layouts(site: Site, problems: list[Problem], theme: Theme | None = None) -> dict[str, _Layout]:
+    """The site's layouts, then those of its theme that the site does not override."""
     layouts_dir = config_folder(site, "layouts_dir", default="_layouts")
     folder = site_folder(site.root)
     base = site.root / layouts_dir
     layouts: dict[str, _Layout] = {}
-    if not folder.is_dir(layouts_dir):
-        return layouts
+    if folder.is_dir(layouts_dir):
+        _read_site_layouts(site, folder, base, layouts, problems)
+    if theme is not None and theme.layouts is not None and theme.layouts.is_dir():
+        for file in sorted(theme.layouts.rglob("*.htm*")):
+            rel = f"{theme.name}:" + file.relative_to(theme.root or theme.layouts).as_posix()
+            name = file.relative_to(theme.layouts).with_suffix("").as_posix()
+            if name in layouts:
+                continue
+            try:
+                text = file.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(Problem(rel, f"cannot read layout: {exc}"))
+                continue
+            split = _split(text, rel, problems) if re.match(r"---[ \t]*\r?\n", text) else ({}, text, 1)
+            if split is not None:
+                layouts[name] = _Layout(name, rel, *split)
+    return layouts
+
+
+def _read_site_layouts(site: Site, folder, base, layouts: dict[str, _Layout], problems: list[Problem]) -> None:
     for file in sorted(base.rglob("*")):
         if not file.is_file() or file.name.startswith("."):
             continue
@@ -71,7 +91,6 @@ def _load_layouts(site: Site, problems: list[Problem]) -> dict[str, _Layout]:
             front_matter, body, body_line = {}, text, 1
         name = file.relative_to(base).with_suffix("").as_posix()
         layouts.setdefault(name, _Layout(name, rel, front_matter, body, body_line))
-    return layouts
 
 
 # -- the dictionaries Liquid sees ----------------------------------------------------------
@@ -462,7 +481,7 @@ class SiteRendering:
         for keys, default in ((("includes_dir",), "_includes"), (("scholar", "source"), "_bibliography")):
             config_folder(site, *keys, default=default)  # reported here once; Liquid reads the default then
         liquid = liquid or JekyllLiquid(site.root, site.config)
-        self.renderer = renderer = _Renderer(site, liquid, _load_layouts(site, self.problems))
+        self.renderer = renderer = _Renderer(site, liquid, _load_layouts(site, self.problems, liquid.theme))
 
         posts = [(sf, _page_dict(sf)) for sf in site.posts]
         docs = {name: [(sf, _page_dict(sf)) for sf in items] for name, items in site.collections.items()}

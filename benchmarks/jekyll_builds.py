@@ -29,7 +29,7 @@ import yaml
 
 JEKYLL = shutil.which("jekyll") or "/usr/bin/jekyll"
 MAX_STUB_ROUNDS = 60
-BUILDER_VERSION = "5"  # changes when what is changed in the copy changes
+BUILDER_VERSION = "6"  # changes when what is changed in the copy changes
 # Plugins that ask GitHub's API while building (no network here): left out, they only add site.github.
 NEEDS_NETWORK = frozenset({"jekyll-github-metadata"})
 
@@ -237,6 +237,7 @@ def _prepare_copy(work: Path, tmp: Path, plain: bool, result: BuildResult) -> st
         theme = config.get(key_name)
         if theme and config_path is not None and (key_name == "remote_theme" or _gem_name(str(theme)) not in gems):
             result.removed_theme = str(theme)
+            _lay_in_stand_in(work, config, key_name)
             # a later configuration file cannot unset a key: the line goes from the copy
             text = config_path.read_text(encoding="utf-8")
             config_path.write_text(re.sub(rf"(?m)^{key_name}\s*:.*(?:\n[ \t]+\S.*)*$", "", text), encoding="utf-8")
@@ -251,6 +252,22 @@ def _prepare_copy(work: Path, tmp: Path, plain: bool, result: BuildResult) -> st
     override_path = tmp / "_config.build-override.yml"
     override_path.write_text(yaml.safe_dump(override, allow_unicode=True), encoding="utf-8")
     return ",".join(str(p) for p in (config_path, override_path) if p is not None)
+
+
+def _lay_in_stand_in(work: Path, config: dict, key_name: str) -> None:
+    """A theme that is not installed but has the project's stand-in: its files go into the copy where the
+    site has none of its own (as Jekyll reads a theme's files behind the site's), so both sides render
+    the same outline of the theme's layouts."""
+    from assistant.theme import site_theme
+
+    theme = site_theme({key_name: config.get(key_name)}, work)
+    if theme is None or not theme.stand_in or theme.root is None:
+        return
+    for file in theme.root.rglob("*"):
+        target = work / file.relative_to(theme.root)
+        if file.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
 
 
 def _run_until_built(work: Path, dest: Path, configs: str, result: BuildResult) -> None:

@@ -60,12 +60,13 @@ class Comparison:
         return "\n".join(lines)
 
 
-def jekyll_build(site: Path, dest: Path) -> str:
+def jekyll_build(site: Path, dest: Path, extra_env: dict[str, str] | None = None) -> str:
     if JEKYLL is None:
         raise AssertionError("jekyll is not installed; `make test` installs Debian's jekyll")
     # the project renders a site as it is published: Jekyll's production environment
     env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     env["JEKYLL_ENV"] = "production"
+    env.update(extra_env or {})
     proc = subprocess.run(
         [JEKYLL, "build", "-s", str(site), "-d", str(dest)],
         capture_output=True,
@@ -79,11 +80,12 @@ def jekyll_build(site: Path, dest: Path) -> str:
     return proc.stdout + proc.stderr
 
 
-def compare(tmp_path: Path, files: dict[str, str]) -> Comparison:
-    """Write ``files`` as a site, build it with Jekyll and render it with the project."""
+def compare(tmp_path: Path, files: dict[str, str], extra_env: dict[str, str] | None = None) -> Comparison:
+    """Write ``files`` as a site, build it with Jekyll (``extra_env`` added to its environment) and render it
+    with the project."""
     site = write_site(tmp_path / "site", files)
     built = tmp_path / "_site_jekyll"
-    log = jekyll_build(site, built)
+    log = jekyll_build(site, built, extra_env)
     ours = site_passages(site)
     check = check_passages(ours.passages, built, ours.base_url, pages=ours.page_urls)
     return Comparison(site, built, ours, check, log)

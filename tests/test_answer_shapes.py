@@ -311,3 +311,10 @@ def test_a_reference_that_shares_the_words_yields_to_the_text_that_answers(tmp_p
     assert not answer.abstained and "French" in answer.hits[0].quote.text
     papers = lab.answer("Which papers compare German with Dutch?")
     assert not papers.abstained and papers.hits[0].passage.kind == "publication"
+
+
+@pytest.mark.parametrize("text", ["seit 10/2017: Professorin in Leipzig", "Lecturer since 03.2015", "since 2019"])
+def test_since_when_is_answered_by_a_year_with_or_without_its_month(text):
+    shape = answer_shape("Since when has she been a professor?")
+    assert shape is not None and shape.name == "since"
+    assert shape.fits(text)
