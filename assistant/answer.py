@@ -526,17 +526,22 @@ class Assistant:
         answer = pinned_first(self.index, self.analyzer, query, answer, MESSAGES[lang]["lead"])
         return Explanation(understanding, weights, ranked, answer)
 
-    def quote(self, passage: Passage, query: ParsedQuery, matched: set[str]) -> Quote:
-        """The best one to three sentences of a passage, verbatim, or the whole of a list."""
+    def quote(self, passage: Passage, query: ParsedQuery, matched: set[str], shape: AnswerShape | None = None) -> Quote:
+        """The best one to three sentences of a passage, verbatim, or the whole of a list; a sentence shaped
+        like the answer asked for (the date of "when") counts one matched word more."""
         text = passage.text
         short = SHORT_REFERENCE_WORDS if passage.kind == "publication" else SHORT_PASSAGE_WORDS
         if not passage.is_list and word_count(text) > short:
             spans = _sentence_spans(text)
             # words already matched by the page title say nothing about which sentence answers
             title_terms = self.analyzer.token_terms(passage.title, passage.lang)
-            matched = (matched - title_terms) or matched
+            choosing = (matched - title_terms) or matched
             if len(spans) > MAX_QUOTE_SENTENCES:
-                scores = [self._sentence_score(text[a:b], passage.lang, matched) for a, b in spans]
+                scores = [
+                    self._sentence_score(text[a:b], passage.lang, choosing)
+                    + (SHAPE_CREDIT if shape is not None and shape.fits(text[a:b]) else 0.0)
+                    for a, b in spans
+                ]
                 best, best_at = -1.0, 0
                 for i in range(len(spans)):
                     window = scores[i : i + MAX_QUOTE_SENTENCES]
@@ -666,12 +671,13 @@ class _Selection:
         self.sections[c.section] = self.sections.get(c.section, set()) | c.matched
         self.texts.add(c.passage.text)
         self.per_page[c.page] = self.per_page.get(c.page, 0) + 1
-        self.hits.append(Hit(c.passage, round(c.score, 4), self.assistant.quote(c.passage, self.query, c.matched)))
+        quote = self.assistant.quote(c.passage, self.query, c.matched, self.shape)
+        self.hits.append(Hit(c.passage, round(c.score, 4), quote))
 
     def _join_section(self, c: Candidate) -> None:
         """One result a section: a second passage that answers more of the question joins its quote."""
         first = next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == c.section)
-        first.quote = _join(first.quote, self.assistant.quote(c.passage, self.query, c.matched))
+        first.quote = _join(first.quote, self.assistant.quote(c.passage, self.query, c.matched, self.shape))
         self.sections[c.section] |= c.matched
         self.joined[c.section] = self.joined.get(c.section, 0) + 1
         self.texts.add(c.passage.text)

@@ -318,3 +318,27 @@ def test_since_when_is_answered_by_a_year_with_or_without_its_month(text):
     shape = answer_shape("Since when has she been a professor?")
     assert shape is not None and shape.name == "since"
     assert shape.fits(text)
+
+
+def test_when_is_quoted_with_the_sentence_that_gives_the_date(tmp_path):
+    """The words of the page title stand in every sentence's context; the date decides which sentence answers."""
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Sensing Lab\nurl: https://lab.example.org\n",
+            "_posts/2023-03-01-flood.md": """
+                ---
+                title: Flood in Riverton
+                ---
+                In spring we joined a campaign in which every fibre sensing system recorded for a month.
+                Sadly, on March 3, 2023, a flood struck Riverton.
+                The water also reached our cable duct in the valley, which was stretched and bent.
+                The animation below shows the strain our fibre measured in the cable duct.
+                Later recordings showed the duct had settled again by the summer.
+                """,
+        },
+    )
+    index_site(site, tmp_path / "index")
+    answer = Assistant.open(tmp_path / "index").answer("When was the flood in Riverton that the cable duct measured?")
+    assert not answer.abstained
+    assert "March 3, 2023" in answer.hits[0].quote.text
