@@ -9,19 +9,19 @@ template, with LaTeX turned into the Unicode a reader sees.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import glob
 import html
 import re
 import shlex
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from io import StringIO
 from pathlib import Path
 from typing import Any, TextIO
 
 import bibtexparser
+from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 from liquid.ast import Node
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
@@ -255,17 +255,167 @@ class BibEntry:
 
     @property
     def month(self) -> int:
-        value = self.fields.get("month", "").strip().lower()
-        if value[:3] in MONTHS:
-            return MONTHS.index(value[:3]) + 1
-        return int(value) if value.isdigit() else 0
+        return _month_numeric(self.fields.get("month")) or 0
 
 
-def _sort_value(entry: BibEntry, key: str) -> tuple[int, Any]:
+def _trailing_zeros(value: int) -> int:
+    return (value & -value).bit_length() - 1
+
+
+class _LeonardoSort:
+    """A smoothsort over Leonardo heaps, step for step as musl's ``qsort_r``.
+
+    Ruby's ``Array#sort`` hands its block to the C library's ``qsort_r`` where that has the GNU
+    signature.  A Ruby linked against musl (the Alpine images Jekyll sites are often built in)
+    therefore sorts with this heap sort, which does not keep tied entries in their input order:
+    where they end up follows from the sequence of comparisons alone, so the same steps here put
+    them in the same places.  (glibc's ``qsort_r`` is a merge sort and keeps them in file order.)
+
+    The heaps lie side by side, largest first; ``shape`` is the bit set of the orders present,
+    bit 0 standing for ``order``, the order of the smallest (rightmost) heap.
+    """
+
+    def __init__(self, items: Iterable[Any], cmp: Callable[[Any, Any], int]):
+        self.items = list(items)
+        self.cmp = cmp
+        self.sizes = [1, 1]  # heap size by order: 1, 1, 3, 5, 9, 15, ... up to the first >= len(items)
+        while self.sizes[-1] < len(self.items):
+            self.sizes.append(self.sizes[-2] + self.sizes[-1] + 1)
+
+    def sorted(self) -> list[Any]:
+        if len(self.items) > 1:
+            self._dismantle(*self._build())
+        return self.items
+
+    def _build(self) -> tuple[int, int, int]:
+        """Add the items one by one to the row of heaps; the largest ends at the last root."""
+        shape, order = 1, 1
+        head, last = 0, len(self.items) - 1
+        while head < last:
+            if shape & 3 == 3:  # the two smallest heaps and the new root make one heap
+                self._sift(head, order)
+                shape >>= 2
+                order += 2
+            else:
+                if self.sizes[order - 1] >= last - head:  # this heap is final: order its root among the roots
+                    self._trinkle(head, shape, order, False)
+                else:
+                    self._sift(head, order)
+                if order == 1:
+                    shape <<= 1
+                    order = 0
+                else:
+                    shape <<= order - 1
+                    order = 1
+            shape |= 1
+            head += 1
+        self._trinkle(head, shape, order, False)
+        return head, shape, order
+
+    def _dismantle(self, head: int, shape: int, order: int) -> None:
+        """Take the roots off from the right, re-ordering the roots of the two heaps each leaves."""
+        while order != 1 or shape != 1:
+            if order <= 1:
+                step = _trailing_zeros(shape - 1)
+                shape >>= step
+                order += step
+            else:
+                shape = ((shape << 2) ^ 7) >> 1
+                order -= 2
+                self._trinkle(head - self.sizes[order] - 1, shape, order + 1, True)
+                shape = (shape << 1) | 1
+                self._trinkle(head - 1, shape, order, True)
+            head -= 1
+
+    def _rotate(self, path: list[int]) -> None:
+        """Each place on the path takes the next one's item, the last place the first one's."""
+        items = self.items
+        first = items[path[0]]
+        for here, there in zip(path, path[1:], strict=False):
+            items[here] = items[there]
+        items[path[-1]] = first
+
+    def _sift(self, head: int, order: int) -> None:
+        """Let a heap's root sink below its larger children."""
+        items, cmp = self.items, self.cmp
+        path = [head]
+        root = items[head]
+        while order > 1:
+            right = head - 1
+            left = right - self.sizes[order - 2]
+            if cmp(root, items[left]) >= 0 and cmp(root, items[right]) >= 0:
+                break
+            if cmp(items[left], items[right]) >= 0:
+                head, order = left, order - 1
+            else:
+                head, order = right, order - 2
+            path.append(head)
+        self._rotate(path)
+
+    def _trinkle(self, head: int, shape: int, order: int, trusty: bool) -> None:
+        """Move a root leftwards along the roots of the heaps while theirs are larger, then sift it."""
+        items, cmp = self.items, self.cmp
+        path = [head]
+        root = items[head]
+        while shape != 1:
+            stepson = head - self.sizes[order]
+            if cmp(items[stepson], root) <= 0:
+                break
+            if not trusty and order > 1:
+                right = head - 1
+                left = right - self.sizes[order - 2]
+                if cmp(items[right], items[stepson]) >= 0 or cmp(items[left], items[stepson]) >= 0:
+                    break
+            path.append(stepson)
+            head = stepson
+            step = _trailing_zeros(shape - 1)
+            shape >>= step
+            order += step
+            trusty = False
+        if not trusty:
+            self._rotate(path)
+            self._sift(head, order)
+
+
+def _bibtex_value(entry: BibEntry, key: str) -> tuple[bool, int, str]:
+    """The value BibTeX-Ruby compares for one sort key: (numeric?, number, text).
+
+    jekyll-scholar sorts on ``entry[key]``, a field as written (``month`` becomes
+    ``month_numeric``, the month's number when BibTeX-Ruby reads the field as a month; ``key``
+    and ``type`` are fields too, seldom present); a missing field is an empty value, which is
+    not numeric and so compares as the empty string.
+    """
     if key == "month":
-        return (0, entry.month)
-    value = entry.key if key == "key" else entry.type if key == "type" else entry.fields.get(key, "")
-    return (0, int(value)) if value.isdigit() else (1, value.lower())
+        month = _month_numeric(entry.fields.get("month"))
+        return (False, 0, "") if month is None else (True, month, str(month))
+    text = entry.raw.get(key)
+    if text is None:
+        return (False, 0, "")
+    if re.fullmatch(r"\s*[+-]?\d+\s*", text):
+        return (True, int(text), text)
+    return (False, 0, text)
+
+
+def _month_numeric(value: str | None) -> int | None:
+    """BibTeX-Ruby's month number: a month name or its first three letters, or 1 to 12 (0 is December)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if re.match(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", text, re.IGNORECASE):
+        name = value[:3].lower()
+    elif re.fullmatch(r"\d\d?", text):
+        number = int(text)
+        name = MONTHS[number - 1] if number <= len(MONTHS) else text
+    else:
+        return None
+    return MONTHS.index(name) + 1 if name in MONTHS else None
+
+
+def _compare_values(first: tuple[bool, int, str], second: tuple[bool, int, str]) -> int:
+    """``BibTeX::Value#<=>``: as integers when both are numeric, else as strings."""
+    if first[0] and second[0]:
+        return (first[1] > second[1]) - (first[1] < second[1])
+    return (first[2] > second[2]) - (first[2] < second[2])
 
 
 class Bibliography:
@@ -332,7 +482,7 @@ class Bibliography:
         library = bibtexparser.parse_string(text)
         rel = _relative(path, self.root)
         entries = []
-        blocks = [getattr(b, "ignore_error_block", b) for b in library.blocks]
+        blocks = [_read_repeated(b, library) for b in library.blocks]
         items = [b for b in blocks if isinstance(b, bibtexparser.model.Entry)]
         for position, item in enumerate(items):
             raw = {f.key.lower(): str(f.value) for f in item.fields}
@@ -382,15 +532,30 @@ class Bibliography:
         return entries
 
     def sort(self, entries: list[BibEntry]) -> list[BibEntry]:
+        """jekyll-scholar's sort: Ruby's ``Array#sort`` with a block comparing key after key.
+
+        Each key compares two ``BibTeX::Value`` objects (``v2 <=> v1`` where its order is
+        descending or reverse), the first non-zero result decides.  Entries that tie on every
+        key come out in the order of the sort algorithm, not in file order (see
+        ``_LeonardoSort``).
+        """
         keys = [k.strip() for k in str(self.scholar.get("sort_by") or "none").split(",") if k.strip()]
         if not keys or keys == ["none"]:
             return list(entries)
         orders = [o.strip() for o in str(self.scholar.get("order") or "ascending").split(",")]
-        out = list(entries)
-        for i in reversed(range(len(keys))):
-            descending = (orders[i] if i < len(orders) else orders[-1]).lower().startswith(("desc", "rev"))
-            out.sort(key=functools.partial(_sort_value, key=keys[i]), reverse=descending)
-        return out
+        descending = [
+            (orders[i] if i < len(orders) else orders[-1]).lower().startswith(("desc", "rev")) for i in range(len(keys))
+        ]
+        values = {id(e): [_bibtex_value(e, key) for key in keys] for e in entries}
+
+        def compare(first: BibEntry, second: BibEntry) -> int:
+            for one, two, down in zip(values[id(first)], values[id(second)], descending, strict=True):
+                result = _compare_values(two, one) if down else _compare_values(one, two)
+                if result:
+                    return result
+            return 0
+
+        return _LeonardoSort(entries, compare).sorted()
 
     # -- rendering --------------------------------------------------------
 
@@ -500,6 +665,22 @@ class Bibliography:
                 if entry.key == key:
                     return entry
         return None
+
+
+def _read_repeated(block: Any, library: Any) -> Any:
+    """A block, or the entry inside a block refused for a key seen before in the file.
+
+    bibtexparser keeps such an entry as it was lexed, its values still in braces or quotes
+    and its @string names unresolved; BibTeX-Ruby reads it like any other entry (and gives it
+    a new key, see ``_unique_keys``), so it gets the same treatment here.
+    """
+    entry = getattr(block, "ignore_error_block", None)
+    if not isinstance(entry, bibtexparser.model.Entry):
+        return block
+    alone = bibtexparser.Library([*library.strings, entry])
+    for middleware in (ResolveStringReferencesMiddleware(), RemoveEnclosingMiddleware()):
+        alone = middleware.transform(alone)
+    return alone.entries[0] if alone.entries else entry
 
 
 def _unique_keys(entries: Iterable[BibEntry]) -> list[BibEntry]:

@@ -135,16 +135,122 @@ def test_real_site_publications_match_what_jekyll_built() -> None:
     html = JekyllLiquid(source, config).render(body, {"site": config, "page": {}}, "publications.md")
     built = (site / "built" / "publications.html").read_text(encoding="utf-8")
 
-    def by_year(page: str) -> dict[str, set[str]]:
-        groups: dict[str, set[str]] = {}
+    def by_year(page: str) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {}
         for part in page.split('<h2 class="bibliography">')[1:]:
             year = part.split("</h2>", 1)[0]
-            groups[year] = set(re.findall(r"<pre>@\w+\{([^,]+),", part))
+            groups[year] = re.findall(r"<pre>@\w+\{([^,]+),", part)
         return groups
 
     mine, theirs = by_year(html), by_year(built)
     assert list(mine) == list(theirs)
-    assert mine == theirs
+    assert {y: set(k) for y, k in mine.items()} == {y: set(k) for y, k in theirs.items()}
+    assert mine == theirs  # in the same order too, ties included
+
+
+def tie_site(root: Path, entries: list[tuple[str, int, str]]) -> dict:
+    """A site with one .bib file of (key, year, month) entries, sorted newest first as is usual."""
+    config = make_site(root)
+    for name in ("ml.bib", "nlp.bib"):
+        (root / "_bibliography" / name).unlink()
+    bib = "".join(
+        f"@misc{{{key},\n  title = {{Paper {key}}},\n  year = {{{year}}}"
+        + (f",\n  month = {month}" if month else "")
+        + "\n}\n"
+        for key, year, month in entries
+    )
+    (root / "_bibliography" / "all.bib").write_text(bib, encoding="utf-8")
+    return config
+
+
+TIES = [
+    ("e1", 2019, ""),
+    ("e2", 2021, ""),
+    ("e3", 2021, ""),
+    ("e4", 2020, ""),
+    ("e5", 2021, ""),
+    ("e6", 2021, "mar"),
+    ("e7", 2021, ""),
+    ("e8", 2019, ""),
+    ("e9", 2021, ""),
+    ("e10", 2020, ""),
+    ("e11", 2021, ""),
+]
+
+
+def test_entries_that_tie_on_every_sort_key_come_in_ruby_s_order(tmp_path: Path) -> None:
+    """Ruby's Array#sort (musl's smoothsort under it) does not keep ties in file order.
+
+    The order is the one Ruby linked against musl gives for these comparisons, as on sites
+    built in Alpine images: the March entry first (a month beats none), then the other 2021
+    entries shuffled, then 2020 and 2019 each reversed.  A list cut with ``--max`` shows the
+    first of that order.
+    """
+    config = tie_site(tmp_path, TIES)
+    html = render(tmp_path, config, "{% bibliography %}")
+    assert re.findall(r'<h2 class="bibliography">(\d+)</h2>', html) == ["2021", "2020", "2019"]
+    assert keys(html) == ["e6", "e2", "e3", "e9", "e5", "e11", "e7", "e10", "e4", "e8", "e1"]
+    recent = render(tmp_path, config, "{% bibliography --max 4 --group_by none %}")
+    assert keys(recent) == ["e6", "e2", "e3", "e9"]
+
+
+def test_ties_match_musl_qsort_r_on_a_larger_list(tmp_path: Path) -> None:
+    """Where musl's C compiler is at hand: many ties, months as names and numbers, none missing a place."""
+    import random
+    import shutil
+    import subprocess
+
+    compiler = shutil.which("musl-gcc")
+    if compiler is None:
+        pytest.skip("musl-gcc is not installed")
+    harness = tmp_path / "qsort.c"
+    harness.write_text(
+        """#include <stdio.h>
+#include <stdlib.h>
+static int cmp(const void *a, const void *b, void *arg) {
+  long *k = arg, x = k[*(const int *)a], y = k[*(const int *)b];
+  return (x > y) - (x < y);
+}
+int main(void) {
+  int n, ix[1000]; long k[1000];
+  if (scanf("%d", &n) != 1 || n > 1000) return 1;
+  for (int i = 0; i < n; i++) { if (scanf("%ld", &k[i]) != 1) return 1; ix[i] = i; }
+  qsort_r(ix, n, sizeof ix[0], cmp, k);
+  for (int i = 0; i < n; i++) printf("%d ", ix[i]);
+  return 0;
+}
+""",
+        encoding="utf-8",
+    )
+    program = tmp_path / "qsort"
+    subprocess.run([compiler, "-O2", "-static", "-o", str(program), str(harness)], check=True)
+    rng = random.Random(7)
+    months = ["", "", "jan", "feb", "oct", "dec", "5", "11", "May"]
+    entries = [(f"k{i}", rng.choice([2019, 2020, 2021]), rng.choice(months)) for i in range(90)]
+    number = {"": 0, "jan": 1, "feb": 2, "oct": 10, "dec": 12, "5": 5, "11": 11, "May": 5}
+    # year, then month, both descending: ascending on the negated pair
+    ranks = [-(year * 13 + number[month]) for _, year, month in entries]
+    run = subprocess.run(
+        [str(program)], input=f"{len(ranks)} {' '.join(map(str, ranks))}", capture_output=True, text=True
+    )
+    expected = [entries[int(i)][0] for i in run.stdout.split()]
+    (tmp_path / "site").mkdir()
+    config = tie_site(tmp_path / "site", entries)
+    assert keys(render(tmp_path / "site", config, "{% bibliography --group_by none %}")) == expected
+
+
+def test_a_repeated_key_sorts_by_its_year_like_any_entry(tmp_path: Path) -> None:
+    """The second entry of a key, renamed, is read like the first: its year is a number, not '{2020}'."""
+    config = tie_site(tmp_path, [])
+    (tmp_path / "_bibliography" / "all.bib").write_text(
+        "@misc{dup,\n  title = {First},\n  year = {2020}\n}\n"
+        "@misc{new,\n  title = {Newer},\n  year = {2021}\n}\n"
+        "@misc{dup,\n  title = {Second},\n  year = {2020}\n}\n",
+        encoding="utf-8",
+    )
+    html = render(tmp_path, config, "{% bibliography --group_by none %}")
+    assert keys(html) == ["new", "dup", "duq"]
+    assert "year = {2020}" in html and "{{2020}}" not in html
 
 
 DUPES_BIB = r"""
