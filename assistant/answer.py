@@ -109,6 +109,7 @@ PEOPLE_COUNTED = re.compile(
     r"referent\w*|interessierte\w*)$"
 )
 _WHO_ASKS = re.compile(r"^\W*(who|wer)\b", re.I)
+_AND = re.compile(r"^\W*(and|und|but|aber)\b", re.I)  # "And who …?" asks who
 _WORDS = re.compile(r"[\w'’]+", re.UNICODE)
 
 
@@ -191,6 +192,8 @@ class Assistant:
         earlier, query = understanding.earlier or "", understanding.query
         if not refers_to_a_person(understanding.question) or understanding.earlier_query is None:
             return False
+        if _WHO_ASKS.match(_AND.sub("", understanding.question)):
+            return False  # "Who stands in for him?" asks for someone else, about what was asked before
         if _WHO_ASKS.match(earlier):
             named = self._person_answering(earlier)
             if named:

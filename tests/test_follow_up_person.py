@@ -19,6 +19,8 @@ SITE = {
     "nights.md": "---\ntitle: Nights\n---\nThe vision group watches animals at night near the weir.\n",
     "team/quint.md": "---\ntitle: Mara Quint\n---\nMara Quint studied physics in Kiel and did her doctorate in Oslo.\n",
     "team/renner.md": "---\ntitle: Tobias Renner\n---\nTobias Renner studied geology in Graz. He samples the riverbed.\n",
+    "news/election.md": "---\ntitle: Wahl im Beirat\n---\n## Sprecher\n\nSprecher des Beirats ist Dr. Jonas Falk.\n\n"
+    "## Stellvertretung\n\nStellvertretende Sprecherin ist Dr. Ilka Brandt.\n",
 }
 
 
@@ -89,3 +91,8 @@ def test_a_follow_up_about_her_is_answered_by_a_passage_that_names_her(tmp_path)
     lab = Assistant.open(tmp_path / "index")
     quote = top_quote(lab, "And what was her bachelor thesis about?", ["Where did Mara Quint get her master's degree?"])
     assert "otter eyes" in quote
+
+
+def test_who_stands_in_for_him_asks_for_someone_else(assistant):
+    quote = top_quote(assistant, "Und wer vertritt ihn?", ["Wer ist der Sprecher des Beirats?"])
+    assert "Ilka Brandt" in quote
