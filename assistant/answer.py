@@ -363,7 +363,7 @@ class Assistant:
 
     def _holds(self, shape: AnswerShape, passage: Passage, query: ParsedQuery) -> bool:
         """The passage has what is asked for; for "how many X", a number standing next to X."""
-        if not shape.fits(passage.text):
+        if not shape.holds(passage.text):
             return False
         if not shape.counted:
             return True

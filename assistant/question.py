@@ -766,6 +766,12 @@ class AnswerShape:
     counted: str = ""  # for "how many X": the word (or two words) X, which a number in the answer must stand by
     # words of the question that name what is asked for ("e-mail", "reach"): a passage of this shape answers them
     names: re.Pattern[str] | None = None
+    # what a passage must hold to answer at all, where that is wider than what marks the best answer
+    # (a weekday or a semester answers "when", a date answers it best)
+    holds_like: re.Pattern[str] | None = None
+
+    def holds(self, text: str) -> bool:
+        return bool((self.holds_like or self.looks_like).search(text))
 
     def answers_word(self, word: str, text: str) -> bool:
         return self.names is not None and bool(self.names.fullmatch(word)) and self.fits(text)
@@ -798,6 +804,17 @@ NUMBER = re.compile(
 )
 DATE_LOOKS = re.compile(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b|\b\d{{4}}-\d\d-\d\d\b",
+    re.I,
+)
+# Whatever tells a time: a date, a month, a weekday, an hour, a season, a semester, a rhythm. A "when"
+# question is answered by a passage with one of them, and by no passage without any.
+WHEN_LOOKS = re.compile(
+    DATE_LOOKS.pattern + r"|\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|okt|dez)\b\.?"
+    r"|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
+    r"sonnabend|sonntag)s?\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(am|pm|uhr)\b|\b(spring|summer|autumn|fall|winter|"
+    r"frühjahr|frühling|sommer|herbst)\b|semester|\b(term|trimester|quarter|ss|ws|sose|wise)\b|\b(daily|weekly|monthly|"
+    r"yearly|annually|every|each|today|tomorrow|tonight|täglich|wöchentlich|monatlich|jährlich|heute|morgen|"
+    r"abends|morgens|nachmittags|vormittags|ganztägig|jeden|jede|jedes)\b|\b\d{1,2}(st|nd|rd|th)\b",
     re.I,
 )
 _TITLE = re.compile(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?")
@@ -1067,6 +1084,8 @@ def answer_shape(question: str) -> AnswerShape | None:
         return AnswerShape("definition", re.compile(rf"\b{subject}\W+{_DEFINING_VERBS}\b", re.I))
     for name, asks, form in _SHAPES:
         if asks.search(question):
+            if name == "date":
+                return AnswerShape(name, form, required=True, names=_SHAPE_NAMES.get(name), holds_like=WHEN_LOOKS)
             return AnswerShape(name, form, names=_SHAPE_NAMES.get(name))
     return None
 

@@ -342,3 +342,38 @@ def test_when_is_quoted_with_the_sentence_that_gives_the_date(tmp_path):
     answer = Assistant.open(tmp_path / "index").answer("When was the flood in Riverton that the cable duct measured?")
     assert not answer.abstained
     assert "March 3, 2023" in answer.hits[0].quote.text
+
+
+WHEN_SITE = {
+    "_config.yml": "title: Materials Lab\nurl: https://lab.example.org\n",
+    "teaching.md": "---\ntitle: Teaching\n---\n"
+    "## Polymer Informatics\n\nThe course Polymer Informatics, given with the Amt für Prüfung und Zulassung, "
+    "introduces machine learning for polymer chemistry.\n\n"
+    "## Reading group\n\nThe reading group on crystal structures meets every Tuesday at 10:15 in the library.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def when_assistant(tmp_path_factory) -> Assistant:
+    root = tmp_path_factory.mktemp("when")
+    index_site(write_site(root / "site", WHEN_SITE), root / "index")
+    return Assistant.open(root / "index")
+
+
+@pytest.mark.parametrize(
+    "question, lang",
+    [
+        ("When is the exam for the Polymer Informatics course?", "en"),
+        ("Wann ist die Prüfung in Polymer Informatics?", "de"),
+    ],
+)
+def test_when_is_declined_where_the_page_tells_no_time(when_assistant, question, lang):
+    answer = when_assistant.answer(question)
+    assert answer.abstained
+    assert answer.lang == lang
+
+
+def test_a_weekday_and_an_hour_answer_when(when_assistant):
+    answer = when_assistant.answer("When does the reading group on crystal structures meet?")
+    assert not answer.abstained
+    assert "every Tuesday at 10:15" in answer.hits[0].quote.text
