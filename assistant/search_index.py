@@ -350,8 +350,11 @@ class SearchIndex:
                 f"{path / MANIFEST}: built with text analysis version {manifest['analyzer']}, this program uses "
                 f"version {wanted}; rebuild with `assistant index`"
             )
-        verify_files(path, manifest)
-        index, words, _ = _open_tantivy(path, manifest)
+        if os.access(path, os.W_OK):
+            verify_files(path, manifest)
+            index, words, _ = _open_tantivy(path, manifest)
+        else:  # read-only (a deployed package): the private copy is checked, so the original need not be too
+            index, words = _open_pair(_private_copy(path, manifest))
         return cls(path, manifest, index, analyzer, words)
 
     def __len__(self) -> int:
@@ -591,6 +594,10 @@ def verify_files(path: Path, manifest: dict) -> None:
             raise IndexLoadError(
                 f"{file}: {size} bytes, expected {info['size']} (truncated or changed); rebuild with `assistant index`"
             )
+    stamp = _stamp_file(path, manifest)
+    seen = _file_states(path, files)
+    if _stamp_holds(stamp, seen):
+        return  # checked before, and no file has been written, replaced or touched since
     # hashlib lets go of the GIL while it hashes: the segments' files are hashed side by side, largest first
     names = sorted(files, key=lambda n: -files[n]["size"])
     with ThreadPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1, 8))) as pool:
@@ -601,6 +608,50 @@ def verify_files(path: Path, manifest: dict) -> None:
             raise IndexLoadError(f"{file}: unreadable ({digest}); rebuild with `assistant index`")
         if digest != files[name]["sha256"]:
             raise IndexLoadError(f"{file}: checksum mismatch (corrupt); rebuild with `assistant index`")
+    _write_stamp(stamp, seen)
+
+
+# A verified index leaves a stamp in the temporary folder: each file's device, inode, size and
+# modification and change times as they were when its checksum matched. A later open that finds
+# them all the same skips the hash: a write, a replacement or a touch changes the change time,
+# which no user can set back. The stamp counts only if this user wrote it and nobody else may.
+
+
+def _file_states(path: Path, files: dict) -> dict[str, list[int]]:
+    states = {}
+    for name in files:
+        st = (path / name).stat()
+        states[name] = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+    return states
+
+
+def _stamp_file(path: Path, manifest: dict) -> Path:
+    key = json.dumps([str(path.resolve()), manifest], sort_keys=True).encode()
+    return Path(tempfile.gettempdir()) / f"assistant-verified-{os.getuid()}-{hashlib.sha256(key).hexdigest()[:24]}"
+
+
+def _stamp_holds(stamp: Path, states: dict[str, list[int]]) -> bool:
+    try:
+        st = stamp.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022:
+            return False
+        return json.loads(stamp.read_text(encoding="utf-8")) == states
+    except (OSError, ValueError):
+        return False
+
+
+def _write_stamp(stamp: Path, states: dict[str, list[int]]) -> None:
+    """Best effort: without a stamp the next open hashes again."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=stamp.name + ".", dir=stamp.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(states, out)
+        os.replace(name, stamp)
+    except OSError:
+        Path(name).unlink(missing_ok=True)
 
 
 def _digest_or_error(file: Path) -> str | OSError:

@@ -421,3 +421,47 @@ def test_a_damaged_private_copy_of_a_read_only_index_is_made_again(tmp_path, ana
     done = _read_only_mount(out, READ_ONLY_ANSWER)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("p0 ")
+
+
+def _hashed_files(monkeypatch) -> list[str]:
+    from assistant import search_index
+
+    hashed: list[str] = []
+    real = search_index._sha256
+    monkeypatch.setattr(search_index, "_sha256", lambda path: hashed.append(path.name) or real(path))
+    return hashed
+
+
+def test_an_unchanged_index_is_not_hashed_again(built, monkeypatch):
+    hashed = _hashed_files(monkeypatch)
+    SearchIndex.open(built)
+    assert "meta.json" in hashed
+    hashed.clear()
+    index = SearchIndex.open(built)
+    assert hashed == []
+    assert [p.id for p, _ in index.search(index.parse("Wer ist im Vorstand?"))][0] == "p5"
+
+
+def test_a_file_changed_after_a_checked_open_is_checked_again(built, monkeypatch):
+    SearchIndex.open(built)
+    victim = max(built.glob("*.store"), key=lambda p: p.stat().st_size)
+    stamp = (victim.stat().st_mtime_ns, victim.stat().st_size)
+    with victim.open("r+b") as f:  # same size; the modification time put back as it was
+        f.seek(victim.stat().st_size // 2)
+        byte = f.read(1)
+        f.seek(-1, os.SEEK_CUR)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    os.utime(victim, ns=(stamp[0], stamp[0]))
+    with pytest.raises(IndexLoadError, match=rf"{victim.name}: checksum mismatch"):
+        SearchIndex.open(built)
+
+
+def test_a_stamp_others_may_write_is_not_trusted(built, monkeypatch):
+    from assistant import search_index
+
+    SearchIndex.open(built)
+    manifest = json.loads((built / "manifest.json").read_text())
+    search_index._stamp_file(built, manifest).chmod(0o666)
+    hashed = _hashed_files(monkeypatch)
+    SearchIndex.open(built)
+    assert "meta.json" in hashed
