@@ -63,10 +63,18 @@ def _load_layouts(site: Site, problems: list[Problem], theme: Theme | None = Non
             except (OSError, UnicodeDecodeError) as exc:
                 problems.append(Problem(rel, f"cannot read layout: {exc}"))
                 continue
-            split = _split(text, rel, problems) if re.match(r"---[ \t]*\r?\n", text) else ({}, text, 1)
-            if split is not None:
-                layouts[name] = _Layout(name, rel, *split)
+            layout = _parse_layout(name, rel, text, problems)
+            if layout is not None:
+                layouts[name] = layout
     return layouts
+
+
+def _parse_layout(name: str, rel: str, text: str, problems: list[Problem]) -> _Layout | None:
+    """A layout file's front matter and body (None, reported, when its front matter is broken)."""
+    if not re.match(r"---[ \t]*\r?\n", text):
+        return _Layout(name, rel, {}, text, 1)
+    split = _split(text, rel, problems)
+    return None if split is None else _Layout(name, rel, *split)
 
 
 def _read_site_layouts(site: Site, folder, base, layouts: dict[str, _Layout], problems: list[Problem]) -> None:
@@ -82,15 +90,10 @@ def _read_site_layouts(site: Site, folder, base, layouts: dict[str, _Layout], pr
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(rel, f"cannot read layout: {exc}"))
             continue
-        if re.match(r"---[ \t]*\r?\n", text):
-            split = _split(text, rel, problems)
-            if split is None:
-                continue
-            front_matter, body, body_line = split
-        else:
-            front_matter, body, body_line = {}, text, 1
         name = file.relative_to(base).with_suffix("").as_posix()
-        layouts.setdefault(name, _Layout(name, rel, front_matter, body, body_line))
+        layout = _parse_layout(name, rel, text, problems)
+        if layout is not None:
+            layouts.setdefault(name, layout)
 
 
 # -- the dictionaries Liquid sees ----------------------------------------------------------
