@@ -22,6 +22,12 @@ RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index f
 DEFAULT_RATE_LIMIT = "300/minute"  # per client, for `assistant serve`; Lambda relies on API Gateway throttling
 
 
+def gem_paths(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The gem folders RubyGems is pointed at (GEM_HOME, then GEM_PATH): where a site's theme gem may be."""
+    env = os.environ if environ is None else environ
+    return [Path(p) for name in ("GEM_HOME", "GEM_PATH") for p in env.get(name, "").split(os.pathsep) if p.strip()]
+
+
 class SettingsError(ValueError):
     """An ASSISTANT_* variable with a value that cannot be used; the message names it."""
 

@@ -16,10 +16,11 @@ The site's own files always come first, as in Jekyll.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from .settings import gem_paths
 
 __all__ = ["Theme", "site_theme", "STAND_INS"]
 
@@ -70,9 +71,7 @@ def _theme_name(config: dict) -> str:
 
 def _gem_folders(site_root: Path) -> list[Path]:
     """Folders that hold installed gems, as bundler and RubyGems lay them out."""
-    roots: list[Path] = []
-    for variable in ("GEM_HOME", "GEM_PATH"):
-        roots += [Path(p) for p in os.environ.get(variable, "").split(os.pathsep) if p]
+    roots = gem_paths()
     home = Path.home()
     for pattern_root, pattern in (
         (site_root / "vendor" / "bundle" / "ruby", "*"),

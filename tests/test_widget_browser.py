@@ -78,7 +78,7 @@ SITE = {
     "de/ueber-uns.md": "---\ntitle: Über uns\nlang: de\nref: about\npermalink: /de/ueber-uns/\n---\n"
     "Das Institut erforscht Gezeiten und das Watt an der Küste.\n",
     "history.md": "---\ntitle: Our history\n---\n"
-    "The institute was founded as a small field station and has grown since the founding years.\n",
+    "The institute was founded as a small field station and has grown every year since the founding years.\n",
     "contact.md": "---\ntitle: Contact\n---\nWrite to the office of the institute or call during opening hours.\n",
     "notes.md": "---\ntitle: Sanitizer notes\n---\n"
     "The sanitizer sample `<img src=x onerror=alert(1)>` must always appear as plain text.\n",
