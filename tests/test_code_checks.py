@@ -101,9 +101,14 @@ def test_the_import_contract_names_the_same_indexing_side():
 
 
 def _make(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
-    """The project's Makefile run with this virtualenv (already installed: nothing is installed again)."""
+    """The project's Makefile run with this virtualenv, taken as installed: nothing is installed again.
+
+    A copy of the project must never reinstall itself into this virtualenv (its `assistant` would
+    then point into the copy's temporary folder), even where pyproject.toml is newer than the stamps.
+    """
+    installed = [f"--old-file={sys.prefix}/{stamp}" for stamp in (".installed", ".installed-dev")]
     return subprocess.run(
-        ["make", "--no-print-directory", f"VENV={sys.prefix}", *args],
+        ["make", "--no-print-directory", f"VENV={sys.prefix}", *installed, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
