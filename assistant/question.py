@@ -45,6 +45,7 @@ from .morphology import (
     is_verb_form,
     joined_verb,
 )
+from .text import LazyPattern
 
 # Weights of query variants relative to the word as typed.
 OWN_WEIGHT = 1.0
@@ -487,7 +488,7 @@ def separable(words: list[Word]) -> None:
                 particle.joined, best = joined, rank
 
 
-_HYPHENS = re.compile(r"[-‐‑]")
+_HYPHENS = LazyPattern(r"[-‐‑]")
 
 
 def _hyphen_parts(raw: str) -> list[str]:
@@ -604,7 +605,7 @@ ANAPHORA = {
            "dorthin", "dahin", "dorther", "daher", "damit", "dabei", "darüber", "darum", "daraus", "dafur",
            "daruber", "hierzu", "hierfür", "hierfur"},
 }  # fmt: skip
-_WORDS = re.compile(r"[\w'’]+", re.UNICODE)
+_WORDS = LazyPattern(r"[\w'’]+", re.UNICODE)
 
 # Words that frame a question rather than name its subject ("what does X stand for",
 # "wie lautet X"). They count little when judging whether a passage answers.
@@ -625,7 +626,7 @@ FRAME_WORDS = frozenset(
 _DO_AUX = frozenset("do does did can could will would should may might must".split())
 _BE_AUX = frozenset("is are was were be been being has have had get gets got".split())
 _RUN_ENDS = frozenset("in on at to for from with by of about into during after before since than as and or".split())
-_PARTICIPLE = re.compile(r"\w+(ed|en|wn|ght|ung|uilt|eld|ade|ent|ound)$")
+_PARTICIPLE = LazyPattern(r"\w+(ed|en|wn|ght|ung|uilt|eld|ade|ent|ound)$")
 
 
 def question_verbs(question: str) -> frozenset[str]:
@@ -660,7 +661,7 @@ def question_words(question: str) -> set[str]:
     return {w.lower() for w in _WORDS.findall(question)}
 
 
-_CONTINUES = re.compile(r"^\W*(and|also|what about|how about|und|auch|und was ist mit|was ist mit)\b", re.I)
+_CONTINUES = LazyPattern(r"^\W*(and|also|what about|how about|und|auch|und was ist mit|was ist mit)\b", re.I)
 
 
 def is_follow_up(question: str, query: ParsedQuery) -> bool:
@@ -682,7 +683,7 @@ PERSON_PRONOUNS = frozenset(
     "seinem seiner seines".split()
 )
 # A person's name as sites write it: two or more capitalised words, a middle initial allowed.
-PERSON_NAME = re.compile(
+PERSON_NAME = LazyPattern(
     r"\b[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?(?:\s+[A-ZÄÖÜ]\.)?"
     r"(?:\s+(?:van |da |del |di |von |von der |de |du |van der )?[A-ZÄÖÜ][a-zäöüßéèáàíóúñç]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)+"
 )
@@ -761,14 +762,14 @@ def with_subject_of(
 @dataclass(frozen=True)
 class AnswerShape:
     name: str  # price, date, frequency, person, place, number, definition
-    looks_like: re.Pattern[str] | _PersonLooks
+    looks_like: re.Pattern[str] | LazyPattern | _PersonLooks
     required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
     counted: str = ""  # for "how many X": the word (or two words) X, which a number in the answer must stand by
     # words of the question that name what is asked for ("e-mail", "reach"): a passage of this shape answers them
-    names: re.Pattern[str] | None = None
+    names: re.Pattern[str] | LazyPattern | None = None
     # what a passage must hold to answer at all, where that is wider than what marks the best answer
     # (a weekday or a semester answers "when", a date answers it best)
-    holds_like: re.Pattern[str] | None = None
+    holds_like: re.Pattern[str] | LazyPattern | None = None
 
     def holds(self, text: str) -> bool:
         return bool((self.holds_like or self.looks_like).search(text))
@@ -784,31 +785,31 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember"
 )
-_PRICE_ASKED = re.compile(
+_PRICE_ASKED = LazyPattern(
     r"\b(cost|costs|price|prices|fee|fees|rent|charge|charged|tuition|expensive|cheap|pay|paid|"
     r"kostet|kosten|preis|preise|gebühr|gebühren|gebuhr|gebuhren|miete|teuer|günstig|bezahlen|zahlen|"
     r"eintritt|teilnahmegebühr)\b|\bhow much money\b|\bwie ?viel geld\b",
     re.I,
 )
-_PRICE_LOOKS = re.compile(
+_PRICE_LOOKS = LazyPattern(
     r"\d[\d.,]*\s?((million|millionen|mio\.?|billion|milliarden|mrd\.?|thousand|tausend|k)\s?)?"
     r"(€|euro|eur|\$|usd|chf|£|gbp)(?!\w)|(€|\$|£)\s?\d|\b(free of charge|kostenlos|kostenfrei|"
     r"gebührenfrei|gebuhrenfrei|unentgeltlich|no fee|free admission|free of cost|eintritt frei)\b",
     re.I,
 )
-NUMBER = re.compile(
+NUMBER = LazyPattern(
     r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|thousand|dozen|dozens|eins|ein|eine|einer|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|"
     r"zwölf|zwanzig|dreißig|vierzig|fünfzig|hundert|tausend|dutzend)\b",
     re.I,
 )
-DATE_LOOKS = re.compile(
+DATE_LOOKS = LazyPattern(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b|\b\d{{4}}-\d\d-\d\d\b",
     re.I,
 )
 # Whatever tells a time: a date, a month, a weekday, an hour, a season, a semester, a rhythm. A "when"
 # question is answered by a passage with one of them, and by no passage without any.
-WHEN_LOOKS = re.compile(
+WHEN_LOOKS = LazyPattern(
     DATE_LOOKS.pattern + r"|\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|okt|dez)\b\.?"
     r"|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b(montag|dienstag|mittwoch|donnerstag|freitag|samstag|"
     r"sonnabend|sonntag)s?\b|\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(am|pm|uhr)\b|\b(spring|summer|autumn|fall|winter|"
@@ -817,8 +818,8 @@ WHEN_LOOKS = re.compile(
     r"abends|morgens|nachmittags|vormittags|ganztägig|jeden|jede|jedes)\b|\b\d{1,2}(st|nd|rd|th)\b",
     re.I,
 )
-_TITLE = re.compile(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?")
-_NAME_PAIR = re.compile(r"\b([A-ZÄÖÜ][a-zäöüß]+) ([A-ZÄÖÜ][a-zäöüß]+)(-[A-ZÄÖÜ][a-zäöüß]+)?\b")
+_TITLE = LazyPattern(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?")
+_NAME_PAIR = LazyPattern(r"\b([A-ZÄÖÜ][a-zäöüß]+) ([A-ZÄÖÜ][a-zäöüß]+)(-[A-ZÄÖÜ][a-zäöüß]+)?\b")
 # Capitalised words that start a German sentence or name a thing, so a pair with them is no one's name
 # ("Die Fahrten", "Anzahl Fahrten", "Berliner Verwaltung").
 _NOT_A_GIVEN_NAME = frozenset(
@@ -826,12 +827,12 @@ _NOT_A_GIVEN_NAME = frozenset(
     "nach über unter vor seit bis wir sie es er ihr unser unsere diese dieser dieses alle viele jede jeder "
     "the a an this these our their in on at for with from by of".split()
 )
-_NOUN_ENDINGS = re.compile(
+_NOUN_ENDINGS = LazyPattern(
     r"(ung|ungen|heit|keit|schaft|tion|tionen|tät|ismus|nis|tum|ik|ie|ien|enz|anz|ment|chen|daten|zahl|er|ern)$"
 )
 
 
-_ADJECTIVE_ENDING = re.compile(r"(ischen|ische|lichen|liche|schen)$")
+_ADJECTIVE_ENDING = LazyPattern(r"(ischen|ische|lichen|liche|schen)$")
 
 
 class _PersonLooks:
@@ -859,25 +860,25 @@ _PAYS = (
     r"(paid|pays|pay|funds|funded|fund|finances|financed|finance|sponsors|sponsored|sponsor|fördert|förderte|"
     r"gefördert|finanziert|finanzierte|bezahlt|bezahlte|sponsert|trägt|getragen)"
 )
-_FUNDER_ASKED = re.compile(
+_FUNDER_ASKED = LazyPattern(
     r"^\W*(who|wer|which (organisation|organization|agency|foundation|institution|body|funder)|welche \w+)\b.{0,40}?\b"
     + _PAYS
     + r"\b",
     re.I,
 )
-_FUNDER_LOOKS = re.compile(
+_FUNDER_LOOKS = LazyPattern(
     r"\b(funded|financed|sponsored|supported|paid) by\b|\b(gefördert|finanziert|unterstützt|getragen) (von|durch)\b"
     r"|\b(foundation|stiftung|forschungsgemeinschaft|DFG|BMBF|ERC|NSF|NIH|ministry|ministerium|council|"
     r"european union|european commission|horizon 2020|horizon europe|förderung|funding|grant)\b",
     re.I,
 )
-_SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
+_SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPattern | _PersonLooks]] = [
     (
         "frequency",
-        re.compile(
+        LazyPattern(
             r"^\W*(how often|how frequently|wie oft|wie häufig|wie haufig|in welchem (rhythmus|turnus))\b", re.I
         ),
-        re.compile(
+        LazyPattern(
             r"\b(daily|weekly|monthly|annually|yearly|biannual\w*|every|each|once|twice|times a|per (year|month|week)|"
             r"täglich|wöchentlich|monatlich|jährlich|halbjährlich|vierteljährlich|alle \w+ (tage|wochen|monate|jahre)|"
             r"einmal|zweimal|pro (jahr|monat|woche)|regelmäßig|regelmässig)\b",
@@ -886,12 +887,12 @@ _SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
     ),
     (
         "since",  # "Since when …?" is answered by "since 1997", not by any date
-        re.compile(r"^\W*(since when|seit wann|how long (has|have|had)|wie lange (schon|gibt es|besteht))\b", re.I),
-        re.compile(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(\d{1,2}[./]\s?)?(1[89]\d\d|20\d\d)\b", re.I),
+        LazyPattern(r"^\W*(since when|seit wann|how long (has|have|had)|wie lange (schon|gibt es|besteht))\b", re.I),
+        LazyPattern(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(\d{1,2}[./]\s?)?(1[89]\d\d|20\d\d)\b", re.I),
     ),
     (
         "date",
-        re.compile(
+        LazyPattern(
             r"^\W*(when|since when|until when|(in |from |during |for )?(what|which) "
             r"(year|years|period|date|dates|decade)|wann|seit wann|von wann"
             r"|(in |an |aus |seit |von )?welche[mnrs]? (jahr|jahre|jahren|zeitraum|datum|tag))\b",
@@ -900,24 +901,24 @@ _SHAPES: list[tuple[str, re.Pattern[str], re.Pattern[str] | _PersonLooks]] = [
         DATE_LOOKS,
     ),
     ("funder", _FUNDER_ASKED, _FUNDER_LOOKS),  # "Who paid for it?" asks for a funder, not a person
-    ("person", re.compile(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I), _PERSON_LOOKS),
+    ("person", LazyPattern(r"^\W*(who|whom|whose|wer|wem|wen|wessen)\b", re.I), _PERSON_LOOKS),
     (
         "place",
-        re.compile(r"^\W*(where|wo|wohin|woher)\b", re.I),
-        re.compile(
+        LazyPattern(r"^\W*(where|wo|wohin|woher)\b", re.I),
+        LazyPattern(
             r"\b\d{5}\b|str(\.|aße|asse)\b|\b(street|road|avenue|floor|building|room|etage|stock|gebäude|raum|haus|house)\b",
             re.I,
         ),
     ),
-    ("number", re.compile(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I), NUMBER),
+    ("number", LazyPattern(r"^\W*(how many|how much|wie viele|wie viel)\b", re.I), NUMBER),
 ]
 # Words of a shaped question that name what is asked for: "Which years does it cover?" is answered
 # by a passage that gives years, whether or not it says "year".
 _SHAPE_NAMES = {
-    "date": re.compile(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
-    "since": re.compile(r"long|lange|years?|jahre?|jahren", re.I),
-    "funder": re.compile(_PAYS, re.I),
-    "place": re.compile(
+    "date": LazyPattern(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
+    "since": LazyPattern(r"long|lange|years?|jahre?|jahren", re.I),
+    "funder": LazyPattern(_PAYS, re.I),
+    "place": LazyPattern(
         r"held|located|location|situated|venue|stattfinden|stattfindet|stattfand|stattgefunden|befindet|liegt|"
         r"ort|veranstaltungsort|standort",
         re.I,
@@ -928,7 +929,7 @@ _TOPIC_VERBS = (
     r"addresses|studies|investigates|researches|explores|befasst sich|beschäftigt sich|arbeitet an|arbeiten an|"
     r"widmet sich|erforscht|untersucht|konzentriert sich|forscht zu|forscht an)\b"
 )
-_TOPIC_ASKED = re.compile(
+_TOPIC_ASKED = LazyPattern(
     r"^\W*(?:what|which \w+)\s+(?:does|do|did|is|are)\s+(?:the\s+)?(?P<subject>[\w][\w .&+-]{1,50}?)\s+"
     r"(?:work on|working on|deal with|dealing with|focus on|research|study|investigate|do|concerned with)\W*$"
     r"|^\W*(?:woran|womit|worüber|woruber|was)\s+(?:arbeitet|arbeiten|beschäftigt|beschäftigen|befasst|befassen|"
@@ -936,34 +937,34 @@ _TOPIC_ASKED = re.compile(
     r"(?:der\s+|die\s+|das\s+)?(?P<subject2>[\w][\w .&+-]{1,50}?)(?:\s+sich)?\W*$",
     re.I,
 )
-_WHO_ARE_THE = re.compile(
+_WHO_ARE_THE = LazyPattern(
     r"^\W*(who|wer)\s+(are|were|is|was|sind|waren|ist|war)\s+(the|der|die|das|den|our|unsere|unser)\b", re.I
 )
-_WHICH_ROLE = re.compile(r"^\W*(?:which|welche[rsn]?)\s+(\w+)", re.I)
-_DEFINITION = re.compile(
+_WHICH_ROLE = LazyPattern(r"^\W*(?:which|welche[rsn]?)\s+(\w+)", re.I)
+_DEFINITION = LazyPattern(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
     r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
     re.I,
 )
 
 
-_NOT_A_SUBJECT = re.compile(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b", re.I)
+_NOT_A_SUBJECT = LazyPattern(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b", re.I)
 
 
-_PHONE_ASKED = re.compile(
+_PHONE_ASKED = LazyPattern(
     r"\b(phone|telephone|phone number|call|fax|telefon\w*|rufnummer|durchwahl|anrufen|faxnummer)\b", re.I
 )
-_PHONE_LOOKS = re.compile(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
-_EMAIL_ASKED = re.compile(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
-_EMAIL_LOOKS = re.compile(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
+_PHONE_LOOKS = LazyPattern(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
+_EMAIL_ASKED = LazyPattern(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
+_EMAIL_LOOKS = LazyPattern(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
 PEOPLE_WORDS = frozenset({"people", "persons", "leute", "personen", "menschen"})
-_HOW_HIGH = re.compile(r"^\W*wie\s+hoch\s+(ist|sind|war|waren|liegt|liegen)\b", re.I)
-_COUNT_ASKED = re.compile(
+_HOW_HIGH = LazyPattern(r"^\W*wie\s+hoch\s+(ist|sind|war|waren|liegt|liegen)\b", re.I)
+_COUNT_ASKED = LazyPattern(
     r"^\W*(how many|wie viele|wie viel|wieviele)\s+(?P<what>[^\W\d_]{3,})(?:\s+(?P<then>[^\W\d_]{3,}))?", re.I
 )
 # Words after "how many X" that end what is counted: "How many written requests were sent" counts requests.
 # A word qualifying the noun after it: "written requests", "neue Mitglieder" (a German noun is capitalised).
-_ADJECTIVE = re.compile(
+_ADJECTIVE = LazyPattern(
     r"[a-zäöüß]+(ed|en|al|ive|ic|ous|ful|able|ible|ary|ish|less|ant|ent|ern|ige|ische|liche|lichen|ischen|igen|e)"
     r"|new|old|young|former|current|other|full|small|large|big",
 )
@@ -972,30 +973,30 @@ _COUNT_ENDS = frozenset(
     "sind waren ist war gibt gab hat haben hatte hatten werden wurden wird kann können konnten der die das "
     "den dem des und von für mit bei".split()
 )
-_WHO = re.compile(
+_WHO = LazyPattern(
     r"^\W*(who|whom|whose|wer|wem|wen|wessen|which (organisation|organization|agency|foundation))\b", re.I
 )
-_CONTACT_WORDS = re.compile(
+_CONTACT_WORDS = LazyPattern(
     rf"({_PHONE_ASKED.pattern}|{_EMAIL_ASKED.pattern}|reach|contact|write|erreichen|erreiche|erreichbar|kontakt"
     r"|kontaktieren|schreiben|mail|number|nummer|address|adresse)",
     re.I,
 )
-_DEADLINE_ASKED = re.compile(
+_DEADLINE_ASKED = LazyPattern(
     r"\b(deadline|deadlines|due date|closing date|frist|fristen|bewerbungsfrist|anmeldeschluss|anmeldefrist|"
     r"einsendeschluss|abgabefrist|bewerbungsschluss|until when|bis wann)\b",
     re.I,
 )
-_ADDRESS_ASKED = re.compile(
+_ADDRESS_ASKED = LazyPattern(
     r"\b(postal address|mailing address|post address|street address|address|addresses|anschrift|postanschrift|"
     r"adresse|postadresse|besucheranschrift|hausanschrift)\b",
     re.I,
 )
-_ADDRESS_WORDS = re.compile(
+_ADDRESS_WORDS = LazyPattern(
     r"(postal|mailing|post|street|address|addresses|anschrift|postanschrift|adresse|postadresse|"
     r"besucheranschrift|hausanschrift|lautet)",
     re.I,
 )
-_ADDRESS_LOOKS = re.compile(
+_ADDRESS_LOOKS = LazyPattern(
     r"(?:^|[,\n]\s*|\b[A-Z]{1,2}-|\b\d{1,4}[a-zA-Z]?\s+)\d{4,5}\s+[A-ZÄÖÜ][a-zäöüß]+|\b[A-Z]{2}\s\d{5}\b|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b"
     r"|(?i:\w(str\.|straße|strasse|weg|platz|allee|gasse|ring|laan|straat)\s*\d+)"
     r"|(?i:\b\d+\w?\s+(\w+\s+)?(street|road|avenue|lane|drive|boulevard|st\.|rd\.|ave\.)(?!\w))"
@@ -1010,7 +1011,7 @@ _ATTRIBUTES = [  # what is asked for, wherever it stands in the question; the pa
 
 
 _PRIZE_OR_PRICE = frozenset({"preis", "preise", "price", "prices"})
-_PRIZE_CONTEXT = re.compile(
+_PRIZE_CONTEXT = LazyPattern(
     r"\b(welche[nmrs]?\s+preis\w*|gewonnen|gewinnt|gewann|bekommen|bekam|erhalten|erhielt|verliehen|vergeben|"
     r"ausgezeichnet|won|win|wins|received|receive|awarded)\b",
     re.I,
@@ -1019,12 +1020,12 @@ _PRIZE_CONTEXT = re.compile(
 
 # Sums of money that are asked for as an amount ("How high is the stipend?", "What is the annual budget?"),
 # but not when asked about otherwise ("Which stipends are there?").
-_MONEY_WORDS = re.compile(
+_MONEY_WORDS = LazyPattern(
     r"\b(stipend|stipends|stipendium|stipendien|salary|salaries|gehalt|gehälter|vergütung|verguetung|budget|"
     r"budgets|etat|honorar|lohn|wage|wages|funding amount|fördersumme|foerdersumme|fördervolumen)\b",
     re.I,
 )
-_AMOUNT_ASKED = re.compile(
+_AMOUNT_ASKED = LazyPattern(
     r"^\W*(wie hoch|how high|how much|how large|how big|wie groß|wie gross|what is|what's|was ist|what was|"
     r"was war)\b|\b(amount|betrag|höhe)\b",
     re.I,
@@ -1040,7 +1041,7 @@ def _asks_a_price(question: str) -> bool:
     return not (words <= _PRIZE_OR_PRICE and _PRIZE_CONTEXT.search(question))
 
 
-_LEADING_AND = re.compile(r"^\W*(and|also|but|und|auch|aber|sowie)\s+", re.I)
+_LEADING_AND = LazyPattern(r"^\W*(and|also|but|und|auch|aber|sowie)\s+", re.I)
 
 
 # "X is …", and the verbs a page defines a field or an acronym with ("X stands at the intersection of …")
@@ -1082,8 +1083,8 @@ def answer_shape(question: str) -> AnswerShape | None:
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
         return AnswerShape("definition", re.compile(rf"\b{subject}\W+{_DEFINING_VERBS}\b", re.I))
-    for name, asks, form in _SHAPES:
-        if asks.search(question):
+    for name, asked, form in _SHAPES:
+        if asked.search(question):
             if name == "date":
                 return AnswerShape(name, form, required=True, names=_SHAPE_NAMES.get(name), holds_like=WHEN_LOOKS)
             return AnswerShape(name, form, names=_SHAPE_NAMES.get(name))
@@ -1101,21 +1102,21 @@ _SUBJECT_END = (
     r"opened|published|released|built|gegründet|eröffnet|veröffentlicht|gebaut|abgehalten)\b|\W*$)"
 )
 _SUBJECT_CUES = [
-    re.compile(
+    LazyPattern(
         r"^\W*(?:who|wer)\s+(?:leads|heads|runs|directs|manages|coordinates|chairs|supervises|leitet|leiten|führt|"
         r"fuhrt|koordiniert|betreut|is\s+(?:the\s+)?(?:head|leader|director|chair|spokesperson|coordinator)\s+of|"
         r"ist\s+(?:der\s+|die\s+)?(?:leiter|leiterin|sprecher|sprecherin|direktor|direktorin|koordinator|"
         r"koordinatorin)\s+(?:von|der|des))\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END,
         re.I,
     ),
-    re.compile(r"^\W*how\s+much\s+(?:does|do|did|is|are|was)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
-    re.compile(
+    LazyPattern(r"^\W*how\s+much\s+(?:does|do|did|is|are|was)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
+    LazyPattern(
         r"^\W*(?:wie\s+viel|wieviel|was)\s+(?:kostet|kosten|kostete)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END,
         re.I,
     ),
-    re.compile(r"^\W*wie\s+hoch\s+(?:ist|sind|war|waren)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
+    LazyPattern(r"^\W*wie\s+hoch\s+(?:ist|sind|war|waren)\s+" + _ARTICLE + _SUBJECT + _SUBJECT_END, re.I),
     # "When is <the exam> for the course?": a date of the course's start does not answer
-    re.compile(
+    LazyPattern(
         r"^\W*(?:when|wann)\s+(?:is|are|was|were|will|ist|sind|war|waren|wird|findet|finden|fand|beginnt|endet)\s+"
         + r"(?!(?:the\s+|der\s+|die\s+|das\s+|den\s+)?(?:next|first|last|upcoming|nächste|nächsten|erste|ersten"
         + r"|letzte|letzten)\b)"
@@ -1127,7 +1128,7 @@ _SUBJECT_CUES = [
 ]
 
 
-_ROLE_ASKED = re.compile(
+_ROLE_ASKED = LazyPattern(
     r"^\W*(?:who|wer)\s+(?:is\s+(?:the\s+)?|ist\s+(?:der\s+|die\s+)?)?(?P<role>leads|heads|runs|directs|"
     r"coordinates|chairs|leitet|leiten|koordiniert|head|leader|director|chair|spokesperson|coordinator|leiter|"
     r"leiterin|sprecher|sprecherin|direktor|direktorin|koordinator|koordinatorin)\b",
@@ -1136,7 +1137,7 @@ _ROLE_ASKED = re.compile(
 
 
 # Words that say someone leads: a passage answering "who leads X?" has one of them, or the word asked.
-ROLE_WORDS = re.compile(
+ROLE_WORDS = LazyPattern(
     r"\b(?:PI|PIs)\b|(?i:\b(?:head|heads|headed|leader|leaders|leads|led|director|directors|chair|chairs|chaired|"
     r"principal investigator\w*|spokesperson|speaker|coordinator|coordinators|coordinated|professor|professors|"
     r"prof|leiter|leiterin|leitung|leitet|geleitet|sprecher|sprecherin|direktor|direktorin|koordinator|"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.analysis import Analyzer, Vocabulary
@@ -175,3 +177,16 @@ def test_a_deadline_asked_for_needs_a_date():
     shape = answer_shape("What is the application deadline for the PhD positions?")
     assert shape is not None and shape.name == "deadline" and shape.required
     assert shape.fits("Apply by 31 March 2025.") and not shape.fits("Apply with a CV and two letters.")
+
+
+def test_a_lazy_pattern_answers_as_the_compiled_pattern_does_and_compiles_once():
+    from assistant.text import LazyPattern
+
+    lazy = LazyPattern(r"\b(who|wer)\b", re.I)
+    assert "search" not in vars(lazy)  # nothing compiled on import
+    assert lazy.search("Wer leitet das Institut?").group(1) == "Wer"
+    assert lazy.sub("X", "who? wer?") == "X? X?"
+    assert [m.span() for m in lazy.finditer("who and wer")] == [(0, 3), (8, 11)]
+    assert lazy.match("nobody") is None and lazy.findall("WHO wer") == ["WHO", "wer"]
+    assert vars(lazy)["search"].__self__ is lazy.compiled()  # later calls go straight to re's method
+    assert lazy.pattern == r"\b(who|wer)\b" and lazy.flags == re.I
