@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
+from .compiled import copy_name, read_copy, write_copy
 from .documents import DESCRIPTION_SUFFIX, Answer, Best, Hit, Passage, Quote
 from .pins import pinned_first
 from .question import (
@@ -38,7 +39,7 @@ from .question import (
     with_subject_of,
 )
 from .search_index import SearchIndex
-from .text import fold, split_sentences, word_count
+from .text import LazyPattern, fold, split_sentences, word_count
 
 SCOPE = Path(__file__).with_name("scope.yml")
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
@@ -732,19 +733,43 @@ class _Topic:
         return self._pattern.search(text) is not None
 
 
-def _load_scope(path: Path) -> tuple[list[re.Pattern], list[_Topic]]:
+SCOPE_FORMAT = b"1"  # bump when what scope_data returns changes
+
+
+def _load_scope(path: Path) -> tuple[list[LazyPattern], list[_Topic]]:
     """The advice patterns and everyday topics of a scope file (format in scope.yml)."""
+    advice, topics = scope_data(path)
+    return [LazyPattern(p, re.IGNORECASE) for p in advice], [_Topic(t) for t in topics]
+
+
+def scope_data(path: Path = SCOPE) -> tuple[list[str], list[str]]:
+    """The scope file's advice patterns and topics, from its compiled copy where there is one (a fresh
+    process then needs no YAML parser); a pattern that does not compile is refused, naming the file."""
+    try:
+        text = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the scope file: {err}") from err
+    name = scope_copy_name(text)
+    data = read_copy(name)
+    if isinstance(data, tuple) and len(data) == 2:
+        return data
     import yaml
 
     try:
-        text = path.read_text(encoding="utf-8")
-        # libyaml's parser where PyYAML has it: the pure-Python one costs a fresh process tens of milliseconds
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-        advice = [re.compile(p, re.IGNORECASE) for p in data.get("advice") or []]
-    except (OSError, yaml.YAMLError, re.error) as err:
+        # libyaml's parser where PyYAML has it: the pure-Python one is slower
+        parsed = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        advice = [str(p) for p in parsed.get("advice") or []]
+        for pattern in advice:
+            re.compile(pattern)
+    except (yaml.YAMLError, re.error, AttributeError) as err:
         raise ValueError(f"{path}: cannot read the scope file: {err}") from err
-    topics = [_Topic(str(topic)) for words in (data.get("topics") or {}).values() for topic in words or []]
+    topics = [str(topic) for words in (parsed.get("topics") or {}).values() for topic in words or []]
+    write_copy(name, (advice, topics))
     return advice, topics
+
+
+def scope_copy_name(text: bytes) -> str:
+    return copy_name("scope", SCOPE_FORMAT, text)
 
 
 def _names_its_record(passage: Passage, text: str, first: tuple[int, int]) -> bool:

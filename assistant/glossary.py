@@ -7,23 +7,19 @@ and looked up by a question word's spelling or by its stem in either language.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
 from .analysis import DEFAULT_GLOSSARY, LANGS, LEXICON, STOP_WORDS, Vocabulary, fold
+from .compiled import copy_name, read_copy, temporary_copy, write_copy
 
 __all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member", "read_glossary"]
 
 
-CACHE_FORMAT = 1  # bump when what _write_cache stores changes
-# Where a package ships compiled copies (deploy/zappa_hooks.py): read before the temporary folder's.
-PACKAGED = Path(__file__).with_name("compiled")
+CACHE_FORMAT = 1  # bump when what a compiled copy holds changes
 
 
 class GlossaryError(ValueError):
@@ -110,67 +106,50 @@ class Glossary:
     def _load(self) -> Sequence[tuple[Member, ...]]:
         if self._groups is not None:
             return self._groups
-        cache = self._cache_file()
-        if cache is not None and (self._read_cache(PACKAGED / cache.name, own=False) or self._read_cache(cache)):
-            assert self._groups is not None
-            return self._groups
+        name = self._copy_name()
+        data = read_copy(name) if name is not None else None
+        if data is not None:
+            try:
+                groups, self._single, self._phrases = data
+            except (TypeError, ValueError):
+                data = None  # not a copy this version wrote: read the files
+            else:
+                self._groups = _Groups(groups)
+                return self._groups
         self._read_files()
-        if cache is not None:
-            self._write_cache(cache)
+        if name is not None:
+            write_copy(name, self._data())
         assert self._groups is not None
         return self._groups
 
-    def _cache_file(self) -> Path | None:
-        """Where the compiled groups of exactly these files and this stemmer are kept (a fresh process reads
-        them with marshal instead of parsing YAML and stemming every word); None without a stemmer version."""
+    def _copy_name(self) -> str | None:
+        """The name of the compiled copy of exactly these files and this stemmer (see compiled.py); None without a
+        stemmer version, or where a file cannot be read (read_glossary then names it)."""
         if self._stem_version is None:
             return None
-        digest = hashlib.sha256(f"{CACHE_FORMAT}/{self._stem_version}".encode())
-        for path in self.paths:
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                return None  # read_glossary names the file that cannot be read
-            digest.update(b"\0")
-        return Path(tempfile.gettempdir()) / f"institute-assistant-glossary-{digest.hexdigest()[:24]}.marshal"
+        try:
+            contents = [path.read_bytes() for path in self.paths]
+        except OSError:
+            return None
+        return copy_name("glossary", f"{CACHE_FORMAT}/{self._stem_version}".encode(), *contents)
+
+    def _cache_file(self) -> Path | None:
+        """Where this process keeps the compiled copy in the temporary folder."""
+        name = self._copy_name()
+        return temporary_copy(name) if name is not None else None
 
     def compiled(self) -> tuple[str, bytes]:
-        """The compiled copy's file name and contents, for a package to ship beside this module (PACKAGED):
+        """The compiled copy's file name and contents, for a package to ship beside the code (compiled.PACKAGED):
         a Lambda sandbox starts with an empty temporary folder, so its first question would read the YAML."""
-        cache = self._cache_file()
-        if cache is None:
+        name = self._copy_name()
+        if name is None:
             raise GlossaryError("a glossary without a stemmer version has no compiled copy")
         self._read_files()
-        return cache.name, self._dumps()
+        return name, marshal.dumps(self._data())
 
-    def _read_cache(self, cache: Path, own: bool = True) -> bool:
-        """Groups from a compiled copy: in the temporary folder (``own``) only one this user wrote, that nobody
-        else can change; beside the code, one nobody but its owner can change."""
-        try:
-            with cache.open("rb") as f:
-                st = os.fstat(f.fileno())
-                if (own and st.st_uid != os.getuid()) or st.st_mode & 0o022:
-                    return False
-                groups, single, phrases = marshal.loads(f.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            return False
-        self._groups = _Groups(groups)
-        self._single, self._phrases = single, phrases
-        return True
-
-    def _dumps(self) -> bytes:
+    def _data(self) -> tuple:
         assert self._groups is not None
-        data = ([[(m.lang, m.words, m.stems) for m in group] for group in self._groups], self._single, self._phrases)
-        return marshal.dumps(data)
-
-    def _write_cache(self, cache: Path) -> None:
-        try:
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name + ".")
-            with os.fdopen(fd, "wb") as out:
-                out.write(self._dumps())
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # a read-only temporary folder: the next process reads the files again
+        return ([[(m.lang, m.words, m.stems) for m in group] for group in self._groups], self._single, self._phrases)
 
     def _read_files(self) -> None:
         groups: list[tuple[Member, ...]] = []

@@ -439,24 +439,31 @@ def finish(cli: Any) -> None:
     note = f" ({len(failed)} do not compile: {', '.join(failed[:5])})" if failed else ""
     shipped = f"; index: index/{indexes[0]}/" if indexes else ""
     if "assistant/glossary.py" in names:
-        shipped += f"; compiled glossary: {add_compiled_glossary(zip_path)}"
+        shipped += f"; compiled copies: {', '.join(add_compiled_copies(zip_path))}"
     print(f"Bytecode: {compiled} modules compiled for {sys.implementation.cache_tag}{note}{shipped}")
 
 
-def add_compiled_glossary(zip_path: Path) -> str:
-    """Add the bundled glossary's compiled copy beside the code, so a cold start reads it with marshal
-    instead of parsing the YAML and stemming every word (a new sandbox's temporary folder is empty)."""
-    from assistant.analysis import Analyzer
-    from assistant.glossary import PACKAGED
+def add_compiled_copies(zip_path: Path) -> list[str]:
+    """Add the compiled copies of the bundled glossary and scope beside the code, so a cold start reads them
+    with marshal instead of importing a YAML parser, parsing and stemming every word (a new sandbox's
+    temporary folder is empty)."""
+    import marshal
 
-    name, data = Analyzer().glossary.compiled()
-    target = f"assistant/{PACKAGED.name}/{name}"
+    from assistant.analysis import Analyzer
+    from assistant.answer import SCOPE, scope_copy_name, scope_data
+    from assistant.compiled import PACKAGED
+
+    copies = [Analyzer().glossary.compiled(), (scope_copy_name(SCOPE.read_bytes()), marshal.dumps(scope_data(SCOPE)))]
+    targets = []
     with zipfile.ZipFile(zip_path, "a") as zf:
-        entry = zipfile.ZipInfo(target)  # dated 1980 like Zappa's entries
-        entry.create_system = 3
-        entry.external_attr = 0o644 << 16
-        zf.writestr(entry, data, zipfile.ZIP_DEFLATED)
-    return target
+        for name, data in copies:
+            target = f"assistant/{PACKAGED.name}/{name}"
+            entry = zipfile.ZipInfo(target)  # dated 1980 like Zappa's entries
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            zf.writestr(entry, data, zipfile.ZIP_DEFLATED)
+            targets.append(target)
+    return targets
 
 
 TASK_ROOT = "/var/task"  # where Lambda unpacks the code: the file names tracebacks show

@@ -195,7 +195,7 @@ def test_a_copy_shipped_beside_the_code_is_read_when_the_temporary_folder_is_emp
     """A package ships the compiled copy (a new Lambda sandbox has an empty temporary folder)."""
     import tempfile as tempfile_module
 
-    from assistant import glossary as glossary_module
+    from assistant import compiled as compiled_module
     from assistant.glossary import Glossary
 
     source = tmp_path / "g.yml"
@@ -207,7 +207,7 @@ def test_a_copy_shipped_beside_the_code_is_read_when_the_temporary_folder_is_emp
     empty = tmp_path / "tmp"
     empty.mkdir()
     monkeypatch.setattr(tempfile_module, "tempdir", str(empty))
-    monkeypatch.setattr(glossary_module, "PACKAGED", shipped)
+    monkeypatch.setattr(compiled_module, "PACKAGED", shipped)
 
     fresh = Glossary([source], lambda w, lang: "never called", "v1")
     assert fresh.groups_of_word("telefon", {}) == {0}

@@ -114,3 +114,27 @@ def test_a_place_the_question_narrows_to_must_stand_in_the_answer(tmp_path):
     assert answer_to_json(lab.answer("Who leads the Makerspace in Hamburg?"))["abstained"] is True
     found = answer_to_json(lab.answer("Who leads the Makerspace in Bremen?"))
     assert not found["abstained"] and "Mara Quint" in found["passages"][0]["quote"]
+
+
+def test_an_editors_scope_file_is_read_once_then_from_its_compiled_copy(assistant, tmp_path, monkeypatch):
+    import sys
+    import tempfile as tempfile_module
+
+    monkeypatch.setattr(tempfile_module, "tempdir", str(tmp_path))
+    scope = tmp_path / "scope.yml"
+    scope.write_text("advice:\n  - \\bwhich umbrella\\b\ntopics:\n  weather:\n    - umbrella stand\n")
+    first = Assistant(assistant.index, scope=scope)
+    assert first.answer("Which umbrella should I buy?").abstained
+    assert list(tmp_path.glob("institute-assistant-scope-*.marshal"))
+
+    monkeypatch.setitem(sys.modules, "yaml", None)  # a second process needs no YAML parser
+    second = Assistant(assistant.index, scope=scope)
+    assert second.answer("Which umbrella should I buy?").abstained
+    assert not second.answer("How does the weather over the Ruhr area change?").abstained
+
+
+def test_a_scope_file_with_a_broken_pattern_is_refused_naming_the_file(assistant, tmp_path):
+    scope = tmp_path / "scope.yml"
+    scope.write_text("advice:\n  - '(unclosed'\n")
+    with pytest.raises(ValueError, match=r"scope\.yml: cannot read the scope file"):
+        Assistant(assistant.index, scope=scope)
