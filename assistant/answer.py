@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
-from .compiled import copy_name, read_copy, write_copy
+from .compiled_copies import copy_name, read_copy, write_copy
 from .documents import DESCRIPTION_SUFFIX, Answer, Best, Hit, Passage, Quote
 from .pins import pinned_first
 from .question import (

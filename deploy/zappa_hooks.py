@@ -451,7 +451,7 @@ def add_compiled_copies(zip_path: Path) -> list[str]:
 
     from assistant.analysis import Analyzer
     from assistant.answer import SCOPE, scope_copy_name, scope_data
-    from assistant.compiled import PACKAGED
+    from assistant.compiled_copies import PACKAGED
 
     copies = [Analyzer().glossary.compiled(), (scope_copy_name(SCOPE.read_bytes()), marshal.dumps(scope_data(SCOPE)))]
     targets = []

@@ -195,7 +195,7 @@ def test_a_copy_shipped_beside_the_code_is_read_when_the_temporary_folder_is_emp
     """A package ships the compiled copy (a new Lambda sandbox has an empty temporary folder)."""
     import tempfile as tempfile_module
 
-    from assistant import compiled as compiled_module
+    from assistant import compiled_copies as compiled_module
     from assistant.glossary import Glossary
 
     source = tmp_path / "g.yml"
