@@ -11,7 +11,6 @@ import argparse
 import errno
 import importlib.util
 import json
-import logging
 import os
 import sys
 import textwrap
@@ -381,6 +380,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         reason = "the port is in use (choose another with --port)" if err.errno == errno.EADDRINUSE else err.strerror
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}", status=1) from None
     port = getattr(server, "effective_port", args.port)
+    import logging
+
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     processes = f", {workers} processes" if workers > 1 else ""
     print(

@@ -22,9 +22,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
-from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -143,7 +141,7 @@ def build_index(
             "kind": MARKER,
             "format": FORMAT_VERSION,
             "analyzer": analyzer.version,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
             "build_seconds": round(time.perf_counter() - started, 3),
             "content_hash": counts.pop("content_hash"),
             "counts": counts,
@@ -598,6 +596,8 @@ def verify_files(path: Path, manifest: dict) -> None:
     seen = _file_states(path, files)
     if _stamp_holds(stamp, seen):
         return  # checked before, and no file has been written, replaced or touched since
+    from concurrent.futures import ThreadPoolExecutor  # here: an index checked before needs no threads
+
     # hashlib lets go of the GIL while it hashes: the segments' files are hashed side by side, largest first
     names = sorted(files, key=lambda n: -files[n]["size"])
     with ThreadPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1, 8))) as pool:

@@ -8,7 +8,6 @@ what it means: README.md's configuration table is checked against it.
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -147,9 +146,13 @@ def _seconds(value: str | None, default: float) -> float:
     return seconds
 
 
+# The standard library's level names: checked without importing logging, which `assistant ask` never needs.
+LOG_LEVELS = frozenset({"CRITICAL", "FATAL", "ERROR", "WARN", "WARNING", "INFO", "DEBUG", "NOTSET"})
+
+
 def _level(value: str | None, default: str) -> str:
     level = (value or default).upper()
-    if not isinstance(logging.getLevelName(level), int):
+    if level not in LOG_LEVELS:
         raise SettingsError(f"{Settings.variable('log_level')}: {value!r} is not a log level (DEBUG, INFO, WARNING …)")
     return level
 
