@@ -362,7 +362,9 @@ class Vocabulary:
         self._counts = dict(counts or {})
         self._buckets: dict[int, list[str]] | None = None
         self._bits: dict[tuple[str, int], int] = {}  # (letter, its k-th occurrence) -> one bit
-        self._masked: dict[int, list[tuple[int, str]]] = {}  # length -> (letter bits, term)
+        self._masked: dict[
+            tuple[int, str], list[tuple[int, str]]
+        ] = {}  # (length, first letter or "") -> (letter bits, term)
 
     def __contains__(self, term: object) -> bool:
         return self.doc_freq(term) > 0 if isinstance(term, str) else False
@@ -392,29 +394,33 @@ class Vocabulary:
                     self._buckets.setdefault(len(term), []).append(term)
         return self._buckets
 
-    def _near_in_letters(self, word: str, distance: int) -> list[str]:
+    def _near_in_letters(self, word: str, distance: int, same_start: bool = False) -> list[str]:
         """Candidates whose letter counts differ from the word's by at most two per edit allowed: an
-        edit changes them by two at most, so the others need no alignment."""
+        edit changes them by two at most, so the others need no alignment (``same_start``: only words
+        with the word's first letter)."""
         lengths = range(len(word) - distance, len(word) + distance + 1)
+        start = word[:1] if same_start else ""
         buckets, masked = self._by_length(), self._masked
         for n in lengths:  # each length's bits when first asked: a fresh process pays for few of them
-            if n not in masked:
-                masked[n] = [(_letter_bits(t, self._bits, True)[0], t) for t in buckets.get(n, ())]
+            if (n, start) not in masked:
+                terms = [t for t in buckets.get(n, ()) if t.startswith(start)]
+                masked[(n, start)] = [(_letter_bits(t, self._bits, True)[0], t) for t in terms]
         mask, unknown = _letter_bits(word, self._bits, False)
         room = 2 * distance - unknown
         if room < 0:
             return []
-        return [term for n in lengths for bits, term in masked[n] if (bits ^ mask).bit_count() <= room]
+        return [term for n in lengths for bits, term in masked[(n, start)] if (bits ^ mask).bit_count() <= room]
 
-    def suggest(self, word: str, limit: int = 2, distance: int | None = None) -> list[str]:
+    def suggest(self, word: str, limit: int = 2, distance: int | None = None, same_start: bool = False) -> list[str]:
         """Nearest known terms to a misspelt word, closest first, then most frequent (``distance``: the
-        edits allowed, else as many as a word of its length may have)."""
+        edits allowed, else as many as a word of its length may have; ``same_start``: only terms that
+        begin with the word's first letter, which a slip of the finger rarely hits)."""
         word = fold(word)
         max_distance = typo_distance(word) if distance is None else distance
         if not max_distance:
             return []
         scored = []
-        for term in self._near_in_letters(word, max_distance):
+        for term in self._near_in_letters(word, max_distance, same_start):
             if term == word:
                 continue
             d = damerau_levenshtein(word, term, max_distance)

@@ -335,7 +335,7 @@ def typo(ctx: Context, draft: Draft) -> None:
         near = [t for t in ctx.vocabulary.suggest(word.folded, limit=3, distance=2) if t[:1] == word.folded[:1]]
         fixes = near if len(near) == 1 else []
     if not fixes:
-        fixes, source = ctx.analyzer.glossary.words().suggest(word.folded), "the glossary"
+        fixes, source = ctx.analyzer.glossary.words().suggest(word.folded, same_start=True), "the glossary"
     # a slip of the finger rarely hits the first letter: "Leute" is no typo of "heute"
     fixes = [fix for fix in fixes if fix[:1] == word.folded[:1]]
     if fixes and draft.guessed is not None:  # a slip is likelier than a compound of an unknown word

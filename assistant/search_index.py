@@ -26,6 +26,7 @@ from dataclasses import fields
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+import orjson
 import tantivy
 
 from .analysis import MAX_WORD_LETTERS, Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, typo_distance
@@ -301,7 +302,7 @@ class IndexVocabulary(Vocabulary):
                 return found
         return []
 
-    def suggest(self, word: str, limit: int = 2, distance: int | None = None) -> list[str]:
+    def suggest(self, word: str, limit: int = 2, distance: int | None = None, same_start: bool = False) -> list[str]:
         word = fold(word)
         max_distance = typo_distance(word) if distance is None else distance
         if not max_distance:
@@ -309,7 +310,7 @@ class IndexVocabulary(Vocabulary):
         scored = sorted(
             (damerau_levenshtein(word, term, max_distance), -self.doc_freq(term), term)
             for term in self.candidates(word, max_distance)
-            if term != word
+            if term != word and (not same_start or term[:1] == word[:1])
         )
         if not scored:
             return []
@@ -450,7 +451,7 @@ class SearchIndex:
 
     @staticmethod
     def _decode(blob: bytes) -> Passage:
-        record = json.loads(blob)
+        record = orjson.loads(blob)  # a third of json's time: some 50 passages are read per answer
         try:
             return Passage(**record)
         except TypeError:  # a field this program no longer has
@@ -460,7 +461,7 @@ class SearchIndex:
         """Every passage of the index (for reports over the whole site, not for answering)."""
         found = self._searcher.search(tantivy.Query.all_query(), limit=max(1, len(self)), count=False)
         for _, address in found.hits:
-            record = json.loads(bytes(self._searcher.doc(address)["passage"][0]))
+            record = orjson.loads(self._searcher.doc(address)["passage"][0])
             yield Passage(**{k: record.get(k) for k in _PASSAGE_FIELDS if k in record})
 
     def stats(self) -> dict:
