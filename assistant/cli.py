@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import importlib.util
 import json
 import os
@@ -307,6 +308,9 @@ def _open_assistant(args: argparse.Namespace):
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    # One question, then the process ends: what it builds lives until then, and walking it for cycles
+    # to collect would be time spent on nothing.
+    gc.disable()
     from .answer import answer_to_json
 
     if not args.question.strip():
