@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import errno
 import gc
-import importlib.util
 import json
 import os
 import sys
@@ -196,6 +195,8 @@ def site_kind(folder: Path) -> str | None:
 
 
 def _missing_indexing_libraries() -> list[str]:
+    import importlib.util
+
     return [package for module, package in INDEXING_LIBRARIES.items() if importlib.util.find_spec(module) is None]
 
 
@@ -404,6 +405,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.html:
         print(format_report(report(args.logs)))
         return 0
+    import importlib.util
+
     if importlib.util.find_spec("pygal") is None:
         raise CommandError(
             "the HTML report needs the 'report' extra (pygal), which is not installed; install it with: "
