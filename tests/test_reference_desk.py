@@ -164,6 +164,18 @@ def test_no_answer_offers_questions_made_of_nearby_headings_that_the_site_answer
     assert any("tide gauge" in q for q in offered)
 
 
+def test_a_second_visitor_missing_the_same_way_is_offered_the_same_questions_without_asking_them_again(harbour):
+    site, _ = harbour
+    assistant = Assistant.open(site.parent / "index")
+    first = answer_to_json(assistant.respond("How much is a boat trip to the tide gauge?"))["did_you_mean"]
+    asked: list[str] = []
+    answer = assistant.answer
+    assistant.answer = lambda question, *args, **kwargs: asked.append(question) or answer(question, *args, **kwargs)
+    second = answer_to_json(assistant.respond("What does a boat trip to the tide gauge cost?"))["did_you_mean"]
+    assert second == first != []
+    assert not set(asked) & set(first)  # the heading questions' answers were remembered
+
+
 def test_the_contact_and_the_question_shaped_headings_are_found_when_indexing(harbour):
     _, assistant = harbour
     guide = offers(assistant)
