@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from stats import machine, median  # noqa: E402
+from stats import fresh_process_env, machine, median  # noqa: E402
 
 ASSISTANT_API = """import sys
 from assistant.answer import Assistant, answer_to_json
@@ -35,11 +35,7 @@ PlainTantivy(sys.argv[1]).search(query_tokens(sys.argv[2]), 10)
 
 
 def _seconds(cmd: list[str], bytecode: Path) -> float:
-    # Bytecode is cached as on a user's machine, where Python writes it on the first run: a machine that
-    # says PYTHONDONTWRITEBYTECODE would otherwise compile every module on every run (the project's many
-    # more than the anchor's). It is kept in a folder of its own, not beside the sources.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPATH=os.pathsep.join([str(HERE.parent), str(HERE)]), PYTHONPYCACHEPREFIX=str(bytecode))
+    env = fresh_process_env(bytecode, PYTHONPATH=os.pathsep.join([str(HERE.parent), str(HERE)]))
     started = time.perf_counter()
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
     elapsed = time.perf_counter() - started

@@ -22,6 +22,7 @@ benchmarks/out/run-*.json.
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import json
 import os
@@ -29,6 +30,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +42,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import generate_site  # noqa: E402
 from question_mix import KINDS, question_mix  # noqa: E402
-from stats import dir_size_mb, machine, markdown_table, median, percentile  # noqa: E402
+from stats import dir_size_mb, fresh_process_env, machine, markdown_table, median, percentile  # noqa: E402
 
 from assistant.analysis import Analyzer  # noqa: E402
 from assistant.answer import CANDIDATES, OWN_CANDIDATES, Assistant, answer_to_json  # noqa: E402
@@ -55,9 +57,13 @@ RANK_BM25_BUDGET_S = 300  # rank-bm25 answers a sample where the whole mix would
 # ------------------------------------------------------------ subprocess probes
 
 
+BYTECODE = Path(tempfile.mkdtemp(prefix="bench-bytecode-"))  # the probes' bytecode cache (see fresh_process_env)
+atexit.register(shutil.rmtree, BYTECODE, True)
+
+
 def _probe(code: str, *args: str) -> tuple[float, str]:
     """Run code in a fresh interpreter; seconds from launch to its first line of output, and that line."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), str(HERE)]))
+    env = fresh_process_env(BYTECODE, PYTHONPATH=os.pathsep.join([str(HERE.parent), str(HERE)]))
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
@@ -127,6 +133,7 @@ for q, h in json.load(open(sys.argv[2]))[:50]: bm.get_top_n(query_tokens(" ".joi
 
 
 def first_answer_s(engine: str, target: Path, question: str, runs: int) -> float:
+    _probe(PROBES[engine]["first"], str(target), question)  # bytecode and page cache warm, as on a second run
     return median([_probe(PROBES[engine]["first"], str(target), question)[0] for _ in range(runs)])
 
 
