@@ -280,6 +280,8 @@ def german_family(folded: str) -> list[str]:
 
 def english_family(folded: str) -> list[str]:
     """Forms of the English word family of a folded word (founded -> foundation, founder ...)."""
+    if folded.endswith(("or", "ors")):
+        return []  # a doer (professor, director) is no profession or direction: the agent step links its verb
     for ending in _EN_ENDINGS_FAMILY:
         if folded.endswith(ending) and len(folded) - len(ending) >= 4:
             root = folded[: -len(ending)]

@@ -1146,9 +1146,13 @@ ROLE_WORDS = LazyPattern(
 
 
 def asked_role(question: str) -> str | None:
-    """The word of "Who leads/heads …?", "Wer leitet …?": the answer names someone in that role."""
+    """The word of "Who leads/heads …?", "Wer leitet …?", "Which professor …?": the answer names someone in
+    that role."""
     found = _ROLE_ASKED.match(question)
-    return found.group("role") if found else None
+    if found:
+        return found.group("role")
+    which = _WHICH_ROLE.match(question)  # "Which professor runs the lab?": the answer names a professor
+    return which.group(1) if which and ROLE_WORDS.fullmatch(which.group(1)) else None
 
 
 def asked_subject(question: str) -> list[str]:

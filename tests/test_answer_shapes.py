@@ -266,6 +266,29 @@ def test_which_with_a_role_asks_for_a_person(question, shape):
     assert (found.name if found else None) == shape
 
 
+def test_which_professor_runs_it_is_answered_by_a_professor_not_by_a_passage_about_running_it(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "guide.md": "---\ntitle: Lab guide\n---\n## How we work\n\n"
+        "Our lab runs on openness: Mara Quint and Tobias Renner run the lab meetings, and everyone runs code reviews.\n",
+        "people.md": "---\ntitle: People\n---\nIda Berg is professor of data science and heads the group.\n",
+    }
+    for n in range(15):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Which professor runs the lab?")
+    assert not answer.abstained and "Ida Berg" in answer.hits[0].quote.text
+    assert all("Mara Quint" not in hit.quote.text for hit in answer.hits)
+
+
+def test_a_professor_is_no_profession(tmp_path):
+    from assistant.analysis import Analyzer, Vocabulary
+
+    query = Analyzer().parse_question("Who is the professor?", "en", Vocabulary({"profession": 3, "professor": 2}))
+    assert not {"profess", "profession"} & {v for term in query.terms for v in term.variants}
+
+
 def test_a_quote_from_deep_in_a_persons_record_keeps_the_name(tmp_path):
     record = (
         "Ada Quint has a background in computer science. She studied in Leuven and in Ghent. "
