@@ -79,7 +79,6 @@ RANK_WEIGHT = 0.25  # ... and a hit further down the ranking a little less: (sco
 DID_YOU_MEAN = 3  # questions offered when the site does not answer ...
 DID_YOU_MEAN_TRIES = 8  # ... out of at most this many headings tried
 HEADING_ANSWERS_KEPT = 4096  # heading questions whose answer a server remembers
-_UNKNOWN = object()
 DID_YOU_MEAN_PATTERN = {"en": "What about “{}”?", "de": "Was steht zu „{}“?"}
 MAX_HEADING_CHARS = 80
 
@@ -157,7 +156,7 @@ class Assistant:
         self._site_words = self._name_words(index)
         # heading question -> the URL of the section that answers it, or None: questions the site does
         # not answer are offered headings near their words, and the same few headings come up again
-        self._heading_answers: dict[tuple[str, str], str | None] = {}
+        self._heading_answers: dict[tuple[str, str], tuple[str | None]] = {}
 
     def _name_words(self, index: SearchIndex) -> frozenset[str]:
         """The terms of the site's own name: every question about the site may use them, so they say
@@ -488,14 +487,14 @@ class Assistant:
     def _heading_answer(self, asked: str, lang: str) -> str | None:
         """Where the site answers a heading question, remembered (an index never changes once open)."""
         key = (asked, lang)
-        known = self._heading_answers.get(key, _UNKNOWN)  # one look-up: another thread may clear the dict
-        if known is not _UNKNOWN:
-            return known  # type: ignore[return-value]
+        known = self._heading_answers.get(key)  # one look-up: another thread may clear the dict meanwhile
+        if known is not None:
+            return known[0]
         found = self.answer(asked, lang=lang)
         url = None if found.abstained else found.hits[0].passage.url
         if len(self._heading_answers) >= HEADING_ANSWERS_KEPT:
             self._heading_answers.clear()  # a site has a few hundred headings: this is seldom reached
-        self._heading_answers[key] = url
+        self._heading_answers[key] = (url,)
         return url
 
     def answer(
