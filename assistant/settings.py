@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .ratelimit import parse_rate
 from .text import site_url_problem
 
 RELOAD_SECONDS = 2.0  # how often, at most, a request checks whether the index folder changed
@@ -127,7 +126,11 @@ def _site_url(value: str | None) -> str | None:
 
 
 def _rate(value: str | None) -> str | None:
+    if value is None:
+        return None  # the default: nothing to check
     try:
+        from .ratelimit import parse_rate  # here: only a server that limits rates needs the limiter
+
         parse_rate(value)
     except ValueError as err:
         raise SettingsError(f"{Settings.variable('rate_limit')}: {err}") from None
