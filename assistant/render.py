@@ -99,6 +99,14 @@ def _read_site_layouts(site: Site, folder, base, layouts: dict[str, _Layout], pr
 # -- the dictionaries Liquid sees ----------------------------------------------------------
 
 
+class _DocumentDict(dict):
+    """A post or collection document as Liquid sees it. Printed whole (``{{ person }}``, ``{{ person |
+    markdownify }}``) it is its content, as Jekyll's DocumentDrop#to_s gives its output, not its fields."""
+
+    def __str__(self) -> str:
+        return str(self.get("output") or self.get("content") or "NO CONTENT")
+
+
 def _page_dict(sf: SourceFile) -> dict:
     name = os.path.basename(sf.path)
     data = dict(sf.front_matter)
@@ -130,6 +138,7 @@ def _page_dict(sf: SourceFile) -> dict:
             }
         )
         data.setdefault("title", sf.slug)
+        return _DocumentDict(data)
     return data
 
 

@@ -543,3 +543,48 @@ def test_layout_data_neighbouring_posts_and_unknown_filters(tmp_path):
     first = comparison.page("2024/02/01/first-note.html")
     assert "series Field notes" in first and "After this: Second note." in first
     assert any("shout_loudly" in note for note in comparison.ours.notes)
+
+
+CARDS_OF_A_COLLECTION = {
+    "_config.yml": """
+        url: https://example.org
+        collections:
+          team:
+            output: false
+        """,
+    "_layouts/default.html": LAYOUT,
+    "_team/ada.md": """
+        ---
+        name: Ada Quint
+        title: Professor
+        ---
+        Ada studied at *Harvard Medical School* and plays chess on Sundays.
+        """,
+    "_team/ben.md": """
+        ---
+        name: Ben Otte
+        title: Postdoc
+        ---
+        Ben came from the Max Planck Institute and builds the lab's sequencers.
+        """,
+    "team.html": """
+        ---
+        layout: default
+        title: Team
+        ---
+        {% for person in site.team %}<div class="card"><h3>{{ person.name }}</h3>
+        <strong>{{ person.title }}</strong>
+        {{ person | markdownify }}</div>
+        {% endfor %}
+        <p>Everyone: {% for person in site.team %}<span>{{ person }}</span>{% endfor %}</p>
+        """,
+}
+
+
+def test_a_collection_document_printed_whole_is_its_text_not_its_fields(tmp_path):
+    """`{{ person | markdownify }}` on a team card: Jekyll prints the document's content (DocumentDrop#to_s)."""
+    comparison = compare(tmp_path, CARDS_OF_A_COLLECTION)
+    assert_faithful(comparison)
+    text = " ".join(comparison.passages("team.html"))
+    assert "Harvard Medical School" in text and "Max Planck Institute" in text
+    assert "relative_path" not in text and "'name'" not in text
