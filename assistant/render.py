@@ -543,6 +543,7 @@ class SiteRendering:
     def _find_chrome(self) -> frozenset[str]:
         """Blocks whose text stands on most pages of the site: its chrome, whatever their markup."""
         pages = []
+        by_layout: dict[str, list[list]] = {}
         asides: Counter[str] = Counter()
         for index in chrome.sample(self.pending):
             problems: list[Problem] = []
@@ -550,10 +551,14 @@ class SiteRendering:
             self._sampled[index] = (doc, problems)
             if doc is not None and doc.blocks is not None:
                 pages.append(doc.blocks)
+                # headings repeat on the pages of one layout as their sections' names (Team, Contact): not chrome
+                own = [b for b in doc.blocks if b.kind != "heading"]
+                by_layout.setdefault(self.ordered[index][0].layout or "", []).append(own)
                 asides.update(doc.aside)
         # a sidebar's text on two pages is the site's (an author box, a list of posts), not the page's
         self.aside_chrome = frozenset(key for key, count in asides.items() if count >= 2)
-        return chrome.repeated_blocks(pages)
+        # a layout's own panel (recent posts, tags) stands on the pages of that layout, not on most of the site's
+        return chrome.repeated_blocks(pages).union(*(chrome.repeated_blocks(group) for group in by_layout.values()))
 
     def document(self, index: int, problems: list[Problem] | None = None) -> Document | None:
         """Second pass for one page: layouts, then the page's own content.

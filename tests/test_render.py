@@ -215,3 +215,27 @@ def test_a_change_date_comes_from_jekyll_last_modified_at_and_goes_when_the_plug
     assert "Changed in 2010." in words(site_passages(site))
     # a reference build that could not run the plugin shows no date: rendered the same way to compare
     assert "Changed in ." in words(site_passages(site, without_plugins=["jekyll-last-modified-at"]))
+
+
+def test_a_panel_one_layout_puts_on_its_pages_is_chrome_though_most_pages_have_another_layout(tmp_path: Path):
+    files = {
+        "_config.yml": "title: Lab\n",
+        "_layouts/page.html": '<main>{{ content }}<div class="panel"><div class="panel-heading">Latest news</div>'
+        "<ul>{% for post in site.posts limit: 3 %}<li>{{ post.title }}</li>{% endfor %}</ul></div></main>\n",
+        "_layouts/post.html": "<main><article>{{ content }}</article></main>\n",
+    }
+    for n in range(6):
+        files[f"page-{n}.md"] = (
+            f"---\nlayout: page\ntitle: Page {n}\n---\nPage {n} tells what the lab does in area {n}.\n"
+        )
+    for n in range(12):
+        files[f"_posts/2024-01-{n + 1:02d}-news-{n}.md"] = (
+            f"---\nlayout: post\ntitle: Sensor number {n} installed\n---\nThe lab put up sensor {n} on the roof.\n"
+        )
+    from assistant.build import index_site
+    from assistant.search_index import SearchIndex
+
+    index_site(write_site(tmp_path / "site", files), tmp_path / "index")
+    texts = [p.text for p in SearchIndex.open(tmp_path / "index").passages() if p.page_url.endswith("/page-2.html")]
+    assert any("area 2" in t for t in texts)
+    assert not any("Latest news" in t or "Sensor number" in t for t in texts)
