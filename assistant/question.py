@@ -954,7 +954,9 @@ _NOT_A_SUBJECT = LazyPattern(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|
 _PHONE_ASKED = LazyPattern(
     r"\b(phone|telephone|phone number|call|fax|telefon\w*|rufnummer|durchwahl|anrufen|faxnummer)\b", re.I
 )
-_PHONE_LOOKS = LazyPattern(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d")
+# an international or national number ("+49 201 …", "0201 …"), or one written the North American way
+# without its country code ("512-232-2874", "(512) 232-2874")
+_PHONE_LOOKS = LazyPattern(r"(\+|\b0)\d[\d\s/()\-–.]{5,}\d|(?<![\d/.-])\(?\b\d{3}\)?[\s.-]\d{3}[.-]\d{4}\b(?![\d-])")
 _EMAIL_ASKED = LazyPattern(r"\b(e-?mail|mail address|e-mail-adresse|mailadresse|emailadresse)\b", re.I)
 _EMAIL_LOOKS = LazyPattern(r"[\w.+-]+\s?(@|\(at\)|\[at\]|\{at\})\s?[\w-]+(\.|\(dot\)|\[dot\])[\w.]+", re.I)
 PEOPLE_WORDS = frozenset({"people", "persons", "leute", "personen", "menschen"})

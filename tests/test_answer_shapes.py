@@ -400,3 +400,18 @@ def test_a_weekday_and_an_hour_answer_when(when_assistant):
     answer = when_assistant.answer("When does the reading group on crystal structures meet?")
     assert not answer.abstained
     assert "every Tuesday at 10:15" in answer.hits[0].quote.text
+
+
+def test_a_phone_number_without_its_country_code_answers_what_the_number_is(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "contact.md": "---\ntitle: Contact\n---\nPhone: 512-232-2874. Our office is in room 3.210 of the harbour building.\n",
+        "papers.md": "---\ntitle: Papers\n---\nThe lab's phone survey paper: doi 10.1038/123-456-7890.\n",
+    }
+    for n in range(12):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("What is the lab's phone number?")
+    assert not answer.abstained and "512-232-2874" in answer.hits[0].quote.text
+    assert all("doi" not in hit.quote.text for hit in answer.hits)
