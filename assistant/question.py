@@ -891,6 +891,20 @@ _SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPa
         LazyPattern(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(\d{1,2}[./]\s?)?(1[89]\d\d|20\d\d)\b", re.I),
     ),
     (
+        "duration",  # "How long does it take by bike?" is answered by "in about 9 minutes"
+        LazyPattern(
+            r"^\W*(how long (does|do|did|will|would|is|are|was|were|takes?)|wie lange (dauert|dauern|dauerte|braucht|"
+            r"brauche|brauchen|benötigt|benötige|ist|sind|war|läuft|laufen|geht|gehen|fährt|fahre))\b",
+            re.I,
+        ),
+        LazyPattern(
+            r"\b(\d+([.,]\d+)?|one|two|three|four|five|six|ten|a few|half an?|an?|eine[nrm]?|zwei|drei|vier|fünf|"
+            r"sechs|zehn|einige[nr]?|wenige[nr]?|halbe[nr]?)\s*(-|–|bis|to)?\s*(\d+\s*)?(min\.?|minutes?|minuten|"
+            r"std\.?|stunden?|hours?|days?|tage?n?|weeks?|wochen|woche|months?|monate?n?|years?|jahre?n?|semesters?)\b",
+            re.I,
+        ),
+    ),
+    (
         "date",
         LazyPattern(
             r"^\W*(when|since when|until when|(in |from |during |for )?(what|which) "
@@ -917,6 +931,7 @@ _SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPa
 _SHAPE_NAMES = {
     "date": LazyPattern(r"years?|dates?|period|decade|jahre?|jahren|zeitraum|datum|jahrzehnt", re.I),
     "since": LazyPattern(r"long|lange|years?|jahre?|jahren", re.I),
+    "duration": LazyPattern(r"long|lange|take|takes|took|dauert|dauern|dauerte|braucht|brauche|brauchen", re.I),
     "funder": LazyPattern(_PAYS, re.I),
     "place": LazyPattern(
         r"held|located|location|situated|venue|stattfinden|stattfindet|stattfand|stattgefunden|befindet|liegt|"

@@ -415,3 +415,33 @@ def test_a_phone_number_without_its_country_code_answers_what_the_number_is(tmp_
     answer = lab.answer("What is the lab's phone number?")
     assert not answer.abstained and "512-232-2874" in answer.hits[0].quote.text
     assert all("doi" not in hit.quote.text for hit in answer.hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("Wie lange braucht man mit dem Rad vom Bahnhof?", "duration"),
+        ("How long does the course take?", "duration"),
+        ("How long has the lab existed?", "since"),
+    ],
+)
+def test_how_long_asks_for_a_duration_unless_it_asks_since_when(question, shape):
+    found = answer_shape(question)
+    assert (found.name if found else None) == shape
+
+
+def test_how_long_it_takes_is_answered_by_the_passage_that_gives_the_minutes(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "directions.md": "---\ntitle: Directions\nlang: de\n---\n## Mit dem Fahrrad\n\n"
+        "Vom Hauptbahnhof erreichen Sie das Labor mit dem Fahrrad in etwa 9 Minuten.\n\n"
+        "## Mit der Bahn\n\nVom Hauptbahnhof fährt die Linie 3 zum Labor.\n",
+    }
+    for n in range(12):
+        site[f"news-{n}.md"] = (
+            f"---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n"
+        )
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    answer = lab.answer("Wie lange braucht man mit dem Fahrrad vom Hauptbahnhof?")
+    assert not answer.abstained and "9 Minuten" in answer.hits[0].quote.text
