@@ -100,6 +100,7 @@ class Word:
     groups: dict[int, float] = field(default_factory=dict)  # glossary groups of phrases it stands in
     phrase: tuple[int, int] | None = None  # (first, last) position of a glossary phrase it ends
     joined: str | None = None  # a separable verb written apart that the word is part of ("gibt … heraus")
+    after_name: bool = False  # it follows a capitalised word the site knows ("Mandy Klat"): a family name's place
 
     @property
     def alpha(self) -> bool:
@@ -334,6 +335,10 @@ def typo(ctx: Context, draft: Draft) -> None:
         # a name is spelt by ear ("Hyder" for "Haider"): two edits, when one name of the site is that near
         near = [t for t in ctx.vocabulary.suggest(word.folded, limit=3, distance=2) if t[:1] == word.folded[:1]]
         fixes = near if len(near) == 1 else []
+    if not fixes and word.raw[:1].isupper() and word.after_name and len(word.folded) == 4:
+        # a short family name after a given name the site knows ("Mandy Klat"): one edit, if one name is that near
+        near = ctx.vocabulary.suggest(word.folded, limit=2, distance=1, same_start=True)
+        fixes = near if len(near) == 1 else []
     if not fixes:
         fixes, source = ctx.analyzer.glossary.words().suggest(word.folded, same_start=True), "the glossary"
     # a slip of the finger rarely hits the first letter: "Leute" is no typo of "heute"
@@ -423,13 +428,22 @@ class QuestionParser:
 
     def words(self, question: str, ctx: Context) -> list[Word]:
         """The question's tokens, at most MAX_WORDS of them."""
-        words = []
+        words: list[Word] = []
         for m in TOKEN_RE.finditer(question):
             raw = m.group()
             if m.lastgroup == "url":
                 raw = raw.rstrip(TRAILING)
             for part in _hyphen_parts(raw) if m.lastgroup == "word" else [raw]:
-                words.append(Word(part, fold(part), ctx.stems(part)))
+                word = Word(part, fold(part), ctx.stems(part))
+                before = words[-1] if len(words) > 1 else None  # the first word is capitalised as any is
+                word.after_name = bool(
+                    before
+                    and before.raw[:1].isupper()
+                    and before.alpha
+                    and ctx.vocabulary is not None
+                    and before.folded in ctx.vocabulary
+                )
+                words.append(word)
             if len(words) >= MAX_WORDS:
                 break
         return words[:MAX_WORDS]

@@ -68,3 +68,23 @@ def test_a_name_spelt_by_ear_two_letters_off_finds_the_person(tmp_path):
     assert not answer.abstained and "University of Leeds" in answer.hits[0].quote.text
     term = next(t for t in lab.parse("Where does Amira Hyder work now?").terms if t.word == "Hyder")
     assert "haider" in term.variants and term.corrected
+
+
+def test_a_short_family_name_one_letter_off_after_its_given_name_is_corrected(tmp_path):
+    from assistant.build import index_site
+
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "team.md": "---\ntitle: Team\n---\n## Mandy Klatt\n\nMandy Klatt studies eye tracking in classrooms.\n",
+        "other.md": "---\ntitle: Methods\n---\nThe lab records lessons on video and studies them.\n",
+    }
+    for n in range(15):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    term = next(t for t in lab.parse("What does Mandy Klat study?").terms if t.word == "Klat")
+    assert "klatt" in term.variants and term.corrected
+    answer = lab.answer("What does Mandy Klat study?")
+    assert not answer.abstained and "eye tracking" in answer.hits[0].quote.text
+    # not after a name: a short word stays as typed
+    assert not next(t for t in lab.parse("What is klat?").terms if t.word == "klat").corrected
