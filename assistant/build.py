@@ -4,19 +4,24 @@ Loading, rendering and cutting into passages are imported here, not at the
 top of the serving modules, so a server that only opens an index never loads
 Liquid, Markdown or BibTeX code.
 
-A large site is built by several processes: the first rendering pass (which
-every listing page depends on) runs once, then forked workers each take chunks
-of pages through layouts, passages and text analysis, and this process feeds
-their results, in the site's order, to the single index writer. The index is
-the same as with one process.
+A large site is built by several processes, this one among them. In the first
+rendering pass (which every listing page depends on) this process renders the
+bodies with Liquid in the site's order, while the Markdown of bodies without
+Liquid, which depends on nothing else, is converted by all of them; then forked
+workers and this one take chunks of pages through layouts, passages and text
+analysis, and this process feeds the results, in the site's order, to the single
+index writer. The index is the same as with one process.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
+import pickle
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -133,11 +138,12 @@ def index_site(
         documents = published_documents(Path(site_root), site.base_url, site.problems)
         if documents:
             return _index_documents(documents, out_dir, site, site_root, glossaries, started)
-    rendering = SiteRendering(site)
+    converters = default_workers(len(site.published())) if workers is None else max(1, int(workers))
+    with _Converters(converters) as convert:
+        rendering = SiteRendering(site, convert=convert)
     analyzer = Analyzer(extra_glossaries=list(glossaries))
     pending = rendering.pending
-    if workers is None:
-        workers = default_workers(len(pending))
+    workers = default_workers(len(pending)) if workers is None else max(1, int(workers))
     chunks = [pending[i : i + CHUNK_PAGES] for i in range(0, len(pending), CHUNK_PAGES)]
     tally = _Chunk()
     pin_file = data_file(site)
@@ -163,7 +169,7 @@ def index_site(
             if progress:
                 progress("passages", done, len(pending))
 
-    guide = site_guide(site).to_meta()
+    guide: dict = {}
 
     def meta() -> dict:  # asked for once every page went through
         pins, unresolved = pinned.resolve(pin_file)
@@ -171,9 +177,11 @@ def index_site(
         return _meta(site, site_root, tally.documents) | {"guide": guide, "pins": [p.to_meta() for p in pins]}
 
     written = True
-    with _Workers(rendering, analyzer, min(max(1, int(workers)), len(chunks) or 1)) as results:
+    with _Workers(rendering, analyzer, min(workers, len(chunks) or 1)) as results:
+        produced = results(chunks)
+        guide.update(site_guide(site).to_meta())  # while the forked workers start on the pages
         try:
-            manifest = build_index(passages(results(chunks)), out_dir, analyzer, meta=meta)
+            manifest = build_index(passages(produced), out_dir, analyzer, meta=meta)
         except EmptyIndexError:
             manifest, written = {"counts": {"passages": 0}}, False
     if progress and written:
@@ -392,8 +400,127 @@ def _work(chunk: list[int]) -> _Chunk:
     return result
 
 
+class _Shared:
+    """``func`` over ``items``, the results in order, computed by forked processes and by this one.
+
+    Each process takes the next item nobody has taken; this one does so whenever the result it
+    wants next is not there yet, and otherwise feeds on. The forked processes inherit the items
+    and whatever ``func`` reads; only results travel, read by a thread as they come, so no process
+    waits on another to send. ``workers`` counts this process too.
+    """
+
+    def __init__(self, func: Callable, items: list, workers: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.func, self.items = func, items
+        self._next = context.Value("q", 0)
+        self._reader, self._writer = context.Pipe(duplex=False)
+        self._sending = context.Lock()
+        self._done: dict[int, tuple] = {}
+        self._arrived = threading.Condition()
+        self._stop = threading.Event()
+        self._processes = [context.Process(target=self._serve, daemon=True) for _ in range(workers - 1)]
+        for process in self._processes:
+            process.start()
+        self._thread = threading.Thread(target=self._receive, daemon=True)
+        self._thread.start()
+
+    def _claim(self) -> int:
+        with self._next.get_lock():
+            item = self._next.value
+            self._next.value = item + 1
+        return item
+
+    def _serve(self) -> None:  # in a forked process
+        while (item := self._claim()) < len(self.items):
+            try:
+                data = pickle.dumps((item, self.func(self.items[item]), None), pickle.HIGHEST_PROTOCOL)
+            except BaseException as err:  # noqa: BLE001 - raised in the process that wants the result
+                try:
+                    data = pickle.dumps((item, None, err))
+                except Exception:  # noqa: BLE001
+                    data = pickle.dumps((item, None, RuntimeError(f"{type(err).__name__}: {err}")))
+            with self._sending:
+                self._writer.send_bytes(data)
+
+    def _receive(self) -> None:  # a thread of this process
+        while not self._stop.is_set():
+            if self._reader.poll(0.05):
+                item, result, error = pickle.loads(self._reader.recv_bytes())
+                with self._arrived:
+                    self._done[item] = (result, error)
+                    self._arrived.notify()
+
+    def __iter__(self) -> Iterator:
+        for item in range(len(self.items)):
+            while True:
+                with self._arrived:
+                    if item in self._done:
+                        result, error = self._done.pop(item)
+                        break
+                mine = self._claim()
+                if mine < len(self.items):
+                    result = self.func(self.items[mine])
+                    with self._arrived:
+                        self._done[mine] = (result, None)
+                    continue
+                with self._arrived:
+                    if item not in self._done:
+                        self._arrived.wait(0.5)
+                    if item not in self._done and any(p.exitcode not in (None, 0) for p in self._processes):
+                        raise RuntimeError("a worker process of the build ended unexpectedly")
+            if error is not None:
+                raise error
+            yield result
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for process in self._processes:
+            process.terminate()
+        for process in self._processes:
+            process.join()
+        self._reader.close()
+        self._writer.close()
+
+
+def _each(func: Callable, items: list) -> list:
+    return [func(item) for item in items]
+
+
+class _Converters:
+    """Converts the Markdown of bodies without Liquid for the first rendering pass, shared by
+    ``workers`` processes, this one among them, while this one also renders the bodies with Liquid.
+
+    Forked at the start of the pass, they hold the site as read, not the pass's state, which they do not need.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.shared: _Shared | None = None
+
+    def __enter__(self) -> Callable:
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            return self.convert
+        return map
+
+    def convert(self, func: Callable, items: list) -> Iterator:
+        chunks = [items[i : i + CHUNK_PAGES] for i in range(0, len(items), CHUNK_PAGES)]
+        if len(chunks) < 2:
+            return map(func, items)
+        gc.freeze()  # a forked process that walks the site's objects would copy them
+        try:
+            self.shared = _Shared(functools.partial(_each, func), chunks, self.workers)
+        finally:
+            gc.unfreeze()
+        return (result for results in self.shared for result in results)
+
+    def __exit__(self, *exc) -> None:
+        if self.shared is not None:
+            self.shared.close()
+
+
 class _Workers:
-    """Runs :func:`_work` over chunks of pages, in this process or in forked ones, results in order.
+    """Runs :func:`_work` over chunks of pages, in this process and in forked ones, results in order.
 
     The processes are forked before the index writer starts its threads, and
     inherit the first rendering pass instead of redoing it.
@@ -401,7 +528,7 @@ class _Workers:
 
     def __init__(self, rendering: SiteRendering, analyzer, workers: int) -> None:
         self.rendering, self.analyzer, self.workers = rendering, analyzer, workers
-        self.pool: multiprocessing.pool.Pool | None = None
+        self.shared: _Shared | None = None
 
     def __enter__(self) -> Callable[[list[list[int]]], Iterator[_Chunk]]:
         global _rendering, _prepare
@@ -412,19 +539,17 @@ class _Workers:
         # collector walking it over and over would cost more than the build, and in forked workers
         # would copy every page of it
         gc.freeze()
-        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
         return self.results
 
     def results(self, chunks: list[list[int]]) -> Iterator[_Chunk]:
-        if self.pool is None:
+        if self.workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             return map(_work, chunks)
-        return self.pool.imap(_work, chunks)
+        self.shared = _Shared(_work, chunks, self.workers)
+        return iter(self.shared)
 
     def __exit__(self, *exc) -> None:
         global _rendering, _prepare
         _rendering = _prepare = None
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        if self.shared is not None:
+            self.shared.close()
         gc.unfreeze()

@@ -13,21 +13,23 @@ import datetime as dt
 import os
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from . import chrome
 from .documents import OMITTED, Document, Problem
 from .generators import plugins
-from .jekyll_liquid import JekyllLiquid, RenderError
+from .jekyll_liquid import JekyllLiquid, LiquidLimits, RenderError
 from .kramdown import markdown_to_html
 from .passages import blocks_of, page_facts
 from .site import HTML_EXTS, OUTSIDE_FILE, Site, SourceFile, _split, _to_datetime, config_folder, site_folder
 from .site_files import OutsideSite
 from .theme import Theme
 
-__all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
+__all__ = ["SiteRendering", "render_site", "main_content", "content_root", "PlainBody", "convert_plain"]
 
 INVISIBLE = frozenset(("script", "style", "head", "noscript", "template"))
 # Chrome that is never a page's own content.
@@ -289,13 +291,16 @@ class _Renderer:
             body = self.liquid.render(body, context, sf.path, sf.body_line)
         return markdown_to_html(body, self.site.config) if sf.is_markdown else body
 
+    def excerpt_source(self, sf: SourceFile) -> str:
+        """What Jekyll's excerpt is made of: the body up to the first separator."""
+        separator = str(sf.front_matter.get("excerpt_separator") or self.site.config.get("excerpt_separator") or "\n\n")
+        return sf.body.lstrip("\r\n").split(separator, 1)[0]
+
     def excerpt(self, sf: SourceFile, page: dict) -> str:
         """Jekyll's excerpt: the body up to the first separator, rendered on its own."""
         if sf.front_matter.get("excerpt") is not None:
             return str(sf.front_matter["excerpt"])
-        separator = str(sf.front_matter.get("excerpt_separator") or self.site.config.get("excerpt_separator") or "\n\n")
-        body = sf.body.lstrip("\r\n")
-        head = body.split(separator, 1)[0]
+        head = self.excerpt_source(sf)
         if not head.strip():
             return ""
         context = self.context(sf, page, {}, "")
@@ -318,6 +323,41 @@ class _Renderer:
             parent = layout.front_matter.get("layout")
             name = str(parent) if parent not in (None, "", "none", "null") else None
         return content
+
+
+class PlainBody(NamedTuple):
+    """A body without Liquid, with what its conversion needs: none of the site's state, so it converts
+    the same at any time, in any process."""
+
+    body: str
+    markdown: bool
+    excerpt: str | None  # the excerpt's source (:meth:`_Renderer.excerpt_source`); None: none to make here
+    config: dict  # the site's kramdown settings, as markdown_to_html reads them
+
+
+def _plain(sf: SourceFile) -> bool:
+    """Whether Liquid would give ``sf``'s body back as it is (no tag or output in it), and its excerpt's too."""
+    body = sf.body
+    return sf.kind != "static" and "{{" not in body and "{%" not in body and len(body) < LiquidLimits.output
+
+
+def convert_plain(item: PlainBody) -> tuple[str | None, str | None]:
+    """The HTML of a body without Liquid and of its excerpt, as :meth:`_Renderer.convert` and
+    :meth:`_Renderer.excerpt` make them; None for what failed, which the caller converts again to report it."""
+    try:
+        html: str | None = markdown_to_html(item.body, item.config) if item.markdown else item.body
+    except Exception:  # noqa: BLE001 - reported by the caller's own conversion
+        html = None
+    excerpt = None
+    if item.excerpt is not None:
+        try:
+            if not item.excerpt.strip():
+                excerpt = ""
+            else:
+                excerpt = markdown_to_html(item.excerpt, item.config) if item.markdown else item.excerpt
+        except Exception:  # noqa: BLE001
+            excerpt = None
+    return html, excerpt
 
 
 def main_content(html: str, keep_sidebar: bool = False) -> str:
@@ -487,7 +527,12 @@ class SiteRendering:
     that holds a copy of it (a forked worker) and in any order.
     """
 
-    def __init__(self, site: Site, liquid: JekyllLiquid | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        liquid: JekyllLiquid | None = None,
+        convert: Callable[[Callable[[PlainBody], Any], Iterable[PlainBody]], Iterator[Any]] = map,
+    ) -> None:
         self.site = site
         self.problems: list[Problem] = []
         for keys, default in ((("includes_dir",), "_includes"), (("scholar", "source"), "_bibliography")):
@@ -513,10 +558,31 @@ class SiteRendering:
         self.converted: dict[int, str] = {}
         failed: set[int] = set()
 
+        # A body without Liquid reads nothing of the others, so its Markdown may be converted ahead, by
+        # ``convert`` (``map``, or a pool's), and taken up in its turn; a body with Liquid is rendered in
+        # its turn, after every page before it, as it may show them.
+        plain = {index for index, (sf, _) in enumerate(ordered) if _plain(sf)}
+        kramdown = {"kramdown": site.config.get("kramdown")}
+
+        def plain_body(sf: SourceFile) -> PlainBody:
+            wanted = sf.kind != "page" and sf.front_matter.get("excerpt") is None
+            return PlainBody(sf.body, sf.is_markdown, renderer.excerpt_source(sf) if wanted else None, kramdown)
+
+        ahead = [index for index in sorted(plain) if ordered[index][0].is_markdown]
+        results = iter(convert(convert_plain, [plain_body(ordered[index][0]) for index in ahead]))
+        ahead_set = set(ahead)
+
         # First pass: content and excerpts, so listing pages can show them.
         for index, (sf, page) in enumerate(ordered):
+            html: str | None = None
+            excerpt: str | None = None
+            if index in ahead_set:
+                html, excerpt = next(results)
+            elif index in plain:
+                html, excerpt = convert_plain(plain_body(sf))
             try:
-                html = renderer.convert(sf, page)
+                if html is None:
+                    html = renderer.convert(sf, page)
             except RenderError as err:
                 self.problems.append(_problem(err, sf))
                 failed.add(index)
@@ -530,7 +596,7 @@ class SiteRendering:
             self.converted[index] = html
             page["content"] = html
             if sf.kind != "page":
-                page["excerpt"] = renderer.excerpt(sf, page)
+                page["excerpt"] = renderer.excerpt(sf, page) if excerpt is None else excerpt
                 _take_refused(liquid, sf, self.problems)
         _link_neighbours([p for _, p in posts], newest_first=True)
         for items in docs.values():

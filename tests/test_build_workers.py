@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tantivy
 import yaml
-from conftest import LONG_PATIENCE
+from conftest import LONG_PATIENCE, write_site
 
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import CHUNK_PAGES, index_site
@@ -53,3 +53,31 @@ def test_two_workers_build_the_same_index_as_one(tmp_path):
     first, second = Assistant(SearchIndex.open(tmp_path / "one")), Assistant(SearchIndex.open(tmp_path / "two"))
     for question in questions:
         assert answer_to_json(second.answer(question)) == answer_to_json(first.answer(question))
+
+
+def test_a_listing_page_shows_what_the_pages_before_it_became_however_many_processes_convert_them(tmp_path):
+    posts = {
+        f"_posts/2020-0{n}-01-note-{n}.md": f"---\ntitle: Note {n}\n---\nThe **dune survey** number {n} went well.\n\n"
+        f"- first item of note {n}\n- second item of note {n}\n"
+        for n in range(1, 8)
+    }
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Shore Lab\nurl: https://shore.example.org\n",
+            "index.md": "---\ntitle: Shore Lab\n---\nThe Shore Lab studies dunes.\n",
+            # Liquid in a post: rendered in its turn, after the posts before it
+            "_posts/2020-09-01-liquid.md": "---\ntitle: Liquid note\n---\n{{ site.title }} counts *{{ site.posts | size }}* notes.\n",
+            "news.html": "---\ntitle: News\n---\n{% for post in site.posts %}<h2>{{ post.title }}</h2>"
+            "{{ post.excerpt }}<div>{{ post.content | strip_html | truncatewords: 4 }}</div>{% endfor %}\n",
+            **posts,
+        },
+    )
+    one = index_site(site, tmp_path / "one", workers=1)
+    two = index_site(site, tmp_path / "two", workers=2)
+    assert two.manifest["content_hash"] == one.manifest["content_hash"]
+    news = [p.text for p in SearchIndex.open(tmp_path / "two").passages() if p.url.endswith("/news.html")]
+    shown = " ".join(news)
+    assert "The dune survey number 3 went well." in shown  # the post's Markdown, converted, not its source
+    assert "**" not in shown
+    assert "Shore Lab counts 8 notes." in shown
