@@ -42,6 +42,8 @@ def assistant(tmp_path_factory):
         "Which antibiotic should I take for a bacterial infection?",
         "Soll ich bei Fieber Antibiotika nehmen?",
         "Can you book me a flight to the conference?",
+        "What treatment do you recommend for antibiotic resistance?",
+        "Welche Therapie empfehlen Sie bei einer Resistenz gegen Antibiotika?",
         "Who won the world cup in 2014?",
         "Wie wird das Wetter am Wochenende?",  # the site says "weather", never "Wetter"
     ],
