@@ -85,6 +85,9 @@ MAX_SENTENCES = 4
 LIST_ITEM_WORDS = 25  # items at most this long on average make a list that stays whole
 MAX_LIST_WORDS = 220
 MAX_HEADING_PREFIX_WORDS = 30
+RECORD_LINE_WORDS = 25  # a line this short right under a short passage of its section joins it ...
+RECORD_WORDS = 45  # ... while that passage is no longer than this
+RECORD_TITLE_WORDS = 6  # ... and its heading is a title this long (a paper's), not a section's or a name
 MAX_CONTEXT_CHARS = 400
 
 _WORD_SPLIT = re.compile(r"(\w+)", re.UNICODE)
@@ -593,6 +596,7 @@ class _Cutter:
         self.line_cache: dict = {}
         self.run_parent: Heading | None = None  # a caption heading a run of captioned paragraphs
         self.previous_caption: Heading | None = None
+        self.record: tuple[list[Heading], int] | None = None  # the section and passage count of the last text added
         self.digest = hashlib.sha1(doc.url.encode()).hexdigest()[:10]
 
     def block(self, block: _Block, following: _Block | None) -> None:
@@ -611,11 +615,31 @@ class _Cutter:
             first = True
             for piece in _pieces(block):
                 text = piece.text
-                if first and self.pending and word_count(" ".join(self.pending)) <= MAX_HEADING_PREFIX_WORDS:
+                if first and not self.pending and not piece.is_list and self._adds_to_record(text):
+                    continue  # the next short line of a record: one passage with its title
+                titled = first and bool(self.pending) and word_count(" ".join(self.pending)) <= MAX_HEADING_PREFIX_WORDS
+                if titled:
                     text = "\n".join(self.pending + [text])
                 first = False
                 self.add(text, piece.is_list, piece.in_bibliography)
+                # a passage that opens with its heading may be a record (a paper under its title)
+                self.record = (list(self.stack), len(self.out)) if titled and not piece.is_list else None
             self.pending = []
+        if block.kind != "text":
+            self.record = None
+
+    def _adds_to_record(self, text: str) -> bool:
+        """A short line right under the short passage of the same section (a paper's authors, then its
+        journal and year, under its title): it joins that passage, so the record is quoted whole."""
+        if self.record is None or self.record != (self.stack, len(self.out)) or not self.out:
+            return False
+        last = self.out[-1]
+        if last.is_list or word_count(text) > RECORD_LINE_WORDS or word_count(last.text) > RECORD_WORDS:
+            return False
+        if not self.stack or word_count(self.stack[-1][1]) < RECORD_TITLE_WORDS:
+            return False  # under a short heading ("Members", a name) short lines are items of their own
+        self.out[-1] = replace(last, text=last.text + "\n" + text)
+        return True
 
     def heading(self, block: _Block) -> None:
         if block.level == 1 and block.text == self.doc.title:

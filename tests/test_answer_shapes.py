@@ -445,3 +445,22 @@ def test_how_long_it_takes_is_answered_by_the_passage_that_gives_the_minutes(tmp
     lab = Assistant.open(tmp_path / "index")
     answer = lab.answer("Wie lange braucht man mit dem Fahrrad vom Hauptbahnhof?")
     assert not answer.abstained and "9 Minuten" in answer.hits[0].quote.text
+
+
+def test_a_paper_listed_under_its_title_is_quoted_with_its_title_authors_and_journal(tmp_path):
+    site = {
+        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
+        "papers.md": "---\ntitle: Selected papers\n---\n"
+        "### Tides and silt in the harbour basin over two decades\n\nQuint M, Berg I, Otte B, Renner T, Haider A, Moor J, Hart T, Wendt P\n\n"
+        "Cell Reports. 2025 Jun; doi: 10.1101/2024.12.13.628416\n\n"
+        "### A survey of dune grasses along the northern coast\n\nOtte B, Quint M, Lange K, Berg I, Moor J, Hart T, Renner T\n\nNature. 2023 May; doi: 10.1038/s41587-025-02718-5\n",
+        "members.md": "---\ntitle: Members\n---\n## Members\n\nLea Berg, Leipzig\n\nPaul Wendt, Kiel\n",
+    }
+    for n in range(12):
+        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    quote = lab.answer("Which paper did the lab publish in Cell Reports in 2025?").hits[0].quote.text
+    assert "Tides and silt" in quote and "Cell Reports" in quote and "dune grasses" not in quote
+    members = [p.text for p in lab.index.passages() if "/members" in p.page_url]
+    assert not any("Lea Berg" in t and "Paul Wendt" in t for t in members)  # like items stay apart
