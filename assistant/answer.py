@@ -25,6 +25,7 @@ from .question import (
     NUMBER,
     PEOPLE_WORDS,
     ROLE_WORDS,
+    WHICH_ASKED,
     AnswerShape,
     Understanding,
     answer_shape,
@@ -273,6 +274,17 @@ class Assistant:
             return False
         return not any(self._doc_freq(v) > 0 for t in terms for v in t.variants)
 
+    def _which_absent(self, question: str, query: ParsedQuery) -> bool:
+        """ "Which X …?", "Welchen X …?": the site cannot say which X when it has no trace of X in any form,
+        typo or translation ("Welchen Numerus clausus hat das Studium?" on a site that never gives one)."""
+        which = WHICH_ASKED.match(question)
+        if which is None:
+            return False
+        # the two words after "which": X may be qualified ("welche beiden Einrichtungen", "which video tool")
+        named = question[which.start(1) :].split()[:2]
+        asked = [t for t in query.terms if t.word in {w.strip(_PUNCTUATION) for w in named}]
+        return bool(asked) and not any(self._doc_freq(v) > 0 for t in asked for v in t.variants)
+
     # -- ranking -----------------------------------------------------------------
 
     def _idf(self, term: str) -> float:
@@ -510,7 +522,12 @@ class Assistant:
         query = understanding.query
         lang = query.lang if query.lang in MESSAGES else "en"
         weights = self.term_weights(query) if query.terms else []
-        if not query.terms or self.off_topic(question) or self._nouns_absent(question, query):
+        if (
+            not query.terms
+            or self.off_topic(question)
+            or self._nouns_absent(question, query)
+            or self._which_absent(question, query)
+        ):
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
         # the earlier question's pages come first: its terms were carried over at a lower weight
         ranked = self.rank(understanding, self._context_pages(understanding), weights)

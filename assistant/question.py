@@ -969,7 +969,8 @@ _TOPIC_ASKED = LazyPattern(
 _WHO_ARE_THE = LazyPattern(
     r"^\W*(who|wer)\s+(are|were|is|was|sind|waren|ist|war)\s+(the|der|die|das|den|our|unsere|unser)\b", re.I
 )
-_WHICH_ROLE = LazyPattern(r"^\W*(?:which|welche[rsn]?)\s+(\w+)", re.I)
+# "Which X …?", "Welchen X …?": X is what the answer names
+WHICH_ASKED = LazyPattern(r"^\W*(?:which|welche[rsnm]?)\s+(\w+)", re.I)
 _DEFINITION = LazyPattern(
     r"^\W*(?:what|who|was|wer)\s+(?:is|are|ist|sind)\s+(?:the |a |an |der |die |das |ein |eine )?"
     r"(?P<subject>[\w][\w .&+-]{1,60}?)\W*$",
@@ -1107,7 +1108,7 @@ def answer_shape(question: str) -> AnswerShape | None:
         return AnswerShape("topic", re.compile(rf"\b{subject}\b.{{0,80}}?{_TOPIC_VERBS}", re.I | re.S))
     if _WHO_ARE_THE.match(question):  # "Who are the postdocs?" asks for people, not for a definition
         return AnswerShape("person", _PERSON_LOOKS)
-    which = _WHICH_ROLE.match(question)
+    which = WHICH_ASKED.match(question)
     if which and ROLE_WORDS.fullmatch(which.group(1)):  # "Which professor runs the lab?" asks for a person
         return AnswerShape("person", _PERSON_LOOKS)
     definition = _DEFINITION.match(question)
@@ -1182,7 +1183,7 @@ def asked_role(question: str) -> str | None:
     found = _ROLE_ASKED.match(question)
     if found:
         return found.group("role")
-    which = _WHICH_ROLE.match(question)  # "Which professor runs the lab?": the answer names a professor
+    which = WHICH_ASKED.match(question)  # "Which professor runs the lab?": the answer names a professor
     return which.group(1) if which and ROLE_WORDS.fullmatch(which.group(1)) else None
 
 

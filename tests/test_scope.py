@@ -140,3 +140,19 @@ def test_a_scope_file_with_a_broken_pattern_is_refused_naming_the_file(assistant
     scope.write_text("advice:\n  - '(unclosed'\n")
     with pytest.raises(ValueError, match=r"scope\.yml: cannot read the scope file"):
         Assistant(assistant.index, scope=scope)
+
+
+def test_which_x_is_declined_where_the_site_has_no_trace_of_x(tmp_path):
+    site = {
+        "_config.yml": "title: Schulforschung\nurl: https://schule.example.org\nlang: de\n",
+        "studium.md": "---\ntitle: Studium\nlang: de\n---\nIm Lehramtsstudium in Leipzig bieten wir Seminare zur Unterrichtsforschung an."
+        " Das Labor wurde von zwei Einrichtungen gegründet: der Universität und dem Klinikum.\n",
+    }
+    for n in range(12):
+        site[f"news-{n}.md"] = (
+            f"---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n"
+        )
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    assert lab.answer("Welchen Numerus clausus hat das Lehramtsstudium in Leipzig?").abstained
+    assert not lab.answer("Welche beiden Einrichtungen haben das Labor gegründet?").abstained
