@@ -350,6 +350,12 @@ def typo(ctx: Context, draft: Draft) -> None:
         for variant in word_forms(ctx.analyzer, fix):
             term.add(variant, TYPO_WEIGHT, "typo", f"{word.raw!r} -> {fix!r} (a word of {source})")
         draft.reach(ctx.analyzer.glossary.groups_of_word(fix, ctx.stems(fix)), TYPO_WEIGHT)
+        # the corrected word's family, as the word's own would have had it ("gepüft" -> geprüft ~ Prüfung)
+        for lang, forms in (("de", german_family(fix) if len(fix) >= 5 else []), ("en", english_family(fix))):
+            for form in forms:
+                stem = ctx.analyzer.stem(form, lang)
+                if stem not in term.variants and (stem in ctx.vocabulary or form in ctx.vocabulary):
+                    term.add(stem, TYPO_WEIGHT * FAMILY_WEIGHT, "typo", f"{word.raw!r} -> {fix!r} ~ {form!r}")
 
 
 def _drop_guessed(draft: Draft) -> None:

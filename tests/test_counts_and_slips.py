@@ -88,3 +88,22 @@ def test_a_short_family_name_one_letter_off_after_its_given_name_is_corrected(tm
     assert not answer.abstained and "eye tracking" in answer.hits[0].quote.text
     # not after a name: a short word stays as typed
     assert not next(t for t in lab.parse("What is klat?").terms if t.word == "klat").corrected
+
+
+def test_a_corrected_slip_reaches_the_family_of_the_word_it_was_meant_to_be(tmp_path):
+    from assistant.build import index_site
+
+    site = {
+        "_config.yml": "title: Schulforschung\nurl: https://schule.example.org\nlang: de\n",
+        "lehre.md": "---\ntitle: Lehre\nlang: de\n---\n## Modul Statistik\n\nIm Modul lernen Sie Statistik.\n\n"
+        "Prüfungsleistung: Hausarbeit mit einer Bearbeitungszeit von vier Wochen.\n",
+        "pruefen.md": "---\ntitle: Geprüft\nlang: de\n---\nAlle Daten werden geprüft.\n",
+    }
+    for n in range(12):
+        site[f"news-{n}.md"] = (
+            f"---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n"
+        )
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    term = next(t for t in lab.parse("Wie wird das Modul gepüft?").terms if t.word == "gepüft")
+    assert term.corrected and "prufung" in term.variants
