@@ -362,9 +362,8 @@ class Vocabulary:
         self._counts = dict(counts or {})
         self._buckets: dict[int, list[str]] | None = None
         self._bits: dict[tuple[str, int], int] = {}  # (letter, its k-th occurrence) -> one bit
-        self._masked: dict[
-            tuple[int, str], list[tuple[int, str]]
-        ] = {}  # (length, first letter or "") -> (letter bits, term)
+        # (length, first letter or "" for any) -> (letter bits, term)
+        self._masked: dict[tuple[int, str], list[tuple[int, str]]] = {}
 
     def __contains__(self, term: object) -> bool:
         return self.doc_freq(term) > 0 if isinstance(term, str) else False

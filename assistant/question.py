@@ -100,7 +100,9 @@ class Word:
     groups: dict[int, float] = field(default_factory=dict)  # glossary groups of phrases it stands in
     phrase: tuple[int, int] | None = None  # (first, last) position of a glossary phrase it ends
     joined: str | None = None  # a separable verb written apart that the word is part of ("gibt … heraus")
-    after_name: bool = False  # it follows a capitalised word the site knows ("Mandy Klat"): a family name's place
+    # the capitalised word before it, folded (not the question's first word, capitalised as any first word
+    # is): where that is a name the site knows ("Mandy Klat"), this one stands in a family name's place
+    after_capital: str | None = None
 
     @property
     def alpha(self) -> bool:
@@ -335,7 +337,7 @@ def typo(ctx: Context, draft: Draft) -> None:
         # a name is spelt by ear ("Hyder" for "Haider"): two edits, when one name of the site is that near
         near = [t for t in ctx.vocabulary.suggest(word.folded, limit=3, distance=2) if t[:1] == word.folded[:1]]
         fixes = near if len(near) == 1 else []
-    if not fixes and word.raw[:1].isupper() and word.after_name and len(word.folded) == 4:
+    if not fixes and word.raw[:1].isupper() and len(word.folded) == 4 and word.after_capital in ctx.vocabulary:
         # a short family name after a given name the site knows ("Mandy Klat"): one edit, if one name is that near
         near = ctx.vocabulary.suggest(word.folded, limit=2, distance=1, same_start=True)
         fixes = near if len(near) == 1 else []
@@ -441,14 +443,9 @@ class QuestionParser:
                 raw = raw.rstrip(TRAILING)
             for part in _hyphen_parts(raw) if m.lastgroup == "word" else [raw]:
                 word = Word(part, fold(part), ctx.stems(part))
-                before = words[-1] if len(words) > 1 else None  # the first word is capitalised as any is
-                word.after_name = bool(
-                    before
-                    and before.raw[:1].isupper()
-                    and before.alpha
-                    and ctx.vocabulary is not None
-                    and before.folded in ctx.vocabulary
-                )
+                before = words[-1] if len(words) > 1 else None
+                if before is not None and before.raw[:1].isupper() and before.alpha:
+                    word.after_capital = before.folded
                 words.append(word)
             if len(words) >= MAX_WORDS:
                 break
