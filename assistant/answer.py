@@ -9,6 +9,7 @@ what was asked.
 
 from __future__ import annotations
 
+import marshal
 import math
 import re
 import urllib.parse
@@ -783,7 +784,7 @@ def scope_data(path: Path = SCOPE) -> tuple[list[str], list[str]]:
         text = path.read_bytes()
     except OSError as err:
         raise ValueError(f"{path}: cannot read the scope file: {err}") from err
-    name = scope_copy_name(text)
+    name = _scope_copy_name(text)
     data = read_copy(name)
     if isinstance(data, tuple) and len(data) == 2:
         return data
@@ -802,8 +803,14 @@ def scope_data(path: Path = SCOPE) -> tuple[list[str], list[str]]:
     return advice, topics
 
 
-def scope_copy_name(text: bytes) -> str:
+def _scope_copy_name(text: bytes) -> str:
     return copy_name("scope", SCOPE_FORMAT, text)
+
+
+def scope_compiled(path: Path = SCOPE) -> tuple[str, bytes]:
+    """The scope file's compiled copy, name and contents, for a package to ship beside the code (as
+    Glossary.compiled does for the glossary)."""
+    return _scope_copy_name(path.read_bytes()), marshal.dumps(scope_data(path))
 
 
 def _names_its_record(passage: Passage, text: str, first: tuple[int, int]) -> bool:

@@ -447,13 +447,11 @@ def add_compiled_copies(zip_path: Path) -> list[str]:
     """Add the compiled copies of the bundled glossary and scope beside the code, so a cold start reads them
     with marshal instead of importing a YAML parser, parsing and stemming every word (a new sandbox's
     temporary folder is empty)."""
-    import marshal
-
     from assistant.analysis import Analyzer
-    from assistant.answer import SCOPE, scope_copy_name, scope_data
+    from assistant.answer import scope_compiled
     from assistant.compiled_copies import PACKAGED
 
-    copies = [Analyzer().glossary.compiled(), (scope_copy_name(SCOPE.read_bytes()), marshal.dumps(scope_data(SCOPE)))]
+    copies = [Analyzer().glossary.compiled(), scope_compiled()]
     targets = []
     with zipfile.ZipFile(zip_path, "a") as zf:
         for name, data in copies:
