@@ -33,6 +33,25 @@ def write_site(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+NEWS = {
+    "en": "---\ntitle: News {n}\n---\nThe group published dataset {n}.\n",
+    "de": "---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n",
+}
+
+
+def open_site_with_news(root: Path, files: dict[str, str], news: int = 12, lang: str = "en"):
+    """Index a site of `files` and `news` short news pages that say nothing of them, and open it: the
+    pages a test is about are then few among many, as on a real site, so a word's rarity means something."""
+    from assistant.answer import Assistant
+    from assistant.build import index_site
+
+    site = dict(files)
+    for n in range(news):
+        site[f"news-{n}.md"] = NEWS[lang].format(n=n)
+    index_site(write_site(root / "site", site), root / "index")
+    return Assistant.open(root / "index")
+
+
 TINY_SITE = {
     "_config.yml": """
         title: Institute of Examples

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_site
+from conftest import open_site_with_news, write_site
 
 from assistant.answer import Assistant
 from assistant.build import index_site
@@ -245,10 +245,7 @@ def test_who_are_the_postdocs_is_answered_by_names_not_by_the_job_offer(tmp_path
         "The lab offers postdoc positions: postdoc applicants send a letter to the lab.\n",
         "team.md": "---\ntitle: Team\n---\n## Team\n\n- Mara Quint, Postdoc\n- Tobias Renner, PhD student\n",
     }
-    for n in range(15):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=15)
     answer = lab.answer("Who are the postdocs in the lab?")
     assert not answer.abstained and "Mara Quint" in answer.hits[0].quote.text
 
@@ -273,10 +270,7 @@ def test_which_professor_runs_it_is_answered_by_a_professor_not_by_a_passage_abo
         "Our lab runs on openness: Mara Quint and Tobias Renner run the lab meetings, and everyone runs code reviews.\n",
         "people.md": "---\ntitle: People\n---\nIda Berg is professor of data science and heads the group.\n",
     }
-    for n in range(15):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=15)
     answer = lab.answer("Which professor runs the lab?")
     assert not answer.abstained and "Ida Berg" in answer.hits[0].quote.text
     assert all("Mara Quint" not in hit.quote.text for hit in answer.hits)
@@ -301,10 +295,7 @@ def test_a_quote_from_deep_in_a_persons_record_keeps_the_name(tmp_path):
         "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
         "people.md": f"---\ntitle: People\n---\n### Ada Quint\n\n{record}\n",
     }
-    for n in range(15):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=15)
     answer = lab.answer("Which former student worked with Harbourtech on tidal sensor data?")
     assert not answer.abstained
     quote = answer.hits[0].quote.text
@@ -408,10 +399,7 @@ def test_a_phone_number_without_its_country_code_answers_what_the_number_is(tmp_
         "contact.md": "---\ntitle: Contact\n---\nPhone: 512-232-2874. Our office is in room 3.210 of the harbour building.\n",
         "papers.md": "---\ntitle: Papers\n---\nThe lab's phone survey paper: doi 10.1038/123-456-7890.\n",
     }
-    for n in range(12):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=12)
     answer = lab.answer("What is the lab's phone number?")
     assert not answer.abstained and "512-232-2874" in answer.hits[0].quote.text
     assert all("doi" not in hit.quote.text for hit in answer.hits)
@@ -437,12 +425,7 @@ def test_how_long_it_takes_is_answered_by_the_passage_that_gives_the_minutes(tmp
         "Vom Hauptbahnhof erreichen Sie das Labor mit dem Fahrrad in etwa 9 Minuten.\n\n"
         "## Mit der Bahn\n\nVom Hauptbahnhof fährt die Linie 3 zum Labor.\n",
     }
-    for n in range(12):
-        site[f"news-{n}.md"] = (
-            f"---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n"
-        )
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=12, lang="de")
     answer = lab.answer("Wie lange braucht man mit dem Fahrrad vom Hauptbahnhof?")
     assert not answer.abstained and "9 Minuten" in answer.hits[0].quote.text
 
@@ -456,10 +439,7 @@ def test_a_paper_listed_under_its_title_is_quoted_with_its_title_authors_and_jou
         "### A survey of dune grasses along the northern coast\n\nOtte B, Quint M, Lange K, Berg I, Moor J, Hart T, Renner T\n\nNature. 2023 May; doi: 10.1038/s41587-025-02718-5\n",
         "members.md": "---\ntitle: Members\n---\n## Members\n\nLea Berg, Leipzig\n\nPaul Wendt, Kiel\n",
     }
-    for n in range(12):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=12)
     quote = lab.answer("Which paper did the lab publish in Cell Reports in 2025?").hits[0].quote.text
     assert "Tides and silt" in quote and "Cell Reports" in quote and "dune grasses" not in quote
     members = [p.text for p in lab.index.passages() if "/members" in p.page_url]

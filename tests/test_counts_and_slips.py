@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_site
+from conftest import open_site_with_news, write_site
 
 from assistant.answer import Assistant
 
@@ -53,17 +53,13 @@ def test_a_slip_inside_a_word_is_still_corrected(assistant):
 
 
 def test_a_name_spelt_by_ear_two_letters_off_finds_the_person(tmp_path):
-    from assistant.build import index_site
 
     site = {
         "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
         "alumni.md": "---\ntitle: Alumni\n---\nAmira Haider is now a lecturer at the University of Leeds.\n",
         "under.md": "---\ntitle: Projects\n---\nUnder the bridge the lab measures the tides.\n",
     }
-    for n in range(15):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=15)
     answer = lab.answer("Where does Amira Hyder work now?")
     assert not answer.abstained and "University of Leeds" in answer.hits[0].quote.text
     term = next(t for t in lab.parse("Where does Amira Hyder work now?").terms if t.word == "Hyder")
@@ -71,17 +67,13 @@ def test_a_name_spelt_by_ear_two_letters_off_finds_the_person(tmp_path):
 
 
 def test_a_short_family_name_one_letter_off_after_its_given_name_is_corrected(tmp_path):
-    from assistant.build import index_site
 
     site = {
         "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
         "team.md": "---\ntitle: Team\n---\n## Mandy Klatt\n\nMandy Klatt studies eye tracking in classrooms.\n",
         "other.md": "---\ntitle: Methods\n---\nThe lab records lessons on video and studies them.\n",
     }
-    for n in range(15):
-        site[f"news-{n}.md"] = f"---\ntitle: News {n}\n---\nThe group published dataset {n}.\n"
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=15)
     term = next(t for t in lab.parse("What does Mandy Klat study?").terms if t.word == "Klat")
     assert "klatt" in term.variants and term.corrected
     answer = lab.answer("What does Mandy Klat study?")
@@ -91,7 +83,6 @@ def test_a_short_family_name_one_letter_off_after_its_given_name_is_corrected(tm
 
 
 def test_a_corrected_slip_reaches_the_family_of_the_word_it_was_meant_to_be(tmp_path):
-    from assistant.build import index_site
 
     site = {
         "_config.yml": "title: Schulforschung\nurl: https://schule.example.org\nlang: de\n",
@@ -99,11 +90,6 @@ def test_a_corrected_slip_reaches_the_family_of_the_word_it_was_meant_to_be(tmp_
         "Prüfungsleistung: Hausarbeit mit einer Bearbeitungszeit von vier Wochen.\n",
         "pruefen.md": "---\ntitle: Geprüft\nlang: de\n---\nAlle Daten werden geprüft.\n",
     }
-    for n in range(12):
-        site[f"news-{n}.md"] = (
-            f"---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n"
-        )
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=12, lang="de")
     term = next(t for t in lab.parse("Wie wird das Modul gepüft?").terms if t.word == "gepüft")
     assert term.corrected and "prufung" in term.variants

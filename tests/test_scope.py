@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_site
+from conftest import open_site_with_news, write_site
 
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import index_site
@@ -148,11 +148,6 @@ def test_which_x_is_declined_where_the_site_has_no_trace_of_x(tmp_path):
         "studium.md": "---\ntitle: Studium\nlang: de\n---\nIm Lehramtsstudium in Leipzig bieten wir Seminare zur Unterrichtsforschung an."
         " Das Labor wurde von zwei Einrichtungen gegründet: der Universität und dem Klinikum.\n",
     }
-    for n in range(12):
-        site[f"news-{n}.md"] = (
-            f"---\ntitle: Neuigkeit {n}\nlang: de\n---\nDie Gruppe hat Datensatz {n} veröffentlicht.\n"
-        )
-    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
-    lab = Assistant.open(tmp_path / "index")
+    lab = open_site_with_news(tmp_path, site, news=12, lang="de")
     assert lab.answer("Welchen Numerus clausus hat das Lehramtsstudium in Leipzig?").abstained
     assert not lab.answer("Welche beiden Einrichtungen haben das Labor gegründet?").abstained
