@@ -273,7 +273,7 @@ class Assistant:
         terms = [t for t in query.terms if t.word in nouns]
         if not terms:
             return False
-        return not any(self._doc_freq(v) > 0 for t in terms for v in t.variants)
+        return self._untraced(terms)
 
     def _which_absent(self, question: str, query: ParsedQuery) -> bool:
         """ "Which X …?", "Welchen X …?": the site cannot say which X when it has no trace of X in any form,
@@ -284,7 +284,11 @@ class Assistant:
         # the two words after "which": X may be qualified ("welche beiden Einrichtungen", "which video tool")
         named = question[which.start(1) :].split()[:2]
         asked = [t for t in query.terms if t.word in {w.strip(_PUNCTUATION) for w in named}]
-        return bool(asked) and not any(self._doc_freq(v) > 0 for t in asked for v in t.variants)
+        return bool(asked) and self._untraced(asked)
+
+    def _untraced(self, terms: list[QueryTerm]) -> bool:
+        """No variant of these words (form, family, typo, translation) stands anywhere on the site."""
+        return not any(self._doc_freq(v) > 0 for t in terms for v in t.variants)
 
     # -- ranking -----------------------------------------------------------------
 
