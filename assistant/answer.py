@@ -54,7 +54,11 @@ MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the
 MAX_LIKE_ITEMS = 5  # short passages of one section that match alike (a team list) join its quote, up to this many
 LIKE_ITEM_SHARE = 0.8  # ... when they score at least this share of its first
 SHORT_ITEM_WORDS = 40
-_PLACE_QUALIFIER = re.compile(r"\b(?:in|at|im|am)\s+([A-ZÄÖÜ][\w-]+)\s*\?*$")
+_PLACE_QUALIFIER = re.compile(r"\b(in|at|im|am)\s+([A-ZÄÖÜ][\w-]+)\s*\?*$")
+# "im", "am" hold an article: the German noun after them is a common one ("im Studium", "am Wochenende")
+# unless it is written as a name's short form ("am DAI", "im UKE")
+_WITH_ARTICLE = frozenset(("im", "am"))
+_NAME_SHORT_FORM = re.compile(r"[A-ZÄÖÜ].*[A-ZÄÖÜ0-9]")
 _PUNCTUATION = "?!.,;:()\"'«»„“”"
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
@@ -254,7 +258,9 @@ class Assistant:
         found = _PLACE_QUALIFIER.search(question.strip())
         if not found:
             return None
-        name = found.group(1)
+        preposition, name = found.groups()
+        if preposition in _WITH_ARTICLE and not _NAME_SHORT_FORM.match(name):
+            return None
         term = next((t for t in query.terms if t.word == name), None)
         if term is None or not any(self._doc_freq(v) > 0 for v in term.variants):
             return None

@@ -118,6 +118,22 @@ def test_a_place_the_question_narrows_to_must_stand_in_the_answer(tmp_path):
     assert not found["abstained"] and "Mara Quint" in found["passages"][0]["quote"]
 
 
+def test_a_common_noun_after_im_narrows_nothing(tmp_path):
+    # "im Lehramtsstudium" is where in the studies, not a place: the page says "Lehramtsstudiengängen"
+    site = {
+        "_config.yml": "title: Arbeitsbereich Schulforschung\nurl: https://lab.example.org\nlang: de\n",
+        "lehre.md": "---\ntitle: Lehre\n---\nUnser Arbeitsbereich verantwortet das Modul Statistik in allen "
+        "Lehramtsstudiengängen der Fakultät.\n",
+        "studium.md": "---\ntitle: Lehramtsstudium\n---\nDas Lehramtsstudium dauert zehn Semester.\n",
+    }
+    for n in range(20):
+        site[f"projekt-{n}.md"] = f"---\ntitle: Projekt {n}\n---\nProjekt {n} untersucht Thema {n} mit Partnern.\n"
+    index_site(write_site(tmp_path / "site", site), tmp_path / "index")
+    lab = Assistant.open(tmp_path / "index")
+    found = answer_to_json(lab.answer("Welches Modul verantwortet der Arbeitsbereich im Lehramtsstudium?"))
+    assert not found["abstained"] and "Modul Statistik" in found["passages"][0]["quote"]
+
+
 def test_an_editors_scope_file_is_read_once_then_from_its_compiled_copy(assistant, tmp_path, monkeypatch):
     import sys
     import tempfile as tempfile_module
