@@ -113,6 +113,7 @@ ADDRESS_TERMS = ("address", "street")  # indexed beside every German street name
 _STREET_ENDINGS = ("str", "straße", "strasse")
 _WORD = r"\w+(?:['’.\-‐‑]\w+)*"
 TOKEN_RE = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
+_WORD_RE = re.compile(_WORD)  # TOKEN_RE's tokens in a text with no "@", "://" or "www."
 _PART_RE = re.compile(r"[^\W_]+")
 TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not a URL
 UMLAUT_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
@@ -233,8 +234,13 @@ _POSTAL = re.compile(
 )
 
 
+_POSTAL_HINT = re.compile(r"\d{4}\s+[A-ZÄÖÜ]")  # what both of _POSTAL's forms hold: most texts have none
+
+
 def _postal_codes(text: str) -> list[tuple[str, int, int]]:
     """A postcode and town make a postal address although no word of it says so."""
+    if not _POSTAL_HINT.search(text):
+        return []
     return [(term, m.start(), m.end()) for m in _POSTAL.finditer(text) for term in ADDRESS_TERMS]
 
 
@@ -445,8 +451,8 @@ class Analyzer:
         self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in STEMMER_NAMES.items()}
         self._word_cache: dict[tuple[str, str], tuple[str, ...]] = {}
         self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
-        self._exact_cache: dict[str, list[str]] = {}
-        self._terms_cache: dict[tuple[str, str], list[str]] = {}  # _token_cache without offsets
+        # per language, each token's index terms (_token_cache without offsets) and exact terms
+        self._terms_cache: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
         self._glossary: Glossary | None = None
         self._parser: QuestionParser | None = None
 
@@ -564,46 +570,51 @@ class Analyzer:
 
     def index_terms(self, text: str, lang: str) -> list[str]:
         """Stemmed terms of ``text`` (with compound parts), stop words dropped."""
-        # the same as the terms of tokens(), without Token objects: this runs over every passage
-        out: list[str] = []
-        cache = self._terms_cache
-        for url, email, word in TOKEN_RE.findall(text):
-            if word:
-                raw, kind = word, "word"
-            elif email:
-                raw, kind = email, "email"
-            else:
-                raw, kind = url.rstrip(TRAILING), "url"
-            key = (raw, lang)
-            terms = cache.get(key)
-            if terms is None:
-                terms = [term for term, _, _ in self._raw_terms(raw, kind, lang)]
-                if len(cache) > 200_000:
-                    cache.clear()
-                cache[key] = terms
-            out.extend(terms)
-        out.extend(term for term, _, _ in _postal_codes(text))
-        return out
+        return self.passage_terms(text, lang)[0]
 
     def exact_terms(self, text: str) -> list[str]:
         """Folded, unstemmed tokens: names, e-mail addresses, codes, numbers."""
-        out: list[str] = []
-        cache = self._exact_cache
-        for url, email, word in TOKEN_RE.findall(text):
-            raw = word or email or url.rstrip(TRAILING)
-            terms = cache.get(raw)
-            if terms is None:
-                folded = fold(raw)
-                parts = [p for p, _, _ in split_token(folded)]
-                terms = ([] if parts == [folded] else [folded]) + parts
-                lower = raw.lower()
-                if lower.isalpha() and any(c in lower for c in "äöü"):
-                    terms.append(lower.translate(UMLAUT_DIGRAPHS))
-                if len(cache) > 200_000:
-                    cache.clear()
-                cache[raw] = terms
-            out.extend(terms)
-        return out
+        return self.passage_terms(text, "en")[1]
+
+    def passage_terms(self, text: str, lang: str) -> tuple[list[str], list[str]]:
+        """The index terms of ``text`` (:meth:`index_terms`) and its exact terms (:meth:`exact_terms`),
+        from one pass over its tokens: this runs over every passage, so it makes no Token objects and
+        reads each token's terms from a cache (words repeat)."""
+        cache = self._terms_cache.get(lang)
+        if cache is None or len(cache) > 200_000:
+            cache = self._terms_cache[lang] = {}
+        if "@" in text or "://" in text or "www." in text:
+            raws = []
+            for url, email, word in TOKEN_RE.findall(text):
+                if word:
+                    raws.append(word)
+                    continue
+                raw, kind = (email, "email") if email else (url.rstrip(TRAILING), "url")
+                if raw not in cache:
+                    cache[raw] = self._token_entry(raw, kind, lang)
+                raws.append(raw)
+        else:  # no URL and no e-mail address can start anywhere: every token is a word
+            raws = _WORD_RE.findall(text)
+        terms: list[str] = []
+        exact: list[str] = []
+        for raw in raws:
+            entry = cache.get(raw)
+            if entry is None:
+                entry = cache[raw] = self._token_entry(raw, "word", lang)
+            terms += entry[0]
+            exact += entry[1]
+        terms.extend(term for term, _, _ in _postal_codes(text))
+        return terms, exact
+
+    def _token_entry(self, raw: str, kind: str, lang: str) -> tuple[list[str], list[str]]:
+        """One token's index terms and exact terms."""
+        folded = fold(raw)
+        parts = [p for p, _, _ in split_token(folded)]
+        exact = ([] if parts == [folded] else [folded]) + parts
+        lower = raw.lower()
+        if lower.isalpha() and any(c in lower for c in "äöü"):
+            exact.append(lower.translate(UMLAUT_DIGRAPHS))
+        return [term for term, _, _ in self._raw_terms(raw, kind, lang)], exact
 
     def compound_parts(self, word: str, vocabulary: Container[str] | None = None) -> list[str]:
         """Parts of a German compound, outermost split first: "nachwuchsgruppe" -> nachwuchs, gruppe.

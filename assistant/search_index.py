@@ -198,21 +198,22 @@ class PassagePreparer:
         if found is None:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            joined = " ".join(self.analyzer.index_terms(text, lang))
-            found = self._cache[key] = (joined, joined.split(), self.analyzer.exact_terms(text))
+            terms, exact = self.analyzer.passage_terms(text, lang)
+            joined = " ".join(terms)
+            found = self._cache[key] = (joined, joined.split(), exact)
         return found
 
     def __call__(self, passage: Passage) -> PreparedPassage:
         title, title_terms, title_exact = self._analysed(passage.title, passage.lang)
         heading, heading_terms, heading_exact = self._analysed(passage.heading, passage.lang)
-        body = self.analyzer.index_terms(passage.text, passage.lang)
+        body, body_exact = self.analyzer.passage_terms(passage.text, passage.lang)
         record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
         # stored so that answering can tell which question words a passage holds without re-analysing it
         context = self.analyzer.index_terms(passage.context, passage.lang) if passage.context else ()
         record["terms"] = sorted(set(body).union(title_terms, heading_terms, context))
         blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         # the terms of "title heading text" joined by spaces: no token spans a space
-        exact = title_exact + heading_exact + self.analyzer.exact_terms(passage.text)
+        exact = title_exact + heading_exact + body_exact
         return PreparedPassage(
             title, heading, " ".join(body), " ".join(exact), blob, passage.page_url or passage.url.split("#", 1)[0]
         )
