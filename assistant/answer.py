@@ -64,6 +64,10 @@ MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, els
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
 PUBLICATION_SHARE = 0.7  # a bibliography entry counts this much for a question that asks for no paper
+LISTING_SHARE = 0.5  # a list of other pages' titles (a tag archive) counts this much beside those pages
+LISTING_LABEL_WORDS = 3  # ... its other lines are at most this long (a tag, "By date")
+_LIST_MARK = re.compile(r"^[\W\d_]+")  # "04/01/20 ", "- ", "• " before a listed title
+_DATED = re.compile(r"\d+[/.-]\d+")
 _ASKS_FOR_PAPERS = re.compile(
     r"\b(papers?|publi\w*|articles?|journals?|books?|chapters?|preprints?|proceedings|conference|wrote|written|"
     r"authors?|co-?authored|cited|cites?|doi|thesis|theses|dissertation\w*|veröffentlich\w*|aufs[aä]tz\w*|"
@@ -463,6 +467,7 @@ class Assistant:
             if shape is not None and shape.fits(c.passage.text):
                 c.score *= EXACT_SHAPE_BOOST if shape.name in EXACT_SHAPES else ANSWER_TYPE_BOOST
                 c.reasons.append(f"has the shape of the answer ({shape.name})")
+        _demote_listings(ranked)
         ranked.sort(key=lambda c: -c.score)
         return ranked
 
@@ -636,6 +641,27 @@ class Assistant:
 
 
 # What kind of answer a question asks for, and what such an answer looks like in text: a
+
+
+def _demote_listings(ranked: list[Candidate]) -> None:
+    """A passage that only lists other pages by their titles (a tag archive, "Recent posts") shares the
+    words of those titles; when such a page is a candidate itself, it is where the answer stands."""
+    titles: dict[str, str] = {}  # a candidate's page title -> its page
+    for c in ranked:
+        titles.setdefault(c.passage.title.casefold(), c.page)
+    for c in ranked:
+        listed = 0
+        for line in c.passage.text.split("\n"):
+            mark = _LIST_MARK.match(line)
+            name = line[mark.end() if mark else 0 :].strip().casefold()
+            if titles.get(name, c.page) != c.page:
+                listed += 1
+            elif not (mark and _DATED.search(mark.group())) and word_count(line) > LISTING_LABEL_WORDS:
+                break  # a line of its own, not an entry of a listing ("04/01/20 Some post")
+        else:
+            if listed:
+                c.score *= LISTING_SHARE
+                c.reasons.append("lists other pages that are candidates themselves")
 
 
 class _Selection:

@@ -89,6 +89,7 @@ RECORD_LINE_WORDS = 25  # a line this short right under a short passage of its s
 RECORD_WORDS = 45  # ... while that passage is no longer than this
 RECORD_TITLE_WORDS = 6  # ... and its heading is a title this long (a paper's), not a section's or a name
 MAX_CONTEXT_CHARS = 400
+MAX_TITLE_CELL_WORDS = 20  # a bold cell this short, in a table that holds headings, is their title
 
 _WORD_SPLIT = re.compile(r"(\w+)", re.UNICODE)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
@@ -96,7 +97,8 @@ _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 @dataclass
 class _Block:
-    kind: str  # "heading" | "text" | "list"
+    # "heading" | "text" | "list" | "gap" (unquoted text stood here) | "end" (of the headings from ``level`` on)
+    kind: str
     text: str = ""
     level: int = 0
     anchor: str = ""
@@ -185,12 +187,7 @@ class _Walker:
                 self.blocks.append(_Block("text", text, in_bibliography=self._bib_depth > 0))
             return
         if tag in LISTS or tag == "table":
-            self.flush()
-            bib = "bibliography" in (node.attributes.get("class") or "")
-            self._bib_depth += bib
-            items = self._list_items(node) if tag in LISTS else self._table_rows(node)
-            self._bib_depth -= bib
-            return self._emit_items(items)
+            return self._items(node)
         if tag in BLOCKS:
             self.flush()
             if tag in CARDS and self._is_card(node):
@@ -200,6 +197,37 @@ class _Walker:
             return
         # inline element: keep walking, its text joins the current block
         self.walk(node)
+
+    def _items(self, node: LexborNode) -> None:
+        """A list's items, a table's rows; a table that holds headings is a layout, not rows."""
+        if node.tag == "table" and node.css_first("h1, h2, h3, h4, h5, h6") is not None:
+            return self._layout_table(node)
+        self.flush()
+        bib = "bibliography" in (node.attributes.get("class") or "")
+        self._bib_depth += bib
+        items = self._list_items(node) if node.tag in LISTS else self._table_rows(node)
+        self._bib_depth -= bib
+        self._emit_items(items)
+
+    def _layout_table(self, node: LexborNode) -> None:
+        """A table that holds headings lays out the page (a box per module: a title row, then the
+        module's sections) rather than tabulating data: its cells are read in order as the page's
+        flow, and a cell set wholly in bold is the title of the headings inside the table."""
+        self.flush()
+        inner = min(HEADINGS[h.tag or "h6"] for h in node.css("h1, h2, h3, h4, h5, h6"))
+        opened = inner
+        for cell in node.css("td, th"):
+            if _table_of(cell) != node:
+                continue  # a table inside a cell is read when that cell is
+            title = _bold_title(cell)
+            if title:
+                opened = max(1, inner - 1)
+                self.blocks.append(_Block("heading", title, level=opened))
+            else:
+                self.walk(cell)
+                self.flush()
+        # what follows the table stands in the section around it, not under the table's last heading
+        self.blocks.append(_Block("end", level=opened))
 
     def _card(self, node: LexborNode) -> None:
         """A small box of short lines (a reference, a person, a news teaser) reads as one piece."""
@@ -269,6 +297,22 @@ class _Walker:
         return rows
 
 
+def _table_of(cell: LexborNode) -> LexborNode | None:
+    parent = cell.parent
+    while parent is not None and parent.tag != "table":
+        parent = parent.parent
+    return parent
+
+
+def _bold_title(cell: LexborNode) -> str:
+    """The text of a table cell that is all bold and short, as a title row is; else ""."""
+    text = _clean(cell.text(deep=True) or "").replace("\n", " ")
+    if not text or word_count(text) > MAX_TITLE_CELL_WORDS or cell.css_first("h1, h2, h3, h4, h5, h6, p, ul, ol"):
+        return ""
+    bold = " ".join(_clean(b.text(deep=True) or "") for b in cell.css("b, strong") if b.parent is not None)
+    return text if _SPACE.sub(" ", bold).strip() == text else ""
+
+
 _BACK_TO_TOP = re.compile(r"^\W*(back to top|to top|top|nach oben|zum seitenanfang|zurück nach oben)\W*$", re.I)
 
 
@@ -276,6 +320,8 @@ def _is_control_link(node: LexborNode) -> bool:
     """A button-styled link ("Learn more", "PDF") or a jump back to the top of the page."""
     classes = (node.attributes.get("class") or "").lower().split()
     href = node.attributes.get("href") or ""
+    if href.lower().startswith("javascript:") or (href.startswith("#") and node.attributes.get("onclick") is not None):
+        return True  # it runs a script (shows or hides a box) rather than leading anywhere
     if any(c in ("btn", "button") or c.startswith(("btn-", "btn--", "button-", "button--")) for c in classes):
         # a button that shows an address or number ("mailto:", "tel:") is how the page gives it: keep it
         return not href.lower().startswith(("mailto:", "tel:"))
@@ -312,6 +358,8 @@ def _lines(blocks: list[_Block]) -> str:
     """Blocks as lines of text; a gap between two of them is an omission line."""
     lines: list[str] = []
     for b in blocks:
+        if b.kind == "end":
+            continue
         if b.kind == "list":
             lines.extend(b.items)
         elif b.kind == "gap":
@@ -372,7 +420,7 @@ def page_facts(blocks: list[_Block], *, title: str, name: str, stem: str, source
         fallback = lead if lead and named == stem else named
     title = title or h1 or " ".join(name.split()) or fallback
     kind = "post" if source_kind == "post" else _kind(blocks)
-    texts = [b.text or "\n".join(b.items) for b in blocks if b.kind != "gap"]
+    texts = [b.text or "\n".join(b.items) for b in blocks if b.kind not in ("gap", "end")]
     sample = " ".join(texts[:40])[:3000]
     if sample.strip():
         lang = detect_language(sample, default=lang or "en")
@@ -603,6 +651,8 @@ class _Cutter:
         if block.kind == "gap":
             if self.pending and self.pending[-1] != OMISSION:
                 self.pending.append(OMISSION)  # headings stay with what follows, the gap marked
+        elif block.kind == "end":
+            self.end_of_headings(block.level)
         elif _is_label_of_list(block, following):
             self.pending.append(block.text)  # "Research interests:" belongs to the list below it
         elif block.kind == "heading":
@@ -644,6 +694,7 @@ class _Cutter:
     def heading(self, block: _Block) -> None:
         if block.level == 1 and block.text == self.doc.title:
             self._keep_lone_caption()
+        self._close_captioned(block.level)
         names = [t for t in self.pending if t != OMISSION]
         bare = not self.captions.intersection(names)  # names with a role line under each are cards
         if len(names) > 2 and bare and self.stack and block.level <= self.stack[0][0] < 7:
@@ -664,6 +715,29 @@ class _Cutter:
             self.pending = []  # the page title is indexed as the title; quoting it on top adds nothing
         else:
             self.pending.append(block.text)
+
+    def end_of_headings(self, level: int) -> None:
+        """The box that held headings from ``level`` on is closed: the text after it belongs to the
+        section around the box."""
+        self._close_captioned(level)
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.run_parent = self.previous_caption = None
+
+    def _close_captioned(self, level: int) -> None:
+        """Short lines under a heading that a heading of higher rank then closes ("Teilnahme am Modul X"
+        under "Voraussetzungen", before the next module's title) are what that section says: a passage
+        of their own, not a prefix of the next section's first one."""
+        lines = [t for t in self.pending if t != OMISSION]
+        heads = [e for e in self.stack if e[0] <= 6]
+        if not self.captions.intersection(lines) or not heads or level >= heads[-1][0]:
+            return
+        while self.pending[-1] == OMISSION:
+            self.pending.pop()
+        section = self.stack
+        self.stack = heads
+        self.add("\n".join(self.pending), False, False)
+        self.stack, self.pending = section, []
 
     def _is_card_line(self, block: _Block, following: _Block | None) -> bool:
         """The one short line under a heading that the next heading of its rank (or the page's end) follows, as a

@@ -46,3 +46,25 @@ def test_a_list_question_is_answered_with_every_like_item_of_the_section(assista
     quote = answer.hits[0].quote.text
     assert all(name in quote for name in ("Lea Berg", "Tom Hart", "Jana Moor"))
     assert "Paul Wendt" not in quote
+
+
+def test_a_tag_archive_of_post_titles_yields_to_the_post_it_lists(tmp_path):
+    from conftest import open_site_with_news
+
+    lab = open_site_with_news(
+        tmp_path,
+        {
+            "_config.yml": "title: Dune Lab\nurl: https://dune.example.org\npermalink: /:year/:title/\n",
+            "_posts/2020-04-01-remote.md": "---\ntitle: How to run a remote field course\ntags: [video, remote, field]\n"
+            "---\n## Why remote\n\nThe dune station was closed that spring.\n\n## The tools we use\n\n"
+            "- a drone camera: it shows the dune to every student at once\n- a shared notebook\n",
+            "_posts/2021-05-02-sand.md": "---\ntitle: Sand sampling in spring\ntags: [teaching]\n---\nWe sampled sand.\n",
+            "tags.html": "---\ntitle: Posts by tag\n---\n{% for tag in site.tags %}<h3>- {{ tag[0] }}</h3>"
+            "{% for post in tag[1] %}{{ post.date | date: '%m/%d/%y' }} {{ post.title }}<br>{% endfor %}{% endfor %}\n",
+        },
+    )
+    answer = lab.answer("Which video tool did the lab pick for its remote field course?")
+    assert not answer.abstained and "drone camera" in answer.hits[0].quote.text
+    # the archive's lines only name the post, so the post's own passages come first
+    pages = [h.passage.url.split("#")[0] for h in answer.hits]
+    assert pages[:2] == ["https://dune.example.org/2020/remote/"] * 2

@@ -130,3 +130,41 @@ def test_a_board_of_name_cards_with_affiliations_in_brackets_is_one_list():
     [board] = [p for p in passages if "Ada Lovelace" in p.text]
     assert all(name in board.text and place in board.text for name, place in members)
     assert board.is_list and board.heading == "Advisory board"
+
+
+MODULE_TABLE = """<table><tr><td><b>{title}</b></td>
+<td><a href="#swap" onclick="swap('{n}')">Show</a></td></tr>
+<tr><td colspan="2"><div id="box{n}"><h4>Aims</h4><p>Students learn {aim}.</p>
+<h4>Assessment</h4><p>The module is assessed by {exam}.</p>
+<h4>Requirements</h4>Passed module {pre}</div></td></tr></table>"""
+
+
+def test_a_table_of_boxes_with_headings_is_read_as_the_pages_sections():
+    html = (
+        "<h2>Our modules</h2>"
+        + MODULE_TABLE.format(
+            n=1, title="School as a field (ED-01)", aim="to observe lessons", exam="a portfolio", pre="ED-00"
+        )
+        + MODULE_TABLE.format(
+            n=2, title="Qualitative methods (QM-48)", aim="interviews", exam="a term paper", pre="none"
+        )
+        + "<h4>More information</h4><p>The course catalogue lists all dates.</p>"
+    )
+    passages = page(html)
+    exam = next(p for p in passages if "a term paper" in p.text)
+    # the module's bold title row heads its sections, as a visitor reads the box
+    assert exam.heading == "Qualitative methods (QM-48) › Assessment"
+    assert exam.text == "Assessment\nThe module is assessed by a term paper."
+    # the last short line of the first box stays in that box
+    [first_requirement] = [p for p in passages if "ED-00" in p.text]
+    assert first_requirement.heading.startswith("School as a field (ED-01)")
+    assert "Qualitative" not in first_requirement.text
+    # what follows the table is not under the last box's heading, and the script link is no text
+    [more] = [p for p in passages if "course catalogue" in p.text]
+    assert more.heading == "Our modules › More information"
+    assert not any("Show" in p.text.split("\n") for p in passages)
+
+
+def test_a_table_of_data_stays_rows():
+    [p] = page("<table><tr><th>Room</th><th>Hours</th></tr><tr><td><b>A 101</b></td><td>9-12</td></tr></table>")
+    assert p.text.split("\n") == ["Room | Hours", "A 101 | 9-12"]
