@@ -30,8 +30,10 @@ from .question import (
     AnswerShape,
     Understanding,
     answer_shape,
+    asked_owner,
     asked_role,
     asked_subject,
+    asked_topic,
     earlier_question,
     names_in,
     question_verbs,
@@ -255,6 +257,21 @@ class Assistant:
             if topic.search(text) and not all(self._doc_freq(w) > 0 for w in topic.words):
                 return True
         return False
+
+    def _narrowed_to(self, understanding: Understanding, weights: list[float]) -> list[QueryTerm]:
+        """The words a question narrows its subject with, which the answer must match too: the place
+        ("… in Hamburg?"), for an amount or date asked, whose it is ("the fee for the workshop"), and
+        what a group asked for is about ("Who leads the group on legal questions?")."""
+        query, shape = understanding.query, understanding.shape
+        found = [self._place_asked(understanding.question, query)]
+        if shape is not None and shape.required:
+            owner = asked_owner(understanding.question, query.lang)
+            found.append(next((t for t in query.terms if t.word == owner), None))
+        topic = set(asked_topic(understanding.question))
+        if topic:  # the weightiest word of what the group asked for is about
+            about = [(w, t) for w, t in zip(weights, query.terms, strict=True) if t.word in topic]
+            found.append(max(about, key=lambda pair: pair[0])[1] if about else None)
+        return [t for t in found if t is not None and self._site_words.isdisjoint(t.variants)]
 
     def _place_asked(self, question: str, query: ParsedQuery) -> QueryTerm | None:
         """The place a question narrows its subject to ("… in Hamburg?", "… am Standort Kiel?"): a
@@ -558,10 +575,9 @@ class Assistant:
         if key is not None:
             # the head or the price of something else does not answer: what is asked about must be there
             ranked = [c for c in ranked if c.matched.intersection(key.variants)]
-        place = self._place_asked(question, query)
-        if place is not None:
-            # "the CityLAB in Hamburg": a passage about the one elsewhere does not answer
-            ranked = [c for c in ranked if c.matched.intersection(place.variants)]
+        for narrowed in self._narrowed_to(understanding, weights):
+            # "the CityLAB in Hamburg", "the fee for the summer workshop": the one elsewhere does not answer
+            ranked = [c for c in ranked if c.matched.intersection(narrowed.variants)]
         person = [t for t in query.terms if t.came_through("person")]
         if person:
             # "her thesis" after a question about someone: a passage that does not name her is not about her

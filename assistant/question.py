@@ -1132,7 +1132,7 @@ def answer_shape(question: str) -> AnswerShape | None:
 _ARTICLE = r"(?:(?:the|a|an|der|die|das|den|dem|des|ein|eine|einen|einer)\s+)?"
 _SUBJECT = r"(?P<subject>[^\W\d_][\w'’+-]*(?:\s+[\w'’+-]+){0,3}?)"
 _SUBJECT_END = (
-    r"(?=\s+(?:of|for|at|in|on|from|by|within|von|vom|für|fur|an|am|im|in|bei|beim|des|der|zur|zum|"
+    r"(?=\s+(?:of|for|at|in|on|about|from|by|within|von|vom|für|fur|an|am|im|in|bei|beim|des|der|zu|zur|zum|"
     r"cost|costs|kosten|kostet|take|start|begin|end|stattfinden|statt|beginnen|beginnt|founded|established|held|"
     r"opened|published|released|built|gegründet|eröffnet|veröffentlicht|gebaut|abgehalten)\b|\W*$)"
 )
@@ -1188,6 +1188,47 @@ def asked_role(question: str) -> str | None:
         return found.group("role")
     which = WHICH_ASKED.match(question)  # "Which professor runs the lab?": the answer names a professor
     return which.group(1) if which and ROLE_WORDS.fullmatch(which.group(1)) else None
+
+
+# "How much is the fee <for the summer workshop>?", "Wie hoch ist die Miete <im Gästehaus>?": whose fee
+_OWNER = LazyPattern(
+    r"\s+(?:of|for|at|in|von|vom|für|fur|im|am|beim|bei|des|der|zur|zum)\s+"
+    + _ARTICLE
+    + r"(?P<owner>[\w][\w .&'’+-]{0,60}?)(?:\s+(?:cost|costs|kosten|kostet|betragen|beträgt))?\W*$",
+    re.I,
+)
+
+
+def asked_owner(question: str, lang: str) -> str | None:
+    """The head word of what owns the attribute a shaped question asks for ("workshop" in "How much
+    is the fee for the Deep Learning workshop?"): a fee that stands elsewhere on the site is no answer.
+    An English noun phrase ends with its head, a German one starts with it ("für den Workshop X")."""
+    question = _LEADING_AND.sub("", question)
+    for cue in _SUBJECT_CUES:
+        found = cue.match(question)
+        if found:
+            owner = _OWNER.match(question, found.end("subject"))
+            if owner is None:
+                return None
+            words = [w for w in re.split(r"[\s]+", owner.group("owner")) if w]
+            if lang == "de":
+                return next((w for w in words if w[:1].isupper()), None)
+            return words[-1] if words else None
+    return None
+
+
+# "Who leads the working group <on legal questions>?": which of the site's groups is asked for
+_TOPIC = LazyPattern(
+    r"\s+(?:on|about|for|zu|zum|zur|für|fur)\s+" + _ARTICLE + r"(?P<topic>[\w][\w .&'’+-]{0,60}?)\W*$", re.I
+)
+
+
+def asked_topic(question: str) -> list[str]:
+    """The words of what a "who leads" question's group is about ("legal questions"), as written."""
+    question = _LEADING_AND.sub("", question)
+    found = _SUBJECT_CUES[0].match(question)
+    topic = _TOPIC.match(question, found.end("subject")) if found else None
+    return topic.group("topic").split() if topic else []
 
 
 def asked_subject(question: str) -> list[str]:

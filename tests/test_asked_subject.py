@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from conftest import write_site
 
-from assistant.answer import Assistant
+from assistant.answer import Assistant, answer_to_json
 from assistant.build import index_site
-from assistant.question import answer_shape, asked_role, asked_subject
+from assistant.question import answer_shape, asked_owner, asked_role, asked_subject, asked_topic
 
 SITE = {
     "_config.yml": "title: Riverbank Lab\nurl: https://lab.example.org\n",
@@ -141,3 +141,60 @@ def test_a_postcode_of_four_digits_on_its_own_line_is_an_address(tmp_path):
     answer = Assistant.open(tmp_path / "index").answer("What is the lab's postal address?")
     assert not answer.abstained
     assert "3001 Leuven" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "question, lang, owner",
+    [
+        ("How much is the registration fee for the Deep Learning for Biologists workshop?", "en", "workshop"),
+        ("Wie hoch ist die Teilnahmegebühr für den Workshop Deep Learning?", "de", "Workshop"),
+        ("Wie hoch ist die Miete im Gästehaus?", "de", "Gästehaus"),
+        ("How much does a licence for the software cost?", "en", "software"),
+        ("How much is the fee?", "en", None),
+    ],
+)
+def test_whose_amount_a_question_asks_for_is_read_from_its_words(question, lang, owner):
+    assert asked_owner(question, lang) == owner
+
+
+def test_what_a_group_asked_for_is_about_is_read_from_its_words():
+    assert asked_topic("Who leads the working group on legal questions?") == ["legal", "questions"]
+    assert asked_topic("Wer leitet die Arbeitsgruppe zu Rechtsfragen?") == ["Rechtsfragen"]
+    assert asked_topic("Who leads the robotics group of the lab?") == []
+
+
+def test_a_fee_of_something_else_does_not_answer_for_the_workshop(tmp_path):
+    from conftest import open_site_with_news
+
+    lab = open_site_with_news(
+        tmp_path,
+        {
+            "_config.yml": "title: Dune Lab\nurl: https://dune.example.org\n",
+            "fees.md": "---\ntitle: Application fees\n---\nThe application fee for biologists joining the PhD programme "
+            "is 60 dollars.\n",
+            "workshop.md": "---\ntitle: Deep learning for biologists\n---\nOur workshop on deep learning for "
+            "biologists runs for three days in May. Register on the form.\n",
+            "school.md": "---\ntitle: Summer school\n---\nThe summer school costs 40 € per participant.\n",
+        },
+    )
+    assert answer_to_json(lab.answer("How much is the registration fee for the biologists workshop?"))["abstained"]
+    found = answer_to_json(lab.answer("How much is the registration fee for the summer school?"))
+    assert not found["abstained"] and "40 €" in found["passages"][0]["quote"]
+
+
+def test_who_leads_a_group_on_a_topic_the_site_has_no_group_for_is_declined(tmp_path):
+    from conftest import open_site_with_news
+
+    lab = open_site_with_news(
+        tmp_path,
+        {
+            "_config.yml": "title: Data Society\nurl: https://society.example.org\n",
+            "groups.md": "---\ntitle: Working groups\n---\n## Software working group\n\nThe software working "
+            "group is led by Dr. Jana Moor. It meets to answer questions of developers.\n\n## Content working group\n\n"
+            "The content working group on templates is led by Tom Hart.\n",
+            "members.md": "---\ntitle: Members\n---\nMember institutions need legal capacity to sign the agreement.\n",
+        },
+    )
+    assert answer_to_json(lab.answer("Who leads the working group on legal questions?"))["abstained"]
+    found = answer_to_json(lab.answer("Who leads the working group on templates?"))
+    assert not found["abstained"] and "Tom Hart" in found["passages"][0]["quote"]

@@ -167,3 +167,18 @@ def test_which_x_is_declined_where_the_site_has_no_trace_of_x(tmp_path):
     lab = open_site_with_news(tmp_path, site, news=12, lang="de")
     assert lab.answer("Welchen Numerus clausus hat das Lehramtsstudium in Leipzig?").abstained
     assert not lab.answer("Welche beiden Einrichtungen haben das Labor gegründet?").abstained
+
+
+def test_a_dish_is_declined_where_its_everyday_words_stand_on_the_site(tmp_path):
+    lab = open_site_with_news(
+        tmp_path,
+        {
+            "_config.yml": "title: Green Lab\nurl: https://green.example.org\n",
+            "travel.md": "---\ntitle: Travelling with a child\n---\n"
+            "A few tips make a trip with a child good: pack snacks and make time for breaks.\n",
+        },
+    )
+    # "make", "good" and "green" (the lab's name) stand on the site, and "chile" is one letter from "child"
+    assert answer_to_json(lab.answer("How do I make a good green chile stew?"))["abstained"] is True
+    kept = answer_to_json(lab.answer("What makes a trip with a child good?"))
+    assert not kept["abstained"] and "pack snacks" in kept["passages"][0]["quote"]
