@@ -8,7 +8,7 @@ which words were matched through which step.
 Question steps run once per question (language, words, glossary phrases, stop words);
 term steps run once per content word, in order:
 
-    own forms -> glossary -> compound -> family -> agent -> cognate -> typo -> translation
+    own forms -> ordinal -> glossary -> compound -> family -> agent -> cognate -> typo -> translation
 
 A later step may look at what earlier ones found: a cognate is only tried for a word the
 site does not use and the glossary does not know, a typo only when no cognate was found.
@@ -188,6 +188,29 @@ def own_forms(ctx: Context, draft: Draft) -> None:
             continue
         for variant, weight in word_forms(ctx.analyzer, part).items():
             term.add(variant, weight, "own", f"part {part!r}")
+
+
+# Ordinals written out, as a page writes them in figures ("7. Community-Treffen", "the 7th meeting");
+# "first" and "erste" are left out: "the first time" is seldom a count.
+_ORDINALS = {
+    **{w: n for n, w in enumerate("zweit dritt viert fünft sechst siebt acht neunt zehnt elft zwölft".split(), 2)},
+    **{
+        w: n
+        for n, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 2)
+    },
+}
+_ORDINAL_ENDING = re.compile(r"(e|en|er|es|em)$")
+_EN_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
+def ordinal(ctx: Context, draft: Draft) -> None:
+    """An ordinal in words ("siebten", "seventh") is the figure a page writes: 7, 7th."""
+    lower = draft.word.raw.lower()
+    n = _ORDINALS.get(lower) or _ORDINALS.get(_ORDINAL_ENDING.sub("", lower))
+    if n is None or any(ctx.known(v) for v in draft.term.variants):
+        return  # a site that writes the word ("achten" as a verb) means what it writes
+    for figure in (str(n), f"{n}{_EN_SUFFIX.get(n, 'th')}"):
+        draft.term.add(figure, OWN_WEIGHT, "ordinal", f"{draft.word.raw!r} = {figure}")
 
 
 def glossary_words(ctx: Context, draft: Draft) -> None:
@@ -385,10 +408,11 @@ def translation(ctx: Context, draft: Draft) -> None:
 # of at most MAX_WORD_LETTERS letters: the vocabulary holds no longer one, and their cost grows with the
 # length (splitting a run of 1,000 Hangul letters into compound parts took half a second). A longer word
 # is looked up as typed and in the glossary, and nothing else.
-WHOLE_WORD_STEPS = frozenset({own_forms, glossary_words, translation})
+WHOLE_WORD_STEPS = frozenset({own_forms, ordinal, glossary_words, translation})
 
 TERM_STEPS: tuple[TermStep, ...] = (
     own_forms,
+    ordinal,
     glossary_words,
     compound,
     compound_head,
@@ -633,8 +657,8 @@ FRAME_WORDS = frozenset(
     something kind sort type steht stehen bedeutet bedeuten heißt heisst lautet lauten gibt nennen genannt sagen
     sagt zeigen erklären erklaeren beschreiben aktuell derzeit momentan genau bitte angegeben aufgeführt
     aufgefuehrt erwähnt erwaehnt abkürzung abkuerzung abkurzung abbreviation acronym wofür wofur wofuer womit
-    worum woran worüber worueber geht gehen gehört gehoert gehören gehoeren frau herr herrn mr mrs ms like also
-    auch look looks looking deal deals dealing beschäftigt beschaeftigt beschäftigen befasst befassen kümmert
+    worum woran worüber worueber geht gehen ging gingen gehört gehoert gehören gehoeren frau herr herrn mr mrs ms like
+    also auch look looks looking deal deals dealing beschäftigt beschaeftigt beschäftigen befasst befassen kümmert
     kuemmert hieß hiess hießen hiessen heißen heissen ergibt ergeben ergab
     """.split()
 )

@@ -190,3 +190,15 @@ def test_a_lazy_pattern_answers_as_the_compiled_pattern_does_and_compiles_once()
     assert lazy.match("nobody") is None and lazy.findall("WHO wer") == ["WHO", "wer"]
     assert vars(lazy)["search"].__self__ is lazy.compiled()  # later calls go straight to re's method
     assert lazy.pattern == r"\b(who|wer)\b" and lazy.flags == re.I
+
+
+def test_an_ordinal_in_words_reaches_the_figure_a_page_writes(analyzer):
+    site = Vocabulary({"7": 3, "7th": 1, "treffen": 4, "achten": 1, "meeting": 2})
+    parsed = analyzer.parse_question("Worum ging es beim siebten Treffen?", "de", site)
+    term = next(t for t in parsed.terms if t.word == "siebten")
+    assert term.variants["7"] == 1.0 and term.why["7"][0] == "ordinal"
+    english = analyzer.parse_question("What was the seventh meeting about?", "en", site)
+    assert "7th" in next(t for t in english.terms if t.word == "seventh").variants
+    # a word the site itself writes ("achten", to heed) is not read as a figure
+    verb = analyzer.parse_question("Worauf muss ich achten?", "de", site)
+    assert "8" not in next(t for t in verb.terms if t.word == "achten").variants
