@@ -1110,6 +1110,24 @@ _DEFINING_VERBS = (
 )
 
 
+# "What is X doing now?", "Wo arbeitet X inzwischen?": where someone went, not what they are or were
+_NOW_WORDS = (
+    r"(now|today|these days|nowadays|currently|at present|inzwischen|mittlerweile|heute|jetzt|derzeit|zurzeit|"
+    r"aktuell|beruflich)"
+)
+_DOING = r"(doing|do|does|work|works|working|macht|machen|arbeitet|arbeiten|tätig)"
+_NOW_ASKED = LazyPattern(
+    rf"^\W*(what|where|wo|was)\b.{{0,60}}?\b({_DOING}\b.{{0,30}}?\b{_NOW_WORDS}|{_NOW_WORDS}\b.{{0,30}}?\b{_DOING})\b",
+    re.I,
+)
+_NOW_LOOKS = LazyPattern(
+    r"\b(now|currently|today|nowadays|became|has become|went on to|moved (on )?to|is now|heute|inzwischen|"
+    r"mittlerweile|jetzt|derzeit|zurzeit|wurde|wechselte|ging (sie|er) (an|nach|zu))\b"
+    r"|\b(since|seit) (\w+ )?(1[89]|20)\d\d\b",
+    re.I,
+)
+
+
 def answer_shape(question: str) -> AnswerShape | None:
     """What an answer to the question looks like; for "What is X?" a sentence saying "X is ..."."""
     question = _LEADING_AND.sub("", question)  # "And how many sensors …?" asks as "How many sensors …?" does
@@ -1128,6 +1146,8 @@ def answer_shape(question: str) -> AnswerShape | None:
         if then and then.lower() not in _COUNT_ENDS and not people and _ADJECTIVE.fullmatch(what):
             what = f"{what} {then}"  # "how many written requests": the number may stand by either word
         return AnswerShape("number", NUMBER, required=True, counted=what, names=people)
+    if _NOW_ASKED.search(question):  # "What is she doing now?" asks where she went, not what she is
+        return AnswerShape("now", _NOW_LOOKS)
     topic = _TOPIC_ASKED.match(question)
     if topic:  # "What does Task Area 4 work on?" is answered by "Task Area 4 … deals with …"
         words = re.findall(r"\w+", topic.group("subject") or topic.group("subject2"))

@@ -444,3 +444,21 @@ def test_a_paper_listed_under_its_title_is_quoted_with_its_title_authors_and_jou
     assert "Tides and silt" in quote and "Cell Reports" in quote and "dune grasses" not in quote
     members = [p.text for p in lab.index.passages() if "/members" in p.page_url]
     assert not any("Lea Berg" in t and "Paul Wendt" in t for t in members)  # like items stay apart
+
+
+def test_what_someone_is_doing_now_is_answered_by_where_they_went(tmp_path):
+    from conftest import open_site_with_news
+
+    lab = open_site_with_news(
+        tmp_path,
+        {
+            "_config.yml": "title: Dune Lab\nurl: https://dune.example.org\n",
+            "members/mara-quint.md": "---\ntitle: Mara Quint\n---\nMara Quint, postdoctoral researcher\n\n"
+            "Mara Quint joined the Dune Lab as a postdoc in 2016 and studied how wind moves sand on the coast.\n\n"
+            "Her work on sand was funded by the state.\n\n"
+            "After her postdoc, she became the head of the coastal survey at the harbour office.\n",
+        },
+    )
+    answer = lab.answer("What is Mara Quint doing now?")
+    assert not answer.abstained
+    assert "head of the coastal survey" in " ".join(h.quote.text for h in answer.hits[:1])

@@ -96,6 +96,9 @@ def test_the_cost_of_any_question_is_bounded(analyzer, question):
         ("Wo ist das Sekretariat?", "place"),
         ("How many people work there?", "number"),
         ("What is CityJSON?", "definition"),
+        ("What is Mara Quint doing now?", "now"),
+        ("Wo arbeitet sie inzwischen?", "now"),
+        ("Was macht er heute beruflich?", "now"),
         ("Which journal published it?", None),
     ],
 )
