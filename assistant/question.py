@@ -880,7 +880,8 @@ class _PersonLooks:
     """A title (Prof., Dr.) or two capitalised words that can be a given name and a surname.
 
     German capitalises every noun, so "Anzahl Fahrten" is two capitalised words but no name: a pair
-    whose first word starts a sentence or ends like a German noun is left out.
+    whose first word starts a sentence or ends like a German noun is left out, unless the pair is a
+    line of its own, as a name stands on a card.
     """
 
     pattern = "person"
@@ -891,9 +892,17 @@ class _PersonLooks:
             return title
         for found in _NAME_PAIR.finditer(text):
             first = found.group(1)
-            if first.lower() not in _NOT_A_GIVEN_NAME and not _NOUN_ENDINGS.search(first):
-                return found
+            if first.lower() in _NOT_A_GIVEN_NAME:
+                continue
+            if not _NOUN_ENDINGS.search(first) or _on_a_line_of_its_own(text, found):
+                return found  # a card's name line is a name, whatever its ending ("Jochen Klar", "Peter Lang")
         return None
+
+
+def _on_a_line_of_its_own(text: str, found: re.Match[str]) -> bool:
+    start = text.rfind("\n", 0, found.start()) + 1
+    end = text.find("\n", found.end())
+    return not text[start : found.start()].strip() and not text[found.end() : None if end < 0 else end].strip()
 
 
 _PERSON_LOOKS = _PersonLooks()

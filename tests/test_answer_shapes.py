@@ -153,6 +153,10 @@ def test_a_bachelor_is_a_bsc_and_a_summer_semester_an_ss(assistant):
         ("Der Wissenschaftliche Beirat berät das Netzwerk.", None),
         ("Die Daten hat Alexandra Kapp ausgewertet.", "Alexandra Kapp"),
         ("Prof. Quint leads it.", "Prof."),
+        # a name on a line of its own, as on a card, is a name whatever its ending
+        ("Entwicklungsgruppe\nJochen Klar\n(Sprecher) ist Softwareentwickler.", "Jochen Klar"),
+        ("Unser Team\nPeter Lang", "Peter Lang"),
+        ("Die Daten hat Jochen Klar ausgewertet.", None),
     ],
 )
 def test_two_capitalised_german_nouns_are_no_ones_name(text, name):
