@@ -707,10 +707,18 @@ _CONTINUES = LazyPattern(r"^\W*(and|also|what about|how about|und|auch|und was i
 
 def is_follow_up(question: str, query: ParsedQuery) -> bool:
     """A question that points back ("it", "dort"), goes on from the last one ("And ...?", "Und ...?"),
-    or names too little to stand alone."""
-    if _CONTINUES.match(question) or len(query.terms) <= 1:
+    or names too little to stand alone (one word, or in German no noun)."""
+    if _CONTINUES.match(question) or len(query.terms) <= 1 or _names_nothing(question, query):
         return True
     return bool(question_words(question) & (ANAPHORA["en"] | ANAPHORA["de"]))
+
+
+def _names_nothing(question: str, query: ParsedQuery) -> bool:
+    """A German question with no noun ("An wen wende ich mich, wenn ich teilnehmen will?") asks about
+    what was asked before: German writes every noun with a capital, and the first word has one anyway."""
+    if query.lang != "de":
+        return False
+    return not any(w[:1].isupper() for w in question.split()[1:])
 
 
 def earlier_question(question: str, query: ParsedQuery, history: Sequence[object] | None) -> str | None:
@@ -911,7 +919,7 @@ _PAYS = (
     r"gefördert|finanziert|finanzierte|bezahlt|bezahlte|sponsert|trägt|getragen)"
 )
 _FUNDER_ASKED = LazyPattern(
-    r"^\W*(who|wer|which (organisation|organization|agency|foundation|institution|body|funder)|welche \w+)\b.{0,40}?\b"
+    r"^\W*(who|wer|which (organisation|organization|agency|foundation|institution|body|funder)|welche \w+)\b.{0,60}?\b"
     + _PAYS
     + r"\b",
     re.I,

@@ -66,6 +66,14 @@ def test_a_follow_up_takes_its_subject_from_the_earlier_question(analyzer):
     assert all(w <= 0.5 for t in carried for w in t.variants.values())
 
 
+def test_a_german_question_without_a_noun_goes_on_from_the_earlier_one(analyzer):
+    earlier = "Wann trifft sich die Softwaregruppe?"
+    asked = "An wen wende ich mich, wenn ich teilnehmen will?"
+    assert earlier_question(asked, analyzer.parse_question(asked, "de", SITE_WORDS), [earlier]) == earlier
+    alone = "An wen wende ich mich wegen der Anmeldung?"
+    assert earlier_question(alone, analyzer.parse_question(alone, "de", SITE_WORDS), [earlier]) is None
+
+
 def test_a_question_that_stands_alone_is_not_a_follow_up(analyzer):
     query = analyzer.parse_question("Which publications does the research group list?", "en", SITE_WORDS)
     assert earlier_question("Which publications does the research group list?", query, ["Who leads it?"]) is None
