@@ -105,6 +105,7 @@ def test_the_cost_of_any_question_is_bounded(analyzer, question):
         ("How many people work there?", "number"),
         ("What is CityJSON?", "definition"),
         ("What is Mara Quint doing now?", "now"),
+        ("Wer hat die Entwicklung der Software ursprünglich finanziert?", "funder"),
         ("Wo arbeitet sie inzwischen?", "now"),
         ("Was macht er heute beruflich?", "now"),
         ("Which journal published it?", None),
