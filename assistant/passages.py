@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from itertools import accumulate, islice
+from itertools import islice
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -91,7 +91,6 @@ RECORD_TITLE_WORDS = 6  # ... and its heading is a title this long (a paper's), 
 MAX_CONTEXT_CHARS = 400
 MAX_TITLE_CELL_WORDS = 20  # a bold cell this short, in a table that holds headings, is their title
 
-_WORD_SPLIT = re.compile(r"(\w+)", re.UNICODE)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -549,16 +548,18 @@ def _source_line(doc: Document, text: str, cache: dict) -> int | None:
     key = tuple(words)
     if key in cache:
         return cache[key]
-    if None not in cache:  # the source's words and where each starts, read once per page
-        parts = _WORD_SPLIT.split(doc.source_text)  # gap, word, gap, word, ..., gap
-        cache[None] = (parts[1::2], list(accumulate(map(len, parts)))[::2])
-    tokens, starts = cache[None]
+    if None not in cache:  # the source's words and the line of each, read once per page (no word spans lines)
+        tokens: list[str] = []
+        lines: list[int] = []
+        for number, source_line in enumerate(doc.source_text.split("\n"), 1):
+            found = WORD.findall(source_line)
+            if found:
+                tokens += found
+                lines += [number] * len(found)
+        cache[None] = (tokens, lines)
+    tokens, lines = cache[None]
     i = _words_at(words[:4], tokens)
-    if i is None:
-        line = None
-    else:
-        start = starts[i] + len(tokens[i]) - len(words[0])
-        line = doc.source_text.count("\n", 0, start) + 1
+    line = None if i is None else lines[i]
     cache[key] = line
     return line
 
