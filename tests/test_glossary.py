@@ -38,6 +38,15 @@ def test_no_word_sits_in_two_groups():
     assert {word: sorted(at) for word, at in lines.items() if len(at) > 1} == {}
 
 
+def test_the_doctorate_is_the_degree():
+    """On a university site "doctorate" and "Ph.D." are one degree; the physician is another sense."""
+    by_word = {fold(phrase): {fold(p) for _, p in members} for _, members in GROUPS for _, phrase in members}
+    assert {"ph.d", "doktortitel", "promoviert"} <= by_word["doctorate"]
+    assert {"promotion", "doctoral degree"} <= by_word["phd"]
+    assert not {"doctor", "doctors", "doctorate"} & by_word["physician"]
+    assert "arzt" in by_word["physician"]
+
+
 def variants(analyzer, question, lang):
     return {v for term in analyzer.parse_question(question, lang).terms for v in term.variants}
 
@@ -60,6 +69,10 @@ def analyzer():
         ("Was ist der Vorteil der Behandlung?", "de", "treatment", "treat"),
         ("Wie viel Geld geben Bund und Länder aus?", "de", "spend", "birth"),  # "geb." is no stem of "geben"
         ("Wie schnell fahren die Autos?", "de", "speed", "fast"),  # German "fast" is "almost"
+        ("Where did she get her doctorate?", "en", "ph.d", "arzt"),  # the degree, not the physician
+        ("Where did she get her doctorate?", "en", "promoviert", "physician"),
+        ("Which PhD positions are open?", "en", "promotion", "doctor"),  # not a physician's "doctors"
+        ("Wo hat sie promoviert?", "de", "phd", "arzt"),
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
