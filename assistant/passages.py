@@ -11,6 +11,7 @@ quote verbatim and useful.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -25,7 +26,12 @@ if TYPE_CHECKING:  # selectolax is needed to index, not to serve
 from .analysis import detect_language
 from .chrome import block_key
 from .documents import OMITTED, Document, Passage
-from .text import WORD, split_sentences, word_count
+from .text import WORD, split_sentences
+from .text import word_count as _word_count
+
+# The cutter weighs a block's words again and again (a caption? a label? a record's line? too long?),
+# and a page's headings above each passage: each text is counted once.
+word_count = functools.lru_cache(maxsize=4096)(_word_count)
 
 # Stands, on a line of its own, where a quote leaves out visible text of the page.
 OMISSION = "…"
@@ -106,8 +112,23 @@ class _Block:
 
 
 def _clean(text: str) -> str:
-    lines = [_SPACE.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+    lines = []
+    for line in text.split("\n"):
+        # most lines have single spaces only, which _SPACE would put back as they are
+        if (
+            "  " in line
+            or "\t" in line
+            or "\r" in line
+            or "\f" in line
+            or "\v" in line
+            or "\xa0" in line
+            or "\u200b" in line
+        ):
+            line = _SPACE.sub(" ", line)
+        line = line.strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 class _Walker:
