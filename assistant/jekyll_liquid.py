@@ -873,10 +873,17 @@ def _is_nil(value: object, fallback: object = None) -> Any:
 
 def _data_filter(value: object, filters: object = None) -> Any:
     """Items whose ``key`` matches a regular expression, for each ``key: regex`` in a comma list;
-    ``key:`` alone keeps items without that key."""
+    ``key:`` alone keeps items without that key. Later versions of the template take a condition
+    on the item's fields instead ("role == 'pi' and group != 'alum'"), evaluated by ``_Condition``."""
     items, spec = _plain(value), _plain(filters)
     if not isinstance(items, (list, tuple)) or not isinstance(spec, str):
         return items
+    if _CONDITION_SIGN.search(spec):
+        try:
+            condition = _Condition(spec)
+        except ValueError:
+            return items  # a condition this reader cannot follow filters nothing out
+        return [d for d in items if condition.holds(d)]
     kept = list(items)
     for part in _array_filter(spec.split(",")):
         key, *rest = _array_filter(part.split(":"))
@@ -886,6 +893,111 @@ def _data_filter(value: object, filters: object = None) -> Any:
             regex = _ruby_regex(rest[0], multiline=True)
             kept = [d for d in kept if regex.search(_to_s(_prop(d, key)))]
     return kept
+
+
+_CONDITION_SIGN = re.compile(r"==|!=|&&|\|\||\b(and|or|not)\b|^\s*!")
+_CONDITION_TOKEN = re.compile(
+    r"\s*(?:(?P<string>'[^']*'|\"[^\"]*\")|(?P<number>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|<|>|&&|\|\||!|\(|\))"
+    r"|(?P<name>[A-Za-z_][\w.]*))"
+)
+MAX_CONDITION_CHARS = 500
+
+
+class _Condition:
+    """A condition on an item's fields, as the template's Ruby writes it: fields by name (an absent one
+    is nil), quoted strings, numbers, nil/true/false, ``== != < > <= >=``, ``and or not && || !`` and
+    brackets. It is read, never run: anything else makes it refuse (ValueError)."""
+
+    def __init__(self, text: str) -> None:
+        if len(text) > MAX_CONDITION_CHARS:
+            raise ValueError("condition too long")
+        self.tokens: list[tuple[str, str]] = []
+        at = 0
+        while text[at:].strip():
+            found = _CONDITION_TOKEN.match(text, at)
+            if found is None:
+                raise ValueError(f"cannot read {text[at:]!r}")
+            kind = found.lastgroup or ""
+            self.tokens.append((kind, found.group(kind)))
+            at = found.end()
+        self.tree = self._parse(0)
+        if self.tree[1] != len(self.tokens):
+            raise ValueError("condition does not end where it should")
+
+    # parsing: each step returns (node, position after it); nodes are nested tuples
+    def _parse(self, at: int, depth: int = 0) -> tuple[Any, int]:
+        if depth > 30:
+            raise ValueError("condition nested too deep")
+        return self._binary(at, depth, ("or", "||"), self._conjunction)
+
+    def _conjunction(self, at: int, depth: int) -> tuple[Any, int]:
+        return self._binary(at, depth, ("and", "&&"), self._negation)
+
+    def _binary(self, at: int, depth: int, ops: tuple[str, ...], operand: Any) -> tuple[Any, int]:
+        node, at = operand(at, depth)
+        while at < len(self.tokens) and self.tokens[at][1] in ops:
+            right, at = operand(at + 1, depth)
+            node = (ops[0], node, right)
+        return node, at
+
+    def _negation(self, at: int, depth: int) -> tuple[Any, int]:
+        if at < len(self.tokens) and self.tokens[at][1] in ("not", "!"):
+            node, at = self._negation(at + 1, depth + 1)
+            return ("not", node), at
+        left, at = self._atom(at, depth)
+        if at < len(self.tokens) and self.tokens[at][1] in ("==", "!=", "<", ">", "<=", ">="):
+            right, end = self._atom(at + 1, depth)
+            return (self.tokens[at][1], left, right), end
+        return left, at
+
+    def _atom(self, at: int, depth: int) -> tuple[Any, int]:
+        if at >= len(self.tokens):
+            raise ValueError("condition ends too soon")
+        kind, text = self.tokens[at]
+        if text == "(":
+            node, at = self._parse(at + 1, depth + 1)
+            if at >= len(self.tokens) or self.tokens[at][1] != ")":
+                raise ValueError("unclosed bracket")
+            return node, at + 1
+        if kind == "string":
+            return ("value", text[1:-1]), at + 1
+        if kind == "number":
+            return ("value", float(text) if "." in text else int(text)), at + 1
+        if kind == "name" and text in ("nil", "true", "false"):
+            return ("value", {"nil": None, "true": True, "false": False}[text]), at + 1
+        if kind == "name" and text not in ("and", "or", "not"):
+            return ("field", text), at + 1
+        raise ValueError(f"unexpected {text!r}")
+
+    def holds(self, item: object) -> bool:
+        value = self._value(self.tree[0], item)
+        return value is not None and value is not False  # Ruby: only nil and false are false
+
+    def _value(self, node: Any, item: object) -> Any:
+        op = node[0]
+        if op == "value":
+            return node[1]
+        if op == "field":
+            return _prop(item, node[1])
+        if op == "not":
+            return not self._truth(node[1], item)
+        if op == "or":
+            return self._truth(node[1], item) or self._truth(node[2], item)
+        if op == "and":
+            return self._truth(node[1], item) and self._truth(node[2], item)
+        left, right = self._value(node[1], item), self._value(node[2], item)
+        if op == "==":
+            return left == right
+        if op == "!=":
+            return left != right
+        try:
+            return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[op]
+        except TypeError:
+            return False  # Ruby would raise; the item is left out
+
+    def _truth(self, node: Any, item: object) -> bool:
+        value = self._value(node, item)
+        return value is not None and value is not False
 
 
 def _site_file(path: object, environment: Any) -> Path | None:

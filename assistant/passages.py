@@ -310,11 +310,36 @@ class _Walker:
     def _table_rows(self, node: LexborNode) -> list[tuple[str, list[_Block]]]:
         rows: list[tuple[str, list[_Block]]] = []
         for tr in node.css("tr"):
-            cells = [_clean(block_text(c)).replace("\n", " ") for c in tr.iter() if c.tag in ("td", "th")]
+            cells = [_cell_text(c) for c in tr.iter() if c.tag in ("td", "th")]
             cells = [c for c in cells if c]
             if cells:
-                rows.append((" | ".join(cells), []))
+                rows.append(("\n".join(_row_lines(cells)), []))
         return rows
+
+
+def _row_lines(cells: list[str]) -> list[str]:
+    """A row's cells joined by " | ", with a left-out cell's omission on a line of its own between them."""
+    lines: list[str] = []
+    run: list[str] = []
+    for cell in cells:
+        if cell == OMISSION:
+            if run:
+                lines.append(" | ".join(run))
+                run = []
+            lines.append(OMISSION)
+        else:
+            run.append(cell)
+    if run:
+        lines.append(" | ".join(run))
+    return lines
+
+
+def _cell_text(cell: LexborNode) -> str:
+    """A table cell's text on one line; a cell a visitor sees only a control in ("Show") is an omission."""
+    text = _clean(block_text(cell)).replace("\n", " ")
+    if not text and WORD.search(cell.text(deep=True) or ""):
+        return OMISSION
+    return text
 
 
 def _table_of(cell: LexborNode) -> LexborNode | None:

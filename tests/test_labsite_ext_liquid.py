@@ -164,6 +164,36 @@ def test_data_filter_selects_by_regular_expression(tmp_path):
     assert "Unassigned: Di Eng." in joined
 
 
+def test_data_filter_selects_by_a_condition_on_the_fields(tmp_path):
+    # the template's later versions write the filter as a condition: fields by name, an absent one nil
+    root = _write(
+        tmp_path,
+        {
+            "_config.yml": "title: Dune Lab\n",
+            "_data/people.yml": (
+                "- {name: Ana Ruiz, role: principal-investigator}\n- {name: Bo Chen, role: phd}\n"
+                "- {name: Cy Diaz, role: phd, group: alum}\n- {name: Di Eng, role: postdoc, year: 2019}\n"
+            ),
+            "index.md": (
+                "---\ntitle: Home\n---\n\n"
+                "Lead: {{ site.data.people | data_filter: \"role == 'principal-investigator' and group != 'alum'\""
+                " | map: 'name' | join: ', ' }}.\n\n"
+                "Team: {{ site.data.people | data_filter: \"role != 'principal-investigator' && group != 'alum'\""
+                " | map: 'name' | join: ', ' }}.\n\n"
+                "Alumni: {{ site.data.people | data_filter: \"group == 'alum' or (year and year < 2020)\""
+                " | map: 'name' | join: ', ' }}.\n\n"
+                "Unread: {{ site.data.people | data_filter: \"File.delete('x') || true\" | size }}.\n"
+            ),
+        },
+    )
+    _, texts, _ = _page(root, "/")
+    joined = "\n".join(texts)
+    assert "Lead: Ana Ruiz." in joined
+    assert "Team: Bo Chen, Di Eng." in joined
+    assert "Alumni: Cy Diaz, Di Eng." in joined
+    assert "Unread: 4." in joined  # a condition that is not a plain comparison is never run: nothing is left out
+
+
 def test_a_collection_document_without_a_title_is_named_after_its_person(tmp_path):
     root = _write(
         tmp_path,

@@ -168,3 +168,11 @@ def test_a_table_of_boxes_with_headings_is_read_as_the_pages_sections():
 def test_a_table_of_data_stays_rows():
     [p] = page("<table><tr><th>Room</th><th>Hours</th></tr><tr><td><b>A 101</b></td><td>9-12</td></tr></table>")
     assert p.text.split("\n") == ["Room | Hours", "A 101 | 9-12"]
+
+
+def test_a_control_in_a_table_row_is_left_out_with_an_omission():
+    [p] = page(
+        '<table><tr><td><b>Contact</b></td><td><a href="#box" onclick="show()">Show</a></td></tr>'
+        "<tr><td>Phone: 0341 1234</td></tr></table>"
+    )
+    assert p.text.split("\n") == ["Contact", "…", "Phone: 0341 1234"]
