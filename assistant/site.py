@@ -625,6 +625,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     for post_dir in post_dirs:
         reader.posts(post_dir)
     site.posts.sort(key=lambda p: (p.date, p.path), reverse=True)
+    _limit_posts(site)
     for name, options in reader.collections.items():
         site.collections[name] = reader.collection(name, options)
     _link_translations(site)
@@ -632,6 +633,17 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
 
     generate(site)
     return site
+
+
+def _limit_posts(site: Site) -> None:
+    """``limit_posts: N`` publishes only the N newest posts, as Jekyll does (0 or none: all)."""
+    limit = site.config.get("limit_posts")
+    if limit in (None, 0, False):
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        site.problems.append(Problem("_config.yml", f"limit_posts must be a non-negative number, not {limit!r}", 1))
+        return
+    del site.posts[limit:]
 
 
 def _source_folder(root: Path, config: dict, problems: list[Problem]) -> Path:

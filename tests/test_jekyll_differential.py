@@ -588,3 +588,20 @@ def test_a_collection_document_printed_whole_is_its_text_not_its_fields(tmp_path
     text = " ".join(comparison.passages("team.html"))
     assert "Harvard Medical School" in text and "Max Planck Institute" in text
     assert "relative_path" not in text and "'name'" not in text
+
+
+def test_limit_posts_publishes_only_the_newest(tmp_path):
+    site = {
+        "_config.yml": "url: https://example.org\nlimit_posts: 2\n",
+        "_layouts/default.html": LAYOUT,
+        "index.md": "---\nlayout: default\ntitle: News\n---\n{% for post in site.posts %}- {{ post.title }}\n{% endfor %}\n",
+    }
+    for day, title in ((1, "Oldest"), (2, "Middle"), (3, "Newest")):
+        site[f"_posts/2021-03-0{day}-{title.lower()}.md"] = (
+            f"---\nlayout: default\ntitle: {title} news\n---\nThe {title.lower()} post of March.\n"
+        )
+    comparison = compare(tmp_path, site)
+    assert_faithful(comparison)
+    files = {page.file for page in comparison.check.pages}
+    assert "2021/03/03/newest.html" in files and "2021/03/02/middle.html" in files
+    assert "2021/03/01/oldest.html" not in files
