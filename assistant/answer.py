@@ -13,6 +13,7 @@ import marshal
 import math
 import re
 import urllib.parse
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,7 +297,7 @@ class Assistant:
         if query.lang != "de":
             return False
         words = question.split()[1:]  # the first word is capitalised as any first word is
-        nouns = {w.strip(_PUNCTUATION) for w in words if w[:1].isupper()}
+        nouns = _with_parts(w for w in words if w[:1].isupper())
         terms = [t for t in query.terms if t.word in nouns]
         if not terms:
             return False
@@ -310,7 +311,7 @@ class Assistant:
             return False
         # the two words after "which": X may be qualified ("welche beiden Einrichtungen", "which video tool")
         named = question[which.start(1) :].split()[:2]
-        asked = [t for t in query.terms if t.word in {w.strip(_PUNCTUATION) for w in named}]
+        asked = [t for t in query.terms if t.word in _with_parts(named)]
         return bool(asked) and self._untraced(asked)
 
     def _untraced(self, terms: list[QueryTerm]) -> bool:
@@ -657,6 +658,16 @@ class Assistant:
 
 
 # What kind of answer a question asks for, and what such an answer looks like in text: a
+
+
+def _with_parts(words: Iterable[str]) -> set[str]:
+    """Words as the question has them, and the parts of a hyphenated one ("Augmented-Reality-Brille"),
+    which are the question's terms."""
+    out: set[str] = set()
+    for word in words:
+        word = word.strip(_PUNCTUATION)
+        out.update([word, *word.split("-")])
+    return out
 
 
 def _demote_listings(ranked: list[Candidate]) -> None:

@@ -82,6 +82,9 @@ class SourceFile:
     output: bool = True  # False for documents of collections that are not published
     translations: dict[str, str] = field(default_factory=dict)  # language -> absolute URL of this page in it
     pager: Any = None  # for a listing page a pagination plugin makes: which slice of the posts it shows
+    # a post with broken front matter is dated when the site is built, but Jekyll orders it by its path,
+    # which for a dated file name is the date the name gives
+    ordered_as: dt.datetime | None = None
 
     @property
     def ext(self) -> str:
@@ -624,7 +627,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
     post_dirs = reader.pages()
     for post_dir in post_dirs:
         reader.posts(post_dir)
-    site.posts.sort(key=lambda p: (p.date, p.path), reverse=True)
+    site.posts.sort(key=lambda p: (p.ordered_as or p.date, p.path), reverse=True)
     _limit_posts(site)
     for name, options in reader.collections.items():
         site.collections[name] = reader.collection(name, options)
@@ -633,6 +636,14 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
 
     generate(site)
     return site
+
+
+def _name_date(text: str) -> dt.datetime | None:
+    try:
+        year, month, day = (int(x) for x in text.split("-"))
+        return dt.datetime(year, month, day)
+    except ValueError:
+        return None
 
 
 def _limit_posts(site: Site) -> None:
@@ -749,8 +760,10 @@ class _Reader:
             return None
         text, data, body, body_line = read
         date = _to_datetime(data.get("date"), self.tz)
+        ordered_as = None
         if data.pop(BROKEN_FRONT_MATTER, False):
             # Jekyll stops reading such a post before its file name gives it a date and a title
+            ordered_as = _name_date(match.group(1))
             date, match = self.now, _POST_NAME.match("0000-00-00-" + name)
             assert match is not None
         if date is None:
@@ -777,6 +790,7 @@ class _Reader:
             slug=str(data.get("slug") or slug),
             collection="posts",
             text=text,
+            ordered_as=ordered_as,
         )
         sf.front_matter.setdefault("title", _titleize(slug))
         return sf

@@ -163,10 +163,13 @@ def test_which_x_is_declined_where_the_site_has_no_trace_of_x(tmp_path):
         "_config.yml": "title: Schulforschung\nurl: https://schule.example.org\nlang: de\n",
         "studium.md": "---\ntitle: Studium\nlang: de\n---\nIm Lehramtsstudium in Leipzig bieten wir Seminare zur Unterrichtsforschung an."
         " Das Labor wurde von zwei Einrichtungen gegründet: der Universität und dem Klinikum.\n",
+        "technik.md": "---\ntitle: Technik\nlang: de\n---\nDas Labor nutzt eine Augmented Reality Brille für Versuche.\n",
     }
     lab = open_site_with_news(tmp_path, site, news=12, lang="de")
     assert lab.answer("Welchen Numerus clausus hat das Lehramtsstudium in Leipzig?").abstained
     assert not lab.answer("Welche beiden Einrichtungen haben das Labor gegründet?").abstained
+    # the parts of a hyphenated name are what the site is asked for, not the verb after it
+    assert not lab.answer("Welche Augmented-Reality-Brille steht uns zur Verfügung?").abstained
 
 
 def test_a_dish_is_declined_where_its_everyday_words_stand_on_the_site(tmp_path):

@@ -307,3 +307,18 @@ def test_source_outside_the_site_is_refused(tmp_path: Path):
     site = load_site(tmp_path / "site")
     assert [p.url for p in site.published()] == ["/"]
     assert any("source" in p.reason for p in site.problems)
+
+
+def test_a_post_with_broken_front_matter_keeps_its_place_among_the_posts(tmp_path):
+    # Jekyll dates it the day of the build, yet lists it where its file name puts it
+    root = write_site(
+        tmp_path / "site",
+        {
+            "_posts/2019-05-03-before.md": "---\ntitle: Before\n---\nEarlier.\n",
+            "_posts/2019-06-05-broken.md": '---\ntitle: "A "quoted" word"\n---\nBroken.\n',
+            "_posts/2019-06-24-after.md": "---\ntitle: After\n---\nLater.\n",
+        },
+    )
+    site = load_site(root)
+    assert [p.path.split("-", 3)[-1] for p in site.posts] == ["after.md", "broken.md", "before.md"]
+    assert site.posts[1].url.startswith("/" + str(site.posts[1].date.year))  # dated the day of the build
