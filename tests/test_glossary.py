@@ -73,6 +73,10 @@ def analyzer():
         ("Where did she get her doctorate?", "en", "promoviert", "physician"),
         ("Which PhD positions are open?", "en", "promotion", "doctor"),  # not a physician's "doctors"
         ("Wo hat sie promoviert?", "de", "phd", "arzt"),
+        ("Wo arbeitet er inzwischen?", "de", "currently", "zwischen"),  # "currently" is no asking word of a site
+        ("Was macht sie heute beruflich?", "de", "currently", "tomorrow"),
+        ("Which presentations are planned?", "en", "vortrag", "derzeit"),  # not "presently"
+        ("Is the seminar held once a week?", "en", "woche", "fruher"),  # "once" is no "formerly"
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
