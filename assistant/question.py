@@ -90,6 +90,9 @@ MAX_TYPOS = 3  # words of one question looked up as typos: each is a fuzzy searc
 MAX_COMPOUNDS = 6
 
 
+_POSSESSIVE = re.compile(r"^([^\W\d_]{2,})['’]s$")
+
+
 @dataclass
 class Word:
     """One token of the question, as typed and as the index would spell it."""
@@ -466,6 +469,9 @@ class QuestionParser:
             if m.lastgroup == "url":
                 raw = raw.rstrip(TRAILING)
             for part in _hyphen_parts(raw) if m.lastgroup == "word" else [raw]:
+                owner = _POSSESSIVE.match(part)
+                if owner:  # "Cutillo's cats" asks about Cutillo: a misspelt name is then corrected as a name
+                    part = owner.group(1)
                 word = Word(part, fold(part), ctx.stems(part))
                 before = words[-1] if len(words) > 1 else None
                 if before is not None and before.raw[:1].isupper() and before.alpha:

@@ -214,3 +214,10 @@ def test_an_ordinal_in_words_reaches_the_figure_a_page_writes(analyzer):
     # a word the site itself writes ("achten", to heed) is not read as a figure
     verb = analyzer.parse_question("Worauf muss ich achten?", "de", site)
     assert "8" not in next(t for t in verb.terms if t.word == "achten").variants
+
+
+def test_a_misspelt_name_in_the_possessive_is_corrected_as_the_name(analyzer):
+    site = Vocabulary({"cutillo": 4, "dan": 3, "cats": 1})
+    parsed = analyzer.parse_question("What are Dan Cutilo's cats called?", "en", site)
+    term = next(t for t in parsed.terms if t.word == "Cutilo")
+    assert "cutillo" in term.variants and term.came_through("typo")

@@ -183,5 +183,14 @@ def test_a_dish_is_declined_where_its_everyday_words_stand_on_the_site(tmp_path)
     )
     # "make", "good" and "green" (the lab's name) stand on the site, and "chile" is one letter from "child"
     assert answer_to_json(lab.answer("How do I make a good green chile stew?"))["abstained"] is True
+    # how to cook a dish the site names is still no question for a lab
+    lab_with_dish = open_site_with_news(
+        tmp_path / "dish",
+        {
+            "_config.yml": "title: Island Lab\nurl: https://island.example.org\n",
+            "trip.md": "---\ntitle: Field trip\n---\nAfter sampling, the team cooked bolón de verde with the village.\n",
+        },
+    )
+    assert answer_to_json(lab_with_dish.answer("How do I cook bolón de verde at home?"))["abstained"] is True
     kept = answer_to_json(lab.answer("What makes a trip with a child good?"))
     assert not kept["abstained"] and "pack snacks" in kept["passages"][0]["quote"]
