@@ -77,6 +77,8 @@ def analyzer():
         ("Was macht sie heute beruflich?", "de", "currently", "tomorrow"),
         ("Which presentations are planned?", "en", "vortrag", "derzeit"),  # not "presently"
         ("Is the seminar held once a week?", "en", "woche", "fruher"),  # "once" is no "formerly"
+        ("Wer kümmert sich um die Finanzen?", "de", "schatzmeister", "look"),  # the association's treasurer
+        ("Wie hoch ist der Mitgliedsbeitrag?", "de", "membership fee", "contribution"),  # not any "Beitrag"
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
