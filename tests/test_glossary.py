@@ -79,6 +79,7 @@ def analyzer():
         ("Is the seminar held once a week?", "en", "woche", "fruher"),  # "once" is no "formerly"
         ("Wer kümmert sich um die Finanzen?", "de", "schatzmeister", "look"),  # the association's treasurer
         ("Wie hoch ist der Mitgliedsbeitrag?", "de", "membership fee", "contribution"),  # not any "Beitrag"
+        ("Welche Flugzeuge haben keinen Wickeltisch?", "de", "aircraft", "plans"),  # "Pläne" is no "plane"
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
