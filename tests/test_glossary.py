@@ -80,6 +80,8 @@ def analyzer():
         ("Wer kümmert sich um die Finanzen?", "de", "schatzmeister", "look"),  # the association's treasurer
         ("Wie hoch ist der Mitgliedsbeitrag?", "de", "membership fee", "contribution"),  # not any "Beitrag"
         ("Welche Flugzeuge haben keinen Wickeltisch?", "de", "aircraft", "plans"),  # "Pläne" is no "plane"
+        ("Welche Studie zum Darmmikrobiom?", "de", "gut microbiom", "arzt"),
+        ("Welche Nebenwirkungen hat eine Chemotherapie bei Hautkrebs?", "de", "chemotherapy", "melanoma"),
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
