@@ -35,6 +35,7 @@ from .question import (
     asked_role,
     asked_subject,
     asked_topic,
+    capitalised_words,
     earlier_question,
     names_in,
     question_verbs,
@@ -272,6 +273,7 @@ class Assistant:
         if topic:  # the weightiest word of what the group asked for is about
             about = [(w, t) for w, t in zip(weights, query.terms, strict=True) if t.word in topic]
             found.append(max(about, key=lambda pair: pair[0])[1] if about else None)
+        # "im Lab", "at the institute": the site itself, where every passage stands, narrows nothing
         return [t for t in found if t is not None and self._site_words.isdisjoint(t.variants)]
 
     def _place_asked(self, question: str, query: ParsedQuery) -> QueryTerm | None:
@@ -286,8 +288,6 @@ class Assistant:
         term = next((t for t in query.terms if t.word == name), None)
         if term is None or not any(self._doc_freq(v) > 0 for v in term.variants):
             return None
-        if self._site_words.intersection(term.variants):
-            return None  # "im Lab", "at the institute": the site itself, where every passage stands
         return term
 
     def _nouns_absent(self, question: str, query: ParsedQuery) -> bool:
@@ -296,8 +296,7 @@ class Assistant:
         ("mache", "gut") match any page."""
         if query.lang != "de":
             return False
-        words = question.split()[1:]  # the first word is capitalised as any first word is
-        nouns = _with_parts(w for w in words if w[:1].isupper())
+        nouns = _with_parts(capitalised_words(question))
         terms = [t for t in query.terms if t.word in nouns]
         if not terms:
             return False

@@ -970,8 +970,7 @@ class _Condition:
         raise ValueError(f"unexpected {text!r}")
 
     def holds(self, item: object) -> bool:
-        value = self._value(self.tree[0], item)
-        return value is not None and value is not False  # Ruby: only nil and false are false
+        return self._truth(self.tree[0], item)
 
     def _value(self, node: Any, item: object) -> Any:
         op = node[0]
@@ -997,7 +996,7 @@ class _Condition:
 
     def _truth(self, node: Any, item: object) -> bool:
         value = self._value(node, item)
-        return value is not None and value is not False
+        return value is not None and value is not False  # Ruby: only nil and false are false
 
 
 def _site_file(path: object, environment: Any) -> Path | None:

@@ -354,7 +354,7 @@ def _bold_title(cell: LexborNode) -> str:
     text = _clean(cell.text(deep=True) or "").replace("\n", " ")
     if not text or word_count(text) > MAX_TITLE_CELL_WORDS or cell.css_first("h1, h2, h3, h4, h5, h6, p, ul, ol"):
         return ""
-    bold = " ".join(_clean(b.text(deep=True) or "") for b in cell.css("b, strong") if b.parent is not None)
+    bold = " ".join(_clean(b.text(deep=True) or "") for b in cell.css("b, strong"))
     return text if _SPACE.sub(" ", bold).strip() == text else ""
 
 

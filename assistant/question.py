@@ -722,9 +722,13 @@ def is_follow_up(question: str, query: ParsedQuery) -> bool:
 def _names_nothing(question: str, query: ParsedQuery) -> bool:
     """A German question with no noun ("An wen wende ich mich, wenn ich teilnehmen will?") asks about
     what was asked before: German writes every noun with a capital, and the first word has one anyway."""
-    if query.lang != "de":
-        return False
-    return not any(w[:1].isupper() for w in question.split()[1:])
+    return query.lang == "de" and not capitalised_words(question)
+
+
+def capitalised_words(question: str) -> list[str]:
+    """The words of a question written with a capital, but its first (capitalised as any first word is):
+    in German, its nouns."""
+    return [w for w in question.split()[1:] if w[:1].isupper()]
 
 
 def earlier_question(question: str, query: ParsedQuery, history: Sequence[object] | None) -> str | None:
@@ -1257,6 +1261,12 @@ def asked_role(question: str) -> str | None:
     return which.group(1) if which and ROLE_WORDS.fullmatch(which.group(1)) else None
 
 
+def _subject_cue(question: str) -> tuple[str, re.Match[str] | None]:
+    """The question without a leading "And", and the first subject cue it matches."""
+    question = _LEADING_AND.sub("", question)
+    return question, next((m for m in (cue.match(question) for cue in _SUBJECT_CUES) if m), None)
+
+
 # "How much is the fee <for the summer workshop>?", "Wie hoch ist die Miete <im Gästehaus>?": whose fee
 _OWNER = LazyPattern(
     r"\s+(?:of|for|at|in|von|vom|für|fur|im|am|beim|bei|des|der|zur|zum)\s+"
@@ -1270,18 +1280,14 @@ def asked_owner(question: str, lang: str) -> str | None:
     """The head word of what owns the attribute a shaped question asks for ("workshop" in "How much
     is the fee for the Deep Learning workshop?"): a fee that stands elsewhere on the site is no answer.
     An English noun phrase ends with its head, a German one starts with it ("für den Workshop X")."""
-    question = _LEADING_AND.sub("", question)
-    for cue in _SUBJECT_CUES:
-        found = cue.match(question)
-        if found:
-            owner = _OWNER.match(question, found.end("subject"))
-            if owner is None:
-                return None
-            words = [w for w in re.split(r"[\s]+", owner.group("owner")) if w]
-            if lang == "de":
-                return next((w for w in words if w[:1].isupper()), None)
-            return words[-1] if words else None
-    return None
+    question, found = _subject_cue(question)
+    owner = _OWNER.match(question, found.end("subject")) if found else None
+    if owner is None:
+        return None
+    words = owner.group("owner").split()
+    if lang == "de":
+        return next((w for w in words if w[:1].isupper()), None)
+    return words[-1] if words else None
 
 
 # "Who leads the working group <on legal questions>?": which of the site's groups is asked for
@@ -1300,11 +1306,9 @@ def asked_topic(question: str) -> list[str]:
 
 def asked_subject(question: str) -> list[str]:
     """The words naming what a shaped question asks about, as written; empty when there is no such cue."""
-    question = _LEADING_AND.sub("", question)
-    for cue in _SUBJECT_CUES:
-        found = cue.match(question)
-        if found:
-            return [w for w in re.split(r"[\s-]+", found.group("subject")) if w]
+    question, found = _subject_cue(question)
+    if found:
+        return [w for w in re.split(r"[\s-]+", found.group("subject")) if w]
     money = _MONEY_WORDS.search(question)
     if money and _AMOUNT_ASKED.search(question):  # "What is the annual budget?": a turnover is no budget
         return money.group().split()

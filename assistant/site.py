@@ -639,6 +639,7 @@ def load_site(root: Path | str, url: str | None = None) -> Site:
 
 
 def _name_date(text: str) -> dt.datetime | None:
+    """The date a post's file name gives ("2019-06-05"); None when it is no date."""
     try:
         year, month, day = (int(x) for x in text.split("-"))
         return dt.datetime(year, month, day)
@@ -767,10 +768,8 @@ class _Reader:
             date, match = self.now, _POST_NAME.match("0000-00-00-" + name)
             assert match is not None
         if date is None:
-            try:
-                year, month, day = (int(x) for x in match.group(1).split("-"))
-                date = dt.datetime(year, month, day)
-            except ValueError:
+            date = _name_date(match.group(1))
+            if date is None:
                 self.problems.append(Problem(rel, f"invalid date in post file name: {match.group(1)}", 1))
                 return None
         if date > self.now and not self.show_future:
