@@ -385,6 +385,10 @@ class Vocabulary:
         found = [t for t in self._counts if t.endswith(tail) and t.isalpha()]
         return sorted(found, key=lambda t: (-self._counts[t], t))[:limit]
 
+    def starting_with(self, head: str, limit: int = 20) -> list[str]:
+        """Words of the site that start with ``head`` (German compounds it is the first part of), in order."""
+        return sorted(t for t in self._counts if t.startswith(head) and t.isalpha())[:limit]
+
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         """Terms that may lie within ``distance`` edits of ``word`` (a superset is fine)."""
         buckets = self._by_length()

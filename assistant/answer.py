@@ -49,6 +49,7 @@ from .text import LazyPattern, fold, split_sentences, word_count
 
 SCOPE = Path(__file__).with_name("scope.yml")
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
+TEMPLATE_PAGES = 3  # pages one source file makes before it counts as a template that can crowd candidates
 OWN_CANDIDATES = 10  # more candidates, found by the question's own words without synonyms ...
 TEXT_FIELDS = ("body", "exact")  # ... in the passages' own text
 RESULTS = 5
@@ -453,6 +454,15 @@ class Assistant:
         found = [
             Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES, fetched=fetched, doc_freqs=doc_freqs)
         ]
+        crowding = _crowding_template(found)
+        if crowding:
+            # a page per person from one template says "Office hours" on every page: the site's one
+            # page with the secretariat's hours must still be among the candidates
+            seen = {c.passage.id for c in found}
+            others = self.index.search(
+                query, limit=CANDIDATES // 2, fetched=fetched, doc_freqs=doc_freqs, excluding=[crowding]
+            )
+            found += [Candidate(p, s) for p, s in others if p.id not in seen]
         own = _own_words(query)
         if own is None:
             return found  # no variants beyond the words themselves: one search is enough
@@ -794,6 +804,19 @@ def _is_count(text: str, start: int, end: int) -> bool:
         return False
     before, after = text[max(0, start - 1) : start], text[end : end + 2]
     return not (before == ":" or after[:1] == ":" or (after[:1] == "." and after[1:2].isdigit()))
+
+
+def _crowding_template(found: list[Candidate]) -> str | None:
+    """The source file that made more than half the candidates, on pages of their own: a template
+    that makes a page per record of a data file (a profile per person) or a listing per page."""
+    pages: dict[str, set[str]] = {}
+    for c in found:
+        pages.setdefault(c.passage.source, set()).add(c.passage.page_url or c.passage.url)
+    share = {source: sum(1 for c in found if c.passage.source == source) for source in pages}
+    for source, count in share.items():
+        if source and count > len(found) // 2 and len(pages[source]) >= TEMPLATE_PAGES:
+            return source
+    return None
 
 
 def _own_words(query: ParsedQuery) -> ParsedQuery | None:

@@ -161,8 +161,18 @@ def _fix_filter(segment: str) -> str:
     )
 
 
+# A key named like a Liquid word (``publication.in``, ``item.for``) is a key to Ruby's Liquid; this
+# parser takes the word for the operator, so such a key is asked for in brackets.
+_WORD_KEY = re.compile(
+    rf"({_STRING})|(?<=[\w\]])\.(in|and|or|contains|not|true|false|nil|null|empty|blank|with|for|as|limit|offset"
+    r"|reversed|cols|if|else)\b(?![?\w-])"
+)
+
+
 def lenient_expression(tag: str, text: str) -> str:
     """Rewrite Ruby-Liquid-only syntax in a tag or output expression."""
+    if "." in text:
+        text = _WORD_KEY.sub(lambda m: m.group(1) or f'["{m.group(2)}"]', text)
     if tag in _CONDITION_TAGS:
         pieces = re.split(rf"({_STRING})", text)
         return "".join(p if i % 2 else p.replace("||", "or").replace("&&", "and") for i, p in enumerate(pieces))

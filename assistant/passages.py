@@ -131,6 +131,10 @@ def _clean(text: str) -> str:
     return "\n".join(lines)
 
 
+# what stands in a list without being shown as one of its items
+_NOT_ITEMS = frozenset({"-text", "-comment", "script", "style", "template", "noscript"})
+
+
 class _Walker:
     """Turns an HTML tree into a flat run of headings, text blocks and lists."""
 
@@ -304,6 +308,15 @@ class _Walker:
                         items.append((text, []))
             elif child.tag in LISTS:
                 items.extend(self._list_items(child))
+            elif child.tag not in _NOT_ITEMS:
+                # a box between the list and its items (``<ul><div><li>``, which browsers show as
+                # items); any other element in a list is a line of its own
+                if child.css_first("li") is not None:
+                    items.extend(self._list_items(child))
+                else:
+                    text = _clean(block_text(child))
+                    if text:
+                        items.append((text, []))
             child = child.next
         return items
 

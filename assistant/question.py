@@ -59,6 +59,9 @@ FAMILY_WEIGHT = 0.7
 FEMININE_WEIGHT = 0.95  # a Professorin is a professor
 PARTICLE_WEIGHT = 0.3  # the particle of a separable verb written apart ("statt"), beside the verb's family
 HEAD_WEIGHT = 0.6  # a "Netzwerktreffen" is a "Treffen", but not every one is the one asked about
+MODIFIER_WEIGHT = 0.5  # a "Störungsprävention" is about "Störungen", but it is another thing
+MODIFIER_LOOKS = 40  # words of the site starting with the word that are looked at ...
+MAX_MODIFIED = 6  # ... and the compounds among them that are kept
 MAX_HEADS = 12  # compounds per word found by their head
 
 # Words of asking, in either language: they say how a question is put, never what it is about, and
@@ -290,6 +293,29 @@ def compound_head(ctx: Context, draft: Draft) -> None:
                 )
 
 
+def compound_modifier(ctx: Context, draft: Draft) -> None:
+    """German compounds of the site that start with the word asked for, joined to a word of their own:
+    "Störungen" ~ Störungsprävention, "Montage" ~ Montageplanung. Such a compound is about the word."""
+    word = draft.word
+    if ctx.vocabulary is None or not word.alpha or len(word.folded) < 5:
+        return
+    if (ctx.lang != "de" and draft.term.known) or not word.raw[:1].isupper():
+        return
+    added = 0
+    for first in dict.fromkeys((word.folded, word.stems["de"])):
+        if len(first) < 5:
+            continue
+        for compound in ctx.vocabulary.starting_with(first, MODIFIER_LOOKS):
+            rest = compound[len(first) :]
+            rest = next((rest[len(link) :] for link in ("es", "s", "n", "") if rest.startswith(link)), rest)
+            if len(rest) < 4 or compound in draft.term.variants or not _known_part(ctx, rest, site_only=True):
+                continue
+            draft.term.add(compound, MODIFIER_WEIGHT, "compound", f"{compound!r} starts with {word.raw!r}")
+            added += 1
+            if added >= MAX_MODIFIED:
+                return
+
+
 def family(ctx: Context, draft: Draft) -> None:
     """Other members of the word's family the site uses: gegründet ~ Gründung, betreut ~ Betreuung, kooperiert ~
     Kooperation; founded ~ foundation. The stemmers keep inflections together, not derivations."""
@@ -419,6 +445,7 @@ TERM_STEPS: tuple[TermStep, ...] = (
     glossary_words,
     compound,
     compound_head,
+    compound_modifier,
     family,
     feminine,
     agent,

@@ -45,7 +45,7 @@ __all__ = [
     "build_index",
 ]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 MARKER = "institute-assistant index"
 VOCAB_DIR = "vocab"
@@ -85,6 +85,7 @@ def _schema() -> tantivy.Schema:
         # positions for glossary phrases; the exact field is matched term by term
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq" if name == "exact" else "position")
     sb.add_bytes_field("passage", stored=True)
+    sb.add_text_field("source", stored=False, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
@@ -182,6 +183,7 @@ class PreparedPassage(NamedTuple):
     exact: str
     blob: bytes  # the passage as stored (JSON)
     page: str
+    source: str = ""  # the source file: pages made from one template (a profile per person) share it
 
 
 class PassagePreparer:
@@ -215,7 +217,13 @@ class PassagePreparer:
         # the terms of "title heading text" joined by spaces: no token spans a space
         exact = title_exact + heading_exact + body_exact
         return PreparedPassage(
-            title, heading, " ".join(body), " ".join(exact), blob, passage.page_url or passage.url.split("#", 1)[0]
+            title,
+            heading,
+            " ".join(body),
+            " ".join(exact),
+            blob,
+            passage.page_url or passage.url.split("#", 1)[0],
+            passage.source,
         )
 
 
@@ -235,6 +243,7 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
             doc.add_text("body", entry.body)
             doc.add_text("exact", entry.exact)
             doc.add_bytes("passage", entry.blob)
+            doc.add_text("source", entry.source)
             writer.add_document(doc)
             digest.update(len(entry.blob).to_bytes(8, "big"))
             digest.update(entry.blob)
@@ -290,6 +299,10 @@ class IndexVocabulary(Vocabulary):
     def ending_with(self, tail: str, limit: int = 20) -> list[str]:
         _, searcher = self._fuzzy
         return [term[::-1] for term, _ in searcher.terms_with_prefix("tail", tail[::-1], limit=limit)]
+
+    def starting_with(self, head: str, limit: int = 20) -> list[str]:
+        _, searcher = self._fuzzy
+        return [term for term, _ in searcher.terms_with_prefix("term", head, limit=limit)]
 
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         if len(word) > MAX_WORD_LETTERS:  # no word of the vocabulary is that long; the automaton would be huge
@@ -431,15 +444,23 @@ class SearchIndex:
         fields: Iterable[str] | None = None,
         fetched: dict[tuple[int, int], Passage] | None = None,
         doc_freqs: dict[tuple[str, str], int] | None = None,
+        excluding: Iterable[str] = (),
     ) -> list[tuple[Passage, float]]:
         """Best passages for a parsed question, highest BM25 score first.
 
         Searches of one question may share ``fetched`` (passages by document address), so a passage both
-        find is read and decoded once, and ``doc_freqs`` (see :meth:`query`).
+        find is read and decoded once, and ``doc_freqs`` (see :meth:`query`). Passages of the source
+        files in ``excluding`` are left out.
         """
         if not query.terms or limit <= 0:
             return []
-        result = self._searcher.search(self.query(query, fields, doc_freqs), limit=limit, count=False)
+        search = self.query(query, fields, doc_freqs)
+        left_out = [
+            (tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "source", source)) for source in excluding
+        ]
+        if left_out:
+            search = tantivy.Query.boolean_query([(tantivy.Occur.Must, search), *left_out])
+        result = self._searcher.search(search, limit=limit, count=False)
         seen = {} if fetched is None else fetched
         out = []
         for score, address in result.hits:

@@ -119,3 +119,30 @@ def test_how_many_needs_a_number_next_to_what_is_counted(assistant):
     found = ask(assistant, "How many guests came to the symposium on medical imaging?")
     assert not found["abstained"] and "two hundred" in found["passages"][0]["quote"]
     assert ask(assistant, "How many doctors work in the office?")["abstained"] is True
+
+
+def test_pages_made_from_one_template_do_not_crowd_out_the_page_that_answers(tmp_path):
+    from conftest import open_site_with_news
+
+    people = "\n".join(
+        f"- key: person{n}\n  fullname: Member Number{n}\n  hours: Tuesdays from {8 + n % 5} o'clock" for n in range(60)
+    )
+    assistant = open_site_with_news(
+        tmp_path,
+        {
+            "_config.yml": "url: https://example.org\npage_gen:\n  - data: team\n    template: profile\n    name: key\n",
+            "_data/team.yml": people,
+            "_layouts/profile.html": (
+                "<h1>{{ page.fullname }}</h1>\n<p>Office hours: {{ page.hours }}; phone the secretariat.</p>\n"
+            ),
+            "contact.md": (
+                "---\ntitle: Kontakt\nlang: de\n---\n## Anschrift und Zeiten\n\n"
+                "Das Sekretariat ist von Montag bis Donnerstag, 8 bis 12 Uhr, geöffnet.\n"
+            ),
+        },
+        news=300,
+    )
+    # sixty profile pages say "Office hours" and "secretariat"; the secretariat's hours stand on one
+    # page, in German: that page is still among the passages weighed
+    weighed = assistant.explain("What are the office hours of the secretariat?").candidates
+    assert any("Montag bis Donnerstag" in c.passage.text for c in weighed)

@@ -441,6 +441,97 @@ def test_listing_pages_of_jekyll_paginate_v2(tmp_path):
     assert any("Page 3 of 3" in text for text in comparison.passages("blog/page/3/index.html"))
 
 
+# The page generator of ``page_gen:`` (jekyll-datapage_gen), as a site carries it in _plugins:
+# a page per record, its body the template layout's, the record's fields in ``page``.
+RECORD_PAGES_PLUGIN = """
+    module Jekyll
+      class RecordPage < Page
+        def initialize(site, dir, record, key, template)
+          @site = site
+          @base = site.source
+          @dir = dir
+          @name = record[key].to_s.downcase.strip.gsub(' ', '-').gsub(/[^\\w.-]/, '') + '.html'
+          process(@name)
+          read_yaml(File.join(@base, '_layouts'), template + '.html')
+          data['title'] = record[key]
+          data.merge!(record)
+        end
+      end
+
+      class RecordPages < Generator
+        safe true
+        def generate(site)
+          (site.config['page_gen'] || []).each do |spec|
+            site.data[spec['data']].each do |record|
+              site.pages << RecordPage.new(site, spec['dir'], record, spec['name'], spec['template'])
+            end
+          end
+        end
+      end
+    end
+    """
+
+DATA_PAGES = {
+    "_config.yml": """
+        url: https://example.org
+        page_gen:
+          - data: members
+            template: profile
+            name: key
+            dir: people
+        """,
+    "_plugins/record_pages.rb": RECORD_PAGES_PLUGIN,
+    "_layouts/default.html": LAYOUT,
+    "_layouts/profile.html": """
+        ---
+        layout: default
+        ---
+        <h1>{{ page.fullname }}</h1>
+        <div><div>Office:</div><div>{{ page.office }}</div></div>
+        <h2>Papers</h2>
+        {% for paper in site.data.papers %}<ul>{% for who in paper.authors %}{% if who == page.key %}
+        <div class="row"><li>{{ paper.title }} ({{ paper.year }}) in: {{ paper.in }}</li></div>
+        {% endif %}{% endfor %}</ul>{% endfor %}
+        """,
+    "_data/members.yml": """
+        - key: Ada Probe
+          fullname: Dr. Ada Probe
+          office: Room B-214
+        - key: lenz
+          fullname: Jonas Lenz
+          office: Room C-007
+        """,
+    "_data/papers.yml": """
+        - title: Counting sheep with drones
+          year: 2021
+          in: Journal of Pastoral Robotics
+          authors: [Ada Probe, lenz]
+        - title: A field guide to fences
+          year: 2019
+          in: Fence Studies Quarterly
+          authors: [lenz]
+        """,
+    "index.md": """
+        ---
+        layout: default
+        title: Home
+        ---
+        The group builds drones that count animals in fields, and writes about it.
+        """,
+}
+
+
+def test_data_pages_are_made_one_per_record_as_the_generator_makes_them(tmp_path):
+    comparison = compare(tmp_path, DATA_PAGES)
+    assert_faithful(comparison)
+    assert "Room C-007" in comparison.page("people/lenz.html")
+    # the name field's spaces become a dash; the record's fields are the page's
+    ada = " ".join(comparison.passages("people/ada-probe.html"))
+    assert "Room B-214" in ada
+    # a key named like a Liquid word ("in") is a key, and items boxed inside a list are its items
+    assert "Counting sheep with drones (2021) in: Journal of Pastoral Robotics" in ada
+
+
 def test_generator_plugins_that_are_not_known_are_reported(tmp_path, capsys):
     from conftest import write_site
 
@@ -449,14 +540,14 @@ def test_generator_plugins_that_are_not_known_are_reported(tmp_path, capsys):
     site = write_site(
         tmp_path / "site",
         {
-            "_config.yml": "plugins:\n  - jekyll-archives\n  - jekyll-feed\n",
+            "_config.yml": "plugins:\n  - jekyll-archives\n  - jekyll-feed\n  - jekyll-datapage_gen\n",
             "index.md": "---\ntitle: Home\n---\nA home page with enough words to be indexed here.\n",
         },
     )
     assert main(["index", str(site), "--out", str(tmp_path / "ix")]) == 0
     err = capsys.readouterr().err
     assert "plugins that make pages this program does not make" in err and "jekyll-archives" in err
-    assert "jekyll-feed" not in err
+    assert "jekyll-feed" not in err and "datapage" not in err  # a generator made here is not reported
 
 
 KRAMDOWN = {

@@ -158,6 +158,14 @@ def test_a_german_word_finds_the_compounds_whose_head_it_is(analyzer):
     assert "treffpunkt" not in term.variants  # a word that merely starts alike is no compound of it
 
 
+def test_a_german_word_finds_the_compounds_it_starts(analyzer):
+    site = Vocabulary({"storungspravention": 2, "pravention": 1, "storungsfrei": 1, "storch": 3})
+    term = analyzer.parse_question("Welche Störungen?", "de", site).terms[-1]
+    assert "storungspravention" in term.variants and term.why["storungspravention"][0] == "compound"
+    # "frei" is no word of the site, and "Storch" only starts with the same letters
+    assert "storungsfrei" not in term.variants and "storch" not in term.variants
+
+
 def test_an_everyday_word_misspelt_is_corrected_through_the_glossary_when_the_site_lacks_it(analyzer):
     german_site = Vocabulary({"kontakt": 3, "netzwerk": 5})
     term = analyzer.parse_question("contcat", "en", german_site).terms[0]

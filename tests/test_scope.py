@@ -192,5 +192,7 @@ def test_a_dish_is_declined_where_its_everyday_words_stand_on_the_site(tmp_path)
         },
     )
     assert answer_to_json(lab_with_dish.answer("How do I cook bolón de verde at home?"))["abstained"] is True
+    # "zubereiten" is cooking too, said in two parts around the dish ("bereite … zu")
+    assert answer_to_json(lab_with_dish.answer("Wie bereite ich Bolón de Verde zu?"))["abstained"] is True
     kept = answer_to_json(lab.answer("What makes a trip with a child good?"))
     assert not kept["abstained"] and "pack snacks" in kept["passages"][0]["quote"]
