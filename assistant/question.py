@@ -1002,8 +1002,8 @@ _SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPa
     (
         "date",
         LazyPattern(
-            r"^\W*(when|since when|until when|(in |from |during |for )?(what|which) "
-            r"(year|years|period|date|dates|decade)|wann|seit wann|von wann"
+            r"^\W*(when|since when|until when|from when|by when|(in |from |during |for )?(what|which) "
+            r"(year|years|period|date|dates|decade)|wann|seit wann|von wann|ab wann|bis wann"
             r"|(in |an |aus |seit |von )?welche[mnrs]? (jahr|jahre|jahren|zeitraum|datum|tag))\b",
             re.I,
         ),

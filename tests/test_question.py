@@ -109,6 +109,8 @@ def test_the_cost_of_any_question_is_bounded(analyzer, question):
         ("Wo arbeitet sie inzwischen?", "now"),
         ("Was macht er heute beruflich?", "now"),
         ("Which journal published it?", None),
+        ("Ab wann soll es den Studiengang geben?", "date"),
+        ("From when will the course be offered?", "date"),
     ],
 )
 def test_the_answer_shape_asked_for(question, shape):
@@ -122,6 +124,11 @@ def test_words_of_asking_are_not_what_a_question_is_about(analyzer):
         for t in analyzer.parse_question("Since when does the group exist, and how often could I visit?", "en").terms
     }
     assert "since" not in words and "often" not in words and "could" not in words
+    # "Ab wann soll es … geben?": the preposition and "es geben" say how it is asked
+    words = {
+        t.word.lower() for t in analyzer.parse_question("Ab wann soll es den Masterstudiengang geben?", "de").terms
+    }
+    assert words == {"masterstudiengang"}
     words = {
         t.word for t in analyzer.parse_question("An wen kann ich mich wenden, wenn ich mitmachen will?", "de").terms
     }
