@@ -632,6 +632,10 @@ class Assistant:
                 # drop trailing sentences that match nothing, keeping at least one
                 while len(chosen) > 1 and scores[best_at + len(chosen) - 1] == 0:
                     chosen = chosen[:-1]
+                end = best_at + len(chosen)
+                if end < len(spans) and text[chosen[-1][0] : chosen[-1][1]].rstrip().endswith(":"):
+                    # "… focuses on four topics:" says what follows; the quote goes on to it
+                    chosen = [*chosen, spans[end]]
                 if best_at > 0 and (passage.kind == "publication" or _names_its_record(passage, text, spans[0])):
                     # a reference without its authors, a person's record without the name, answers nothing:
                     # keep them, mark the gap

@@ -146,3 +146,24 @@ def test_pages_made_from_one_template_do_not_crowd_out_the_page_that_answers(tmp
     # page, in German: that page is still among the passages weighed
     weighed = assistant.explain("What are the office hours of the secretariat?").candidates
     assert any("Montag bis Donnerstag" in c.passage.text for c in weighed)
+
+
+def test_a_quoted_sentence_that_ends_with_a_colon_goes_on_to_what_it_introduces(tmp_path):
+    from conftest import open_site_with_news
+
+    assistant = open_site_with_news(
+        tmp_path,
+        {
+            "research.md": (
+                "---\ntitle: Research\n---\n## Research\n\n"
+                "### Our central research focus is this one:\n\n"
+                "#### Quantum Gardening\n\n"
+                "It covers plants, light and patience in greenhouses of every size and shape. Everyone here has "
+                "studied it for years, in the summer and in the winter. Visitors are welcome on most weekdays. "
+                "The lab was founded in 1990 and has grown ever since. It works with partners in the region "
+                "and abroad, from small farms to large botanical gardens.\n"
+            ),
+        },
+    )
+    quote = ask(assistant, "What is the central research focus?")["passages"][0]["quote"]
+    assert "central research focus" in quote and "Quantum Gardening" in quote
