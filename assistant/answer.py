@@ -735,7 +735,9 @@ class _Selection:
         best_coverage = max(c.coverage for c in ranked)
         later: list[Candidate] = []
         for c in ranked:
-            if c.score < MIN_RELATIVE_SCORE * top_score or c.coverage < MIN_RELATIVE_COVERAGE * best_coverage:
+            if (
+                c.score < MIN_RELATIVE_SCORE * top_score or c.coverage < MIN_RELATIVE_COVERAGE * best_coverage
+            ) and not self._like_sibling(c):
                 continue  # a passage that shares a word or two with the question is no answer
             if c.passage.text in self.texts:
                 continue
@@ -759,6 +761,14 @@ class _Selection:
             if c.section not in self.sections:
                 self._add(c)
         return self.hits
+
+    def _like_sibling(self, c: Candidate) -> bool:
+        """The next section beside one shown, matching the same words ("Spanish" after "French" under
+        "Languages"): one more item of the list the question asks for, however it scores."""
+        return any(
+            _siblings(first.passage, c.passage) and first.matched == c.matched and first.section != c.section
+            for first in self.firsts.values()
+        )
 
     def _adds_shape(self, c: Candidate) -> bool:
         """A passage holding what is asked for (a place, a date) that its section's hit lacks: "Where

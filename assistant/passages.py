@@ -884,6 +884,10 @@ class _Cutter:
             kind = "publication"
         elif line is None and doc.kind in ("page", "post"):
             kind = "data"  # rendered from _data or a layout, not written in the page itself
+        # headings above the two shown (a page's sections under "Courses in the summer term") say what
+        # the passage is about as well
+        above = [t for lvl, t, a in stack[: max(0, len(stack) - 2)] if not (lvl == 1 and t == doc.title)]
+        context = " ".join([self.context, *above]).strip()[:MAX_CONTEXT_CHARS] if above else self.context
         lang = self.page_lang
         if doc.mixed_languages and word_count(text) >= 12:
             lang = detect_language(text, default=self.page_lang)
@@ -900,7 +904,7 @@ class _Cutter:
                 kind=kind,
                 is_list=is_list,
                 page_url=doc.url,
-                context=self.context,
+                context=context,
                 translations=doc.translations,
             )
         )

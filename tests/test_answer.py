@@ -167,3 +167,30 @@ def test_a_quoted_sentence_that_ends_with_a_colon_goes_on_to_what_it_introduces(
     )
     quote = ask(assistant, "What is the central research focus?")["passages"][0]["quote"]
     assert "central research focus" in quote and "Quantum Gardening" in quote
+
+
+def test_the_next_section_beside_a_hit_that_matches_alike_is_shown_with_it(tmp_path):
+    from conftest import open_site_with_news
+
+    assistant = open_site_with_news(
+        tmp_path,
+        {
+            "english.md": (
+                "---\ntitle: Courses in English\n---\n## Foreign language courses\n\n"
+                "Foreign language courses of the whole university, in English, are listed in the catalogue.\n"
+            ),
+            "studies.md": (
+                "---\ntitle: Studies\n---\n## Languages\n\n### French\n\n"
+                "Courses: business correspondence; oral communication.\n\n"
+                "### Spanish\n\n"
+                "Courses: business Spanish I and II; planning international projects; a case study; oral "
+                "communication; Spanish for engineers; intercultural skills; a semester project with a partner "
+                "school in Spain; reading newspapers; writing letters and reports; presenting results; a week "
+                "of field work in a Spanish company; an exam at the end of the term, written or oral.\n"
+            ),
+        },
+        news=40,
+    )
+    result = ask(assistant, "In which languages are there courses?")
+    urls = [p["url"] for p in result["passages"]]
+    assert any(u.endswith("#french") for u in urls) and any(u.endswith("#spanish") for u in urls)

@@ -20,6 +20,17 @@ def test_a_short_list_stays_whole_under_its_heading():
     assert p.url.endswith("#board") and p.heading == "Board"
 
 
+def test_headings_above_the_two_shown_still_say_what_a_passage_is_about():
+    passages = page(
+        "<h1>Studies</h1><p>What the chair teaches, and when.</p>"
+        "<h1>Courses in the summer term</h1><h2>Languages</h2><h3>French</h3>"
+        "<p>Business correspondence, twice a week.</p>"
+    )
+    [french] = [p for p in passages if "Business correspondence" in p.text]
+    assert french.heading == "Languages › French"
+    assert "Courses in the summer term" in french.context
+
+
 def test_lines_broken_by_br_read_as_a_list():
     [p] = page("<p>Alice, Speaker<br>Bob, Treasurer<br>Carol, Secretary<br></p>")
     assert p.is_list and p.text.split("\n") == ["Alice, Speaker", "Bob, Treasurer", "Carol, Secretary"]
