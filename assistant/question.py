@@ -433,6 +433,30 @@ def translation(ctx: Context, draft: Draft) -> None:
                 draft.term.add_best(variant, weight, "glossary", f"{draft.word.raw!r} ~ {member.text()!r}")
 
 
+def translated_compound(ctx: Context, draft: Draft) -> None:
+    """German compounds of the site whose head translates an English word: "decisions" ~ Entscheidungen ~
+    Automatisierungsentscheidungen. A German site says in one word what English says in two."""
+    if ctx.lang == "de" or ctx.vocabulary is None or not draft.groups:
+        return
+    glossary, found = ctx.analyzer.glossary, 0
+    for group, scale in sorted(draft.groups.items()):
+        for member in glossary.members(group):
+            word = member.words[0]
+            if member.lang != "de" or len(member.words) != 1 or len(word) < 6 or is_verb_form(word):
+                continue  # a noun of its own heads a compound: "Teil" heads "Vorteil", "wenden" "verwendet"
+            for tail in dict.fromkeys((word, member.stems[0])):
+                for compound in ctx.vocabulary.ending_with(tail, MAX_HEADS):
+                    if len(compound) < len(tail) + 3 or compound in draft.term.variants:
+                        continue
+                    weight = GLOSSARY_WEIGHT * scale * HEAD_WEIGHT
+                    why = f"{compound!r} ends in {member.text()!r} ~ {draft.word.raw!r}"
+                    draft.term.add(compound, weight, "compound", why)
+                    draft.term.add(ctx.analyzer.stem(compound, "de"), weight, "compound", why)
+                    found += 1
+                    if found >= MAX_HEADS:
+                        return
+
+
 # Steps past a word's own forms (compound parts and heads, family, agent, cognate, typo) look only at words
 # of at most MAX_WORD_LETTERS letters: the vocabulary holds no longer one, and their cost grows with the
 # length (splitting a run of 1,000 Hangul letters into compound parts took half a second). A longer word
@@ -452,6 +476,7 @@ TERM_STEPS: tuple[TermStep, ...] = (
     cognate,
     typo,
     translation,
+    translated_compound,
 )
 
 

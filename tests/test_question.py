@@ -173,6 +173,16 @@ def test_a_german_word_finds_the_compounds_it_starts(analyzer):
     assert "storungsfrei" not in term.variants and "storch" not in term.variants
 
 
+def test_an_english_word_finds_the_german_compounds_its_translation_heads(analyzer):
+    site = Vocabulary({"automatisierungsentscheidungen": 1, "entscheidungen": 2, "vorteile": 3, "teile": 1})
+    parsed = analyzer.parse_question("decisions on automation, and which part?", "en", site)
+    decisions = next(t for t in parsed.terms if t.word == "decisions")
+    assert decisions.why["automatisierungsentscheidungen"][0] == "compound"
+    # "Teil" (a part) is too short to head a compound safely: a "Vorteil" is an advantage
+    part = next(t for t in parsed.terms if t.word == "part")
+    assert "vorteile" not in part.variants
+
+
 def test_an_everyday_word_misspelt_is_corrected_through_the_glossary_when_the_site_lacks_it(analyzer):
     german_site = Vocabulary({"kontakt": 3, "netzwerk": 5})
     term = analyzer.parse_question("contcat", "en", german_site).terms[0]
