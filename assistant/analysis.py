@@ -70,7 +70,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         aus bei beim bin bis bist bitte da dabei dadurch dafür dagegen daher damit dann daran darauf darf
         darin darüber das dass dein deine dem den denn der deren des dessen dich die dies diese diesem diesen
         dieser dieses dir doch dort du durch ein eine einem einen einer eines einige einiger er es etwas euch
-        euer eure für gegen geben gibt gab habe haben hat hatte hier hin hinter ich ihm ihn ihnen ihr ihre ihrem
+        euer eure für gegen gibt gab habe haben hat hatte hier hin hinter ich ihm ihn ihnen ihr ihre ihrem
         ihren ihrer ihres im in ist ja jede jedem jeden jeder jedes jemand jetzt kann kannst kein keine
         keinem keinen keiner können könnte man manche mein meine mich mir mit muss müssen nach nein nicht
         nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner sich sie sind so solche soll
