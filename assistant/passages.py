@@ -91,6 +91,7 @@ MAX_SENTENCES = 4
 LIST_ITEM_WORDS = 25  # items at most this long on average make a list that stays whole
 MAX_LIST_WORDS = 220
 MAX_HEADING_PREFIX_WORDS = 30
+MIN_OUTLINE, MAX_OUTLINE = 2, 12  # sub-sections under a heading that announces them ("four topics:")
 RECORD_LINE_WORDS = 25  # a line this short right under a short passage of its section joins it ...
 RECORD_WORDS = 45  # ... while that passage is no longer than this
 RECORD_TITLE_WORDS = 6  # ... and its heading is a title this long (a paper's), not a section's or a name
@@ -681,7 +682,9 @@ def passages_from_document(doc: Document) -> list[Passage]:
     cutter = _Cutter(doc, blocks, doc.lead)
     for i, block in enumerate(blocks):
         cutter.block(block, blocks[i + 1] if i + 1 < len(blocks) else None)
-    return cutter.finish()
+    out = cutter.finish()
+    cutter.outlines(blocks)
+    return out
 
 
 Heading = tuple[int, str, str]  # (level, text, anchor)
@@ -909,6 +912,22 @@ class _Cutter:
             )
         )
 
+    def outlines(self, blocks: list[_Block]) -> None:
+        """A heading that announces its sub-sections ("The chair works on four core topics:"), each a heading
+        over text of its own, also gets a passage of its line and their headings, with omissions for the
+        text between: "Which topics …?" is answered by the names, which stand in no paragraph."""
+        stack: list[Heading] = []
+        for i, block in enumerate(blocks):
+            if block.kind != "heading":
+                continue
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            stack.append((block.level, block.text, block.anchor))
+            lines = _outline(blocks, i) if block.text.rstrip().endswith(":") else []
+            if lines:
+                self.stack, self.pending = list(stack), []
+                self.add("\n".join(lines), True, False)
+
     def finish(self) -> list[Passage]:
         self._flush_long_pending(keep_last=False)
         pending = self.pending
@@ -917,6 +936,34 @@ class _Cutter:
         if pending and word_count(" ".join(pending)) <= MAX_HEADING_PREFIX_WORDS:
             self.add("\n".join(pending), len(pending) > 2, False)
         return self.out
+
+
+def _outline(blocks: list[_Block], at: int) -> list[str]:
+    """The heading at ``at`` and the headings of its sub-sections, "…" where text stands between; empty
+    unless at least two sub-sections have text under them."""
+    top = blocks[at].level
+    children: list[int] = []
+    level = None
+    for j in range(at + 1, len(blocks)):
+        b = blocks[j]
+        if b.kind in ("end", "heading") and b.level <= top:
+            break
+        if b.kind == "heading" and (level is None or b.level < level):
+            level = b.level
+            children = [j]
+        elif b.kind == "heading" and b.level == level:
+            children.append(j)
+    with_text = [k for k in children if k + 1 < len(blocks) and blocks[k + 1].kind in ("text", "list")]
+    if not MIN_OUTLINE <= len(children) <= MAX_OUTLINE or len(with_text) < MIN_OUTLINE:
+        return []
+    lines = [blocks[at].text]
+    last = at
+    for k in children:
+        if k > last + 1:
+            lines.append(OMISSION)
+        lines.append(blocks[k].text)
+        last = k
+    return lines
 
 
 def _grouped(lines: list[str], captions: set[str]) -> list[list[str]]:

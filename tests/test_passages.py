@@ -31,6 +31,16 @@ def test_headings_above_the_two_shown_still_say_what_a_passage_is_about():
     assert "Courses in the summer term" in french.context
 
 
+def test_a_heading_that_announces_its_sections_gets_an_outline_of_them():
+    topics = "".join(f"<h3>Topic {n}</h3><p>What topic {n} is about, in a sentence or two.</p>" for n in "ABC")
+    passages = page(f"<h2>The group works on three topics:</h2>{topics}<h2>News</h2><p>Nothing new.</p>")
+    [outline] = [p for p in passages if "…" in p.text]
+    assert outline.text.split("\n") == ["The group works on three topics:", "Topic A", "…", "Topic B", "…", "Topic C"]
+    # a heading that announces nothing ("Research") outlines nothing: its sections speak for themselves
+    plain = page(f"<h2>Research</h2>{topics}")
+    assert not any("…" in p.text for p in plain)
+
+
 def test_lines_broken_by_br_read_as_a_list():
     [p] = page("<p>Alice, Speaker<br>Bob, Treasurer<br>Carol, Secretary<br></p>")
     assert p.is_list and p.text.split("\n") == ["Alice, Speaker", "Bob, Treasurer", "Carol, Secretary"]
