@@ -57,6 +57,7 @@ PHRASE_SLOP = 2
 # A glossary phrase whose rarest word is in more than this share of passages
 # is matched as a bag of words (each at weight / n), which is much cheaper.
 PHRASE_MAX_DF_SHARE = 0.02
+AFFIXED_KEPT = 20_000  # compound look-ups kept per opened index (a few MB at most)
 HASH_BLOCK = 1 << 20  # files are hashed in blocks of this size, never read whole
 WRITER_HEAP = 512_000_000
 _LOCK_FILES = (".tantivy-meta.lock", ".tantivy-writer.lock")
@@ -288,6 +289,9 @@ class IndexVocabulary(Vocabulary):
         self._searcher = searcher
         # the searcher is taken now: tantivy's own reader follows the folder, which may hold a newer index later
         self._fuzzy = (words.schema, words.searcher())
+        # compounds by head and by first part, looked up for every German word and translation asked: the same
+        # few thousand words come back question after question
+        self._affixed: dict[tuple[str, str, int], list[str]] = {}
 
     def __len__(self) -> int:
         return self._fuzzy[1].num_docs
@@ -297,12 +301,27 @@ class IndexVocabulary(Vocabulary):
         return max(s.doc_freq("body", term), s.doc_freq("exact", term))
 
     def ending_with(self, tail: str, limit: int = 20) -> list[str]:
-        _, searcher = self._fuzzy
-        return [term[::-1] for term, _ in searcher.terms_with_prefix("tail", tail[::-1], limit=limit)]
+        key = ("tail", tail, limit)
+        found = self._affixed.get(key)
+        if found is None:
+            _, searcher = self._fuzzy
+            found = [term[::-1] for term, _ in searcher.terms_with_prefix("tail", tail[::-1], limit=limit)]
+            self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple[str, str, int], found: list[str]) -> None:
+        if len(self._affixed) >= AFFIXED_KEPT:
+            self._affixed.clear()
+        self._affixed[key] = found
 
     def starting_with(self, head: str, limit: int = 20) -> list[str]:
-        _, searcher = self._fuzzy
-        return [term for term, _ in searcher.terms_with_prefix("term", head, limit=limit)]
+        key = ("term", head, limit)
+        found = self._affixed.get(key)
+        if found is None:
+            _, searcher = self._fuzzy
+            found = [term for term, _ in searcher.terms_with_prefix("term", head, limit=limit)]
+            self._remember(key, found)
+        return found
 
     def candidates(self, word: str, distance: int) -> Iterable[str]:
         if len(word) > MAX_WORD_LETTERS:  # no word of the vocabulary is that long; the automaton would be huge
