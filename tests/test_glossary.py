@@ -82,6 +82,13 @@ def analyzer():
         ("Welche Flugzeuge haben keinen Wickeltisch?", "de", "aircraft", "plans"),  # "Pläne" is no "plane"
         ("Welche Studie zum Darmmikrobiom?", "de", "gut microbiom", "arzt"),
         ("Welche Nebenwirkungen hat eine Chemotherapie bei Hautkrebs?", "de", "chemotherapy", "melanoma"),
+        ("Welche Traglast hat der Roboterarm?", "de", "payload", "weight"),  # what it carries, not what it weighs
+        ("Which quadrotors fly in the factory?", "en", "quadrokopter", "werk"),  # "Werk" is also an author's work
+        ("Which assembly processes are automated?", "en", "montageprozess", "montag"),  # "Montage" stems as Monday
+        ("Where is the nearest motorway exit?", "en", "autobahnausfahrt", "ausgang"),
+        ("Can I take part in the online survey?", "en", "online-umfrage", "studium"),
+        ("Arbeitet der Lehrstuhl mit KMU zusammen?", "de", "smes", "business"),
+        ("Wann ist die nächste Messe?", "de", "messen", "trade fair"),  # "Messe" shares the stem of "messen"
     ],
 )
 def test_a_word_brings_its_own_sense_only(analyzer, question, lang, wanted, unwanted):
@@ -114,6 +121,8 @@ PASSAGES = [
     ("Unsere Gruppe entwickelt Algorithmen für die Bildgebung.", "Forschung", "", "de"),
     ("The project is funded by the national research foundation.", "Projects", "Funding", "en"),
     ("Der Hörsaal liegt im Erdgeschoss gleich neben dem Aufzug.", "Anreise", "Hörsaal", "de"),
+    ("Der Roboterarm hebt Werkstücke mit einer Traglast von bis zu 5 kg.", "Ausstattung", "Roboter", "de"),
+    ("Visitors park in the underground car park below the test hall.", "Directions", "Parking", "en"),
 ]
 
 
@@ -164,6 +173,9 @@ def ask(index, question, lang=None):
         ("Who holds the chair of medical informatics?", "en", "p4"),
         ("Which algorithms does the group develop for imaging?", "en", "p7"),
         ("Is the lecture hall on the ground floor?", "en", "p9"),
+        ("What payload can the robot arm carry?", "en", "p10"),
+        ("Gibt es eine Tiefgarage an der Versuchshalle?", "de", "p11"),
+        ("Wo ist die Tiefgarage?", "de", "p11"),
     ],
 )
 def test_a_question_finds_the_passage_in_the_other_language(index, question, lang, first):
@@ -177,6 +189,7 @@ def test_the_glossary_is_what_bridges_the_languages(index_dir, tmp_path):
     assert "p1" not in ask(bare, "Gibt es Parkplätze am Haupteingang?", "de")
     assert "p0" not in ask(bare, "Welche Biosicherheitsstufen kann das Labor extrahieren?", "de")
     assert "p9" not in ask(bare, "Is the lecture hall on the ground floor?", "en")
+    assert "p11" not in ask(bare, "Wo ist die Tiefgarage?", "de")
 
 
 def test_an_ambiguous_word_does_not_pull_the_wrong_passage(index):
