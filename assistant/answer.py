@@ -358,7 +358,7 @@ class Assistant:
             weight = self._idf("") * top
             if (lang == "de" and term.word[:1].islower() and not first) or verb:
                 weight *= GERMAN_LOWERCASE_WEIGHT
-            elif term.word[:1].isupper() and not first:
+            elif term.word[:1].isupper() and not first and term.word.lower() not in FRAME_WORDS:
                 weight *= ENTITY_WEIGHT  # a name the site has no trace of: what is asked about is not here
         if term.word.lower() in FRAME_WORDS:
             weight *= FRAME_WEIGHT

@@ -388,9 +388,11 @@ def typo(ctx: Context, draft: Draft) -> None:
     if not fixes and word.raw[:1].isupper() and 5 <= len(word.folded) <= 7:
         # a name is spelt by ear ("Hyder" for "Haider"): two edits, when one name of the site is that near
         near = [t for t in ctx.vocabulary.suggest(word.folded, limit=3, distance=2) if t[:1] == word.folded[:1]]
-        fixes = near if len(near) == 1 else []
-    if not fixes and word.raw[:1].isupper() and len(word.folded) == 4 and word.after_capital in ctx.vocabulary:
-        # a short family name after a given name the site knows ("Mandy Klat"): one edit, if one name is that near
+        # a verb of the site ("bringt") is no name, however near ("Brandt")
+        fixes = near if len(near) == 1 and not is_verb_form(near[0]) else []
+    if not fixes and word.raw[:1].isupper() and len(word.folded) == 4 and _a_name_of_the_site(ctx, word.after_capital):
+        # a short family name after a given name the site knows, or spells alike ("Mandy Klat", "Viktoria Bats"):
+        # one edit, if one name is that near
         near = ctx.vocabulary.suggest(word.folded, limit=2, distance=1, same_start=True)
         fixes = near if len(near) == 1 else []
     if not fixes:
@@ -410,6 +412,13 @@ def typo(ctx: Context, draft: Draft) -> None:
                 stem = ctx.analyzer.stem(form, lang)
                 if stem not in term.variants and (stem in ctx.vocabulary or form in ctx.vocabulary):
                     term.add(stem, TYPO_WEIGHT * FAMILY_WEIGHT, "typo", f"{word.raw!r} -> {fix!r} ~ {form!r}")
+
+
+def _a_name_of_the_site(ctx: Context, given: str | None) -> bool:
+    """A given name the site has, as written or one letter off ("Viktoria" for "Victoria")."""
+    if not given or ctx.vocabulary is None:
+        return False
+    return given in ctx.vocabulary or len(ctx.vocabulary.suggest(given, limit=2, distance=1, same_start=True)) == 1
 
 
 def _drop_guessed(draft: Draft) -> None:
@@ -1008,7 +1017,14 @@ _SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPa
     (
         "since",  # "Since when …?" is answered by "since 1997", not by any date
         LazyPattern(r"^\W*(since when|seit wann|how long (has|have|had)|wie lange (schon|gibt es|besteht))\b", re.I),
-        LazyPattern(r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(\d{1,2}[./]\s?)?(1[89]\d\d|20\d\d)\b", re.I),
+        # "since 1997", or the founding with its year ("founded in 2012", "im Sommer 2012 … gegründet")
+        LazyPattern(
+            r"\b(since|seit|from|ab|von)\s+(\w+\s+){0,2}(\d{1,2}[./]\s?)?(1[89]\d\d|20\d\d)\b"
+            r"|\b(founded|established|set up|launched|gegründet|gründete|gründeten|ins leben gerufen)\b"
+            r"[^.!?]{0,40}\b(1[89]\d\d|20\d\d)\b|\b(1[89]\d\d|20\d\d)\b[^.!?]{0,90}"
+            r"\b(founded|established|set up|launched|gegründet|ins leben gerufen)\b",
+            re.I,
+        ),
     ),
     (
         "duration",  # "How long does it take by bike?" is answered by "in about 9 minutes"

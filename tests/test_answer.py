@@ -194,3 +194,25 @@ def test_the_next_section_beside_a_hit_that_matches_alike_is_shown_with_it(tmp_p
     result = ask(assistant, "In which languages are there courses?")
     urls = [p["url"] for p in result["passages"]]
     assert any(u.endswith("#french") for u in urls) and any(u.endswith("#spanish") for u in urls)
+
+
+def test_a_word_that_frames_the_question_is_not_taken_for_a_name_the_site_lacks(tmp_path):
+    from conftest import open_site_with_news
+
+    assistant = open_site_with_news(
+        tmp_path,
+        {
+            "gruppe.md": (
+                "---\ntitle: Forschungsgruppe\nlang: de\n---\n"
+                "Die Forschungsgruppe QUIRL – Quantitative Untersuchungen im Regionalen Lernen – ist eine "
+                "Einrichtung des Instituts für Bildung.\n"
+            ),
+        },
+        lang="de",
+    )
+    # "Name" stands nowhere on the site; it says how the question is put, not what it is about
+    result = ask(assistant, "Wofür steht der Name QUIRL eigentlich?")
+    assert not result["abstained"] and "Quantitative Untersuchungen" in result["passages"][0]["quote"]
+    query = assistant.understand("Wofür steht der Name QUIRL eigentlich?").query
+    weights = dict(zip([t.word for t in query.terms], assistant.term_weights(query), strict=True))
+    assert weights["Name"] <= weights["steht"] < weights["QUIRL"]  # a frame word, like "steht"

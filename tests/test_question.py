@@ -181,6 +181,34 @@ def test_an_english_word_finds_the_german_compounds_its_translation_heads(analyz
     assert "vorteile" not in part.variants
 
 
+def test_a_name_is_not_corrected_to_a_verb_of_the_site(analyzer):
+    site = Vocabulary({"bringt": 3, "andreas": 1, "projekte": 4})
+    term = next(
+        t
+        for t in analyzer.parse_question("Welche Projekte hat Andreas Brandt?", "de", site).terms
+        if t.word == "Brandt"
+    )
+    assert "bringt" not in term.variants
+
+
+def test_a_short_family_name_is_corrected_after_a_given_name_spelt_one_letter_off(analyzer):
+    site = Vocabulary({"victoria": 2, "batz": 2, "bats": 0})
+    term = next(
+        t for t in analyzer.parse_question("Woran arbeitet Viktoria Bats?", "de", site).terms if t.word == "Bats"
+    )
+    assert "batz" in term.variants and term.corrected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sie wurde im Sommer 2012 von zwei Professoren als Ideenschmiede gegründet.", "The lab was founded in 2012."],
+)
+def test_since_when_is_answered_by_a_founding_with_its_year(text):
+    shape = answer_shape("Seit wann gibt es die Gruppe?")
+    assert shape is not None and shape.name == "since" and shape.fits(text)
+    assert not shape.fits("Sie wurde von zwei Professoren gegründet.")
+
+
 def test_an_everyday_word_misspelt_is_corrected_through_the_glossary_when_the_site_lacks_it(analyzer):
     german_site = Vocabulary({"kontakt": 3, "netzwerk": 5})
     term = analyzer.parse_question("contcat", "en", german_site).terms[0]
