@@ -613,9 +613,11 @@ class Assistant:
         short = SHORT_REFERENCE_WORDS if passage.kind == "publication" else SHORT_PASSAGE_WORDS
         if not passage.is_list and word_count(text) > short:
             spans = _sentence_spans(text)
-            # words already matched by the page title say nothing about which sentence answers
+            # words already matched by the page title say nothing about which sentence answers, nor do the
+            # words that frame the question ("Wofür steht …?" is not answered by a sentence with "stehen")
             title_terms = self.analyzer.token_terms(passage.title, passage.lang)
-            choosing = (matched - title_terms) or matched
+            framing = {v for t in query.terms if t.word.lower() in FRAME_WORDS for v in t.variants}
+            choosing = (matched - title_terms - framing) or (matched - framing) or matched
             if len(spans) > MAX_QUOTE_SENTENCES:
                 scores = [
                     self._sentence_score(text[a:b], passage.lang, choosing)

@@ -216,3 +216,26 @@ def test_a_word_that_frames_the_question_is_not_taken_for_a_name_the_site_lacks(
     query = assistant.understand("Wofür steht der Name QUIRL eigentlich?").query
     weights = dict(zip([t.word for t in query.terms], assistant.term_weights(query), strict=True))
     assert weights["Name"] <= weights["steht"] < weights["QUIRL"]  # a frame word, like "steht"
+
+
+def test_the_quote_is_not_chosen_by_the_words_that_frame_the_question(tmp_path):
+    from conftest import open_site_with_news
+
+    assistant = open_site_with_news(
+        tmp_path,
+        {
+            "gruppe.md": (
+                "---\ntitle: Forschungsgruppe QUIRL\nlang: de\n---\n"
+                "Die Forschungsgruppe QUIRL – Quantitative Untersuchungen im Regionalen Lernen – ist eine "
+                "Einrichtung des Instituts für Bildung an der Hochschule. Sie wurde vor vielen Jahren gegründet. "
+                "Sie arbeitet mit Schulen der ganzen Region zusammen und berät Lehrkräfte. Viele Studierende "
+                "schreiben dort ihre Abschlussarbeiten, und jedes Jahr kommen neue Gäste aus dem Ausland. Die "
+                "Gruppe lädt zweimal im Jahr zu einer Tagung ein, die allen Interessierten offensteht. Im "
+                "Mittelpunkt stehen derzeit digitale Medien im Unterricht, das Lernen im Alter und die Bildung "
+                "in ländlichen Räumen.\n"
+            ),
+        },
+        lang="de",
+    )
+    quote = ask(assistant, "Wofür steht der Name QUIRL eigentlich?")["passages"][0]["quote"]
+    assert "Quantitative Untersuchungen" in quote
