@@ -260,3 +260,7 @@ def test_every_process_finds_the_same_compiled_copy():
     code = "from assistant.analysis import Analyzer; print(Analyzer().glossary._cache_file())"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert other == str(Analyzer().glossary._cache_file())
+
+
+def test_a_group_set_up_is_a_group_founded(analyzer):
+    assert {"founded", "gegrundet"} <= variants(analyzer, "Who set up the lab?", "en")
