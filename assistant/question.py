@@ -275,6 +275,9 @@ def _known_part(ctx: Context, part: str, site_only: bool = False) -> bool:
     return not site_only and bool(ctx.analyzer.glossary.groups_of_word(part, stems))
 
 
+_HEAD_ENDINGS = ("e", "en", "n", "s", "es", "er", "ern")  # how a German noun's plural and cases end
+
+
 def compound_head(ctx: Context, draft: Draft) -> None:
     """German compounds of the site whose head is the word asked for: "Treffen" ~ Netzwerktreffen, Jahrestreffen."""
     word = draft.word
@@ -282,7 +285,10 @@ def compound_head(ctx: Context, draft: Draft) -> None:
         return
     if (ctx.lang != "de" and draft.term.known) or not word.raw[:1].isupper():
         return  # German nouns are written with a capital; a verb ("lautet") heads no compound
-    for tail in dict.fromkeys((word.folded, word.stems["de"])):
+    stem = word.stems["de"]
+    # the head inflected as the site may write it: "Berufen" heads "Erprobungsberufe" as well
+    inflected = [stem + ending for ending in _HEAD_ENDINGS] if len(stem) >= 4 else []
+    for tail in dict.fromkeys((word.folded, stem, *inflected)):
         if len(tail) < 4:
             continue
         for compound in ctx.vocabulary.ending_with(tail, MAX_HEADS):

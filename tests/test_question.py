@@ -163,6 +163,12 @@ def test_a_german_word_finds_the_compounds_whose_head_it_is(analyzer):
     assert "treffpunkt" not in term.variants  # a word that merely starts alike is no compound of it
 
 
+def test_a_german_word_finds_the_compounds_it_heads_in_another_case(analyzer):
+    site = Vocabulary({"erprobungsberufe": 1, "ausbildungsberufen": 1, "berufe": 2})
+    term = analyzer.parse_question("In welchen Berufen wird erprobt?", "de", site).terms[0]
+    assert {"erprobungsberufe", "ausbildungsberufen"} <= set(term.variants)
+
+
 def test_a_german_word_finds_the_compounds_it_starts(analyzer):
     site = Vocabulary({"storungspravention": 2, "pravention": 1, "storungsfrei": 1, "storch": 3})
     term = analyzer.parse_question("Welche Störungen?", "de", site).terms[-1]
