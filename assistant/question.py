@@ -455,6 +455,8 @@ def translated_compound(ctx: Context, draft: Draft) -> None:
         return
     glossary, found = ctx.analyzer.glossary, 0
     for group, scale in sorted(draft.groups.items()):
+        if scale < 1.0:
+            continue  # the word's own translations, not those of a part or of a corrected spelling
         for member in glossary.members(group):
             word = member.words[0]
             if member.lang != "de" or len(member.words) != 1 or len(word) < 6 or is_verb_form(word):
