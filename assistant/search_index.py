@@ -58,6 +58,7 @@ PHRASE_SLOP = 2
 # is matched as a bag of words (each at weight / n), which is much cheaper.
 PHRASE_MAX_DF_SHARE = 0.02
 AFFIXED_KEPT = 20_000  # compound look-ups kept per opened index (a few MB at most)
+DOC_FREQS_KEPT = 200_000  # (field, term) document frequencies kept per opened index (some 20 MB at most)
 HASH_BLOCK = 1 << 20  # files are hashed in blocks of this size, never read whole
 WRITER_HEAP = 512_000_000
 _LOCK_FILES = (".tantivy-meta.lock", ".tantivy-writer.lock")
@@ -287,6 +288,9 @@ class IndexVocabulary(Vocabulary):
     def __init__(self, searcher: tantivy.Searcher, words: tantivy.Index) -> None:
         super().__init__()
         self._searcher = searcher
+        # a question's words and their variants are looked up dozens of times per answer, and the same
+        # words come back question after question; an opened index never changes
+        self._doc_freqs: dict[str, int] = {}
         # the searcher is taken now: tantivy's own reader follows the folder, which may hold a newer index later
         self._fuzzy = (words.schema, words.searcher())
         # compounds by head and by first part, looked up for every German word and translation asked: the same
@@ -297,8 +301,14 @@ class IndexVocabulary(Vocabulary):
         return self._fuzzy[1].num_docs
 
     def doc_freq(self, term: str) -> int:
-        s = self._searcher
-        return max(s.doc_freq("body", term), s.doc_freq("exact", term))
+        df = self._doc_freqs.get(term)
+        if df is None:
+            s = self._searcher
+            df = max(s.doc_freq("body", term), s.doc_freq("exact", term))
+            if len(self._doc_freqs) >= DOC_FREQS_KEPT:
+                self._doc_freqs.clear()
+            self._doc_freqs[term] = df
+        return df
 
     def ending_with(self, tail: str, limit: int = 20) -> list[str]:
         key = ("tail", tail, limit)
@@ -363,6 +373,7 @@ class SearchIndex:
         self._schema = index.schema
         self._searcher = index.searcher()
         self._vocabulary = IndexVocabulary(self._searcher, words)
+        self._field_doc_freqs: dict[tuple[str, str], int] = {}  # see IndexVocabulary._doc_freqs
 
     @classmethod
     def open(cls, path: Path | str, analyzer: Analyzer | None = None) -> SearchIndex:
@@ -404,7 +415,6 @@ class SearchIndex:
         self,
         parsed: ParsedQuery,
         fields: Iterable[str] | None = None,
-        doc_freqs: dict[tuple[str, str], int] | None = None,
     ) -> tantivy.Query:
         """One flat OR of boosted term (and glossary phrase) queries.
 
@@ -412,15 +422,18 @@ class SearchIndex:
         block-max WAND, while nesting (one group per question word) is several
         times slower. Scores therefore add up over a word's variants; glossary
         and typo variants weigh less than the word as typed, so the word itself
-        still wins. Terms absent from a field are left out (doc_freq is cheap; ``doc_freqs`` keeps them
-        for a second query of the same question).
+        still wins. Terms absent from a field are left out (their document frequencies are kept for the
+        questions that follow).
         """
-        known = {} if doc_freqs is None else doc_freqs
+        known = self._field_doc_freqs
 
         def doc_freq(name: str, word: str) -> int:
             df = known.get((name, word))
             if df is None:
-                df = known[(name, word)] = self._searcher.doc_freq(name, word)
+                df = self._searcher.doc_freq(name, word)
+                if len(known) >= DOC_FREQS_KEPT:
+                    known.clear()
+                known[(name, word)] = df
             return df
 
         own = {v for term in parsed.terms for v, w in term.variants.items() if w >= 1.0}
@@ -462,18 +475,17 @@ class SearchIndex:
         limit: int = 10,
         fields: Iterable[str] | None = None,
         fetched: dict[tuple[int, int], Passage] | None = None,
-        doc_freqs: dict[tuple[str, str], int] | None = None,
         excluding: Iterable[str] = (),
     ) -> list[tuple[Passage, float]]:
         """Best passages for a parsed question, highest BM25 score first.
 
         Searches of one question may share ``fetched`` (passages by document address), so a passage both
-        find is read and decoded once, and ``doc_freqs`` (see :meth:`query`). Passages of the source
+        find is read and decoded once. Passages of the source
         files in ``excluding`` are left out.
         """
         if not query.terms or limit <= 0:
             return []
-        search = self.query(query, fields, doc_freqs)
+        search = self.query(query, fields)
         left_out = [
             (tantivy.Occur.MustNot, tantivy.Query.term_query(self._schema, "source", source)) for source in excluding
         ]
