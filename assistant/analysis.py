@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import Stemmer
 
-from .text import fold
+from .text import LazyPattern, fold
 
 if TYPE_CHECKING:
     from .glossary import Glossary
@@ -112,12 +112,12 @@ EMAIL_TERM = "email"  # indexed beside every e-mail address
 ADDRESS_TERMS = ("address", "street")  # indexed beside every German street name
 _STREET_ENDINGS = ("str", "straße", "strasse")
 _WORD = r"\w+(?:['’.\-‐‑]\w+)*"
-TOKEN_RE = re.compile(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
-_WORD_RE = re.compile(_WORD)  # TOKEN_RE's tokens in a text with no "@", "://" or "www."
-_PART_RE = re.compile(r"[^\W_]+")
+TOKEN_RE = LazyPattern(f"(?P<url>{_URL})|(?P<email>{_EMAIL})|(?P<word>{_WORD})")
+_WORD_RE = LazyPattern(_WORD)  # TOKEN_RE's tokens in a text with no "@", "://" or "www."
+_PART_RE = LazyPattern(r"[^\W_]+")
 TRAILING = ".,;:!?)]}'\""  # punctuation that ends a sentence, not a URL
 UMLAUT_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
-DIGRAPH_RE = re.compile(r"(?<=[a-z])(ae|oe|ue)")  # "ue" that may stand for "ü"
+DIGRAPH_RE = LazyPattern(r"(?<=[a-z])(ae|oe|ue)")  # "ue" that may stand for "ü"
 
 
 def split_token(raw: str) -> list[tuple[str, int, int]]:
@@ -157,10 +157,10 @@ def detect_language(text: str, default: str = "en") -> str:
     return default if default in LANGS else "en"
 
 
-_UMLAUT_RE = re.compile(r"[äöüß]")
-_LETTERS_RE = re.compile(r"[^\W\d_]+")
-_DE_LETTERS_RE = re.compile(r"sch|cht|tz|pf|ei")
-_EN_LETTERS_RE = re.compile(r"^th|^wh|ght|ou")
+_UMLAUT_RE = LazyPattern(r"[äöüß]")
+_LETTERS_RE = LazyPattern(r"[^\W\d_]+")
+_DE_LETTERS_RE = LazyPattern(r"sch|cht|tz|pf|ei")
+_EN_LETTERS_RE = LazyPattern(r"^th|^wh|ght|ou")
 _WORD_SCORES: dict[str, tuple[float, float]] = {}  # words repeat: score each once
 
 
@@ -227,14 +227,14 @@ def damerau_levenshtein(a: str, b: str, limit: int | None = None) -> int:
     return prev[-1] if limit is None else min(prev[-1], limit + 1)
 
 
-_POSTAL = re.compile(
+_POSTAL = LazyPattern(
     r"\b(?:[A-Z]{1,2}-)?\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+"  # "10099 Berlin", "D-45147 Essen"
     r"|(?:^|(?<=[,\n]))[ \t]*(?:[A-Z]{1,2}-)?(?!(?:19|20)\d\d\b)\d{4}\s+[A-ZÄÖÜ][a-zäöüß]+",  # a line "3001 Leuven"
     re.M,
 )
 
 
-_POSTAL_HINT = re.compile(r"\d{4}\s+[A-ZÄÖÜ]")  # what both of _POSTAL's forms hold: most texts have none
+_POSTAL_HINT = LazyPattern(r"\d{4}\s+[A-ZÄÖÜ]")  # what both of _POSTAL's forms hold: most texts have none
 
 
 def _postal_codes(text: str) -> list[tuple[str, int, int]]:

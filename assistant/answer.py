@@ -59,11 +59,11 @@ MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the
 MAX_LIKE_ITEMS = 5  # short passages of one section that match alike (a team list) join its quote, up to this many
 LIKE_ITEM_SHARE = 0.8  # ... when they score at least this share of its first
 SHORT_ITEM_WORDS = 40
-_PLACE_QUALIFIER = re.compile(r"\b(in|at|im|am)\s+([A-ZÄÖÜ][\w-]+)\s*\?*$")
+_PLACE_QUALIFIER = LazyPattern(r"\b(in|at|im|am)\s+([A-ZÄÖÜ][\w-]+)\s*\?*$")
 # "im", "am" hold an article: the German noun after them is a common one ("im Studium", "am Wochenende")
 # unless it is written as a name's short form ("am DAI", "im UKE")
 _WITH_ARTICLE = frozenset(("im", "am"))
-_NAME_SHORT_FORM = re.compile(r"[A-ZÄÖÜ].*[A-ZÄÖÜ0-9]")
+_NAME_SHORT_FORM = LazyPattern(r"[A-ZÄÖÜ].*[A-ZÄÖÜ0-9]")
 _PUNCTUATION = "?!.,;:()\"'«»„“”"
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
@@ -71,9 +71,9 @@ CONTEXT_BOOST = 1.5  # ... by this factor
 PUBLICATION_SHARE = 0.7  # a bibliography entry counts this much for a question that asks for no paper
 LISTING_SHARE = 0.5  # a list of other pages' titles (a tag archive) counts this much beside those pages
 LISTING_LABEL_WORDS = 3  # ... its other lines are at most this long (a tag, "By date")
-_LIST_MARK = re.compile(r"^[\W\d_]+")  # "04/01/20 ", "- ", "• " before a listed title
-_DATED = re.compile(r"\d+[/.-]\d+")
-_ASKS_FOR_PAPERS = re.compile(
+_LIST_MARK = LazyPattern(r"^[\W\d_]+")  # "04/01/20 ", "- ", "• " before a listed title
+_DATED = LazyPattern(r"\d+[/.-]\d+")
+_ASKS_FOR_PAPERS = LazyPattern(
     r"\b(papers?|publi\w*|articles?|journals?|books?|chapters?|preprints?|proceedings|conference|wrote|written|"
     r"authors?|co-?authored|cited|cites?|doi|thesis|theses|dissertation\w*|veröffentlich\w*|aufs[aä]tz\w*|"
     r"artikel\w*|zeitschrift\w*|buch|bücher\w*|beitr[aä]g\w*|sammelband\w*|tagungsband\w*|geschrieben|"
@@ -119,15 +119,15 @@ TRANSLATED_CREDIT = 0.9
 _BRIDGES = ("glossary", "cognate", "family")
 SITE_NAME_WEIGHT = 0.5  # a word of the site's own name ("AIDA Lab") is in every question about the site
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
-_ENTITY = re.compile(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
-PEOPLE_COUNTED = re.compile(
+_ENTITY = LazyPattern(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
+PEOPLE_COUNTED = LazyPattern(
     r"(?i:participants?|attendees?|visitors?|guests?|members?|people|persons?|students?|delegates?|speakers?|"
     r"teilnehm\w*|besucher\w*|gäste|gaeste|gast|mitglieder\w*|personen|menschen|leute|studierende\w*|"
     r"referent\w*|interessierte\w*)$"
 )
-_WHO_ASKS = re.compile(r"^\W*(who|wer)\b", re.I)
-_AND = re.compile(r"^\W*(and|und|but|aber)\b", re.I)  # "And who …?" asks who
-_WORDS = re.compile(r"[\w'’]+", re.UNICODE)
+_WHO_ASKS = LazyPattern(r"^\W*(who|wer)\b", re.I)
+_AND = LazyPattern(r"^\W*(and|und|but|aber)\b", re.I)  # "And who …?" asks who
+_WORDS = LazyPattern(r"[\w'’]+", re.UNICODE)
 
 
 @dataclass
@@ -387,29 +387,48 @@ class Assistant:
         return max(terms, key=lambda t: t[0])[1] if terms else None
 
     def _coverage(
-        self, query: ParsedQuery, weights: list[float], passage: Passage, shape: AnswerShape | None = None
+        self,
+        query: ParsedQuery,
+        weights: list[float],
+        passage: Passage,
+        shape: AnswerShape | None = None,
+        credits: list[list[tuple[str, tuple[str, ...], float]]] | None = None,
     ) -> tuple[float, set[str]]:
         """Share of the question's weight a passage's stored terms match, and which variants matched.
 
         A word that names what is asked for ("e-mail", "Telefon", "cost") is answered by a passage
         that holds such a thing (an address, a number, an amount), whatever words it uses.
+        ``credits`` is :meth:`_variant_credits` of the query, when the caller covers many passages.
         """
         terms = set(passage.terms)
         got = 0.0
         matched: set[str] = set()
-        for term, weight in zip(query.terms, weights, strict=True):
+        for term, weight, variants in zip(query.terms, weights, credits or self._variant_credits(query), strict=True):
             if shape is not None and shape.answers_word(term.word, passage.text):
                 got += weight
                 continue
             best = 0.0
-            top = max(term.variants.values())
-            for variant, w in term.variants.items():
-                if variant in terms or (" " in variant and all(part in terms for part in variant.split())):
+            for variant, parts, credit in variants:
+                if variant in terms or (parts and all(part in terms for part in parts)):
                     matched.add(variant)
-                    best = max(best, self._credit(term, variant, w / top))
+                    if credit > best:
+                        best = credit
             got += weight * best
         total = sum(weights) or 1.0
         return got / total, matched
+
+    def _variant_credits(self, query: ParsedQuery) -> list[list[tuple[str, tuple[str, ...], float]]]:
+        """Per question word, each variant with the words of a phrase variant and what matching it credits."""
+        out = []
+        for term in query.terms:
+            top = max(term.variants.values())
+            out.append(
+                [
+                    (variant, tuple(variant.split()) if " " in variant else (), self._credit(term, variant, w / top))
+                    for variant, w in term.variants.items()
+                ]
+            )
+        return out
 
     def _holds(self, shape: AnswerShape, passage: Passage, query: ParsedQuery) -> bool:
         """The passage has what is asked for; for "how many X", a number standing next to X."""
@@ -450,27 +469,20 @@ class Assistant:
         keeps that passage among the candidates.
         """
         fetched: dict = {}  # the second search decodes no passage the first has read
-        doc_freqs: dict = {}
-        found = [
-            Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES, fetched=fetched, doc_freqs=doc_freqs)
-        ]
+        found = [Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES, fetched=fetched)]
         crowding = _crowding_template(found)
         if crowding:
             # a page per person from one template says "Office hours" on every page: the site's one
             # page with the secretariat's hours must still be among the candidates
             seen = {c.passage.id for c in found}
-            others = self.index.search(
-                query, limit=CANDIDATES // 2, fetched=fetched, doc_freqs=doc_freqs, excluding=[crowding]
-            )
+            others = self.index.search(query, limit=CANDIDATES // 2, fetched=fetched, excluding=[crowding])
             found += [Candidate(p, s) for p, s in others if p.id not in seen]
         own = _own_words(query)
         if own is None:
             return found  # no variants beyond the words themselves: one search is enough
         seen = {c.passage.id for c in found}
         # as many more as it takes to add OWN_CANDIDATES new ones: the first search may hold the best
-        more = self.index.search(
-            own, limit=OWN_CANDIDATES + len(found), fields=TEXT_FIELDS, fetched=fetched, doc_freqs=doc_freqs
-        )
+        more = self.index.search(own, limit=OWN_CANDIDATES + len(found), fields=TEXT_FIELDS, fetched=fetched)
         return found + [Candidate(p, s) for p, s in more if p.id not in seen][:OWN_CANDIDATES]
 
     def rank(
@@ -483,8 +495,9 @@ class Assistant:
         ranked = self._candidates(query)
         # a reference answers a question about papers; to any other it only shares words
         wants_papers = bool(_ASKS_FOR_PAPERS.search(understanding.question))
+        credits = self._variant_credits(query)
         for c in ranked:
-            c.coverage, c.matched = self._coverage(query, weights, c.passage, shape)
+            c.coverage, c.matched = self._coverage(query, weights, c.passage, shape, credits)
             c.score = c.bm25 * (0.25 + c.coverage) ** COVERAGE_POWER
             if c.passage.kind == "publication" and not wants_papers:
                 c.score *= PUBLICATION_SHARE
@@ -810,7 +823,7 @@ class _Selection:
         self.texts.add(c.passage.text)
 
 
-_YEAR = re.compile(r"(1[89]|20)\d\d")
+_YEAR = LazyPattern(r"(1[89]|20)\d\d")
 
 
 def _is_count(text: str, start: int, end: int) -> bool:
@@ -876,6 +889,11 @@ def _load_scope(path: Path) -> tuple[list[LazyPattern], list[_Topic]]:
     """The advice patterns and everyday topics of a scope file (format in scope.yml)."""
     advice, topics = scope_data(path)
     return [LazyPattern(p, re.IGNORECASE) for p in advice], [_Topic(t) for t in topics]
+
+
+def scope_patterns(path: Path = SCOPE) -> list[LazyPattern]:
+    """The scope file's advice patterns, ready to compile."""
+    return _load_scope(path)[0]
 
 
 def scope_data(path: Path = SCOPE) -> tuple[list[str], list[str]]:
@@ -1013,7 +1031,7 @@ def best_of(question: str, hits: list[Hit], analyzer: Analyzer | None = None) ->
     return best
 
 
-_ORDINAL_END = re.compile(r"(?<![\w.])\d{1,2}\.$")
+_ORDINAL_END = LazyPattern(r"(?<![\w.])\d{1,2}\.$")
 
 
 def _whole_sentences(text: str) -> list[tuple[int, int]]:

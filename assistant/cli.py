@@ -459,6 +459,30 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, sized to the terminal the way argparse sizes it but without importing shutil.
+
+    argparse makes a formatter for every argument it adds, and its own looks the width up with
+    shutil, whose import (with the compression modules it brings) is a few milliseconds of every
+    `assistant ask`.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+
+def _help_width() -> int:
+    """COLUMNS when it is a number, else the terminal's width, else 80; less 2, as argparse does."""
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
+        except (OSError, ValueError):
+            columns = 80
+    return max(columns, 1) - 2
+
+
 class _Version(argparse.Action):
     """--version, whose number is looked up only when it is asked for, not on every command."""
 
@@ -480,12 +504,14 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         prog="assistant",
         description="Answer questions about a Jekyll website with passages quoted from it.",
         epilog="Settings for the server come from ASSISTANT_* variables: see README.md, Configuration.",
+        formatter_class=_HelpFormatter,
     )
     p.add_argument("--version", action=_Version, help="show the program's version number and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     i = sub.add_parser(
         "index",
+        formatter_class=_HelpFormatter,
         help="render a Jekyll site and build its index",
         description="Render a Jekyll site as Jekyll publishes it (or read a built site's HTML) and build its index.",
     )
@@ -522,7 +548,12 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     )
     i.set_defaults(func=cmd_index)
 
-    a = sub.add_parser("ask", help="answer one question", description="Answer one question from the index.")
+    a = sub.add_parser(
+        "ask",
+        formatter_class=_HelpFormatter,
+        help="answer one question",
+        description="Answer one question from the index.",
+    )
     a.add_argument("question", help='the question, in quotes: "Who leads the institute?"')
     a.add_argument("--index", help=f"index folder (default: {index_default})")
     a.add_argument("--history", action="append", help="an earlier question, for follow-ups; repeatable (default: none)")
@@ -537,6 +568,7 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "serve",
+        formatter_class=_HelpFormatter,
         help="serve the API, the widget and a demo page",
         description="Serve the API, the widget and a demo page.",
     )
@@ -556,6 +588,7 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "report",
+        formatter_class=_HelpFormatter,
         help="questions that went unanswered or were marked unhelpful",
         description="List the questions that went unanswered or were marked unhelpful, most frequent first.",
     )
@@ -583,6 +616,7 @@ def parser(settings: Settings | None = None) -> argparse.ArgumentParser:
 
     c = sub.add_parser(
         "check",
+        formatter_class=_HelpFormatter,
         help="answer a question file and report each miss, for the site's CI",
         description="Answer the questions of a file (the evaluation's format: question, expected_urls, answer_any, "
         "answer_all, kind) from an index, print each miss with its reason, and exit 1 when any question misses.",

@@ -15,10 +15,9 @@ they cost a dictionary lookup at question time.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from .text import fold
+from .text import LazyPattern, fold
 
 __all__ = [
     "SEPARABLE_PARTICLES",
@@ -186,8 +185,8 @@ def infinitive(word: str) -> str | None:
     return None
 
 
-_WEAK_PARTICIPLE = re.compile(rf"^({'|'.join(_FOLDED_PARTICLES)})?ge[a-z]{{3,}}(et|t)$")
-_INSEPARABLE_PARTICIPLE = re.compile(rf"^({'|'.join(_INSEPARABLE)})[a-z]{{3,}}(iert|et|t)$")
+_WEAK_PARTICIPLE = LazyPattern(rf"^({'|'.join(_FOLDED_PARTICLES)})?ge[a-z]{{3,}}(et|t)$")
+_INSEPARABLE_PARTICIPLE = LazyPattern(rf"^({'|'.join(_INSEPARABLE)})[a-z]{{3,}}(iert|et|t)$")
 
 
 def is_verb_form(word: str) -> bool:
@@ -244,7 +243,7 @@ def feminine_forms(folded: str) -> list[str]:
 # knows are used, so the rules may overgenerate.
 
 _DE_SEPARABLE = "an|auf|aus|ab|bei|ein|mit|nach|vor|zu|zuruck|weg|her|hin|fest|dar|uber|um|unter|wieder"
-_DE_PARTICIPLE = re.compile(rf"^({_DE_SEPARABLE})?ge([a-z]{{3,}}?)(et|t|en)$")
+_DE_PARTICIPLE = LazyPattern(rf"^({_DE_SEPARABLE})?ge([a-z]{{3,}}?)(et|t|en)$")
 _DE_ENDINGS_FAMILY = (
     "ierungen", "ierung", "ationen", "ation", "ierten", "ierte", "iert", "ieren", "ungen", "ung",
     "erinnen", "erin", "eten", "ete", "et", "ten", "te", "en", "ern", "er", "t", "e",

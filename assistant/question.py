@@ -93,7 +93,7 @@ MAX_TYPOS = 3  # words of one question looked up as typos: each is a fuzzy searc
 MAX_COMPOUNDS = 6
 
 
-_POSSESSIVE = re.compile(r"^([^\W\d_]{2,})['’]s$")
+_POSSESSIVE = LazyPattern(r"^([^\W\d_]{2,})['’]s$")
 
 
 @dataclass
@@ -205,7 +205,7 @@ _ORDINALS = {
         for n, w in enumerate("second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split(), 2)
     },
 }
-_ORDINAL_ENDING = re.compile(r"(e|en|er|es|em)$")
+_ORDINAL_ENDING = LazyPattern(r"(e|en|er|es|em)$")
 _EN_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 

@@ -14,21 +14,24 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from .compiled_copies import compile_pattern, declare_pattern
+
 
 class LazyPattern:
     """A regular expression compiled when it is first used.
 
     A fresh process (`assistant ask`, a Lambda cold start) answers one question and needs about half
-    of the question stage's patterns; compiling them all on import cost it some 20 ms. After the
-    first use the compiled pattern's methods stand on the instance, so later calls cost what
-    `re.Pattern`'s do.
+    of the question stage's patterns; compiling them all on import cost it some 20 ms. The first use
+    takes the program a process before kept (compiled_copies), if any. After it the compiled
+    pattern's methods stand on the instance, so later calls cost what `re.Pattern`'s do.
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern, self.flags = pattern, flags
+        declare_pattern(pattern, flags)
 
     def compiled(self) -> re.Pattern[str]:
-        pattern = re.compile(self.pattern, self.flags)
+        pattern = compile_pattern(self.pattern, self.flags)
         for name in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
             self.__dict__[name] = getattr(pattern, name)
         self.__dict__["compiled"] = lambda: pattern
@@ -139,17 +142,17 @@ ABBREVIATIONS = (
     "o.ä",
 )
 # "Dr.-Ing.", "Priv.-Doz.": the last part of a hyphenated abbreviation is itself one
-ABBREVIATED_PART = re.compile(r"\.-(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")$")
+ABBREVIATED_PART = LazyPattern(r"\.-(?:" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")$")
 # what follows a German ordinal ("am 3. Oktober", "3. Etage")
-ORDINAL_CONTEXT = re.compile(r"[A-ZÄÖÜ][a-zäöüß]+")
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
-WORD = re.compile(r"\w+", re.UNICODE)
+ORDINAL_CONTEXT = LazyPattern(r"[A-ZÄÖÜ][a-zäöüß]+")
+SENTENCE_END = LazyPattern(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
+WORD = LazyPattern(r"\w+", re.UNICODE)
 
 
 # Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
 # carry no words; they are turned into spaces so they can neither glue nor split terms unseen, nor
 # reach a terminal or a log raw (ESC, BEL, NUL, RLO).
-INVISIBLE = re.compile(
+INVISIBLE = LazyPattern(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
 
@@ -201,7 +204,7 @@ def word_count(text: str) -> int:
     return len(WORD.findall(text))
 
 
-_URL_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f\\\"'<>`]")
+_URL_UNSAFE = LazyPattern(r"[\s\x00-\x1f\x7f\\\"'<>`]")
 
 
 def site_url_problem(url: str) -> str | None:

@@ -5,7 +5,8 @@
 Reads one event (JSON) per line of standard input and prints one JSON line per
 event with the handler's result and how long it took, after a first line with
 the time taken to import the handler module and to set up the app. The last
-line lists the modules then imported. With ``-I -S`` only the package and the
+line lists the modules then imported and how many regular expressions the
+project compiled rather than read from its shipped copy. With ``-I -S`` only the package and the
 standard library are importable, as on Lambda's runtime, so a missing
 dependency shows up here rather than after deploying.
 """
@@ -62,7 +63,9 @@ def main() -> int:
         result = handler(event, Context(time.monotonic() + 30))
         ms = (time.perf_counter() - start) * 1000
         print(json.dumps({"ms": ms, "result": result}), flush=True)
-    print(json.dumps({"modules": sorted(sys.modules)}), flush=True)
+    copies = sys.modules.get("assistant.compiled_copies")
+    compiled = copies.patterns_compiled_here() if copies else None  # not taken from the shipped copy
+    print(json.dumps({"modules": sorted(sys.modules), "patterns_compiled": compiled}), flush=True)
     return 0
 
 

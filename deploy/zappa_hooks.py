@@ -446,12 +446,14 @@ def finish(cli: Any) -> None:
 def add_compiled_copies(zip_path: Path) -> list[str]:
     """Add the compiled copies of the bundled glossary and scope beside the code, so a cold start reads them
     with marshal instead of importing a YAML parser, parsing and stemming every word (a new sandbox's
-    temporary folder is empty)."""
+    temporary folder is empty), and the programs of the serving code's regular expressions."""
+    import assistant.http  # noqa: F401  (declares every pattern serving compiles)
     from assistant.analysis import Analyzer
-    from assistant.answer import scope_compiled
-    from assistant.compiled_copies import PACKAGED
+    from assistant.answer import scope_compiled, scope_patterns
+    from assistant.compiled_copies import PACKAGED, compiled_patterns
 
-    copies = [Analyzer().glossary.compiled(), scope_compiled()]
+    scope_patterns()  # the scope file's advice patterns are compiled as the others are
+    copies = [Analyzer().glossary.compiled(), scope_compiled(), compiled_patterns()]
     targets = []
     with zipfile.ZipFile(zip_path, "a") as zf:
         for name, data in copies:

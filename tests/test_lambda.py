@@ -420,7 +420,10 @@ def _invoke(pkg: Path, events: list[dict], scratch: Path) -> dict:
     assert done.returncode == 0, _leak(done.stderr) + done.stderr[-4000:]
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == len(events) + 2, done.stdout[-2000:] + done.stderr[-2000:]
-    return {"timing": lines[0], "results": lines[1:-1], "modules": lines[-1]["modules"], "stderr": done.stderr}
+    last = lines[-1]
+    return {"timing": lines[0], "results": lines[1:-1], "modules": last["modules"], "stderr": done.stderr} | {
+        "patterns_compiled": last["patterns_compiled"]
+    }
 
 
 def _headers(result: dict) -> dict[str, str]:
@@ -516,6 +519,8 @@ def test_keep_warm_events_and_logs_of_a_cold_start(invoked):
     assert not leaked, f"serving imported indexing-only modules: {leaked}"
     # The glossary and scope come from the compiled copies the package ships: no YAML parser on a cold start.
     assert "yaml" not in invoked["modules"], "a cold start parsed YAML instead of reading the shipped copies"
+    # and its regular expressions from the programs shipped beside the code
+    assert invoked["patterns_compiled"] == 0
 
 
 class _RuntimeAPI(BaseHTTPRequestHandler):

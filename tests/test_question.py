@@ -261,6 +261,64 @@ def test_a_lazy_pattern_answers_as_the_compiled_pattern_does_and_compiles_once()
     assert lazy.pattern == r"\b(who|wer)\b" and lazy.flags == re.I
 
 
+SHAPE_PROBE = """
+import json, sys
+from assistant import compiled_copies
+from assistant.question import answer_shape
+shapes = [getattr(answer_shape(q), "name", None) for q in sys.argv[1:]]
+print(json.dumps({"shapes": shapes, "compiled_here": compiled_copies.patterns_compiled_here()}))
+"""
+
+
+def test_a_fresh_process_takes_the_patterns_an_earlier_one_compiled_and_answers_alike(tmp_path):
+    """The first process compiles and keeps its patterns' programs; the next one compiles none."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    questions = ["Who leads the group?", "Wann ist die Bewerbungsfrist?", "How much does the course cost?"]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+
+    def probe() -> dict:
+        cmd = [sys.executable, "-c", SHAPE_PROBE, *questions]
+        return json.loads(subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout)
+
+    first = probe()
+    assert first["compiled_here"] > 0 and list(tmp_path.glob("institute-assistant-patterns-*.marshal"))
+    second = probe()
+    assert second["compiled_here"] == 0
+    assert second["shapes"] == first["shapes"] and first["shapes"] == ["person", "deadline", "price"]
+
+
+def test_a_kept_program_makes_the_pattern_re_compile_makes():
+    import _sre
+
+    import assistant.answer  # noqa: F401  (declares the question stage's patterns)
+    from assistant import compiled_copies
+
+    samples = ["Who leads the lab?", "Wer leitet das Institut?", "When is the deadline?", "Was kostet es?", ""]
+    assert len(compiled_copies._known) > 40
+    for pattern, flags in sorted(compiled_copies._known):
+        kept = _sre.compile(pattern, *compiled_copies.pattern_program(pattern, flags))
+        fresh = re.compile(pattern, flags)
+        assert (kept.flags, kept.groups, kept.groupindex) == (fresh.flags, fresh.groups, fresh.groupindex)
+        for text in samples:
+            a, b = kept.search(text), fresh.search(text)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), pattern
+
+
+def test_a_damaged_kept_program_is_compiled_again(monkeypatch):
+    from assistant import compiled_copies
+
+    pattern = r"\b(who|wer)\s+(\w+)"
+    monkeypatch.setattr(compiled_copies, "_kept", {(pattern, int(re.I)): (re.I | re.U, [999, 3], 2, {}, (None,) * 3)})
+    monkeypatch.setattr(compiled_copies, "_made", {})
+    compiled = compiled_copies.compile_pattern(pattern, re.I)
+    assert compiled.search("Wer leitet?").groups() == ("Wer", "leitet")
+    assert compiled_copies.patterns_compiled_here() == 1  # made again, to be kept right this time
+
+
 def test_an_ordinal_in_words_reaches_the_figure_a_page_writes(analyzer):
     site = Vocabulary({"7": 3, "7th": 1, "treffen": 4, "achten": 1, "meeting": 2})
     parsed = analyzer.parse_question("Worum ging es beim siebten Treffen?", "de", site)
