@@ -58,6 +58,7 @@ PHRASE_SLOP = 2
 # is matched as a bag of words (each at weight / n), which is much cheaper.
 PHRASE_MAX_DF_SHARE = 0.02
 AFFIXED_KEPT = 20_000  # compound look-ups kept per opened index (a few MB at most)
+HASHED_SIDE_BY_SIDE_FROM = 16 * 2**20  # bytes of index files; below, one thread hashes them all
 DOC_FREQS_KEPT = 200_000  # (field, term) document frequencies kept per opened index (some 20 MB at most)
 HASH_BLOCK = 1 << 20  # files are hashed in blocks of this size, never read whole
 WRITER_HEAP = 512_000_000
@@ -650,12 +651,16 @@ def verify_files(path: Path, manifest: dict) -> None:
     seen = _file_states(path, files)
     if _stamp_holds(stamp, seen):
         return  # checked before, and no file has been written, replaced or touched since
-    from concurrent.futures import ThreadPoolExecutor  # here: an index checked before needs no threads
-
-    # hashlib lets go of the GIL while it hashes: the segments' files are hashed side by side, largest first
     names = sorted(files, key=lambda n: -files[n]["size"])
-    with ThreadPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1, 8))) as pool:
-        digests = dict(zip(names, pool.map(lambda n: _digest_or_error(path / n), names), strict=True))
+    if sum(files[n]["size"] for n in names) < HASHED_SIDE_BY_SIDE_FROM:
+        # a small index (a Lambda package's) is hashed sooner than a thread pool is imported and started
+        digests = {name: _digest_or_error(path / name) for name in names}
+    else:
+        from concurrent.futures import ThreadPoolExecutor  # here: an index checked before needs no threads
+
+        # hashlib lets go of the GIL while it hashes: the segments' files are hashed side by side, largest first
+        with ThreadPoolExecutor(max_workers=max(1, min(len(names), os.cpu_count() or 1, 8))) as pool:
+            digests = dict(zip(names, pool.map(lambda n: _digest_or_error(path / n), names), strict=True))
     for name in sorted(files):
         file, digest = path / name, digests[name]
         if isinstance(digest, OSError):

@@ -276,7 +276,11 @@ def _large_index(out: Path, analyzer) -> Path:
     return out
 
 
-def test_a_corrupt_large_segment_file_is_refused_not_served(tmp_path, analyzer):
+@pytest.mark.parametrize("side_by_side", [False, True], ids=["hashed in turn", "hashed side by side"])
+def test_a_corrupt_large_segment_file_is_refused_not_served(tmp_path, analyzer, monkeypatch, side_by_side):
+    import assistant.search_index as search_index
+
+    monkeypatch.setattr(search_index, "HASHED_SIDE_BY_SIDE_FROM", 0 if side_by_side else 2**40)
     built = _large_index(tmp_path / "index", analyzer)
     victim = max(built.glob("*.*"), key=lambda p: p.stat().st_size)
     assert victim.stat().st_size > 1 << 20  # over the size up to which files used to be hashed
