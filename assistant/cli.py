@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, terminal_columns
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
@@ -472,15 +472,8 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 
 def _help_width() -> int:
-    """COLUMNS when it is a number, else the terminal's width, else 80; less 2, as argparse does."""
-    try:
-        columns = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
-        except (OSError, ValueError):
-            columns = 80
-    return max(columns, 1) - 2
+    """The terminal's width less 2, as argparse does."""
+    return terminal_columns() - 2
 
 
 class _Version(argparse.Action):

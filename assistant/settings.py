@@ -9,6 +9,7 @@ what it means: README.md's configuration table is checked against it.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +25,19 @@ def gem_paths(environ: Mapping[str, str] | None = None) -> list[Path]:
     """The gem folders RubyGems is pointed at (GEM_HOME, then GEM_PATH): where a site's theme gem may be."""
     env = os.environ if environ is None else environ
     return [Path(p) for name in ("GEM_HOME", "GEM_PATH") for p in env.get(name, "").split(os.pathsep) if p.strip()]
+
+
+def terminal_columns(environ: Mapping[str, str] | None = None) -> int:
+    """COLUMNS when it is a number, else the width of the terminal on stdout, else 80: how wide help is laid out."""
+    env = os.environ if environ is None else environ
+    try:
+        return max(int(env.get("COLUMNS", "")), 1)
+    except ValueError:
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 80
+    except (OSError, ValueError):
+        return 80
 
 
 class SettingsError(ValueError):
