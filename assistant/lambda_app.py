@@ -3,8 +3,9 @@
 The index is built before packaging and shipped in the zip beside this
 package; it is opened once per cold start and never rebuilt here. Lambda's
 code folder (/var/task) is read-only, while tantivy takes a lock file inside an
-index folder even to read it, so the index is served from a copy in the
-temporary folder, the only place the function writes to.
+index folder even to read it, so the index is opened through a folder of links
+to its files in the temporary folder, the only place the function writes to
+(`SearchIndex.open` does this for any index it may not write beside).
 
 Zappa's access log line carries the visitor's IP address; it is switched off.
 The app writes one JSON line per question to standard error instead, without
@@ -19,10 +20,7 @@ import gc
 # letting the cyclic garbage collector walk it (and Zappa's and boto's modules) while it was built.
 gc.disable()
 
-import hashlib  # noqa: E402
 import logging  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from assistant.http import create_app  # noqa: E402
@@ -46,37 +44,11 @@ def shipped_index(folder: Path = INDEXES) -> Path:
     )
 
 
-def scratch_copy(index_dir: Path, scratch: Path | None = None) -> Path:
-    """Copy ``index_dir`` under the temporary folder once and return the copy.
-
-    The copy is named after the index's files and metadata, so a warm
-    container reuses it and a new deployment never reads a stale one.
-    """
-    if not index_dir.is_dir():
-        raise FileNotFoundError(f"{index_dir}: no index here; build one with `assistant index` before packaging")
-    digest = hashlib.sha256()
-    for path in sorted(p for p in index_dir.rglob("*") if p.is_file() and not p.name.endswith(".lock")):
-        digest.update(f"{path.relative_to(index_dir)}:{path.stat().st_size}\n".encode())
-        if path.name.endswith(".json"):
-            digest.update(path.read_bytes())
-    root = Path(scratch or tempfile.gettempdir())
-    target = root / f"assistant-index-{digest.hexdigest()[:16]}"
-    if not target.is_dir():
-        partial = Path(tempfile.mkdtemp(prefix="assistant-index-", dir=root))
-        shutil.copytree(index_dir, partial, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.lock"))
-        try:
-            partial.rename(target)
-        except OSError:  # another process finished first
-            shutil.rmtree(partial, ignore_errors=True)
-    return target
-
-
 logging.getLogger("zappa.wsgi").setLevel(logging.WARNING)
 
 try:
     SETTINGS = Settings.from_env()
-    INDEX_DIR = scratch_copy(SETTINGS.index or shipped_index())
-    app = create_app(index_dir=INDEX_DIR, settings=SETTINGS)
+    app = create_app(index_dir=SETTINGS.index or shipped_index(), settings=SETTINGS)
 finally:
     # Everything made so far stays: the collector leaves it out of its walks from now on.
     gc.freeze()

@@ -397,8 +397,9 @@ class SearchIndex:
         if os.access(path, os.W_OK):
             verify_files(path, manifest)
             index, words, _ = _open_tantivy(path, manifest)
-        else:  # read-only (a deployed package): the private copy is checked, so the original need not be too
-            index, words = _open_pair(_private_copy(path, manifest))
+        else:  # read-only (a deployed package): checked where it is, opened through a folder tantivy may lock
+            verify_files(path, manifest)
+            index, words = _open_pair(_lock_room(path, manifest))
         return cls(path, manifest, index, analyzer, words)
 
     def __len__(self) -> int:
@@ -737,8 +738,8 @@ def _open_tantivy(path: Path, manifest: dict) -> tuple[tantivy.Index, tantivy.In
     """The passages' index and the vocabulary, opened together, and the folder they were opened from.
 
     tantivy takes a lock file even to read, so an index on read-only media (a deployed
-    package, a read-only mount) is opened from a private copy in the temporary folder,
-    named after this user and the manifest's checksum and checked like the original.
+    package, a read-only mount) is opened through a folder of links to its files in the
+    temporary folder (`_lock_room`).
     """
     try:
         return (*_open_pair(path), path)
@@ -747,13 +748,13 @@ def _open_tantivy(path: Path, manifest: dict) -> tuple[tantivy.Index, tantivy.In
     except BaseException as exc:  # an error, or a Rust panic (pyo3's PanicException is a BaseException)
         if not _read_only(exc):
             raise _engine_refused(path, exc) from exc
-    copy = _private_copy(path, manifest)
+    room = _lock_room(path, manifest)
     try:
-        return (*_open_pair(copy), copy)
+        return (*_open_pair(room), room)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:
-        raise _engine_refused(copy, exc) from exc
+        raise _engine_refused(room, exc) from exc
 
 
 def _engine_refused(path: Path, exc: BaseException) -> IndexLoadError:
@@ -762,33 +763,52 @@ def _engine_refused(path: Path, exc: BaseException) -> IndexLoadError:
     )
 
 
-def _private_copy(path: Path, manifest: dict) -> Path:
-    """A copy of the index that this user wrote and that matches the manifest, made if needed."""
+def _lock_room(path: Path, manifest: dict) -> Path:
+    """A folder of this user's holding a link to each of the index's files, where tantivy may put its lock file.
+
+    The files stay where they are (read once, by the check before), so a read-only index costs a few
+    links instead of a copy of itself; the folder is named after this user and the manifest's checksum,
+    and one left by an earlier process is used when every link in it still leads where it should.
+    """
     digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
     tmp = Path(tempfile.gettempdir())
-    copy = tmp / f"assistant-index-{os.getuid()}-{digest}"
-    if _own_folder(copy):
-        try:
-            verify_files(copy, manifest)
-            return copy
-        except IndexLoadError:
-            pass  # damaged since: make a new one
+    room = tmp / f"assistant-index-{os.getuid()}-{digest}"
+    origin = path.resolve()
+    if _own_folder(room) and _own_folder(room / VOCAB_DIR) and _links_hold(room, origin, manifest):
+        return room
     staging = Path(tempfile.mkdtemp(prefix="assistant-index-", dir=tmp))
     try:
-        shutil.copytree(path, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(*_LOCK_FILES))
-        for folder in (staging, staging / VOCAB_DIR):
-            folder.chmod(0o700)  # copytree gave it the read-only mode of the original
-        verify_files(staging, manifest)
+        (staging / VOCAB_DIR).mkdir(mode=0o700)
+        for name in manifest["files"]:
+            os.symlink(origin / name, staging / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     try:
-        if copy.exists():
-            shutil.rmtree(copy)
-        os.replace(staging, copy)
+        if room.is_symlink() or room.is_file():
+            room.unlink()
+        elif room.exists():
+            shutil.rmtree(room)
+        os.replace(staging, room)
     except OSError:  # another process made it meanwhile, or it is not ours to replace: use this one
         return staging
-    return copy
+    return room
+
+
+def _links_hold(room: Path, origin: Path, manifest: dict) -> bool:
+    """Every file of the manifest linked in `room` to the same name in `origin`, and nothing else tantivy reads."""
+    files = manifest["files"]
+    try:
+        for folder, prefix in ((room, ""), (room / VOCAB_DIR, f"{VOCAB_DIR}/")):
+            for entry in os.scandir(folder):
+                name = prefix + entry.name
+                if entry.name in _LOCK_FILES or (not prefix and entry.name == VOCAB_DIR):
+                    continue
+                if name not in files or not entry.is_symlink() or os.readlink(entry.path) != str(origin / name):
+                    return False
+        return all((room / name).is_symlink() for name in files)
+    except OSError:
+        return False
 
 
 def _own_folder(folder: Path) -> bool:

@@ -415,16 +415,30 @@ def test_an_index_on_a_read_only_mount_is_served(tmp_path, analyzer):
     assert sorted((p.name, p.stat().st_mtime_ns) for p in out.rglob("*")) == before
 
 
-def test_a_damaged_private_copy_of_a_read_only_index_is_made_again(tmp_path, analyzer):
+def test_a_read_only_index_is_opened_through_links_not_copied(tmp_path, analyzer):
     out = tmp_path / "ro" / "index"
     build_index(make_passages(), out, analyzer)
     assert _read_only_mount(out, READ_ONLY_ANSWER).returncode == 0
-    [copy] = [p for p in (tmp_path / "ro").iterdir() if p.name.startswith("assistant-index-")]
-    victim = next(copy.glob("*.store"))
-    victim.write_bytes(b"\0" * victim.stat().st_size)
+    [room] = [p for p in (tmp_path / "ro").iterdir() if p.name.startswith("assistant-index-")]
+    linked = [p for p in room.rglob("*") if p.is_symlink()]
+    assert linked and all(p.resolve().is_relative_to(out.resolve()) for p in linked)
+    assert not [p for p in room.rglob("*") if p.is_file() and not p.is_symlink() and not p.name.endswith(".lock")]
+
+
+def test_a_tampered_link_room_of_a_read_only_index_is_made_again(tmp_path, analyzer):
+    out = tmp_path / "ro" / "index"
+    build_index(make_passages(), out, analyzer)
+    assert _read_only_mount(out, READ_ONLY_ANSWER).returncode == 0
+    [room] = [p for p in (tmp_path / "ro").iterdir() if p.name.startswith("assistant-index-")]
+    victim = next(room.glob("*.store"))
+    forged = tmp_path / "forged.store"
+    forged.write_bytes(b"\0" * victim.resolve().stat().st_size)
+    victim.unlink()
+    victim.symlink_to(forged)
     done = _read_only_mount(out, READ_ONLY_ANSWER)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("p0 ")
+    assert next(room.glob("*.store")).resolve().is_relative_to(out.resolve())
 
 
 def _hashed_files(monkeypatch) -> list[str]:
