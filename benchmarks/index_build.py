@@ -4,7 +4,9 @@
 
 For each worker count, `assistant index SITE --workers N` runs as a child process while its
 whole process tree (the builder and every worker it forks) is sampled from /proc every 20 ms:
-wall time, the peak of the tree's summed resident memory and the peak of its largest process.
+wall time, the peak of the tree's summed resident memory, the peak of its summed proportional
+set size (PSS: a page a forked worker still shares with the builder counts half to each, so
+the sum is what the tree holds), and the peak of its largest process.
 The anchor is tantivy alone writing the very strings the build handed it (the passages read
 back from the index built, analysed beforehand, untimed), with the same schema, heap and commit.
 Prints the figures, the build's speed as a share of tantivy's, and two workers ÷ one.
@@ -58,18 +60,32 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+def _pss_bytes(pid: int) -> int:
+    """The process's proportional set size (Linux 4.14+), 0 when it is gone or the kernel has no rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def build(site: Path, out: Path, workers: int) -> dict:
     """Wall time and peak memory of `assistant index` with ``workers`` processes."""
     cmd = [sys.executable, "-m", "assistant", "index", str(site), "--out", str(out), "--workers", str(workers)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent)
-    peak = {"tree": 0, "largest": 0, "processes": 1}
+    peak = {"tree": 0, "pss": 0, "largest": 0, "processes": 1}
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            sizes = [_rss_bytes(pid) for pid in _tree(proc.pid)]
+            pids = _tree(proc.pid)
+            sizes = [_rss_bytes(pid) for pid in pids]
             peak["tree"] = max(peak["tree"], sum(sizes))
+            peak["pss"] = max(peak["pss"], sum(_pss_bytes(pid) for pid in pids))
             peak["largest"] = max(peak["largest"], max(sizes, default=0))
             peak["processes"] = max(peak["processes"], len(sizes))
             stop.wait(0.02)
@@ -125,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in runs:
         print(
             f"  {r['workers']} worker(s): {r['seconds']:.1f} s, process tree peak {r['tree'] / 2**30:.2f} GiB "
-            f"({r['processes']} processes), largest process {r['largest'] / 2**30:.2f} GiB"
+            f"summed RSS, {r['pss'] / 2**30:.2f} GiB summed PSS ({r['processes']} processes), "
+            f"largest process {r['largest'] / 2**30:.2f} GiB"
         )
     if len(runs) > 1:
         one = next((r for r in runs if r["workers"] == 1), runs[0])
