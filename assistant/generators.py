@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from .documents import Problem
-from .site import Site, SourceFile, _clean_url, _page_url, _read_text, _split, config_folder
+from .site import Site, SourceFile, _clean_url, _page_url, _read_text, _split, config_folder, head_of
 
 __all__ = ["Pager", "generate", "unknown_generators", "plugins"]
 
@@ -240,5 +240,6 @@ def _data_pages(site: Site) -> None:
                     data["_name"] = record["name"]
             # its source is the template (as the generator's page.path says); its address is its own
             url = _page_url(rel, data, str(site.config.get("permalink") or "date"))
-            page = SourceFile(layout_rel, data, body, body_line, "page", url, text=text or "", slug=filename)
+            head = head_of(text, body) if text else None
+            page = SourceFile(layout_rel, data, body, body_line, "page", url, head=head, slug=filename)
             site.pages.append(page)

@@ -78,13 +78,20 @@ class SourceFile:
     tags: list[str] = field(default_factory=list)
     slug: str = ""
     collection: str | None = None
-    text: str = ""
+    # the file's text before the body (its front matter); None for a page with no file of its own. The
+    # whole text is not kept beside the body: a site's every page would be held twice while it is built
+    head: str | None = None
     output: bool = True  # False for documents of collections that are not published
     translations: dict[str, str] = field(default_factory=dict)  # language -> absolute URL of this page in it
     pager: Any = None  # for a listing page a pagination plugin makes: which slice of the posts it shows
     # a post with broken front matter is dated when the site is built, but Jekyll orders it by its path,
     # which for a dated file name is the date the name gives
     ordered_as: dt.datetime | None = None
+
+    @property
+    def text(self) -> str:
+        """The file as read, front matter and body, to find the line a quote came from ("" without a file)."""
+        return "" if self.head is None else self.head + self.body
 
     @property
     def ext(self) -> str:
@@ -294,6 +301,13 @@ def _read_text(root: Path, rel: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(rel, f"not valid UTF-8 (byte {exc.start})", line))
         return None
     return text
+
+
+def head_of(text: str, body: str) -> str:
+    """What stands in a file's ``text`` before its ``body``, which is always the text's end."""
+    if not text.endswith(body):
+        raise ValueError("a page's body is not the end of its file's text")
+    return text[: len(text) - len(body)]
 
 
 def _has_front_matter(text: str) -> bool:
@@ -727,7 +741,7 @@ class _Reader:
             site.static_files.append(rel)
             if ext in HTML_EXTS:  # copied as it is, and a visitor can open it
                 site.static_pages.append(
-                    SourceFile(rel, {}, text, 1, "static", _clean_url(rel), text=text, slug=os.path.splitext(rel)[0])
+                    SourceFile(rel, {}, text, 1, "static", _clean_url(rel), head="", slug=os.path.splitext(rel)[0])
                 )
             return
         read = _read_document(self.root, rel, self.config, "page", None, self.problems, text)
@@ -735,7 +749,8 @@ class _Reader:
             return
         text, data, body, body_line = read
         url = _page_url(rel, data, self.style)
-        sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page", url=url, text=text)
+        head = head_of(text, body)
+        sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page", url=url, head=head)
         sf.slug = os.path.splitext(os.path.basename(rel))[0]
         site.pages.append(sf)
 
@@ -788,7 +803,7 @@ class _Reader:
             tags=list(dict.fromkeys(_as_list(data.get("tag")) + _as_list(data.get("tags")))),
             slug=str(data.get("slug") or slug),
             collection="posts",
-            text=text,
+            head=head_of(text, body),
             ordered_as=ordered_as,
         )
         sf.front_matter.setdefault("title", _titleize(slug))
@@ -822,7 +837,7 @@ class _Reader:
                     tags=_as_list(data.get("tags")),
                     slug=str(data.get("slug") or stem),
                     collection=name,
-                    text=text,
+                    head=head_of(text, body),
                     output=output,
                 )
                 sf.url = _document_url(sf, template, rel[len(base) + 1 :])
