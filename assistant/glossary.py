@@ -8,7 +8,7 @@ and looked up by a question word's spelling or by its stem in either language.
 from __future__ import annotations
 
 import marshal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -19,7 +19,7 @@ from .compiled_copies import copy_name, read_copy, temporary_copy, write_copy
 __all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member", "read_glossary"]
 
 
-CACHE_FORMAT = 2  # bump when what a compiled copy holds changes
+CACHE_FORMAT = 3  # bump when what a compiled copy holds changes
 
 
 class GlossaryError(ValueError):
@@ -60,8 +60,8 @@ class Glossary:
         self._groups: Sequence[tuple[Member, ...]] | None = None
         # "w\x1f<spelling>" or "<lang>\x1f<stems>" (a phrase's words joined by spaces) -> its groups: string
         # keys and tuples, which a fresh process reads from the compiled copy in a quarter of the time
-        self._single: dict[str, tuple[int, ...]] = {}
-        self._phrases: dict[str, tuple[int, ...]] = {}
+        self._single: Mapping[str, tuple[int, ...]] = {}
+        self._phrases: Mapping[str, tuple[int, ...]] = {}
         self._words: Vocabulary | None = None
 
     def words(self) -> Vocabulary:
@@ -112,8 +112,9 @@ class Glossary:
         data = read_copy(name) if name is not None else None
         if data is not None:
             try:
-                groups, self._single, self._phrases = data
-            except (TypeError, ValueError):
+                groups, single, phrases = data
+                self._single, self._phrases = _Buckets(single), _Buckets(phrases)
+            except (TypeError, ValueError, AttributeError):
                 data = None  # not a copy this version wrote: read the files
             else:
                 self._groups = _Groups(groups)
@@ -152,7 +153,7 @@ class Glossary:
     def _data(self) -> tuple:
         assert self._groups is not None
         groups = ["\x1e".join(_member_text(m) for m in group) for group in self._groups]
-        return groups, self._single, self._phrases
+        return groups, _Buckets.packed(self._single), _Buckets.packed(self._phrases)
 
     def _read_files(self) -> None:
         groups: list[tuple[Member, ...]] = []
@@ -191,6 +192,55 @@ def _member_text(member: Member) -> str:
 def _member(text: str) -> Member:
     lang, words, stems = text.split("\x1f")
     return Member(lang, tuple(words.split(" ")), tuple(stems.split(" ")))
+
+
+class _Buckets(Mapping[str, tuple[int, ...]]):
+    """A look-up table of a compiled copy, kept as buckets (a key's kind and first letter) that are each
+    read when a key of theirs is first looked up: a question's words reach a few of a hundred buckets,
+    and making all of some 20,000 keys was most of a fresh process's first answer."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        if not all(isinstance(v, bytes) for v in packed.values()):
+            raise TypeError("not a table of buckets")
+        self._packed = packed
+        self._read: dict[str, dict[str, tuple[int, ...]]] = {}
+
+    @staticmethod
+    def bucket(key: str) -> str:
+        return key[: key.index("\x1f") + 2]
+
+    @classmethod
+    def packed(cls, table: Mapping[str, tuple[int, ...]]) -> dict[str, bytes]:
+        buckets: dict[str, dict[str, tuple[int, ...]]] = {}
+        for key, value in table.items():
+            buckets.setdefault(cls.bucket(key), {})[key] = value
+        return {name: marshal.dumps(items) for name, items in sorted(buckets.items())}
+
+    def _bucket_of(self, key: str) -> dict[str, tuple[int, ...]]:
+        return self._named(self.bucket(key))
+
+    def _named(self, name: str) -> dict[str, tuple[int, ...]]:
+        found = self._read.get(name)
+        if found is None:
+            raw = self._packed.get(name)
+            found = self._read[name] = marshal.loads(raw) if raw is not None else {}
+        return found
+
+    def __getitem__(self, key: str) -> tuple[int, ...]:
+        return self._bucket_of(key)[key]
+
+    def get(self, key: str, default=None):
+        return self._bucket_of(key).get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        for name in self._packed:
+            yield from self._named(name)
+
+    def __len__(self) -> int:
+        return sum(len(self._named(name)) for name in self._packed)
+
+    def __bool__(self) -> bool:
+        return bool(self._packed)
 
 
 class _Groups(Sequence[tuple[Member, ...]]):

@@ -226,6 +226,29 @@ def test_a_compiled_copy_gives_the_same_groups_and_an_edited_file_is_read_again(
     assert copy.exists()
 
 
+def test_a_glossary_read_from_its_copy_decodes_only_the_words_a_question_looks_up(tmp_path, monkeypatch):
+    """The copy's tables are read a bucket (a key's kind and first letter) at a time, and give what the files give."""
+    import tempfile as tempfile_module
+
+    from assistant.glossary import Glossary
+
+    monkeypatch.setattr(tempfile_module, "tempdir", str(tmp_path))
+    source = tmp_path / "g.yml"
+    source.write_text(
+        "- en: [phone]\n  de: [Telefon]\n- en: [meeting room]\n  de: [Besprechungsraum]\n"
+        "- en: [zoo]\n  de: [Tierpark]\n- en: [bus stop]\n  de: [Haltestelle]\n"
+    )
+    from_files = Glossary([source], lambda w, lang: w[:5], "v1")
+    from_files._load()
+    from_copy = Glossary([source], lambda w, lang: "never called", "v1")
+    from_copy._load()
+    assert from_copy.groups_of_word("telefon", {"de": "telef"}) == from_files.groups_of_word("telefon", {}) == {0}
+    assert from_copy._single._read.keys() == {"w\x1ft", "de\x1ft"}  # type: ignore[attr-defined]
+    assert dict(from_copy._single) == dict(from_files._single)
+    assert dict(from_copy._phrases) == dict(from_files._phrases)
+    assert from_copy.groups_of_word("elephant", {}) == set()
+
+
 def test_a_copy_shipped_beside_the_code_is_read_when_the_temporary_folder_is_empty(tmp_path, monkeypatch):
     """A package ships the compiled copy (a new Lambda sandbox has an empty temporary folder)."""
     import tempfile as tempfile_module
