@@ -798,6 +798,7 @@ def _lock_room(path: Path, manifest: dict) -> Path:
 def _links_hold(room: Path, origin: Path, manifest: dict) -> bool:
     """Every file of the manifest linked in `room` to the same name in `origin`, and nothing else tantivy reads."""
     files = manifest["files"]
+    seen: set[str] = set()
     try:
         for folder, prefix in ((room, ""), (room / VOCAB_DIR, f"{VOCAB_DIR}/")):
             for entry in os.scandir(folder):
@@ -806,9 +807,10 @@ def _links_hold(room: Path, origin: Path, manifest: dict) -> bool:
                     continue
                 if name not in files or not entry.is_symlink() or os.readlink(entry.path) != str(origin / name):
                     return False
-        return all((room / name).is_symlink() for name in files)
+                seen.add(name)
     except OSError:
         return False
+    return seen == files.keys()
 
 
 def _own_folder(folder: Path) -> bool:
