@@ -54,8 +54,6 @@ PERMALINK_STYLES = {
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _POST_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-(.*)(\.[^.]+)$")
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
-# What python-frontmatter reads front matter with: the C parser when PyYAML has it.
-_FRONT_MATTER_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Why a file is not read: it is a link to one outside the site.
 OUTSIDE_FILE = "symbolic link to a file outside the site; not read, as Jekyll does not"
 OUTSIDE_FOLDER = "symbolic link to a folder outside the site; not read, as Jekyll does not"
@@ -330,7 +328,7 @@ def _split(text: str, rel: str, problems: list[Problem]) -> tuple[dict, str, int
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     try:
-        data = load_yaml(raw, _FRONT_MATTER_LOADER) if raw.strip() else {}
+        data = load_yaml(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark else 1

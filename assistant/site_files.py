@@ -160,7 +160,11 @@ class AliasBomb(yaml.YAMLError):
         return self.problem
 
 
-def load_yaml(text: str, loader: type = yaml.SafeLoader, limit: int = ALIAS_EXPANSION_LIMIT) -> Any:
+# libyaml's parser when PyYAML was built with it: ten times the pure-Python one on a site's _data
+YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str, loader: type = YAML_LOADER, limit: int = ALIAS_EXPANSION_LIMIT) -> Any:
     """``yaml.safe_load`` that refuses aliases expanding past ``limit`` values beyond the file's own."""
     if "&" not in text:  # no anchor, so no alias: nothing to count
         return yaml.load(text, Loader=loader)
