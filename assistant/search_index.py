@@ -54,6 +54,7 @@ VOCAB_DIR = "vocab"
 FIELD_BOOSTS = {"title": 2.0, "heading": 1.5, "body": 1.0, "exact": 1.0}
 # Gap allowed inside a glossary phrase (compound parts sit between words).
 PHRASE_SLOP = 2
+_FIELD_NAMES = tuple(FIELD_BOOSTS)
 # A glossary phrase whose rarest word is in more than this share of passages
 # is matched as a bag of words (each at weight / n), which is much cheaper.
 PHRASE_MAX_DF_SHARE = 0.02
@@ -374,7 +375,7 @@ class SearchIndex:
         self._schema = index.schema
         self._searcher = index.searcher()
         self._vocabulary = IndexVocabulary(self._searcher, words)
-        self._field_doc_freqs: dict[tuple[str, str], int] = {}  # see IndexVocabulary._doc_freqs
+        self._word_doc_freqs_kept: dict[str, dict[str, int]] = {}  # see IndexVocabulary._doc_freqs
 
     @classmethod
     def open(cls, path: Path | str, analyzer: Analyzer | None = None) -> SearchIndex:
@@ -427,33 +428,34 @@ class SearchIndex:
         still wins. Terms absent from a field are left out (their document frequencies are kept for the
         questions that follow).
         """
-        known = self._field_doc_freqs
-
-        def doc_freq(name: str, word: str) -> int:
-            df = known.get((name, word))
-            if df is None:
-                df = self._searcher.doc_freq(name, word)
-                if len(known) >= DOC_FREQS_KEPT:
-                    known.clear()
-                known[(name, word)] = df
-            return df
-
+        names = tuple(fields) if fields else _FIELD_NAMES
         own = {v for term in parsed.terms for v, w in term.variants.items() if w >= 1.0}
         wanted: dict[tuple[str, str], float] = {}  # (field, variant) -> weight; a variant counts once
         for term in parsed.terms:
             for variant, weight in term.variants.items():
+                if weight <= 0 or not variant:
+                    continue
+                if " " not in variant:  # one word: most variants
+                    dfs = self._word_doc_freqs(variant)
+                    for name in names:
+                        if dfs[name]:
+                            key = (name, variant)
+                            if weight > wanted.get(key, 0.0):
+                                wanted[key] = weight
+                    continue
                 words = variant.split()
-                if not words or weight <= 0:
+                if not words:
                     continue
                 if len(words) > 1 and all(w in own for w in words):
                     continue  # the question has the phrase's words itself
-                for name in fields or FIELD_BOOSTS:
+                per_word = [self._word_doc_freqs(w) for w in words]
+                for name in names:
                     if len(words) > 1 and name == "exact":
                         continue
-                    dfs = [doc_freq(name, w) for w in words]
-                    if not all(dfs):
+                    counts = [d[name] for d in per_word]
+                    if not all(counts):
                         continue
-                    if len(words) > 1 and min(dfs) > PHRASE_MAX_DF_SHARE * self._searcher.num_docs:
+                    if len(words) > 1 and min(counts) > PHRASE_MAX_DF_SHARE * self._searcher.num_docs:
                         # a phrase of common words costs a long intersection: take it as a bag
                         for w in words:
                             wanted[(name, w)] = max(wanted.get((name, w), 0.0), weight / len(words))
@@ -470,6 +472,17 @@ class SearchIndex:
         if not clauses:
             return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(clauses)
+
+    def _word_doc_freqs(self, word: str) -> dict[str, int]:
+        """A word's document frequency in each field, looked up once per opened index (some 50 per question)."""
+        known = self._word_doc_freqs_kept
+        dfs = known.get(word)
+        if dfs is None:
+            dfs = {name: self._searcher.doc_freq(name, word) for name in _FIELD_NAMES}
+            if len(known) >= DOC_FREQS_KEPT // len(_FIELD_NAMES):
+                known.clear()
+            known[word] = dfs
+        return dfs
 
     def search(
         self,
