@@ -45,7 +45,7 @@ from .question import (
     with_subject_of,
 )
 from .search_index import SearchIndex
-from .text import LazyPattern, fold, split_sentences, word_count
+from .text import LazyPattern, fold, more_words_than, split_sentences, word_count
 
 SCOPE = Path(__file__).with_name("scope.yml")
 CANDIDATES = 30  # passages fetched from the index and reranked by how much of the question they cover
@@ -727,7 +727,7 @@ def _demote_listings(ranked: list[Candidate]) -> None:
             name = line[mark.end() if mark else 0 :].strip().casefold()
             if titles.get(name, c.page) != c.page:
                 listed += 1
-            elif not (mark and _DATED.search(mark.group())) and word_count(line) > LISTING_LABEL_WORDS:
+            elif not (mark and _DATED.search(mark.group())) and more_words_than(line, LISTING_LABEL_WORDS):
                 break  # a line of its own, not an entry of a listing ("04/01/20 Some post")
         else:
             if listed:

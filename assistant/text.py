@@ -204,6 +204,15 @@ def word_count(text: str) -> int:
     return len(WORD.findall(text))
 
 
+def more_words_than(text: str, n: int) -> bool:
+    """``word_count(text) > n``, reading no further than word n + 1 (a listing's labels are short, its
+    paragraphs are not)."""
+    for count, _ in enumerate(WORD.finditer(text), 1):
+        if count > n:
+            return True
+    return False
+
+
 _URL_UNSAFE = LazyPattern(r"[\s\x00-\x1f\x7f\\\"'<>`]")
 
 

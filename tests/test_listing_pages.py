@@ -8,6 +8,7 @@ from conftest import write_site
 
 from assistant.answer import Assistant
 from assistant.build import index_site
+from assistant.text import more_words_than, word_count
 
 SITE = {
     "_config.yml": "title: Shore Lab\nurl: https://shore.example.org\npermalink: /:year/:month/:day/:title/\n",
@@ -68,3 +69,12 @@ def test_a_tag_archive_of_post_titles_yields_to_the_post_it_lists(tmp_path):
     # the archive's lines only name the post, so the post's own passages come first
     pages = [h.passage.url.split("#")[0] for h in answer.hits]
     assert pages[:2] == ["https://dune.example.org/2020/remote/"] * 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["", "Tags", "By date", "04/01/20 Dune survey", "one two three", "one two three four", "Wer, wie, was — warum?"],
+)
+def test_a_line_is_long_enough_to_end_a_listing_exactly_when_it_has_more_words_than_a_label(line):
+    for n in range(6):
+        assert more_words_than(line, n) == (word_count(line) > n)
