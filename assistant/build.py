@@ -6,16 +6,15 @@ Liquid, Markdown or BibTeX code.
 
 A large site is built by several processes, this one among them. In the first
 rendering pass (which every listing page depends on) this process renders the
-bodies with Liquid in the site's order, while the Markdown of bodies without
-Liquid, which depends on nothing else, is converted by all of them; then forked
-workers and this one take chunks of pages through layouts, passages and text
-analysis, and this process feeds the results, in the site's order, to the single
-index writer. The index is the same as with one process.
+bodies with Liquid in the site's order; the Markdown of bodies without Liquid,
+which depends on nothing else, waits until something reads it. Then forked
+workers and this one take chunks of pages through Markdown, layouts, passages and
+text analysis, and this process feeds the results, in the site's order, to the
+single index writer. The index is the same as with one process.
 """
 
 from __future__ import annotations
 
-import functools
 import gc
 import multiprocessing
 import os
@@ -138,9 +137,7 @@ def index_site(
         documents = published_documents(Path(site_root), site.base_url, site.problems)
         if documents:
             return _index_documents(documents, out_dir, site, site_root, glossaries, started)
-    converters = default_workers(len(site.published())) if workers is None else max(1, int(workers))
-    with _Converters(converters) as convert:
-        rendering = SiteRendering(site, convert=convert)
+    rendering = SiteRendering(site)
     analyzer = Analyzer(extra_glossaries=list(glossaries))
     pending = rendering.pending
     workers = default_workers(len(pending)) if workers is None else max(1, int(workers))
@@ -481,42 +478,6 @@ class _Shared:
             process.join()
         self._reader.close()
         self._writer.close()
-
-
-def _each(func: Callable, items: list) -> list:
-    return [func(item) for item in items]
-
-
-class _Converters:
-    """Converts the Markdown of bodies without Liquid for the first rendering pass, shared by
-    ``workers`` processes, this one among them, while this one also renders the bodies with Liquid.
-
-    Forked at the start of the pass, they hold the site as read, not the pass's state, which they do not need.
-    """
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self.shared: _Shared | None = None
-
-    def __enter__(self) -> Callable:
-        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            return self.convert
-        return map
-
-    def convert(self, func: Callable, items: list) -> Iterator:
-        chunks = [items[i : i + CHUNK_PAGES] for i in range(0, len(items), CHUNK_PAGES)]
-        if len(chunks) < 2:
-            return map(func, items)
-        gc.freeze()  # a forked process that walks the site's objects would copy them
-        try:
-            self.shared = _Shared(functools.partial(_each, func), chunks, self.workers)
-        finally:
-            gc.unfreeze()
-        return (result for results in self.shared for result in results)
-
-    def __exit__(self, *exc) -> None:
-        if self.shared is not None:
-            self.shared.close()
 
 
 class _Workers:

@@ -13,9 +13,8 @@ import datetime as dt
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -29,7 +28,7 @@ from .site import HTML_EXTS, OUTSIDE_FILE, Site, SourceFile, _split, _to_datetim
 from .site_files import OutsideSite
 from .theme import Theme
 
-__all__ = ["SiteRendering", "render_site", "main_content", "content_root", "PlainBody", "convert_plain"]
+__all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
 
 INVISIBLE = frozenset(("script", "style", "head", "noscript", "template"))
 # Chrome that is never a page's own content.
@@ -101,7 +100,64 @@ def _read_site_layouts(site: Site, folder, base, layouts: dict[str, _Layout], pr
 # -- the dictionaries Liquid sees ----------------------------------------------------------
 
 
-class _DocumentDict(dict):
+class _Deferred:
+    """The HTML of a Markdown body without Liquid (or of its excerpt), converted when first read.
+
+    Converting it reads nothing of the site, so it becomes the same whenever and wherever it is
+    converted: a page that no listing shows is converted by the process that lays it out, and the
+    builder does not hold its HTML. What a listing reads is kept for the next reader; a body that
+    cannot be converted reads as ``fallback`` (what Jekyll's listing would show: its source), and
+    the page itself is reported when it is laid out.
+    """
+
+    __slots__ = ("source", "config", "fallback", "html")
+
+    def __init__(self, source: str, config: dict, fallback: str) -> None:
+        self.source, self.config, self.fallback = source, config, fallback
+        self.html: str | None = None
+
+    def convert(self) -> str:
+        """The HTML, converted again unless a reader kept it: the page's own layout needs it once."""
+        return self.html if self.html is not None else markdown_to_html(self.source, self.config)
+
+    def value(self) -> str:
+        if self.html is None:
+            try:
+                self.html = self.convert()
+            except Exception:  # noqa: BLE001 - the page is reported when it is laid out
+                return self.fallback
+        return self.html
+
+    __str__ = __liquid__ = value
+
+
+def _read(value: Any) -> Any:
+    return value.value() if type(value) is _Deferred else value
+
+
+class _PageDict(dict):
+    """A page's fields as Liquid sees them: a field whose HTML is deferred reads as that HTML."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return _read(dict.__getitem__(self, key))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return _read(dict.get(self, key, default))
+
+    def items(self):
+        return [(key, _read(value)) for key, value in dict.items(self)]
+
+    def values(self):
+        return [_read(value) for value in dict.values(self)]
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+    def __str__(self) -> str:
+        return repr(self)
+
+
+class _DocumentDict(_PageDict):
     """A post or collection document as Liquid sees it. Printed whole (``{{ person }}``, ``{{ person |
     markdownify }}``) it is its content, as Jekyll's DocumentDrop#to_s gives its output, not its fields."""
 
@@ -141,7 +197,7 @@ def _page_dict(sf: SourceFile) -> dict:
         )
         data.setdefault("title", sf.slug)
         return _DocumentDict(data)
-    return data
+    return _PageDict(data)
 
 
 def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str, list[dict]]) -> dict:
@@ -192,7 +248,8 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
 
 def _link_neighbours(pages: list[dict], newest_first: bool) -> None:
     """``page.next`` and ``page.previous`` of posts and documents: the newer and the older one."""
-    shown = [{k: v for k, v in p.items() if k not in ("next", "previous")} for p in pages]
+    # copied as they stand (dict.items): deferred HTML stays deferred, and is shared with the page
+    shown = [_PageDict((k, v) for k, v in dict.items(p) if k not in ("next", "previous")) for p in pages]
     for i, page in enumerate(pages):
         before = shown[i - 1] if i > 0 else None
         after = shown[i + 1] if i + 1 < len(pages) else None
@@ -325,39 +382,10 @@ class _Renderer:
         return content
 
 
-class PlainBody(NamedTuple):
-    """A body without Liquid, with what its conversion needs: none of the site's state, so it converts
-    the same at any time, in any process."""
-
-    body: str
-    markdown: bool
-    excerpt: str | None  # the excerpt's source (:meth:`_Renderer.excerpt_source`); None: none to make here
-    config: dict  # the site's kramdown settings, as markdown_to_html reads them
-
-
 def _plain(sf: SourceFile) -> bool:
     """Whether Liquid would give ``sf``'s body back as it is (no tag or output in it), and its excerpt's too."""
     body = sf.body
     return sf.kind != "static" and "{{" not in body and "{%" not in body and len(body) < LiquidLimits.output
-
-
-def convert_plain(item: PlainBody) -> tuple[str | None, str | None]:
-    """The HTML of a body without Liquid and of its excerpt, as :meth:`_Renderer.convert` and
-    :meth:`_Renderer.excerpt` make them; None for what failed, which the caller converts again to report it."""
-    try:
-        html: str | None = markdown_to_html(item.body, item.config) if item.markdown else item.body
-    except Exception:  # noqa: BLE001 - reported by the caller's own conversion
-        html = None
-    excerpt = None
-    if item.excerpt is not None:
-        try:
-            if not item.excerpt.strip():
-                excerpt = ""
-            else:
-                excerpt = markdown_to_html(item.excerpt, item.config) if item.markdown else item.excerpt
-        except Exception:  # noqa: BLE001
-            excerpt = None
-    return html, excerpt
 
 
 def main_content(html: str, keep_sidebar: bool = False) -> str:
@@ -521,7 +549,8 @@ class SiteRendering:
     """A site rendered in Jekyll's two passes, the second one page by page.
 
     The first pass (Liquid and Markdown of every body, in order) runs on
-    construction, since listing pages show other pages' content and excerpts.
+    construction, since listing pages show other pages' content and excerpts;
+    the Markdown of a body without Liquid is converted when it is first read.
     After it, each page's layouts depend on nothing but that state, so
     :meth:`document` may be called for the ``pending`` pages in any process
     that holds a copy of it (a forked worker) and in any order.
@@ -531,7 +560,6 @@ class SiteRendering:
         self,
         site: Site,
         liquid: JekyllLiquid | None = None,
-        convert: Callable[[Callable[[PlainBody], Any], Iterable[PlainBody]], Iterator[Any]] = map,
     ) -> None:
         self.site = site
         self.problems: list[Problem] = []
@@ -555,34 +583,24 @@ class SiteRendering:
             for sf, page in posts + pages + [d for items in docs.values() for d in items]:
                 page.setdefault("last_modified_at", _modified(site, sf))
         self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages + statics
-        self.converted: dict[int, str] = {}
+        self.converted: dict[int, str | _Deferred] = {}
         failed: set[int] = set()
-
-        # A body without Liquid reads nothing of the others, so its Markdown may be converted ahead, by
-        # ``convert`` (``map``, or a pool's), and taken up in its turn; a body with Liquid is rendered in
-        # its turn, after every page before it, as it may show them.
-        plain = {index for index, (sf, _) in enumerate(ordered) if _plain(sf)}
         kramdown = {"kramdown": site.config.get("kramdown")}
 
-        def plain_body(sf: SourceFile) -> PlainBody:
-            wanted = sf.kind != "page" and sf.front_matter.get("excerpt") is None
-            return PlainBody(sf.body, sf.is_markdown, renderer.excerpt_source(sf) if wanted else None, kramdown)
-
-        ahead = [index for index in sorted(plain) if ordered[index][0].is_markdown]
-        results = iter(convert(convert_plain, [plain_body(ordered[index][0]) for index in ahead]))
-        ahead_set = set(ahead)
-
-        # First pass: content and excerpts, so listing pages can show them.
+        # First pass: content and excerpts, so listing pages can show them. A body with Liquid is
+        # rendered in its turn, after every page before it, as it may show them; the Markdown of a
+        # body without Liquid reads nothing of the others and is deferred (see _Deferred). Before
+        # its turn, a page's content is its source, as in Jekyll.
         for index, (sf, page) in enumerate(ordered):
-            html: str | None = None
-            excerpt: str | None = None
-            if index in ahead_set:
-                html, excerpt = next(results)
-            elif index in plain:
-                html, excerpt = convert_plain(plain_body(sf))
+            if _plain(sf):
+                self.converted[index] = page["content"] = (
+                    _Deferred(sf.body, kramdown, sf.body) if sf.is_markdown else sf.body
+                )
+                if sf.kind != "page":
+                    page["excerpt"] = self._plain_excerpt(sf, page, kramdown)
+                continue
             try:
-                if html is None:
-                    html = renderer.convert(sf, page)
+                html = renderer.convert(sf, page)
             except RenderError as err:
                 self.problems.append(_problem(err, sf))
                 failed.add(index)
@@ -596,7 +614,7 @@ class SiteRendering:
             self.converted[index] = html
             page["content"] = html
             if sf.kind != "page":
-                page["excerpt"] = renderer.excerpt(sf, page) if excerpt is None else excerpt
+                page["excerpt"] = renderer.excerpt(sf, page)
                 _take_refused(liquid, sf, self.problems)
         _link_neighbours([p for _, p in posts], newest_first=True)
         for items in docs.values():
@@ -605,6 +623,15 @@ class SiteRendering:
         self.pending = [i for i, (sf, _) in enumerate(ordered) if i not in failed and sf.output]
         self._sampled: dict[int, tuple[Document | None, list[Problem]]] = {}
         self.chrome = self._find_chrome()
+
+    def _plain_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | _Deferred:
+        """The excerpt of a body without Liquid: as :meth:`_Renderer.excerpt` makes it, deferred if Markdown."""
+        if sf.front_matter.get("excerpt") is not None:
+            return self.renderer.excerpt(sf, page)
+        head = self.renderer.excerpt_source(sf)
+        if not head.strip():
+            return ""
+        return _Deferred(head, kramdown, "") if sf.is_markdown else head
 
     def _find_chrome(self) -> frozenset[str]:
         """Blocks whose text stands on most pages of the site: its chrome, whatever their markup."""
@@ -647,7 +674,9 @@ class SiteRendering:
         site = self.site
         sf, page = self.ordered[index]
         try:
-            full = self.renderer.layout(sf, page, self.converted[index])
+            converted = self.converted[index]
+            content = converted.convert() if isinstance(converted, _Deferred) else converted
+            full = self.renderer.layout(sf, page, content)
             root, html = content_root(full, mark_sidebars=True)
             blocks = blocks_of(root) if root is not None else []
             aside = aside_keys(root) if root is not None else frozenset()

@@ -81,3 +81,24 @@ def test_a_listing_page_shows_what_the_pages_before_it_became_however_many_proce
     assert "The dune survey number 3 went well." in shown  # the post's Markdown, converted, not its source
     assert "**" not in shown
     assert "Shore Lab counts 8 notes." in shown
+
+
+def test_the_first_pass_holds_no_html_of_a_page_no_listing_shows(tmp_path):
+    from assistant.render import SiteRendering
+    from assistant.site import load_site
+
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Shore Lab\nurl: https://shore.example.org\n",
+            "_posts/2020-01-01-shown.md": "---\ntitle: Shown\n---\nThe **shown** note.\n",
+            "quiet.md": "---\ntitle: Quiet\n---\nA *quiet* page that no listing shows.\n",
+            "news.html": "---\ntitle: News\n---\n{% for post in site.posts %}{{ post.content }}{% endfor %}\n",
+        },
+    )
+    rendering = SiteRendering(load_site(site))
+    held = {rendering.ordered[i][0].path: rendering.converted[i] for i in rendering.converted}
+    assert "<strong>shown</strong>" in str(held["news.html"])  # the listing read the post's HTML
+    assert not isinstance(held["quiet.md"], str)  # converted only when its own page is laid out
+    quiet = next(i for i in rendering.pending if rendering.ordered[i][0].path == "quiet.md")
+    assert "<em>quiet</em>" in rendering.document(quiet).html
