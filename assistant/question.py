@@ -17,6 +17,7 @@ site does not use and the glossary does not know, a typo only when no cognate wa
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -91,6 +92,7 @@ MAX_TYPOS = 3  # words of one question looked up as typos: each is a fuzzy searc
 # words of one question split as German compounds: each split looks up every tail of the word in the
 # vocabulary (a 40-letter word, about 140 lookups), which 24 such words made most of a question's cost
 MAX_COMPOUNDS = 6
+TERMS_KEPT = 4096  # content words whose term steps' result a parser keeps per site (a few MB at most)
 
 
 _POSSESSIVE = LazyPattern(r"^([^\W\d_]{2,})['’]s$")
@@ -507,6 +509,9 @@ class QuestionParser:
     def __init__(self, analyzer: Analyzer, steps: Sequence[TermStep] = TERM_STEPS) -> None:
         self.analyzer = analyzer
         self.steps = tuple(steps)
+        # what the term steps found, per site vocabulary (an opened index's never changes)
+        self._kept: weakref.WeakKeyDictionary[Vocabulary, dict[tuple, tuple]] = weakref.WeakKeyDictionary()
+        self._kept_without: dict[tuple, tuple] = {}
 
     def parse(self, question: str, lang: str | None = None, vocabulary: Vocabulary | None = None) -> ParsedQuery:
         lang = lang or detect_language(question)
@@ -518,17 +523,55 @@ class QuestionParser:
         terms: list[QueryTerm] = []
         budget = MAX_VARIANTS
         for word in self.content_words(words, lang):
+            term = self.term(ctx, word)
+            if term.variants and budget > 0:
+                term.trim(budget)
+                budget -= len(term.variants)
+                terms.append(term)
+        return ParsedQuery(lang=lang, terms=terms)
+
+    def term(self, ctx: Context, word: Word) -> QueryTerm:
+        """A content word through the term steps, kept for the site's vocabulary.
+
+        The same words come back question after question, and the steps read nothing but the word
+        (as typed, its glossary phrase, the verb it joins, the capitalised word before it), the
+        question's language, the site's words, the glossary and whether a typo or a compound look-up
+        is still allowed: what they found for one question holds for the next.
+        """
+        key = (
+            ctx.lang,
+            word.raw,
+            tuple(word.groups.items()),
+            word.joined,
+            word.after_capital,
+            ctx.typos_left > 0,
+            ctx.compounds_left > 0,
+        )
+        vocabulary = ctx.vocabulary
+        kept = self._kept_without if vocabulary is None else self._kept.get(vocabulary)
+        if kept is None and vocabulary is not None:
+            kept = self._kept.setdefault(vocabulary, {})
+        assert kept is not None
+        found = kept.get(key)
+        if found is None:
+            typos, compounds = ctx.typos_left, ctx.compounds_left
             draft = Draft(word, QueryTerm(word=word.raw))
             whole_only = len(word.folded) > MAX_WORD_LETTERS
             for step in self.steps:
                 if whole_only and step not in WHOLE_WORD_STEPS:
                     continue
                 step(ctx, draft)
-            if draft.term.variants and budget > 0:
-                draft.term.trim(budget)
-                budget -= len(draft.term.variants)
-                terms.append(draft.term)
-        return ParsedQuery(lang=lang, terms=terms)
+            t = draft.term
+            used = (typos - ctx.typos_left, compounds - ctx.compounds_left)
+            found = (dict(t.variants), dict(t.why), t.known, t.corrected, *used)
+            if len(kept) >= TERMS_KEPT:
+                kept.clear()
+            kept[key] = found
+            return t
+        variants, why, known, corrected, typos_used, compounds_used = found
+        ctx.typos_left -= typos_used
+        ctx.compounds_left -= compounds_used
+        return QueryTerm(word=word.raw, variants=dict(variants), known=known, corrected=corrected, why=dict(why))
 
     def words(self, question: str, ctx: Context) -> list[Word]:
         """The question's tokens, at most MAX_WORDS of them."""
@@ -890,7 +933,7 @@ def with_subject_of(
 @dataclass(frozen=True)
 class AnswerShape:
     name: str  # price, date, frequency, person, place, number, definition
-    looks_like: re.Pattern[str] | LazyPattern | _PersonLooks
+    looks_like: re.Pattern[str] | LazyPattern | _PersonLooks | _NamedThen
     required: bool = False  # a passage without this shape does not answer at all (a price without an amount)
     counted: str = ""  # for "how many X": the word (or two words) X, which a number in the answer must stand by
     # words of the question that name what is asked for ("e-mail", "reach"): a passage of this shape answers them
@@ -1212,6 +1255,33 @@ _DEFINING_VERBS = (
     r"steht für)"
 )
 
+# what follows a subject in a sentence saying what it does ("… deals with") or is ("… is")
+_TOPIC_THEN = LazyPattern(rf".{{0,80}}?{_TOPIC_VERBS}", re.I | re.S)
+_DEFINING_THEN = LazyPattern(rf"\W+{_DEFINING_VERBS}\b", re.I)
+
+
+class _NamedThen:
+    """The question's subject named, then within reach the words that say what it does or is.
+
+    One pattern of the subject and those words' alternation took half a millisecond or more to
+    compile, once for every question of this shape; the words are compiled once, and tried where
+    each mention of the subject ends (a mention's end is fixed by where it starts, so this finds
+    what the one pattern found).
+    """
+
+    def __init__(self, subject: str, then: LazyPattern) -> None:
+        self._subject = re.compile(rf"\b{subject}", re.I)
+        self._then = then
+        self.pattern = f"{subject} then {then.pattern}"
+
+    def search(self, text: str) -> re.Match[str] | None:
+        found = self._subject.search(text)
+        while found is not None:
+            if self._then.match(text, found.end()):
+                return found
+            found = self._subject.search(text, found.start() + 1)
+        return None
+
 
 # "What is X doing now?", "Wo arbeitet X inzwischen?": where someone went, not what they are or were
 _NOW_WORDS = (
@@ -1254,8 +1324,7 @@ def answer_shape(question: str) -> AnswerShape | None:
     topic = _TOPIC_ASKED.match(question)
     if topic:  # "What does Task Area 4 work on?" is answered by "Task Area 4 … deals with …"
         words = re.findall(r"\w+", topic.group("subject") or topic.group("subject2"))
-        subject = r"\W+".join(re.escape(w) for w in words)
-        return AnswerShape("topic", re.compile(rf"\b{subject}\b.{{0,80}}?{_TOPIC_VERBS}", re.I | re.S))
+        return AnswerShape("topic", _NamedThen(r"\W+".join(re.escape(w) for w in words) + r"\b", _TOPIC_THEN))
     if _WHO_ARE_THE.match(question):  # "Who are the postdocs?" asks for people, not for a definition
         return AnswerShape("person", _PERSON_LOOKS)
     which = WHICH_ASKED.match(question)
@@ -1264,7 +1333,7 @@ def answer_shape(question: str) -> AnswerShape | None:
     definition = _DEFINITION.match(question)
     if definition and not _NOT_A_SUBJECT.match(definition.group("subject")):
         subject = r"\s+".join(re.escape(w) for w in definition.group("subject").split())
-        return AnswerShape("definition", re.compile(rf"\b{subject}\W+{_DEFINING_VERBS}\b", re.I))
+        return AnswerShape("definition", _NamedThen(subject, _DEFINING_THEN))
     for name, asked, form in _SHAPES:
         if asked.search(question):
             if name == "date":

@@ -336,3 +336,28 @@ def test_a_misspelt_name_in_the_possessive_is_corrected_as_the_name(analyzer):
     parsed = analyzer.parse_question("What are Dan Cutilo's cats called?", "en", site)
     term = next(t for t in parsed.terms if t.word == "Cutilo")
     assert "cutillo" in term.variants and term.came_through("typo")
+
+
+def test_a_word_asked_again_gets_the_terms_a_fresh_parser_gives_it():
+    # the parser keeps what the term steps found for a word; the typo budget still counts per question
+    site = Vocabulary({"research": 9, "contact": 4, "office": 3, "address": 2, "phone": 5, "gruppe": 1})
+    asked = [
+        "reserach contcat ofice adress phnoe",  # five slips: only the first three are looked up
+        "phnoe of the reserach office",
+        "Wer leitet die Forschungsgruppe?",
+        "phnoe",
+    ]
+    kept = Analyzer()
+    for question in asked:
+        again = kept.parse_question(question, None, site)
+        fresh = Analyzer().parse_question(question, None, site)
+        assert again == fresh
+    assert "phone" not in kept.parse_question(asked[0], None, site).terms[-1].variants
+    assert "phone" in kept.parse_question(asked[-1], None, site).terms[0].variants
+
+
+def test_a_kept_word_is_not_changed_by_what_a_question_does_with_its_terms(analyzer):
+    site = Vocabulary({"research": 9})
+    first = analyzer.parse_question("reserach", "en", site)
+    first.terms[0].variants.clear()
+    assert "research" in analyzer.parse_question("reserach", "en", site).terms[0].variants
