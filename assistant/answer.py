@@ -498,7 +498,9 @@ class Assistant:
             return found  # no variants beyond the words themselves: one search is enough
         seen = {c.passage.id for c in found}
         # as many more as it takes to add OWN_CANDIDATES new ones: the first search may hold the best
-        more = self.index.search(own, limit=OWN_CANDIDATES + len(found), fields=TEXT_FIELDS, fetched=fetched)
+        more = self.index.search(
+            own, limit=OWN_CANDIDATES + len(found), fields=TEXT_FIELDS, fetched=fetched, new=OWN_CANDIDATES
+        )
         return found + [Candidate(p, s) for p, s in more if p.id not in seen][:OWN_CANDIDATES]
 
     def rank(

@@ -492,11 +492,13 @@ class SearchIndex:
         fields: Iterable[str] | None = None,
         fetched: dict[tuple[int, int], Passage] | None = None,
         excluding: Iterable[str] = (),
+        new: int | None = None,
     ) -> list[tuple[Passage, float]]:
         """Best passages for a parsed question, highest BM25 score first.
 
         Searches of one question may share ``fetched`` (passages by document address), so a passage both
-        find is read and decoded once. Passages of the source
+        find is read and decoded once; with ``new``, only the first ``new`` passages not in ``fetched``
+        are read and returned (the others are what an earlier search found). Passages of the source
         files in ``excluding`` are left out.
         """
         if not query.terms or limit <= 0:
@@ -515,7 +517,11 @@ class SearchIndex:
             passage = seen.get(key)
             if passage is None:
                 passage = seen[key] = self._decode(self._searcher.doc(address)["passage"][0])
+            elif new is not None:
+                continue
             out.append((passage, float(score)))
+            if new is not None and len(out) >= new:
+                break
         return out
 
     @staticmethod

@@ -483,3 +483,13 @@ def test_a_stamp_others_may_write_is_not_trusted(built, monkeypatch):
     hashed = _hashed_files(monkeypatch)
     SearchIndex.open(built)
     assert "meta.json" in hashed
+
+
+def test_a_search_for_new_passages_skips_those_an_earlier_search_read(index):
+    question = index.parse("research group board medicine")
+    fetched: dict = {}
+    first = index.search(question, limit=2, fetched=fetched)
+    everything = [p.id for p, _ in index.search(question, limit=10)]
+    more = index.search(question, limit=10, fetched=fetched, new=1)
+    assert len(fetched) == 3  # the earlier two and one more, not all that match
+    assert [p.id for p, _ in more] == [i for i in everything if i not in {p.id for p, _ in first}][:1]
