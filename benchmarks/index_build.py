@@ -10,6 +10,11 @@ the sum is what the tree holds), and the peak of its largest process.
 The anchor is tantivy alone writing the very strings the build handed it (the passages read
 back from the index built, analysed beforehand, untimed), with the same schema, heap and commit.
 Prints the figures, the build's speed as a share of tantivy's, and two workers ÷ one.
+
+Beside the workers ratio it prints the machine's own ceiling, measured in the same run: the same
+Markdown conversion (the site's pages, converted as the build converts them) in one process and in
+two independent processes at once, with nothing shared and nothing sent between them. On a virtual
+machine whose two cores slow each other down, that is as far as two workers can get.
 """
 
 from __future__ import annotations
@@ -127,12 +132,57 @@ def tantivy_writing(index_dir: Path) -> tuple[float, int]:
         return time.perf_counter() - started, len(prepared)
 
 
+def _markdown_bodies(site: Path, limit: int) -> list[str]:
+    """The bodies (front matter cut off) of up to ``limit`` Markdown pages of the site, in path order."""
+    bodies: list[str] = []
+    for path in sorted(site.rglob("*.md")):
+        if "_site" in path.parts or len(bodies) >= limit:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("---"):
+            end = text.find("\n---", 3)
+            text = text[end + 4 :] if end >= 0 else text
+        bodies.append(text)
+    return bodies
+
+
+def _convert_all(bodies: list[str], rounds: int) -> None:
+    from assistant.kramdown import markdown_to_html
+
+    for _ in range(rounds):
+        for body in bodies:
+            markdown_to_html(body)
+
+
+def machine_ceiling(site: Path, pages: int = 5000, rounds: int = 3) -> tuple[float, float, float]:
+    """Seconds for one process to convert the pages, wall seconds for two doing it at once, and the ratio
+    (2 × one ÷ two): how much faster two processes do twice the work, with no shared work and no IPC."""
+    import multiprocessing
+
+    bodies = _markdown_bodies(site, pages)
+    fork = multiprocessing.get_context("fork")
+    _convert_all(bodies[:50], 1)  # imports and the parser's set-up, before either timing
+
+    def timed(processes: int) -> float:
+        started = time.perf_counter()
+        children = [fork.Process(target=_convert_all, args=(bodies, rounds)) for _ in range(processes)]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join()
+        return time.perf_counter() - started
+
+    one, two = timed(1), timed(2)
+    return one, two, 2 * one / two
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, required=True, help="a Jekyll site, e.g. one generate_site.py wrote")
     parser.add_argument("--workers", default="1,2", help="worker counts to build with, comma-separated")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "assistant-build-bench")
     parser.add_argument("--skip-anchor", action="store_true", help="no tantivy-alone run (for the 1M site's memory)")
+    parser.add_argument("--skip-ceiling", action="store_true", help="no measure of what two processes can give")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     runs = [build(args.site, args.work / f"index-{n}", n) for n in (int(w) for w in args.workers.split(","))]
@@ -149,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         for r in runs:
             if r is not one:
                 print(f"  {r['workers']} workers ÷ 1: {one['seconds'] / r['seconds']:.2f}× as fast")
+    if not args.skip_ceiling and any(r["workers"] == 2 for r in runs):
+        alone, together, ceiling = machine_ceiling(args.site)
+        print(
+            f"  the machine's ceiling: the same Markdown conversion in two independent processes at once is "
+            f"{ceiling:.2f}× one ({alone:.1f} s for one process, {together:.1f} s for two doing twice the work)"
+        )
     if not args.skip_anchor:
         seconds, passages = tantivy_writing(args.work / f"index-{runs[-1]['workers']}")
         print(f"  tantivy alone writing the same {passages:,} prepared passages: {seconds:.1f} s")

@@ -125,3 +125,19 @@ def test_question_mix_has_every_kind_in_both_languages_and_no_repeats():
     for kind in ("miss", "offtopic", "long", "followup"):
         assert {a.lang for a in mix if a.kind == kind} == {"en", "de"}, kind
     assert all(a.history for a in mix if a.kind == "followup")
+
+
+def test_the_build_benchmark_prints_the_workers_ratio_beside_the_machines_ceiling(tmp_path):
+    site = tmp_path / "site"
+    generate(site)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "index_build.py"), "--site", str(site), "--workers", "1,2"]
+        + ["--work", str(tmp_path / "work"), "--skip-anchor"],
+        capture_output=True,
+        text=True,
+        timeout=LONG_PATIENCE,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "2 workers ÷ 1:" in run.stdout
+    ceiling = [line for line in run.stdout.splitlines() if "the machine's ceiling" in line]
+    assert len(ceiling) == 1 and "× one (" in ceiling[0]
