@@ -44,6 +44,10 @@ LEXICON = Path(__file__).with_name("lexicon.yml")  # the everyday words of unive
 
 STEMMER_NAMES = {"en": "english", "de": "german"}
 LANGS = tuple(STEMMER_NAMES)
+# Words whose analysis each cache keeps before it starts afresh. Words repeat, so a few tens of
+# thousands catch nearly every repeat; a large site's every rare name kept (three caches, in every
+# process of a build) would cost more memory than the time it saves.
+CACHED_WORDS = 50_000
 
 # ---------------------------------------------------------------------------
 # Stop words. Question words are stop words: they say what kind of answer is
@@ -491,7 +495,7 @@ class Analyzer:
                 for part in self.compound_parts(folded):
                     out.append(self.stem(part, "de"))
             terms = tuple(dict.fromkeys(out))
-        if len(self._word_cache) > 200_000:
+        if len(self._word_cache) > CACHED_WORDS:
             self._word_cache.clear()
         self._word_cache[key] = terms
         return terms
@@ -524,7 +528,7 @@ class Analyzer:
                 have = {term for term, _, _ in out}
                 joined = self._word_terms(parts[0][0] + parts[1][0], lang)
                 out += tuple((term, 0, len(raw)) for term in joined if term not in have)
-        if len(self._token_cache) > 200_000:
+        if len(self._token_cache) > CACHED_WORDS:
             self._token_cache.clear()
         self._token_cache[key] = out
         return out
@@ -585,7 +589,7 @@ class Analyzer:
         from one pass over its tokens: this runs over every passage, so it makes no Token objects and
         reads each token's terms from a cache (words repeat)."""
         cache = self._terms_cache.get(lang)
-        if cache is None or len(cache) > 200_000:
+        if cache is None or len(cache) > CACHED_WORDS:
             cache = self._terms_cache[lang] = {}
         if "@" in text or "://" in text or "www." in text:
             raws = []

@@ -174,9 +174,10 @@ def index_site(
         return _meta(site, site_root, tally.documents) | {"guide": guide, "pins": [p.to_meta() for p in pins]}
 
     written = True
+    # before the workers fork: it reads every page, and a page read after the fork is copied into both processes
+    guide.update(site_guide(site).to_meta())
     with _Workers(rendering, analyzer, min(workers, len(chunks) or 1)) as results:
         produced = results(chunks)
-        guide.update(site_guide(site).to_meta())  # while the forked workers start on the pages
         try:
             manifest = build_index(passages(produced), out_dir, analyzer, meta=meta)
         except EmptyIndexError:
