@@ -107,32 +107,48 @@ class _Deferred:
     converted: a page that no listing shows is converted by the process that lays it out, and the
     builder does not hold its HTML. What a listing reads is kept for the next reader; a body that
     cannot be converted reads as ``fallback`` (what Jekyll's listing would show: its source), and
-    the page itself is reported when it is laid out.
+    the page itself is reported when it is laid out. A page's body is read from its source file
+    object when needed, not held here, as the site keeps it (see :class:`TextStore`).
     """
 
     __slots__ = ("source", "config", "fallback", "html")
 
-    def __init__(self, source: str, config: dict, fallback: str) -> None:
+    def __init__(self, source: str | _Source, config: dict, fallback: str | _Source) -> None:
         self.source, self.config, self.fallback = source, config, fallback
         self.html: str | None = None
 
     def convert(self) -> str:
         """The HTML, converted again unless a reader kept it: the page's own layout needs it once."""
-        return self.html if self.html is not None else markdown_to_html(self.source, self.config)
+        return self.html if self.html is not None else markdown_to_html(str(self.source), self.config)
 
     def value(self) -> str:
         if self.html is None:
             try:
                 self.html = self.convert()
             except Exception:  # noqa: BLE001 - the page is reported when it is laid out
-                return self.fallback
+                return str(self.fallback)
         return self.html
 
     __str__ = __liquid__ = value
 
 
+class _Source:
+    """A page's body as its file gives it, read from the site's store each time (see :class:`TextStore`)."""
+
+    __slots__ = ("sf",)
+
+    def __init__(self, sf: SourceFile) -> None:
+        self.sf = sf
+
+    def value(self) -> str:
+        return self.sf.body
+
+    convert = __str__ = __liquid__ = value
+
+
 def _read(value: Any) -> Any:
-    return value.value() if type(value) is _Deferred else value
+    kind = type(value)
+    return value.value() if kind is _Deferred or kind is _Source else value
 
 
 class _PageDict(dict):
@@ -174,7 +190,7 @@ def _page_dict(sf: SourceFile) -> dict:
             "path": sf.path,
             "relative_path": sf.path,
             "dir": sf.url if sf.url.endswith("/") else sf.url.rsplit("/", 1)[0] + "/",
-            "content": sf.body,
+            "content": _Source(sf),  # until the first pass renders it, as in Jekyll
         }
     )
     if sf.kind == "page":  # a page's file name wins over front matter; a document's front matter wins
@@ -583,7 +599,7 @@ class SiteRendering:
             for sf, page in posts + pages + [d for items in docs.values() for d in items]:
                 page.setdefault("last_modified_at", _modified(site, sf))
         self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages + statics
-        self.converted: dict[int, str | _Deferred] = {}
+        self.converted: dict[int, str | _Deferred | _Source] = {}
         failed: set[int] = set()
         kramdown = {"kramdown": site.config.get("kramdown")}
 
@@ -593,9 +609,9 @@ class SiteRendering:
         # its turn, a page's content is its source, as in Jekyll.
         for index, (sf, page) in enumerate(ordered):
             if _plain(sf):
-                self.converted[index] = page["content"] = (
-                    _Deferred(sf.body, kramdown, sf.body) if sf.is_markdown else sf.body
-                )
+                source = _Source(sf)
+                content = _Deferred(source, kramdown, source) if sf.is_markdown else source
+                self.converted[index] = page["content"] = content
                 if sf.kind != "page":
                     page["excerpt"] = self._plain_excerpt(sf, page, kramdown)
                 continue
@@ -675,7 +691,7 @@ class SiteRendering:
         sf, page = self.ordered[index]
         try:
             converted = self.converted[index]
-            content = converted.convert() if isinstance(converted, _Deferred) else converted
+            content = converted if isinstance(converted, str) else converted.convert()
             full = self.renderer.layout(sf, page, content)
             root, html = content_root(full, mark_sidebars=True)
             blocks = blocks_of(root) if root is not None else []

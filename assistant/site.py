@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import yaml
@@ -61,13 +61,90 @@ OUTSIDE_FOLDER = "symbolic link to a folder outside the site; not read, as Jekyl
 BROKEN_FRONT_MATTER = "__broken_front_matter__"
 
 
+class StoredText:
+    """Where a text stands in a :class:`TextStore`: read, it is decoded afresh."""
+
+    __slots__ = ("block", "start", "size")
+
+    def __init__(self, block: bytearray, start: int, size: int) -> None:
+        self.block, self.start, self.size = block, start, size
+
+    def __str__(self) -> str:
+        return str(memoryview(self.block)[self.start : self.start + self.size], "utf-8", "surrogatepass")
+
+    def __reduce__(self) -> tuple:  # sent elsewhere as the text, not as its block
+        return (str, (str(self),))
+
+
+class TextStore:
+    """The texts of a site's pages, kept as UTF-8 in a few large blocks instead of a string each.
+
+    A large site's pages are held while it is built, and a forked worker of the build shares
+    that memory with the builder only as long as neither writes to it. Reading a string writes
+    its reference count, which copies the memory page it stands on into the reader, so in the
+    end both would hold every page. A block's bytes are only ever read: they stay shared.
+    """
+
+    FIRST_BLOCK = 1 << 16  # blocks double up to LARGEST_BLOCK: a small site holds little unused room
+    LARGEST_BLOCK = 1 << 24
+    SMALLEST = 64  # a shorter text is kept as a string: its record would be as large
+
+    def __init__(self) -> None:
+        self._block = bytearray()
+        self._used = 0
+
+    def add(self, text: str) -> StoredText:
+        data = text.encode("utf-8", "surrogatepass")
+        if self._used + len(data) > len(self._block):
+            grown = min(max(2 * len(self._block), self.FIRST_BLOCK), self.LARGEST_BLOCK)
+            self._block, self._used = bytearray(max(grown, len(data))), 0  # filled blocks are never resized
+        start, self._used = self._used, self._used + len(data)
+        self._block[start : self._used] = data
+        return StoredText(self._block, start, len(data))
+
+    def keep(self, sf: SourceFile) -> SourceFile:
+        """Move ``sf``'s body and front matter text into the store; they read the same after."""
+        for name in ("_body", "_head"):
+            value = sf.__dict__.get(name)
+            if type(value) is str and len(value) >= self.SMALLEST:
+                sf.__dict__[name] = self.add(value)
+        return sf
+
+
+class _PageText:
+    """A field of :class:`SourceFile` holding text: a string, or where a :class:`TextStore` keeps it."""
+
+    def __init__(self, default: str | None | type[AttributeError] = AttributeError) -> None:
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:  # what dataclass takes for the field's default; none without one
+            if self.default is AttributeError:
+                raise AttributeError(self.key[1:])
+            return self.default
+        value = obj.__dict__[self.key]
+        return value if value is None or type(value) is str else str(value)
+
+    def __set__(self, obj: Any, value: str | None) -> None:
+        obj.__dict__[self.key] = value
+
+
 @dataclass
 class SourceFile:
-    """One page, post or collection document as Jekyll reads it."""
+    """One page, post or collection document as Jekyll reads it.
+
+    Its ``body`` and ``head`` may be kept in the site's :class:`TextStore`; they read as strings.
+    """
 
     path: str  # relative to the site root, with "/" separators
     front_matter: dict
-    body: str
+    if TYPE_CHECKING:
+        body: str
+    else:
+        body: str = _PageText()
     body_line: int  # 1-based line where the body starts
     kind: str  # "page" | "post" | "collection" | "static" (an HTML file without front matter, copied as it is)
     url: str  # site-relative URL as Jekyll publishes it
@@ -78,7 +155,10 @@ class SourceFile:
     collection: str | None = None
     # the file's text before the body (its front matter); None for a page with no file of its own. The
     # whole text is not kept beside the body: a site's every page would be held twice while it is built
-    head: str | None = None
+    if TYPE_CHECKING:
+        head: str | None = None
+    else:
+        head: str | None = _PageText(None)
     output: bool = True  # False for documents of collections that are not published
     translations: dict[str, str] = field(default_factory=dict)  # language -> absolute URL of this page in it
     pager: Any = None  # for a listing page a pagination plugin makes: which slice of the posts it shows
@@ -118,6 +198,7 @@ class Site:
     static_files: list[str] = field(default_factory=list)  # files copied as they are, relative to the root
     static_pages: list[SourceFile] = field(default_factory=list)  # the HTML files among them
     config_root: Path | None = None  # the folder _config.yml is in (``source:`` may move the site below it)
+    texts: TextStore = field(default_factory=TextStore, repr=False, compare=False)  # its pages' bodies
 
     def published(self) -> list[SourceFile]:
         """Everything that becomes an HTML page a visitor can open."""
@@ -738,9 +819,8 @@ class _Reader:
         if not _has_front_matter(text):
             site.static_files.append(rel)
             if ext in HTML_EXTS:  # copied as it is, and a visitor can open it
-                site.static_pages.append(
-                    SourceFile(rel, {}, text, 1, "static", _clean_url(rel), head="", slug=os.path.splitext(rel)[0])
-                )
+                page = SourceFile(rel, {}, text, 1, "static", _clean_url(rel), head="", slug=os.path.splitext(rel)[0])
+                site.static_pages.append(site.texts.keep(page))
             return
         read = _read_document(self.root, rel, self.config, "page", None, self.problems, text)
         if read is None:
@@ -750,7 +830,7 @@ class _Reader:
         head = head_of(text, body)
         sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page", url=url, head=head)
         sf.slug = os.path.splitext(os.path.basename(rel))[0]
-        site.pages.append(sf)
+        site.pages.append(site.texts.keep(sf))
 
     def posts(self, post_dir: str) -> None:
         parent = post_dir.rsplit("/", 1)[0] if "/" in post_dir else ""
@@ -805,7 +885,7 @@ class _Reader:
             ordered_as=ordered_as,
         )
         sf.front_matter.setdefault("title", _titleize(slug))
-        return sf
+        return self.site.texts.keep(sf)
 
     def collection(self, name: str, options: dict) -> list[SourceFile]:
         base = f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}"
@@ -839,7 +919,7 @@ class _Reader:
                     output=output,
                 )
                 sf.url = _document_url(sf, template, rel[len(base) + 1 :])
-                docs.append(sf)
+                docs.append(self.site.texts.keep(sf))
         sort_by = options.get("sort_by")
         if sort_by:
             docs.sort(key=lambda d: (d.front_matter.get(sort_by) is None, str(d.front_matter.get(sort_by, ""))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -322,3 +323,26 @@ def test_a_post_with_broken_front_matter_keeps_its_place_among_the_posts(tmp_pat
     site = load_site(root)
     assert [p.path.split("-", 3)[-1] for p in site.posts] == ["after.md", "broken.md", "before.md"]
     assert site.posts[1].url.startswith("/" + str(site.posts[1].date.year))  # dated the day of the build
+
+
+def test_page_texts_read_back_as_their_files_give_them_though_kept_in_a_few_blocks(tmp_path: Path):
+    # the site's pages are held while it is built; kept in a few byte blocks, forked build workers share them
+    files = {"_config.yml": "title: Example\n"}
+    bodies = {}
+    for n in range(300):
+        bodies[f"page-{n}.md"] = f"Seite {n} über Größe und Maß, “quoted” 🙂 and more words to be long enough.\n" * (
+            n % 7 + 1
+        )
+    bodies["large.md"] = "A very long page. " * 1_200_000  # larger than the largest block
+    bodies["_posts/2020-01-02-note.md"] = "A post of some length, long enough to be kept in a block with the others.\n"
+    bodies["short.md"] = "Brief."
+    for rel, body in bodies.items():
+        files[rel] = f"---\ntitle: {rel}\n---\n{body}"
+    site = load_site(write_site(tmp_path, files))
+
+    read = {sf.path: sf for sf in site.pages + site.posts}
+    assert {rel: read[rel].body for rel in bodies} == bodies
+    assert read["page-3.md"].text == files["page-3.md"]
+    blocks = {id(sf.__dict__["_body"].block) for sf in read.values() if sf.path != "short.md"}
+    assert len(blocks) <= 8
+    assert read["page-3.md"] == pickle.loads(pickle.dumps(read["page-3.md"]))  # sent whole, as its text
