@@ -377,8 +377,9 @@ class _Renderer:
         if not head.strip():
             return ""
         context = self.context(sf, page, {}, "")
+        body = sf.body  # read once: a kept body is decoded on every read
         try:
-            head = self.liquid.render(head, context, sf.path, sf.body_line + len(sf.body) - len(sf.body.lstrip("\r\n")))
+            head = self.liquid.render(head, context, sf.path, sf.body_line + len(body) - len(body.lstrip("\r\n")))
         except RenderError:
             return ""
         return markdown_to_html(head, self.site.config) if sf.is_markdown else head

@@ -128,8 +128,9 @@ def _question_headings(site: Site) -> dict[str, list[str]]:
     """Headings written as questions in the pages' sources, in the language each is written in."""
     out: dict[str, list[str]] = {}
     for sf in site.published():
-        found = _ATX.findall(sf.body) if sf.is_markdown else []
-        found += [_TAG.sub("", h) for h in _HTML_HEADING.findall(sf.body)]
+        body = sf.body  # read once: a kept body is decoded on every read
+        found = _ATX.findall(body) if sf.is_markdown else []
+        found += [_TAG.sub("", h) for h in _HTML_HEADING.findall(body)]
         for heading in found:
             text = " ".join(unescape(heading).replace("*", "").replace("`", "").split())
             if not text.endswith("?") or "{" in text or "[" in text or len(text) > MAX_QUESTION_CHARS:
