@@ -24,7 +24,17 @@ from .generators import plugins
 from .jekyll_liquid import JekyllLiquid, LiquidLimits, RenderError
 from .kramdown import markdown_to_html
 from .passages import blocks_of, page_facts
-from .site import HTML_EXTS, OUTSIDE_FILE, Site, SourceFile, _split, _to_datetime, config_folder, site_folder
+from .site import (
+    HTML_EXTS,
+    OUTSIDE_FILE,
+    Site,
+    SourceFile,
+    StoredText,
+    _split,
+    _to_datetime,
+    config_folder,
+    site_folder,
+)
 from .site_files import OutsideSite
 from .theme import Theme
 
@@ -33,6 +43,7 @@ __all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
 INVISIBLE = frozenset(("script", "style", "head", "noscript", "template"))
 # Chrome that is never a page's own content.
 CHROME = ("header", "nav", "footer", "script", "style", "head", "noscript", "template")
+KEPT_HTML = 512  # shorter rendered HTML stays a string: its record in the store would cost about as much
 INSIDE_MAIN_NOISE = ("script", "style", "noscript", "template")
 
 
@@ -148,7 +159,9 @@ class _Source:
 
 def _read(value: Any) -> Any:
     kind = type(value)
-    return value.value() if kind is _Deferred or kind is _Source else value
+    if kind is _Deferred or kind is _Source or kind is _Neighbour:
+        return value.value()
+    return str(value) if kind is StoredText else value
 
 
 class _PageDict(dict):
@@ -262,13 +275,25 @@ def _site_dict(site: Site, pages: list[dict], posts: list[dict], docs: dict[str,
     return data
 
 
+class _Neighbour:
+    """A post's ``page.next`` or ``page.previous``: the other post's fields but its own neighbours,
+    copied when read. Kept as copies, a large site's posts were each held twice while it was built."""
+
+    __slots__ = ("page",)
+
+    def __init__(self, page: dict) -> None:
+        self.page = page
+
+    def value(self) -> _PageDict:
+        # copied as they stand (dict.items): deferred HTML stays deferred, and is shared with the page
+        return _PageDict((k, v) for k, v in dict.items(self.page) if k not in ("next", "previous"))
+
+
 def _link_neighbours(pages: list[dict], newest_first: bool) -> None:
     """``page.next`` and ``page.previous`` of posts and documents: the newer and the older one."""
-    # copied as they stand (dict.items): deferred HTML stays deferred, and is shared with the page
-    shown = [_PageDict((k, v) for k, v in dict.items(p) if k not in ("next", "previous")) for p in pages]
     for i, page in enumerate(pages):
-        before = shown[i - 1] if i > 0 else None
-        after = shown[i + 1] if i + 1 < len(pages) else None
+        before = _Neighbour(pages[i - 1]) if i > 0 else None
+        after = _Neighbour(pages[i + 1]) if i + 1 < len(pages) else None
         page["next"], page["previous"] = (before, after) if newest_first else (after, before)
 
 
@@ -600,7 +625,7 @@ class SiteRendering:
             for sf, page in posts + pages + [d for items in docs.values() for d in items]:
                 page.setdefault("last_modified_at", _modified(site, sf))
         self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages + statics
-        self.converted: dict[int, str | _Deferred | _Source] = {}
+        self.converted: dict[int, str | StoredText | _Deferred | _Source] = {}
         failed: set[int] = set()
         kramdown = {"kramdown": site.config.get("kramdown")}
 
@@ -628,10 +653,9 @@ class SiteRendering:
                 continue
             finally:
                 _take_refused(liquid, sf, self.problems)
-            self.converted[index] = html
-            page["content"] = html
+            self.converted[index] = page["content"] = self._kept(html)
             if sf.kind != "page":
-                page["excerpt"] = renderer.excerpt(sf, page)
+                page["excerpt"] = self._kept(renderer.excerpt(sf, page))
                 _take_refused(liquid, sf, self.problems)
         _link_neighbours([p for _, p in posts], newest_first=True)
         for items in docs.values():
@@ -640,6 +664,10 @@ class SiteRendering:
         self.pending = [i for i, (sf, _) in enumerate(ordered) if i not in failed and sf.output]
         self._sampled: dict[int, tuple[Document | None, list[Problem]]] = {}
         self.chrome = self._find_chrome()
+
+    def _kept(self, html: str) -> str | StoredText:
+        """Rendered HTML as the site keeps its pages' texts (see :class:`TextStore`): it reads the same."""
+        return self.site.texts.add(html) if len(html) >= KEPT_HTML else html
 
     def _plain_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | _Deferred:
         """The excerpt of a body without Liquid: as :meth:`_Renderer.excerpt` makes it, deferred if Markdown."""
@@ -692,7 +720,8 @@ class SiteRendering:
         sf, page = self.ordered[index]
         try:
             converted = self.converted[index]
-            content = converted if isinstance(converted, str) else converted.convert()
+            # a deferred body is converted afresh here, not kept: only a listing's reader keeps its HTML
+            content = converted.convert() if isinstance(converted, (_Deferred, _Source)) else str(converted)
             full = self.renderer.layout(sf, page, content)
             root, html = content_root(full, mark_sidebars=True)
             blocks = blocks_of(root) if root is not None else []

@@ -62,7 +62,11 @@ AFFIXED_KEPT = 20_000  # compound look-ups kept per opened index (a few MB at mo
 HASHED_SIDE_BY_SIDE_FROM = 16 * 2**20  # bytes of index files; below, one thread hashes them all
 DOC_FREQS_KEPT = 200_000  # (field, term) document frequencies kept per opened index (some 20 MB at most)
 HASH_BLOCK = 1 << 20  # files are hashed in blocks of this size, never read whole
-WRITER_HEAP = 512_000_000
+# One indexing thread with a 256 MB budget: the build's processes already keep both cores busy, so a
+# second thread wins little, and each would keep a budget of its own until the commit (at 1M passages
+# the builder held 0.1 GiB more). A million passages still end in two segments.
+WRITER_HEAP = 256_000_000
+WRITER_THREADS = 1
 _LOCK_FILES = (".tantivy-meta.lock", ".tantivy-writer.lock")
 _PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 # The files tantivy reads: meta.json and the segments' (a segment's id, 32 hex digits, then its part).
@@ -234,7 +238,7 @@ class PassagePreparer:
 
 def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path, analyzer: Analyzer, progress) -> dict:
     index = tantivy.Index(_schema(), path=str(folder), reuse=False)
-    writer = index.writer(heap_size=WRITER_HEAP, num_threads=0)
+    writer = index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
     digest = hashlib.sha256()
     pages: set[str] = set()
     n = 0

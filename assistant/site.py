@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -421,7 +422,44 @@ def _split(text: str, rel: str, problems: list[Problem]) -> tuple[dict, str, int
     if not isinstance(data, dict):
         problems.append(Problem(rel, "front matter is not a mapping of keys to values", 2))
         return None
-    return data, body, body_line
+    return _shared_words(data), body, body_line
+
+
+SHARED_WORD = 64  # a longer front matter string (a title, a summary) is rarely another page's too
+
+
+def _shared_words(data: dict) -> dict:
+    """``data`` with its keys and short strings made one object per spelling, in place.
+
+    Each page's YAML gives it its own "layout", "title", "post" and tag strings: a large site holds
+    hundreds of thousands of copies while it is built, and a forked worker of the build copies the
+    memory each one stands on when it reads it. The walk visits each list and mapping once, so
+    aliases and deep nesting cost no more than the file's own values.
+    """
+    seen: set[int] = set()
+    stack: list = [data]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is dict:
+            items = list(node.items())
+            node.clear()
+            for key, value in items:
+                node[_word(key)] = _word(value)
+                if type(value) is dict or type(value) is list:
+                    stack.append(value)
+        elif type(node) is list:
+            for place, value in enumerate(node):
+                node[place] = _word(value)
+                if type(value) is dict or type(value) is list:
+                    stack.append(value)
+    return data
+
+
+def _word(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str and len(value) <= SHARED_WORD else value
 
 
 # -- defaults and URLs ---------------------------------------------------------------------

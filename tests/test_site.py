@@ -346,3 +346,27 @@ def test_page_texts_read_back_as_their_files_give_them_though_kept_in_a_few_bloc
     blocks = {id(sf.__dict__["_body"].block) for sf in read.values() if sf.path != "short.md"}
     assert len(blocks) <= 8
     assert read["page-3.md"] == pickle.loads(pickle.dumps(read["page-3.md"]))  # sent whole, as its text
+
+
+def test_front_matter_words_many_pages_share_are_held_once_and_read_as_written(tmp_path: Path):
+    # a large site's pages each gave their own "layout" and tag strings; a forked build worker copied them all
+    files = {"_config.yml": "title: Example\n"}
+    for n in range(3):
+        files[f"page-{n}.md"] = (
+            "---\nlayout: page\ntags: [imaging, genomics]\nshared: &team {lead: Ada, members: [Ada, Bo]}\n"
+            f"again: *team\ntitle: Page {n}\nnested: {'[' * 60}deep{']' * 60}\n---\nBody {n}.\n"
+        )
+    pages = sorted(load_site(write_site(tmp_path, files)).pages, key=lambda sf: sf.path)
+
+    first, second = pages[0].front_matter, pages[1].front_matter
+    assert first["tags"] == ["imaging", "genomics"] and first["title"] == "Page 0"
+    assert first["again"] == {"lead": "Ada", "members": ["Ada", "Bo"]}
+    assert first["again"] is first["shared"]  # an alias still names the very value its anchor does
+    deep = first["nested"]
+    for _ in range(59):
+        deep = deep[0]
+    assert deep == ["deep"]
+    assert [k for k in first] == ["layout", "tags", "shared", "again", "title", "nested"]  # in the file's order
+    assert first["layout"] is second["layout"]
+    assert first["tags"][1] is second["tags"][1]
+    assert next(iter(first)) is next(iter(second))
