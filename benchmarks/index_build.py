@@ -8,7 +8,8 @@ wall time, the peak of the tree's summed resident memory, the peak of its summed
 set size (PSS: a page a forked worker still shares with the builder counts half to each, so
 the sum is what the tree holds), and the peak of its largest process.
 The anchor is tantivy alone writing the very strings the build handed it (the passages read
-back from the index built, analysed beforehand, untimed), with the same schema, heap and commit.
+back from the index built, analysed beforehand, untimed), with the same schema, heap and commit,
+and as many indexing threads as tantivy chooses.
 Prints the figures, the build's speed as a share of tantivy's, and two workers ÷ one.
 
 Beside the workers ratio it prints the machine's own ceiling, measured in the same run: the same
