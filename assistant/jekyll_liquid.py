@@ -1600,6 +1600,11 @@ def _check_structure(source: str, tokens: list[Token]) -> tuple[int | None, str]
     return None
 
 
+# Parsed templates (and tag arguments) kept per renderer, started afresh past this many: a large
+# site has a body of its own on every page, and keeping each parse would hold the whole site twice.
+PARSED_KEPT = 1024
+
+
 class JekyllLiquid:
     """Renders a site's Liquid as Jekyll would, with its includes, filters and plugins' tags.
 
@@ -1688,7 +1693,7 @@ class JekyllLiquid:
             raise RenderError(path, _shift_line(_line_of(err.token), offset), str(err.message)) from err
         finally:
             self._stack.pop()
-        if len(self._templates) > 1024:
+        if len(self._templates) > PARSED_KEPT:
             self._templates.clear()
         self._templates[source] = template
         return template
@@ -1732,6 +1737,8 @@ class JekyllLiquid:
     def _render_snippet(self, text: str, context: Any) -> str:
         template = self._snippets.get(text)
         if template is None:
+            if len(self._snippets) > PARSED_KEPT:  # a tag's argument may differ on every page of a large site
+                self._snippets.clear()
             template = self._snippets[text] = self.env.from_string(text)
         buffer = StringIO()
         template.render_with_context(context, buffer, partial=True)

@@ -230,3 +230,18 @@ def test_real_institute_page_lists_its_board() -> None:
     board = html.split("Board", 1)[1].split("Steering Group", 1)[0]
     for name in ("Forsting", "Kleesiek", "Seifert", "Meyer"):
         assert name in board
+
+
+def test_include_names_made_on_each_page_are_rendered_however_many_pages_there_are(tmp_path: Path) -> None:
+    # a tag's argument rendered per page ({% include {{ page.card }} %}) must not keep every page's parse
+    from assistant.jekyll_liquid import PARSED_KEPT
+
+    (tmp_path / "_includes").mkdir()
+    (tmp_path / "_includes" / "card.html").write_text("<b>{{ include.n }}</b>")
+    liquid = JekyllLiquid(tmp_path, {})
+    for n in range(PARSED_KEPT + 200):
+        page = {"card": "card.html"}
+        out = liquid.render(f"{{% include {{{{ page.card | remove: 'x{n}' }}}} n={n} %}}", {"page": page}, f"p{n}.md")
+        assert out == f"<b>{n}</b>"
+    assert len(liquid._snippets) <= PARSED_KEPT + 1
+    assert len(liquid._templates) <= PARSED_KEPT + 1
