@@ -112,7 +112,7 @@ def _read_site_layouts(site: Site, folder, base, layouts: dict[str, _Layout], pr
 
 
 class _Deferred:
-    """The HTML of a Markdown body without Liquid (or of its excerpt), converted when first read.
+    """The HTML of a Markdown body (its Liquid rendered, if it has any) or of its excerpt, converted when first read.
 
     Converting it reads nothing of the site, so it becomes the same whenever and wherever it is
     converted: a page that no listing shows is converted by the process that lays it out, and the
@@ -124,7 +124,7 @@ class _Deferred:
 
     __slots__ = ("source", "config", "fallback", "html")
 
-    def __init__(self, source: str | _Source, config: dict, fallback: str | _Source) -> None:
+    def __init__(self, source: str | StoredText | _Source, config: dict, fallback: str | _Source) -> None:
         self.source, self.config, self.fallback = source, config, fallback
         self.html: str | None = None
 
@@ -380,6 +380,11 @@ class _Renderer:
 
     def convert(self, sf: SourceFile, page: dict) -> str:
         """Liquid, then Markdown: what ``page.content`` holds before layouts."""
+        body = self.render_liquid(sf, page)
+        return markdown_to_html(body, self.site.config) if sf.is_markdown and sf.kind != "static" else body
+
+    def render_liquid(self, sf: SourceFile, page: dict) -> str:
+        """The body with its Liquid rendered, before Markdown: the part that may read other pages."""
         if sf.kind == "static":  # copied as it is
             return sf.body
         layout = self.layouts.get(sf.layout or "")
@@ -387,7 +392,7 @@ class _Renderer:
         body = sf.body
         if sf.front_matter.get("render_with_liquid") is not False:
             body = self.liquid.render(body, context, sf.path, sf.body_line)
-        return markdown_to_html(body, self.site.config) if sf.is_markdown else body
+        return body
 
     def excerpt_source(self, sf: SourceFile) -> str:
         """What Jekyll's excerpt is made of: the body up to the first separator."""
@@ -592,7 +597,7 @@ class SiteRendering:
 
     The first pass (Liquid and Markdown of every body, in order) runs on
     construction, since listing pages show other pages' content and excerpts;
-    the Markdown of a body without Liquid is converted when it is first read.
+    a body's Markdown, rendered Liquid or none, is converted when it is first read.
     After it, each page's layouts depend on nothing but that state, so
     :meth:`document` may be called for the ``pending`` pages in any process
     that holds a copy of it (a forked worker) and in any order.
@@ -631,8 +636,9 @@ class SiteRendering:
 
         # First pass: content and excerpts, so listing pages can show them. A body with Liquid is
         # rendered in its turn, after every page before it, as it may show them; the Markdown of a
-        # body without Liquid reads nothing of the others and is deferred (see _Deferred). Before
-        # its turn, a page's content is its source, as in Jekyll.
+        # body (its Liquid rendered) reads nothing of the others and is deferred (see _Deferred), so
+        # the process that lays a page out converts it. Before its turn, a page's content is its
+        # source, as in Jekyll.
         for index, (sf, page) in enumerate(ordered):
             if _plain(sf):
                 source = _Source(sf)
@@ -642,7 +648,8 @@ class SiteRendering:
                     page["excerpt"] = self._plain_excerpt(sf, page, kramdown)
                 continue
             try:
-                html = renderer.convert(sf, page)
+                # the Liquid in turn; its Markdown, which reads no other page, when first read (see _Deferred)
+                rendered = renderer.render_liquid(sf, page)
             except RenderError as err:
                 self.problems.append(_problem(err, sf))
                 failed.add(index)
@@ -653,7 +660,11 @@ class SiteRendering:
                 continue
             finally:
                 _take_refused(liquid, sf, self.problems)
-            self.converted[index] = page["content"] = self._kept(html)
+            kept = self._kept(rendered)
+            if sf.is_markdown and sf.kind != "static":
+                self.converted[index] = page["content"] = _Deferred(kept, kramdown, _Source(sf))
+            else:
+                self.converted[index] = page["content"] = kept
             if sf.kind != "page":
                 page["excerpt"] = self._kept(renderer.excerpt(sf, page))
                 _take_refused(liquid, sf, self.problems)

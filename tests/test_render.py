@@ -239,3 +239,21 @@ def test_a_panel_one_layout_puts_on_its_pages_is_chrome_though_most_pages_have_a
     texts = [p.text for p in SearchIndex.open(tmp_path / "index").passages() if p.page_url.endswith("/page-2.html")]
     assert any("area 2" in t for t in texts)
     assert not any("Latest news" in t or "Sensor number" in t for t in texts)
+
+
+def test_a_listing_shows_the_html_of_posts_whose_bodies_have_liquid_and_each_post_its_own(tmp_path: Path):
+    # the Markdown of a body with Liquid is converted when first read: by the listing, or by the post's own layout
+    files = {
+        "_config.yml": "title: Dune Lab\n",
+        "_posts/2020-01-01-boat.md": "---\ntitle: A boat\n---\nThe lab bought **{{ page.title | downcase }}**.\n",
+        "_posts/2020-02-01-tent.md": "---\ntitle: A tent\n---\nThe lab has *{{ page.title }}* for {{ site.title }}.\n",
+        "_posts/2020-03-01-broken.md": "---\ntitle: Broken\n---\n{% if %}never closed\n",
+        "news.md": "---\ntitle: News\n---\n{% for post in site.posts %}<div>{{ post.content }}</div>{% endfor %}\n",
+    }
+    documents, problems = render(write_site(tmp_path, files))
+    by_title = {doc.title: doc for doc in documents.values()}
+    news = by_title["News"].html
+    assert "<strong>a boat</strong>" in news and "<em>A tent</em> for Dune Lab" in news
+    assert "<strong>a boat</strong>" in by_title["A boat"].html
+    assert "<em>A tent</em> for Dune Lab" in by_title["A tent"].html
+    assert "Broken" not in by_title and any(p.path.endswith("broken.md") for p in problems)
