@@ -399,20 +399,18 @@ class _Renderer:
         separator = str(sf.front_matter.get("excerpt_separator") or self.site.config.get("excerpt_separator") or "\n\n")
         return sf.body.lstrip("\r\n").split(separator, 1)[0]
 
-    def excerpt(self, sf: SourceFile, page: dict) -> str:
-        """Jekyll's excerpt: the body up to the first separator, rendered on its own."""
-        if sf.front_matter.get("excerpt") is not None:
-            return str(sf.front_matter["excerpt"])
+    def excerpt_liquid(self, sf: SourceFile, page: dict) -> str:
+        """Jekyll's excerpt of the body, the body up to the first separator, with its Liquid rendered
+        on its own ("" if that fails); its Markdown is converted when it is read (see _Deferred)."""
         head = self.excerpt_source(sf)
         if not head.strip():
             return ""
         context = self.context(sf, page, {}, "")
         body = sf.body  # read once: a kept body is decoded on every read
         try:
-            head = self.liquid.render(head, context, sf.path, sf.body_line + len(body) - len(body.lstrip("\r\n")))
+            return self.liquid.render(head, context, sf.path, sf.body_line + len(body) - len(body.lstrip("\r\n")))
         except RenderError:
             return ""
-        return markdown_to_html(head, self.site.config) if sf.is_markdown else head
 
     def layout(self, sf: SourceFile, page: dict, content: str) -> str:
         name = sf.layout
@@ -666,7 +664,7 @@ class SiteRendering:
             else:
                 self.converted[index] = page["content"] = kept
             if sf.kind != "page":
-                page["excerpt"] = self._kept(renderer.excerpt(sf, page))
+                page["excerpt"] = self._liquid_excerpt(sf, page, kramdown)
                 _take_refused(liquid, sf, self.problems)
         _link_neighbours([p for _, p in posts], newest_first=True)
         for items in docs.values():
@@ -680,10 +678,24 @@ class SiteRendering:
         """Rendered HTML as the site keeps its pages' texts (see :class:`TextStore`): it reads the same."""
         return self.site.texts.add(html) if len(html) >= KEPT_HTML else html
 
-    def _plain_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | _Deferred:
-        """The excerpt of a body without Liquid: as :meth:`_Renderer.excerpt` makes it, deferred if Markdown."""
+    def _liquid_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | StoredText | _Deferred:
+        """The excerpt of a body with Liquid: the front matter's as it stands, else the body's head,
+        its Liquid rendered in turn (it may show the pages before it), its Markdown when first read."""
         if sf.front_matter.get("excerpt") is not None:
-            return self.renderer.excerpt(sf, page)
+            return str(sf.front_matter["excerpt"])
+        try:
+            head = self.renderer.excerpt_liquid(sf, page)
+        except Exception:  # noqa: BLE001 - a listing then shows no excerpt, as when its Liquid fails
+            return ""
+        if not head:
+            return ""
+        kept = self._kept(head)
+        return _Deferred(kept, kramdown, "") if sf.is_markdown else kept
+
+    def _plain_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | _Deferred:
+        """The excerpt of a body without Liquid: as :meth:`_liquid_excerpt` makes it, deferred if Markdown."""
+        if sf.front_matter.get("excerpt") is not None:
+            return str(sf.front_matter["excerpt"])
         head = self.renderer.excerpt_source(sf)
         if not head.strip():
             return ""

@@ -257,3 +257,27 @@ def test_a_listing_shows_the_html_of_posts_whose_bodies_have_liquid_and_each_pos
     assert "<strong>a boat</strong>" in by_title["A boat"].html
     assert "<em>A tent</em> for Dune Lab" in by_title["A tent"].html
     assert "Broken" not in by_title and any(p.path.endswith("broken.md") for p in problems)
+
+
+def test_a_post_whose_excerpt_cannot_be_converted_leaves_the_rest_of_the_site_rendered(tmp_path: Path, monkeypatch):
+    # one odd page must not stop the site: its excerpt's Markdown failing used to stop the first pass
+    import assistant.render as render_module
+
+    real = render_module.markdown_to_html
+
+    def fragile(text: str, config: dict | None = None) -> str:
+        if "Unconvertible" in text:
+            raise ValueError("the converter gave up")
+        return real(text, config)
+
+    monkeypatch.setattr(render_module, "markdown_to_html", fragile)
+    files = {
+        "_config.yml": "title: Dune Lab\n",
+        "_posts/2020-01-01-odd.md": "---\ntitle: Odd\n---\nUnconvertible {{ page.title }} start.\n\nMore text.\n",
+        "_posts/2020-02-01-boat.md": "---\ntitle: A boat\n---\nThe lab bought **{{ page.title }}**.\n\nIt floats.\n",
+        "news.md": "---\ntitle: News\n---\n{% for post in site.posts %}<p>[{{ post.excerpt }}]</p>{% endfor %}\n",
+    }
+    documents, problems = render(write_site(tmp_path, files))
+    by_title = {doc.title: doc for doc in documents.values()}
+    assert "<strong>A boat</strong>" in by_title["News"].html and "[]" in by_title["News"].html
+    assert "Odd" not in by_title and any(p.path.endswith("odd.md") for p in problems)
