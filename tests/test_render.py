@@ -24,6 +24,11 @@ def render(root: Path):
     return {d.source: d for d in documents}, problems
 
 
+def render_by_title(tmp_path: Path, files: dict[str, str]):
+    documents, problems = render_site(load_site(write_site(tmp_path, files)))
+    return {d.title: d for d in documents}, problems
+
+
 # -- kramdown ------------------------------------------------------------------------------
 
 
@@ -250,8 +255,7 @@ def test_a_listing_shows_the_html_of_posts_whose_bodies_have_liquid_and_each_pos
         "_posts/2020-03-01-broken.md": "---\ntitle: Broken\n---\n{% if %}never closed\n",
         "news.md": "---\ntitle: News\n---\n{% for post in site.posts %}<div>{{ post.content }}</div>{% endfor %}\n",
     }
-    documents, problems = render(write_site(tmp_path, files))
-    by_title = {doc.title: doc for doc in documents.values()}
+    by_title, problems = render_by_title(tmp_path, files)
     news = by_title["News"].html
     assert "<strong>a boat</strong>" in news and "<em>A tent</em> for Dune Lab" in news
     assert "<strong>a boat</strong>" in by_title["A boat"].html
@@ -277,7 +281,6 @@ def test_a_post_whose_excerpt_cannot_be_converted_leaves_the_rest_of_the_site_re
         "_posts/2020-02-01-boat.md": "---\ntitle: A boat\n---\nThe lab bought **{{ page.title }}**.\n\nIt floats.\n",
         "news.md": "---\ntitle: News\n---\n{% for post in site.posts %}<p>[{{ post.excerpt }}]</p>{% endfor %}\n",
     }
-    documents, problems = render(write_site(tmp_path, files))
-    by_title = {doc.title: doc for doc in documents.values()}
+    by_title, problems = render_by_title(tmp_path, files)
     assert "<strong>A boat</strong>" in by_title["News"].html and "[]" in by_title["News"].html
     assert "Odd" not in by_title and any(p.path.endswith("odd.md") for p in problems)
