@@ -378,11 +378,6 @@ class _Renderer:
             )
         return data
 
-    def convert(self, sf: SourceFile, page: dict) -> str:
-        """Liquid, then Markdown: what ``page.content`` holds before layouts."""
-        body = self.render_liquid(sf, page)
-        return markdown_to_html(body, self.site.config) if sf.is_markdown and sf.kind != "static" else body
-
     def render_liquid(self, sf: SourceFile, page: dict) -> str:
         """The body with its Liquid rendered, before Markdown: the part that may read other pages."""
         if sf.kind == "static":  # copied as it is
@@ -643,7 +638,7 @@ class SiteRendering:
                 content = _Deferred(source, kramdown, source) if sf.is_markdown else source
                 self.converted[index] = page["content"] = content
                 if sf.kind != "page":
-                    page["excerpt"] = self._plain_excerpt(sf, page, kramdown)
+                    page["excerpt"] = self._excerpt(sf, page, kramdown, liquid=False)
                 continue
             try:
                 # the Liquid in turn; its Markdown, which reads no other page, when first read (see _Deferred)
@@ -658,13 +653,10 @@ class SiteRendering:
                 continue
             finally:
                 _take_refused(liquid, sf, self.problems)
-            kept = self._kept(rendered)
-            if sf.is_markdown and sf.kind != "static":
-                self.converted[index] = page["content"] = _Deferred(kept, kramdown, _Source(sf))
-            else:
-                self.converted[index] = page["content"] = kept
+            kept = self._kept(rendered)  # a static page is HTML, never Markdown
+            self.converted[index] = page["content"] = _Deferred(kept, kramdown, _Source(sf)) if sf.is_markdown else kept
             if sf.kind != "page":
-                page["excerpt"] = self._liquid_excerpt(sf, page, kramdown)
+                page["excerpt"] = self._excerpt(sf, page, kramdown, liquid=True)
                 _take_refused(liquid, sf, self.problems)
         _link_neighbours([p for _, p in posts], newest_first=True)
         for items in docs.values():
@@ -678,28 +670,23 @@ class SiteRendering:
         """Rendered HTML as the site keeps its pages' texts (see :class:`TextStore`): it reads the same."""
         return self.site.texts.add(html) if len(html) >= KEPT_HTML else html
 
-    def _liquid_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | StoredText | _Deferred:
-        """The excerpt of a body with Liquid: the front matter's as it stands, else the body's head,
-        its Liquid rendered in turn (it may show the pages before it), its Markdown when first read."""
+    def _excerpt(self, sf: SourceFile, page: dict, kramdown: dict, liquid: bool) -> str | StoredText | _Deferred:
+        """A post's excerpt: the front matter's as it stands, else the body's head, its Liquid (if it
+        has any) rendered in turn, as it may show the pages before it, and its Markdown when first read."""
         if sf.front_matter.get("excerpt") is not None:
             return str(sf.front_matter["excerpt"])
-        try:
-            head = self.renderer.excerpt_liquid(sf, page)
-        except Exception:  # noqa: BLE001 - a listing then shows no excerpt, as when its Liquid fails
-            return ""
+        if liquid:
+            try:
+                head = self.renderer.excerpt_liquid(sf, page)
+            except Exception:  # noqa: BLE001 - a listing then shows no excerpt, as when its Liquid fails
+                return ""
+        else:
+            head = self.renderer.excerpt_source(sf)
+            head = head if head.strip() else ""
         if not head:
             return ""
         kept = self._kept(head)
         return _Deferred(kept, kramdown, "") if sf.is_markdown else kept
-
-    def _plain_excerpt(self, sf: SourceFile, page: dict, kramdown: dict) -> str | _Deferred:
-        """The excerpt of a body without Liquid: as :meth:`_liquid_excerpt` makes it, deferred if Markdown."""
-        if sf.front_matter.get("excerpt") is not None:
-            return str(sf.front_matter["excerpt"])
-        head = self.renderer.excerpt_source(sf)
-        if not head.strip():
-            return ""
-        return _Deferred(head, kramdown, "") if sf.is_markdown else head
 
     def _find_chrome(self) -> frozenset[str]:
         """Blocks whose text stands on most pages of the site: its chrome, whatever their markup."""
