@@ -461,6 +461,8 @@ class Analyzer:
         self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
         # per language, each token's index terms (_token_cache without offsets) and exact terms
         self._terms_cache: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
+        # per language, each token's terms with their offsets and their text lowercased (for highlighting)
+        self._span_cache: dict[str, dict[str, tuple[tuple[str, str, int, int], ...]]] = {}
         self._glossary: Glossary | None = None
         self._parser: QuestionParser | None = None
 
@@ -566,12 +568,22 @@ class Analyzer:
         """Offsets of the tokens of ``text`` (as :meth:`tokens` finds them) whose term, or whose text
         lowercased, is in ``wanted``: the highlights of a quote, in one pass over it."""
         out = []
+        cache = self._span_cache.get(lang)
+        if cache is None or len(cache) > CACHED_WORDS:
+            cache = self._span_cache[lang] = {}
         for m in TOKEN_RE.finditer(text):
-            kind, raw, start = m.lastgroup, m.group(), m.start()
+            raw = m.group()
+            kind = m.lastgroup
             if kind == "url":
                 raw = raw.rstrip(TRAILING)
-            for term, s, e in self._raw_terms(raw, kind, lang):
-                if term in wanted or text[start + s : start + e].lower() in wanted:
+            found = cache.get(raw)
+            if found is None:  # kept by the token's text, as _raw_terms keeps its terms
+                found = cache[raw] = tuple(
+                    (term, raw[s:e].lower(), s, e) for term, s, e in self._raw_terms(raw, kind, lang)
+                )
+            for term, lowered, s, e in found:
+                if term in wanted or lowered in wanted:
+                    start = m.start()
                     out.append((start + s, start + e))
         out.extend((s, e) for term, s, e in _postal_codes(text) if term in wanted or text[s:e].lower() in wanted)
         return out

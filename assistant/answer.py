@@ -165,7 +165,8 @@ class _Credits:
     """A question's variants with what matching each credits: one-word variants by word, phrases apart."""
 
     words: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # variant -> (question word, credit)
-    phrases: list[tuple[int, str, tuple[str, ...], float]] = field(default_factory=list)
+    # (question word, phrase, its words, credit): a phrase matches as a whole or by all its words
+    phrases: list[tuple[int, str, frozenset[str], float]] = field(default_factory=list)
 
 
 class Assistant:
@@ -410,7 +411,10 @@ class Assistant:
         """
         credits = credits or self._variant_credits(query)
         terms = set(passage.terms)
-        answered = [shape is not None and shape.answers_word(term.word, passage.text) for term in query.terms]
+        if shape is None:
+            answered = [False] * len(query.terms)
+        else:
+            answered = [shape.answers_word(term.word, passage.text) for term in query.terms]
         best = [0.0] * len(answered)
         matched: set[str] = set()
         # the passage's terms meet the question's one-word variants in one set operation, not one look-up each
@@ -423,7 +427,7 @@ class Assistant:
                     if credit > best[i]:
                         best[i] = credit
         for i, variant, parts, credit in credits.phrases:
-            if not answered[i] and (variant in terms or (parts and all(part in terms for part in parts))):
+            if not answered[i] and (variant in terms or (parts and parts <= terms)):
                 matched.add(variant)
                 if credit > best[i]:
                     best[i] = credit
@@ -441,7 +445,7 @@ class Assistant:
             for variant, w in term.variants.items():
                 credit = self._credit(term, variant, w / top)
                 if " " in variant:
-                    credits.phrases.append((i, variant, tuple(variant.split()), credit))
+                    credits.phrases.append((i, variant, frozenset(variant.split()), credit))
                 else:
                     credits.words.setdefault(variant, []).append((i, credit))
         return credits
