@@ -48,6 +48,7 @@ LANGS = tuple(STEMMER_NAMES)
 # thousands catch nearly every repeat; a large site's every rare name kept (three caches, in every
 # process of a build) would cost more memory than the time it saves.
 CACHED_WORDS = 50_000
+QUOTED_TEXTS_KEPT = 2048  # texts (passages, sentences) whose tokens the answer stage keeps (some 10 MB)
 
 # ---------------------------------------------------------------------------
 # Stop words. Question words are stop words: they say what kind of answer is
@@ -463,6 +464,7 @@ class Analyzer:
         self._terms_cache: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
         # per language, each token's terms with their offsets and their text lowercased (for highlighting)
         self._span_cache: dict[str, dict[str, tuple[tuple[str, str, int, int], ...]]] = {}
+        self._quoted: dict[tuple[str, str], tuple[tuple[str, str, int, int], ...]] = {}  # see _quoted_tokens
         self._glossary: Glossary | None = None
         self._parser: QuestionParser | None = None
 
@@ -554,39 +556,44 @@ class Analyzer:
 
     def token_terms(self, text: str, lang: str) -> set[str]:
         """The terms of :meth:`tokens`, as a set, without making a Token of each (quotes score sentences by it)."""
-        found = {
-            term
-            for m in TOKEN_RE.finditer(text)
-            for term, _, _ in self._raw_terms(
-                m.group().rstrip(TRAILING) if m.lastgroup == "url" else m.group(), m.lastgroup, lang
-            )
-        }
-        found.update(term for term, _, _ in _postal_codes(text))
-        return found
+        return {term for term, _, _, _ in self._quoted_tokens(text, lang)}
 
     def spans_of(self, text: str, lang: str, wanted: AbstractSet[str]) -> list[tuple[int, int]]:
         """Offsets of the tokens of ``text`` (as :meth:`tokens` finds them) whose term, or whose text
-        lowercased, is in ``wanted``: the highlights of a quote, in one pass over it."""
-        out = []
+        lowercased, is in ``wanted``: the highlights of a quote."""
+        return [
+            (s, e) for term, lowered, s, e in self._quoted_tokens(text, lang) if term in wanted or lowered in wanted
+        ]
+
+    def _quoted_tokens(self, text: str, lang: str) -> tuple[tuple[str, str, int, int], ...]:
+        """Each term of the tokens of ``text`` with the token's text lowercased and its offsets, kept for
+        the texts read last: the answer stage quotes and scores the same passages' sentences question
+        after question, and tokenising them again was most of its time."""
+        key = (text, lang)
+        found = self._quoted.get(key)
+        if found is not None:
+            return found
         cache = self._span_cache.get(lang)
         if cache is None or len(cache) > CACHED_WORDS:
             cache = self._span_cache[lang] = {}
+        out: list[tuple[str, str, int, int]] = []
         for m in TOKEN_RE.finditer(text):
             raw = m.group()
             kind = m.lastgroup
             if kind == "url":
                 raw = raw.rstrip(TRAILING)
-            found = cache.get(raw)
-            if found is None:  # kept by the token's text, as _raw_terms keeps its terms
-                found = cache[raw] = tuple(
+            terms = cache.get(raw)
+            if terms is None:  # kept by the token's text, as _raw_terms keeps its terms
+                terms = cache[raw] = tuple(
                     (term, raw[s:e].lower(), s, e) for term, s, e in self._raw_terms(raw, kind, lang)
                 )
-            for term, lowered, s, e in found:
-                if term in wanted or lowered in wanted:
-                    start = m.start()
-                    out.append((start + s, start + e))
-        out.extend((s, e) for term, s, e in _postal_codes(text) if term in wanted or text[s:e].lower() in wanted)
-        return out
+            start = m.start()
+            out.extend((term, lowered, start + s, start + e) for term, lowered, s, e in terms)
+        out.extend((term, text[s:e].lower(), s, e) for term, s, e in _postal_codes(text))
+        if len(self._quoted) >= QUOTED_TEXTS_KEPT:
+            self._quoted.clear()
+        found = self._quoted[key] = tuple(out)
+        return found
 
     def index_terms(self, text: str, lang: str) -> list[str]:
         """Stemmed terms of ``text`` (with compound parts), stop words dropped."""

@@ -16,6 +16,7 @@ import urllib.parse
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
@@ -71,6 +72,7 @@ CONTEXT_BOOST = 1.5  # ... by this factor
 PUBLICATION_SHARE = 0.7  # a bibliography entry counts this much for a question that asks for no paper
 LISTING_SHARE = 0.5  # a list of other pages' titles (a tag archive) counts this much beside those pages
 LISTING_LABEL_WORDS = 3  # ... its other lines are at most this long (a tag, "By date")
+LISTING_TEXTS_KEPT = 4096  # candidates' texts whose lines are kept read as listing entries or not
 _LIST_MARK = LazyPattern(r"^[\W\d_]+")  # "04/01/20 ", "- ", "• " before a listed title
 _DATED = LazyPattern(r"\d+[/.-]\d+")
 _ASKS_FOR_PAPERS = LazyPattern(
@@ -410,7 +412,7 @@ class Assistant:
         ``credits`` is :meth:`_variant_credits` of the query, when the caller covers many passages.
         """
         credits = credits or self._variant_credits(query)
-        terms = set(passage.terms)
+        terms = passage.term_set
         if shape is None:
             answered = [False] * len(query.terms)
         else:
@@ -728,17 +730,29 @@ def _demote_listings(ranked: list[Candidate]) -> None:
         titles.setdefault(c.passage.title.casefold(), c.page)
     for c in ranked:
         listed = 0
-        for line in c.passage.text.split("\n"):
-            mark = _LIST_MARK.match(line)
-            name = line[mark.end() if mark else 0 :].strip().casefold()
+        for name, own_line in _listing_lines(c.passage.text):
             if titles.get(name, c.page) != c.page:
                 listed += 1
-            elif not (mark and _DATED.search(mark.group())) and more_words_than(line, LISTING_LABEL_WORDS):
+            elif own_line:
                 break  # a line of its own, not an entry of a listing ("04/01/20 Some post")
         else:
             if listed:
                 c.score *= LISTING_SHARE
                 c.reasons.append("lists other pages that are candidates themselves")
+
+
+@lru_cache(maxsize=LISTING_TEXTS_KEPT)
+def _listing_lines(text: str) -> tuple[tuple[str, bool], ...]:
+    """Each line of a text as the title it may list (casefolded, without its list mark) and whether it
+    is a line of its own rather than an entry; kept, since the same passages are candidates question
+    after question."""
+    out = []
+    for line in text.split("\n"):
+        mark = _LIST_MARK.match(line)
+        name = line[mark.end() if mark else 0 :].strip().casefold()
+        own_line = not (mark and _DATED.search(mark.group())) and more_words_than(line, LISTING_LABEL_WORDS)
+        out.append((name, bool(own_line)))
+    return tuple(out)
 
 
 class _Selection:

@@ -7,6 +7,7 @@ site (source files) -> Document (a rendered page as a visitor reads it)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # An empty element that stands in a rendered page's HTML where visible text that is not the
 # page's own was taken out: text on either side of it is not one run.
@@ -73,6 +74,12 @@ class Passage:
         default_factory=list
     )  # analysed terms of title, heading, context and text; set by the index
     translations: dict[str, str] = field(default_factory=dict)  # language -> URL of its page in that language
+
+    @cached_property
+    def term_set(self) -> frozenset[str]:
+        """Its terms as a set, made once: an opened index keeps the passages it has read, and every
+        question meets the candidates' terms with its own."""
+        return frozenset(self.terms)
 
 
 @dataclass

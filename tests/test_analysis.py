@@ -255,3 +255,16 @@ def test_a_hyphenated_word_is_also_indexed_joined():
     terms = [t.term for t in Analyzer().tokens("Ludovico Coletta, Post-doc fellow; E-Mail", "en")]
     assert "postdoc" in terms and "email" in terms
     assert Analyzer().stem("postdocs", "en") == "postdoc"
+
+
+def test_highlights_of_a_text_quoted_again_follow_the_new_question_not_the_earlier_one(analyzer):
+    text = "The cafeteria opens at noon; write to mensa@example.org."
+    first = analyzer.spans_of(text, "en", {"cafeteria"})
+    assert [text[a:b] for a, b in first] == ["cafeteria"]
+    again = analyzer.spans_of(text, "en", {"noon", "mensa@example.org"})
+    assert [text[a:b] for a, b in again] == ["noon", "mensa@example.org"]
+    terms = analyzer.token_terms(text, "en")
+    assert {"cafeteria", "open", "noon"} <= terms
+    terms.clear()  # what a caller does with its set leaves the next caller's whole
+    assert {"cafeteria", "open", "noon"} <= analyzer.token_terms(text, "en")
+    assert analyzer.spans_of(text, "de", {"cafeteria"}) == first  # read by another language's stemmer too
