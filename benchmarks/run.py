@@ -11,7 +11,9 @@ Interleaved, question by question, so a busy machine slows every figure alike:
 - the anchor: plain tantivy on the same index folder, a flat OR of the question's terms over
   the passage text, top 10 (and top CANDIDATES) fetched with their stored documents;
 - the project's ranking step (`Assistant.rank`: its searches, coverage and boosts),
-  `Assistant.answer` and the whole answer the API sends (`respond` + JSON).
+  `Assistant.answer` and the whole answer the API sends (`respond` + JSON), each step by an
+  assistant of its own (an opened index keeps what it has read, as a server does, so no step
+  finds the work of another step on the same question done).
 
 Then the ranking step of bm25s (numba backend, `retrieve(k=...)`) and rank-bm25
 (`get_top_n`) over the very passages and tokens the index holds, with the same number of
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -166,7 +169,22 @@ def _site(label: str, passages: int, work: Path, seed: int) -> Path:
     return site
 
 
-def measure_interleaved(assistant: Assistant, plain, asked: list) -> dict:
+@dataclass
+class Opened:
+    """One opened assistant per timed step. An opened index keeps what it has read (decoded passages,
+    parsed words, quoted texts) for the questions that follow, as a serving process does; a step timed
+    right after another step of the same question would find its work done."""
+
+    answering: Assistant
+    ranking: Assistant
+    responding: Assistant
+
+    @classmethod
+    def open(cls, index_dir: Path) -> Opened:
+        return cls(Assistant.open(index_dir), Assistant.open(index_dir), Assistant.open(index_dir))
+
+
+def measure_interleaved(opened: Opened, plain, asked: list) -> dict:
     """Per question, in turn: the anchor (plain tantivy) and the project's steps."""
     from engine_data import query_tokens
 
@@ -188,11 +206,12 @@ def measure_interleaved(assistant: Assistant, plain, asked: list) -> dict:
         t1 = clock()
         plain.search(query_tokens(" ".join([*history, a.question])), PEER_K)
         t2 = clock()
-        assistant.rank(assistant.understand(a.question, history))
+        ranking = opened.ranking
+        ranking.rank(ranking.understand(a.question, history))
         t3 = clock()
-        result = assistant.answer(a.question, history)
+        result = opened.answering.answer(a.question, history)
         t4 = clock()
-        answer_to_json(assistant.respond(a.question, history))
+        answer_to_json(opened.responding.respond(a.question, history))
         t5 = clock()
         for name, value in zip(steps, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             steps[name].append(value)
@@ -299,8 +318,10 @@ def measure_size(label: str, passages: int, work: Path, seed: int, opts: argpars
     r["questions"] = len(asked)
     r["questions_by_kind"] = {k: sum(a.kind == k for a in asked) for k in KINDS}
     print(f"[{label}] {len(asked)} questions, interleaved with plain tantivy ...", flush=True)
-    measure_interleaved(assistant, plain, asked[:50])  # warm-up: page cache, lazily opened vocabulary
-    r["steps"] = measure_interleaved(assistant, plain, asked)
+    opened = Opened.open(index_dir)
+    # warm-up (page cache, lazily opened vocabulary) with questions of another draw, not the measured ones
+    measure_interleaved(opened, plain, question_mix(queries, seed + 1, at_least=50)[:50])
+    r["steps"] = measure_interleaved(opened, plain, asked)
 
     found = [
         any(
