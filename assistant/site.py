@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -273,29 +274,38 @@ class _Filter:
         self.include = [str(p) for p in _as_list_raw(config.get("include"))] + [".htaccess"]
         self.exclude = [str(p) for p in _as_list_raw(config.get("exclude"))] + DEFAULT_EXCLUDES
         self.exclude = [p for p in self.exclude if p not in self.include]
-
-    @staticmethod
-    def _matches(patterns: list[str], rel: str) -> bool:
-        for pattern in patterns:
-            pattern = pattern.strip().lstrip("/")
-            if not pattern:
-                continue
-            bare = pattern.rstrip("/")
-            if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, bare):
-                return True
-            if rel == bare or rel.startswith(bare + "/"):
-                return True
-        return False
+        # every file and folder of the site is checked against every pattern: one expression each
+        # list, not a glob translation per pattern per path
+        self._included = _patterns(self.include)
+        self._excluded = _patterns(self.exclude)
 
     def included(self, rel: str) -> bool:
-        return self._matches(self.include, rel) or self._matches(self.include, rel.rsplit("/", 1)[-1])
+        return bool(self._included(rel) or self._included(rel.rsplit("/", 1)[-1]))
 
     def skip(self, rel: str) -> bool:
         name = rel.rsplit("/", 1)[-1]
         special = name[:1] in (".", "_", "#") or name.endswith("~")
         if special and not self.included(rel):
             return True
-        return self._matches(self.exclude, rel)
+        return bool(self._excluded(rel))
+
+
+def _patterns(patterns: list[str]) -> Callable[[str], object]:
+    """One matcher for a list of include or exclude entries, as Jekyll reads them.
+
+    An entry matches a path as a glob (with or without its trailing slash), as the path
+    itself, or as a folder the path lies in.
+    """
+    parts = []
+    for pattern in patterns:
+        pattern = pattern.strip().lstrip("/")
+        if not pattern:
+            continue
+        bare = pattern.rstrip("/")
+        parts += [fnmatch.translate(pattern), fnmatch.translate(bare), re.escape(bare) + r"(?:/.*)?\Z"]
+    if not parts:
+        return lambda rel: None
+    return re.compile("|".join(f"(?s:{part})" for part in parts)).match
 
 
 def _as_list_raw(value) -> list:
