@@ -302,7 +302,9 @@ def _patterns(patterns: list[str]) -> Callable[[str], object]:
         if not pattern:
             continue
         bare = pattern.rstrip("/")
-        parts += [fnmatch.translate(pattern), fnmatch.translate(bare), re.escape(bare) + r"(?:/.*)?\Z"]
+        if pattern != bare:  # "drafts/" is tried as written and as "drafts"
+            parts.append(fnmatch.translate(pattern))
+        parts += [fnmatch.translate(bare), re.escape(bare) + r"(?:/.*)?\Z"]
     if not parts:
         return lambda rel: None
     return re.compile("|".join(f"(?s:{part})" for part in parts)).match
