@@ -96,6 +96,7 @@ RANK_WEIGHT = 0.25  # ... and a hit further down the ranking a little less: (sco
 DID_YOU_MEAN = 3  # questions offered when the site does not answer ...
 DID_YOU_MEAN_TRIES = 8  # ... out of at most this many headings tried
 HEADING_ANSWERS_KEPT = 4096  # heading questions whose answer a server remembers
+CONTEXT_PAGES_KEPT = 4096  # earlier questions whose answering pages a server remembers for their follow-ups
 DID_YOU_MEAN_PATTERN = {"en": "What about “{}”?", "de": "Was steht zu „{}“?"}
 MAX_HEADING_CHARS = 80
 
@@ -183,6 +184,8 @@ class Assistant:
         # heading question -> the URL of the section that answers it, or None: questions the site does
         # not answer are offered headings near their words, and the same few headings come up again
         self._heading_answers: dict[tuple[str, str], tuple[str | None]] = {}
+        # earlier question -> the pages that answered it: each follow-up to it would rank it again
+        self._context_answers: dict[str, frozenset[str]] = {}
 
     def _name_words(self, index: SearchIndex) -> frozenset[str]:
         """The terms of the site's own name: every question about the site may use them, so they say
@@ -535,12 +538,25 @@ class Assistant:
         ranked.sort(key=lambda c: -c.score)
         return ranked
 
-    def _context_pages(self, understanding: Understanding) -> set[str]:
-        """A follow-up ("Who leads it?") is asked about what the previous answer showed: its pages."""
+    def _context_pages(self, understanding: Understanding) -> frozenset[str]:
+        """A follow-up ("Who leads it?") is asked about what the previous answer showed: its pages.
+
+        They are remembered by the earlier question's text, which alone decides them (it is parsed
+        on its own, and an open index never changes): a conversation asks several follow-ups to
+        one question, and a widget sends the same history again with each of them.
+        """
         if understanding.earlier_query is None or not understanding.about_earlier:
-            return set()
-        earlier = Understanding(understanding.earlier or "", understanding.earlier_query)
-        return {c.passage.page_url for c in self.rank(earlier)[:CONTEXT_PAGES]}
+            return frozenset()
+        text = understanding.earlier or ""
+        known = self._context_answers.get(text)  # one look-up: another thread may clear the dict meanwhile
+        if known is not None:
+            return known
+        earlier = Understanding(text, understanding.earlier_query)
+        pages = frozenset(c.passage.page_url for c in self.rank(earlier)[:CONTEXT_PAGES])
+        if len(self._context_answers) >= CONTEXT_PAGES_KEPT:
+            self._context_answers.clear()
+        self._context_answers[text] = pages
+        return pages
 
     # -- answering ---------------------------------------------------------------
 

@@ -63,6 +63,25 @@ def test_follow_up_uses_the_history(assistant):
     assert follow["passages"][0]["url"] != (alone["passages"] or [{"url": ""}])[0]["url"] or alone["abstained"] is False
 
 
+def test_follow_ups_to_one_question_rank_that_question_once(assistant):
+    earlier = "Tell me about the symposium on medical imaging"
+
+    class Counting(Assistant):
+        def rank(self, understanding, *args, **kwargs):
+            ranked.append(understanding.question)
+            return super().rank(understanding, *args, **kwargs)
+
+    ranked: list[str] = []
+    counting = Counting(assistant.index, assistant.analyzer)
+    follow_ups = ["How many guests came to it?", "When was it?", "How many guests came to it?"]
+    answers = [answer_to_json(counting.answer(q, [earlier])) for q in follow_ups]
+    assert ranked.count(earlier) == 1
+    # what was remembered is what ranking the earlier question again gives
+    fresh = [answer_to_json(Assistant(assistant.index, assistant.analyzer).answer(q, [earlier])) for q in follow_ups]
+    assert answers == fresh
+    assert "two hundred" in answers[0]["passages"][0]["quote"]
+
+
 @pytest.mark.parametrize(
     "question",
     [
