@@ -99,17 +99,18 @@ def build(site: Path, out: Path, workers: int, sampled: bool = True) -> dict:
             peak["processes"] = max(peak["processes"], len(sizes))
             stop.wait(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if sampled:
+    sampler = threading.Thread(target=sample, daemon=True) if sampled else None
+    if sampler is not None:
         sampler.start()
     _, err = proc.communicate()
     elapsed = time.perf_counter() - started
     stop.set()
-    if sampled:
+    if sampler is not None:
         sampler.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)}: exit {proc.returncode}: {err.decode(errors='replace')[-1000:]}")
-    return {"workers": workers, "seconds": elapsed, "sampled": sampled, **peak}
+    # an unsampled run measured no memory, and says none
+    return {"workers": workers, "seconds": elapsed, "sampled": sampled, **(peak if sampled else {})}
 
 
 def tantivy_writing(index_dir: Path) -> tuple[float, int]:
