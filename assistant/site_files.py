@@ -69,23 +69,22 @@ class SiteFolder:
     def inside(self, path: Path | str) -> bool:
         return self.real_path(path) is not None
 
-    def checked(self, path: Path | str) -> Path:
-        """The real path of a file to open; :class:`OutsideSite` (an ``OSError``) when it is outside."""
-        return Path(self._checked(path))
+    def checked(self, path: Path | str) -> str:
+        """The real path of a file to open; :class:`OutsideSite` (an ``OSError``) when it is outside.
 
-    def _checked(self, path: Path | str) -> str:
+        A string, not a ``Path``: making one for each of a large site's files costs more than reading it.
+        """
         real = self._real(path)
         if not self._holds(real):
             raise OutsideSite(str(path))
         return real
 
     def read_bytes(self, path: Path | str) -> bytes:
-        # opened by its string: a Path for each of a large site's files costs more than reading it
-        with open(self._checked(path), "rb") as f:
+        with open(self.checked(path), "rb") as f:
             return f.read()
 
     def read_text(self, path: Path | str, errors: str = "strict", encoding: str = "utf-8") -> str:
-        with open(self._checked(path), encoding=encoding, errors=errors) as f:
+        with open(self.checked(path), encoding=encoding, errors=errors) as f:
             return f.read()
 
     def is_file(self, path: Path | str) -> bool:
