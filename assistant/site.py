@@ -271,13 +271,12 @@ class _Filter:
     """Jekyll's EntryFilter: special, backup and excluded entries are skipped."""
 
     def __init__(self, config: dict):
-        self.include = [str(p) for p in _as_list_raw(config.get("include"))] + [".htaccess"]
-        self.exclude = [str(p) for p in _as_list_raw(config.get("exclude"))] + DEFAULT_EXCLUDES
-        self.exclude = [p for p in self.exclude if p not in self.include]
+        include = [str(p) for p in _as_list_raw(config.get("include"))] + [".htaccess"]
+        exclude = [str(p) for p in _as_list_raw(config.get("exclude"))] + DEFAULT_EXCLUDES
         # every file and folder of the site is checked against every pattern: one expression each
         # list, not a glob translation per pattern per path
-        self._included = _patterns(self.include)
-        self._excluded = _patterns(self.exclude)
+        self._included = _patterns(include)
+        self._excluded = _patterns([p for p in exclude if p not in include])
 
     def included(self, rel: str) -> bool:
         return bool(self._included(rel) or self._included(rel.rsplit("/", 1)[-1]))
