@@ -19,7 +19,7 @@ from .compiled_copies import copy_name, read_copy, temporary_copy, write_copy
 __all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member", "read_glossary"]
 
 
-CACHE_FORMAT = 3  # bump when what a compiled copy holds changes
+CACHE_FORMAT = 4  # bump when what a compiled copy holds changes
 
 
 class GlossaryError(ValueError):
@@ -62,6 +62,9 @@ class Glossary:
         # keys and tuples, which a fresh process reads from the compiled copy in a quarter of the time
         self._single: Mapping[str, tuple[int, ...]] = {}
         self._phrases: Mapping[str, tuple[int, ...]] = {}
+        # the keys of the phrases' first words alone: most of a question's words begin no phrase, and a
+        # run of words starting with one of them needs no look-up
+        self._openings: frozenset[str] = frozenset()
         self._words: Vocabulary | None = None
 
     def words(self) -> Vocabulary:
@@ -96,10 +99,15 @@ class Glossary:
         found: dict[tuple[int, int], set[int]] = {}
         if not self._phrases:
             return found
+        openings = self._openings
+        spelt = [_key("w", word) in openings for word in folded]
+        stemmed = [[lang for lang in LANGS if _key(lang, s[lang]) in openings] for s in stems]
         for n in (4, 3, 2):
             for i in range(len(folded) - n + 1):
-                hits = set(self._phrases.get(_key("w", *folded[i : i + n]), ()))
-                for lang in LANGS:
+                if not spelt[i] and not stemmed[i]:
+                    continue
+                hits = set(self._phrases.get(_key("w", *folded[i : i + n]), ())) if spelt[i] else set()
+                for lang in stemmed[i]:
                     hits.update(self._phrases.get(_key(lang, *(s[lang] for s in stems[i : i + n])), ()))
                 if hits:
                     found[(i, i + n - 1)] = hits
@@ -112,8 +120,9 @@ class Glossary:
         data = read_copy(name) if name is not None else None
         if data is not None:
             try:
-                groups, single, phrases = data
+                groups, single, phrases, openings = data
                 self._single, self._phrases = _Buckets(single), _Buckets(phrases)
+                self._openings = frozenset(openings)
             except (TypeError, ValueError, AttributeError):
                 data = None  # not a copy this version wrote: read the files
             else:
@@ -153,7 +162,7 @@ class Glossary:
     def _data(self) -> tuple:
         assert self._groups is not None
         groups = ["\x1e".join(_member_text(m) for m in group) for group in self._groups]
-        return groups, _Buckets.packed(self._single), _Buckets.packed(self._phrases)
+        return groups, _Buckets.packed(self._single), _Buckets.packed(self._phrases), sorted(self._openings)
 
     def _read_files(self) -> None:
         groups: list[tuple[Member, ...]] = []
@@ -178,6 +187,7 @@ class Glossary:
         self._groups = groups
         self._single = {k: tuple(sorted(v)) for k, v in single.items()}
         self._phrases = {k: tuple(sorted(v)) for k, v in phrases.items()}
+        self._openings = frozenset(key.split(" ", 1)[0] for key in phrases)
 
 
 def _key(kind: str, *words: str) -> str:

@@ -249,6 +249,27 @@ def test_a_glossary_read_from_its_copy_decodes_only_the_words_a_question_looks_u
     assert from_copy.groups_of_word("elephant", {}) == set()
 
 
+def test_a_run_of_words_is_looked_up_only_where_a_phrase_begins(tmp_path, monkeypatch):
+    """Most words of a question begin no phrase of the glossary: the runs they begin are not looked up."""
+    import tempfile as tempfile_module
+
+    from assistant.glossary import Glossary
+
+    monkeypatch.setattr(tempfile_module, "tempdir", str(tmp_path))
+    source = tmp_path / "g.yml"
+    source.write_text("- en: [meeting room]\n  de: [Besprechungsraum]\n- en: [bus stop]\n  de: [Haltestelle]\n")
+    Glossary([source], lambda w, lang: w[:5], "v1")._load()  # writes the compiled copy
+    from_copy = Glossary([source], lambda w, lang: "never called", "v1")
+    words = "where is the bus stop near the meeting room".split()
+    stems = [{"en": w[:5], "de": w[:5]} for w in words]
+
+    assert from_copy.phrases_in(words, stems) == {(3, 4): {1}, (7, 8): {0}}
+    # only the buckets of the two phrases' first words were read, by spelling and by English stem
+    assert from_copy._phrases._read.keys() == {"w\x1fb", "w\x1fm", "en\x1fb", "en\x1fm"}  # type: ignore[attr-defined]
+    from_files = Glossary([source], lambda w, lang: w[:5])
+    assert from_files.phrases_in(words, stems) == from_copy.phrases_in(words, stems)
+
+
 def test_a_copy_shipped_beside_the_code_is_read_when_the_temporary_folder_is_empty(tmp_path, monkeypatch):
     """A package ships the compiled copy (a new Lambda sandbox has an empty temporary folder)."""
     import tempfile as tempfile_module
