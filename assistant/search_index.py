@@ -61,6 +61,7 @@ PHRASE_MAX_DF_SHARE = 0.02
 AFFIXED_KEPT = 20_000  # compound look-ups kept per opened index (a few MB at most)
 HASHED_SIDE_BY_SIDE_FROM = 16 * 2**20  # bytes of index files; below, one thread hashes them all
 DOC_FREQS_KEPT = 200_000  # (field, term) document frequencies kept per opened index (some 20 MB at most)
+PLANS_KEPT = 20_000  # variants' plans, and clauses, an opened index keeps (a few MB at most)
 PASSAGES_KEPT = 4096  # decoded passages an opened index keeps for the questions that follow (some 15 MB)
 HASH_BLOCK = 1 << 20  # files are hashed in blocks of this size, never read whole
 # One indexing thread with a 256 MB budget: the build's processes already keep both cores busy, so a
@@ -368,6 +369,15 @@ class IndexVocabulary(Vocabulary):
         return [t for d, _, t in scored if d == scored[0][0]][:limit]
 
 
+class _VariantPlan(NamedTuple):
+    """How one variant of a question word is searched: its clauses as ((field, term or phrase), the
+    number of words its weight is shared among), and a phrase's words (left out when the question
+    has them all itself)."""
+
+    words: tuple[str, ...]
+    clauses: tuple[tuple[tuple[str, str], int], ...]
+
+
 class SearchIndex:
     """A built index opened for searching; cheap to open, safe to share."""
 
@@ -383,6 +393,8 @@ class SearchIndex:
         self._vocabulary = IndexVocabulary(self._searcher, words)
         self._word_doc_freqs_kept: dict[str, dict[str, int]] = {}  # see IndexVocabulary._doc_freqs
         self._passages_kept: dict[tuple[int, int], Passage] = {}  # decoded passages by document address
+        self._plans_kept: dict[tuple[str, tuple[str, ...]], _VariantPlan] = {}  # see _plan
+        self._clauses_kept: dict[tuple[str, str, float], tuple[tantivy.Occur, tantivy.Query]] = {}  # see _clause
 
     @classmethod
     def open(cls, path: Path | str, analyzer: Analyzer | None = None) -> SearchIndex:
@@ -432,8 +444,8 @@ class SearchIndex:
         block-max WAND, while nesting (one group per question word) is several
         times slower. Scores therefore add up over a word's variants; glossary
         and typo variants weigh less than the word as typed, so the word itself
-        still wins. Terms absent from a field are left out (their document frequencies are kept for the
-        questions that follow).
+        still wins. Terms absent from a field are left out. Which fields a variant is searched in, and
+        each clause, are kept for the questions that follow (see :meth:`_plan` and :meth:`_clause`).
         """
         names = tuple(fields) if fields else _FIELD_NAMES
         own = {v for term in parsed.terms for v, w in term.variants.items() if w >= 1.0}
@@ -442,43 +454,67 @@ class SearchIndex:
             for variant, weight in term.variants.items():
                 if weight <= 0 or not variant:
                     continue
-                if " " not in variant:  # one word: most variants
-                    dfs = self._word_doc_freqs(variant)
-                    for name in names:
-                        if dfs[name]:
-                            key = (name, variant)
-                            if weight > wanted.get(key, 0.0):
-                                wanted[key] = weight
-                    continue
-                words = variant.split()
-                if not words:
-                    continue
-                if len(words) > 1 and all(w in own for w in words):
+                plan = self._plan(variant, names)
+                if plan.words and all(w in own for w in plan.words):
                     continue  # the question has the phrase's words itself
-                per_word = [self._word_doc_freqs(w) for w in words]
-                for name in names:
-                    if len(words) > 1 and name == "exact":
-                        continue
-                    counts = [d[name] for d in per_word]
-                    if not all(counts):
-                        continue
-                    if len(words) > 1 and min(counts) > PHRASE_MAX_DF_SHARE * self._searcher.num_docs:
-                        # a phrase of common words costs a long intersection: take it as a bag
-                        for w in words:
-                            wanted[(name, w)] = max(wanted.get((name, w), 0.0), weight / len(words))
-                        continue
-                    wanted[(name, variant)] = max(wanted.get((name, variant), 0.0), weight)
-        clauses = []
-        for (name, variant), weight in wanted.items():
+                for key, parts in plan.clauses:
+                    share = weight / parts
+                    if share > wanted.get(key, 0.0):
+                        wanted[key] = share
+        clauses = [self._clause(name, variant, weight) for (name, variant), weight in wanted.items()]
+        if not clauses:
+            return tantivy.Query.empty_query()
+        return tantivy.Query.boolean_query(clauses)
+
+    def _plan(self, variant: str, names: tuple[str, ...]) -> _VariantPlan:
+        """Which fields a variant is searched in, and as what, kept per opened index: it depends on the
+        variant and the index alone, and a question's words and their variants come back question
+        after question (working it out again was most of the time spent building a query)."""
+        key = (variant, names)
+        plan = self._plans_kept.get(key)
+        if plan is not None:
+            return plan
+        if " " not in variant:  # one word: most variants
+            dfs = self._word_doc_freqs(variant)
+            plan = _VariantPlan((), tuple(((name, variant), 1) for name in names if dfs[name]))
+        else:
+            words = variant.split()
+            several = len(words) > 1
+            per_word = [self._word_doc_freqs(w) for w in words]
+            clauses: list[tuple[tuple[str, str], int]] = []
+            for name in names if words else ():
+                if several and name == "exact":
+                    continue
+                counts = [d[name] for d in per_word]
+                if not all(counts):
+                    continue
+                if several and min(counts) > PHRASE_MAX_DF_SHARE * self._searcher.num_docs:
+                    # a phrase of common words costs a long intersection: take it as a bag
+                    clauses.extend(((name, w), len(words)) for w in words)
+                    continue
+                clauses.append(((name, variant), 1))
+            plan = _VariantPlan(tuple(words) if several else (), tuple(clauses))
+        if len(self._plans_kept) >= PLANS_KEPT:
+            self._plans_kept.clear()
+        self._plans_kept[key] = plan
+        return plan
+
+    def _clause(self, name: str, variant: str, weight: float) -> tuple[tantivy.Occur, tantivy.Query]:
+        """One boosted clause of :meth:`query`, made once per opened index: tantivy's queries do not
+        change, and a long question's hundreds of clauses cost as much to make as to search."""
+        key = (name, variant, weight)
+        clause = self._clauses_kept.get(key)
+        if clause is None:
             words = variant.split()
             if len(words) == 1:
                 q = tantivy.Query.term_query(self._schema, name, variant, index_option="freq")
             else:
                 q = tantivy.Query.phrase_query(self._schema, name, list[str | tuple[int, str]](words), slop=PHRASE_SLOP)
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[name] * weight)))
-        if not clauses:
-            return tantivy.Query.empty_query()
-        return tantivy.Query.boolean_query(clauses)
+            clause = (tantivy.Occur.Should, tantivy.Query.boost_query(q, FIELD_BOOSTS[name] * weight))
+            if len(self._clauses_kept) >= PLANS_KEPT:
+                self._clauses_kept.clear()
+            self._clauses_kept[key] = clause
+        return clause
 
     def _word_doc_freqs(self, word: str) -> dict[str, int]:
         """A word's document frequency in each field, looked up once per opened index (some 50 per question)."""

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from assistant import search_index
 from assistant.analysis import Analyzer
@@ -105,6 +106,25 @@ def test_a_passage_found_again_is_not_read_again_and_the_index_keeps_only_so_man
         assert index.search(index.parse(question), limit=1)
     [(later, _)] = index.search(index.parse("cafeteria"), limit=1)
     assert later == first and later is not first  # let go of for the passages asked since, and read whole again
+
+
+def test_a_question_asked_again_makes_no_query_clause_again_and_finds_the_same(tmp_path, analyzer, monkeypatch):
+    made: list[str] = []
+    term_query = tantivy.Query.term_query
+
+    def counted(schema, field, text, *args, **kwargs):
+        made.append(text)
+        return term_query(schema, field, text, *args, **kwargs)
+
+    monkeypatch.setattr(tantivy.Query, "term_query", staticmethod(counted))
+    build_index(make_passages(), tmp_path / "i", analyzer)
+    index = SearchIndex.open(tmp_path / "i", analyzer)
+    question = index.parse("When does the cafeteria open?")
+    first = [(p.id, s) for p, s in index.search(question)]
+    assert "cafeteria" in made
+    made.clear()
+    assert [(p.id, s) for p, s in index.search(index.parse("When does the cafeteria open?"))] == first
+    assert made == []  # every clause (and which fields each word is looked for in) was kept from the first time
 
 
 def test_len_and_stats(index):
