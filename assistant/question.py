@@ -93,6 +93,7 @@ MAX_TYPOS = 3  # words of one question looked up as typos: each is a fuzzy searc
 # vocabulary (a 40-letter word, about 140 lookups), which 24 such words made most of a question's cost
 MAX_COMPOUNDS = 6
 TERMS_KEPT = 4096  # content words whose term steps' result a parser keeps per site (a few MB at most)
+FITS_KEPT = 8192  # (answer shape, passage text) pairs whose fit is kept (the texts are those of kept passages)
 
 
 _POSSESSIVE = LazyPattern(r"^([^\W\d_]{2,})['’]s$")
@@ -949,7 +950,22 @@ class AnswerShape:
         return self.names is not None and bool(self.names.fullmatch(word)) and self.fits(text)
 
     def fits(self, text: str) -> bool:
-        return bool(self.looks_like.search(text))
+        """Whether the text has this shape, kept per pattern and text: the same passages are ranked
+        question after question, and an address or a name is looked for in each of some forty."""
+        looks = self.looks_like
+        if isinstance(looks, _NamedThen):  # made for one question's subject
+            return bool(looks.search(text))
+        key = (type(looks), looks.pattern, getattr(looks, "flags", 0), text)
+        known = _FITS.get(key)
+        if known is None:
+            known = bool(looks.search(text))
+            if len(_FITS) >= FITS_KEPT:
+                _FITS.clear()
+            _FITS[key] = known
+        return known
+
+
+_FITS: dict[tuple[type, str, int, str], bool] = {}  # see AnswerShape.fits
 
 
 _MONTHS = (

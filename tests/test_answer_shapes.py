@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import open_site_with_news, write_site
 
 from assistant.answer import Assistant
 from assistant.build import index_site
-from assistant.question import answer_shape, question_verbs
+from assistant.question import AnswerShape, answer_shape, question_verbs
 
 SITE = {
     "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
@@ -466,3 +468,22 @@ def test_what_someone_is_doing_now_is_answered_by_where_they_went(tmp_path):
     answer = lab.answer("What is Mara Quint doing now?")
     assert not answer.abstained
     assert "head of the coastal survey" in " ".join(h.quote.text for h in answer.hits[:1])
+
+
+def test_a_passage_is_searched_for_a_shape_once_however_often_it_is_ranked():
+    searched: list[str] = []
+
+    class RoomNumbers:  # what a place looks like, counting the texts it is looked for in
+        pattern = r"\broom \d+"
+
+        def search(self, text: str) -> re.Match[str] | None:
+            searched.append(text)
+            return re.search(self.pattern, text)
+
+    where = AnswerShape("place", RoomNumbers())
+    text = "The secretariat is in room 214 on the second floor."
+    assert where.fits(text) and where.fits(text)
+    assert not where.fits("The secretariat answers the phone in the morning.")
+    assert searched == [text, "The secretariat answers the phone in the morning."]
+    # another shape looks for its own pattern in the same text
+    assert answer_shape("Who runs the secretariat?").fits(text) is False
