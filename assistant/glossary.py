@@ -19,7 +19,7 @@ from .compiled_copies import copy_name, read_copy, temporary_copy, write_copy
 __all__ = ["DEFAULT_GLOSSARY", "LEXICON", "Glossary", "GlossaryError", "Member", "read_glossary"]
 
 
-CACHE_FORMAT = 4  # bump when what a compiled copy holds changes
+CACHE_FORMAT = 5  # bump when what a compiled copy holds changes
 
 
 class GlossaryError(ValueError):
@@ -62,9 +62,9 @@ class Glossary:
         # keys and tuples, which a fresh process reads from the compiled copy in a quarter of the time
         self._single: Mapping[str, tuple[int, ...]] = {}
         self._phrases: Mapping[str, tuple[int, ...]] = {}
-        # the keys of the phrases' first words alone: most of a question's words begin no phrase, and a
-        # run of words starting with one of them needs no look-up
-        self._openings: frozenset[str] = frozenset()
+        # the phrases' first words, by kind ("w" for the spelling, or a language for the stem): most of a
+        # question's words begin no phrase, and a run of words starting with one of them needs no look-up
+        self._openings: dict[str, frozenset[str]] = {}
         self._words: Vocabulary | None = None
 
     def words(self) -> Vocabulary:
@@ -99,9 +99,11 @@ class Glossary:
         found: dict[tuple[int, int], set[int]] = {}
         if not self._phrases:
             return found
-        openings = self._openings
-        spelt = [_key("w", word) in openings for word in folded]
-        stemmed = [[lang for lang in LANGS if _key(lang, s[lang]) in openings] for s in stems]
+        none: frozenset[str] = frozenset()
+        openings = self._openings.get("w", none)
+        spelt = [word in openings for word in folded]
+        by_lang = [(lang, self._openings.get(lang, none)) for lang in LANGS]
+        stemmed = [[lang for lang, opening in by_lang if s[lang] in opening] for s in stems]
         for n in (4, 3, 2):
             for i in range(len(folded) - n + 1):
                 if not spelt[i] and not stemmed[i]:
@@ -122,7 +124,7 @@ class Glossary:
             try:
                 groups, single, phrases, openings = data
                 self._single, self._phrases = _Buckets(single), _Buckets(phrases)
-                self._openings = frozenset(openings)
+                self._openings = {kind: frozenset(words) for kind, words in openings.items()}
             except (TypeError, ValueError, AttributeError):
                 data = None  # not a copy this version wrote: read the files
             else:
@@ -162,7 +164,12 @@ class Glossary:
     def _data(self) -> tuple:
         assert self._groups is not None
         groups = ["\x1e".join(_member_text(m) for m in group) for group in self._groups]
-        return groups, _Buckets.packed(self._single), _Buckets.packed(self._phrases), sorted(self._openings)
+        return (
+            groups,
+            _Buckets.packed(self._single),
+            _Buckets.packed(self._phrases),
+            {k: sorted(v) for k, v in self._openings.items()},
+        )
 
     def _read_files(self) -> None:
         groups: list[tuple[Member, ...]] = []
@@ -187,7 +194,11 @@ class Glossary:
         self._groups = groups
         self._single = {k: tuple(sorted(v)) for k, v in single.items()}
         self._phrases = {k: tuple(sorted(v)) for k, v in phrases.items()}
-        self._openings = frozenset(key.split(" ", 1)[0] for key in phrases)
+        openings: dict[str, set[str]] = {}
+        for key in phrases:
+            kind, words = key.split("\x1f", 1)
+            openings.setdefault(kind, set()).add(words.split(" ", 1)[0])
+        self._openings = {kind: frozenset(words) for kind, words in openings.items()}
 
 
 def _key(kind: str, *words: str) -> str:
