@@ -746,8 +746,9 @@ def _demote_listings(ranked: list[Candidate]) -> None:
         titles.setdefault(c.passage.title.casefold(), c.page)
     for c in ranked:
         listed = 0
+        page = c.page
         for name, own_line in _listing_lines(c.passage.text):
-            if titles.get(name, c.page) != c.page:
+            if titles.get(name, page) != page:
                 listed += 1
             elif own_line:
                 break  # a line of its own, not an entry of a listing ("04/01/20 Some post")
@@ -891,9 +892,10 @@ def _crowding_template(found: list[Candidate]) -> str | None:
     """The source file that made more than half the candidates, on pages of their own: a template
     that makes a page per record of a data file (a profile per person) or a listing per page."""
     pages: dict[str, set[str]] = {}
+    share: dict[str, int] = {}
     for c in found:
         pages.setdefault(c.passage.source, set()).add(c.passage.page_url or c.passage.url)
-    share = {source: sum(1 for c in found if c.passage.source == source) for source in pages}
+        share[c.passage.source] = share.get(c.passage.source, 0) + 1
     for source, count in share.items():
         if source and count > len(found) // 2 and len(pages[source]) >= TEMPLATE_PAGES:
             return source
