@@ -650,8 +650,9 @@ class Assistant:
             role = next((t for t in query.terms if t.word.lower() == understanding.role.lower()), None)
             # "who leads X?" is answered by a passage that says who leads, not by one naming X and a person
             ranked = [c for c in ranked if self._names_a_role(c, role)]
-        hits = _Selection(self, query, limit, shape).pick(ranked)
         best_coverage = max((c.coverage for c in ranked), default=0.0)
+        # no candidate covers enough of the question: the answer abstains, and no quote need be chosen
+        hits = _Selection(self, query, limit, shape).pick(ranked) if best_coverage >= MIN_COVERAGE else []
         if not hits or best_coverage < MIN_COVERAGE:
             answer = Answer(question, lang, True, MESSAGES[lang]["abstain"])
         else:

@@ -258,3 +258,18 @@ def test_the_quote_is_not_chosen_by_the_words_that_frame_the_question(tmp_path):
     )
     quote = ask(assistant, "Wofür steht der Name QUIRL eigentlich?")["passages"][0]["quote"]
     assert "Quantitative Untersuchungen" in quote
+
+
+def test_an_answer_that_abstains_chooses_no_quote(assistant, monkeypatch):
+    quoted: list[str] = []
+    quote = Assistant.quote
+
+    def counted(self, passage, *args, **kwargs):
+        quoted.append(passage.text)
+        return quote(self, passage, *args, **kwargs)
+
+    monkeypatch.setattr(Assistant, "quote", counted)
+    explained = assistant.explain("Does the institute work on Zorfrabul?")
+    assert explained.answer.abstained and explained.candidates  # passages were ranked, none covers the question
+    assert quoted == []
+    assert not assistant.answer("Who sits on the board?").abstained and quoted  # an answer still quotes
