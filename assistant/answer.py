@@ -442,6 +442,29 @@ class Assistant:
         total = sum(weights) or 1.0
         return got / total, matched
 
+    def _best_coverage_possible(self, query: ParsedQuery, weights: list[float], shape: AnswerShape | None) -> float:
+        """The most :meth:`_coverage` can give any passage of the site: each question word counted
+        at its best credit among the variants some passage may hold, or whole where the answer's shape
+        may answer it. A question whose weightiest word stands nowhere on the site ("Zorfrabul")
+        cannot be answered, whatever a search finds."""
+        if any(w < 0 for w in weights):
+            return 1.0  # the sum below bounds nothing then
+        credits = self._variant_credits(query)
+        may_hold = self.index.may_hold
+        best = [0.0] * len(query.terms)
+        for variant, entries in credits.words.items():
+            if may_hold(variant):
+                for i, credit in entries:
+                    best[i] = max(best[i], credit)
+        for i, variant, parts, credit in credits.phrases:
+            if may_hold(variant) or (parts and all(may_hold(p) for p in parts)):
+                best[i] = max(best[i], credit)
+        got = 0.0
+        for term, weight, share in zip(query.terms, weights, best, strict=True):
+            named = shape is not None and shape.names is not None and bool(shape.names.fullmatch(term.word))
+            got += max(weight, weight * share) if named else weight * share
+        return got / (sum(weights) or 1.0)
+
     def _variant_credits(self, query: ParsedQuery) -> _Credits:
         """What matching each variant credits, and to which question word (by its place in the query)."""
         credits = _Credits()
@@ -562,7 +585,7 @@ class Assistant:
 
     def respond(self, question: str, history: list[str] | None = None, lang: str | None = None) -> Answer:
         """An answer as a visitor gets it: which hit and sentence answer, or, with none, questions that do."""
-        explained = self.explain(question, history, lang)
+        explained = self.explain(question, history, lang, rank_hopeless=False)
         result = explained.answer
         if result.abstained:  # the question as already parsed: a long one costs its parse once
             result.did_you_mean = self.did_you_mean(explained.understanding.query, result.lang)
@@ -608,12 +631,21 @@ class Assistant:
     def answer(
         self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
     ) -> Answer:
-        return self.explain(question, history, lang, limit).answer
+        return self.explain(question, history, lang, limit, rank_hopeless=False).answer
 
     def explain(
-        self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
+        self,
+        question: str,
+        history: list[str] | None = None,
+        lang: str | None = None,
+        limit: int = RESULTS,
+        rank_hopeless: bool = True,
     ) -> Explanation:
-        """The answer with what led to it: the question as understood and the ranked candidates."""
+        """The answer with what led to it: the question as understood and the ranked candidates.
+
+        ``rank_hopeless=False`` skips the search for a question no passage can cover enough of: the
+        answer abstains either way, with no candidates to show for it.
+        """
         understanding = self.understand(question, history, lang)
         query = understanding.query
         lang = query.lang if query.lang in MESSAGES else "en"
@@ -625,9 +657,13 @@ class Assistant:
             or self._which_absent(question, query)
         ):
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
+        shape = understanding.shape
+        if not rank_hopeless and self._best_coverage_possible(query, weights, shape) < MIN_COVERAGE:
+            abstained = Answer(question, lang, True, MESSAGES[lang]["abstain"])
+            answer = pinned_first(self.index, self.analyzer, query, abstained, MESSAGES[lang]["lead"])
+            return Explanation(understanding, weights, [], answer)
         # the earlier question's pages come first: its terms were carried over at a lower weight
         ranked = self.rank(understanding, self._context_pages(understanding), weights)
-        shape = understanding.shape
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
             ranked = [c for c in ranked if self._holds(shape, c.passage, query)]

@@ -49,12 +49,14 @@ FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 MARKER = "institute-assistant index"
 VOCAB_DIR = "vocab"
+UNINDEXED = "unindexed-terms.txt"  # see _write_unindexed
 
 # How much a match in each field counts (times the variant's weight).
 FIELD_BOOSTS = {"title": 2.0, "heading": 1.5, "body": 1.0, "exact": 1.0}
 # Gap allowed inside a glossary phrase (compound parts sit between words).
 PHRASE_SLOP = 2
 _FIELD_NAMES = tuple(FIELD_BOOSTS)
+_STORED_TERM_FIELDS = ("title", "heading", "body")  # the fields whose terms are a passage's stored terms
 # A glossary phrase whose rarest word is in more than this share of passages
 # is matched as a bag of words (each at weight / n), which is much cheaper.
 PHRASE_MAX_DF_SHARE = 0.02
@@ -194,6 +196,7 @@ class PreparedPassage(NamedTuple):
     blob: bytes  # the passage as stored (JSON)
     page: str
     source: str = ""  # the source file: pages made from one template (a profile per person) share it
+    unindexed: str = ""  # stored terms of its context that none of its fields holds, joined by spaces
 
 
 class PassagePreparer:
@@ -222,7 +225,8 @@ class PassagePreparer:
         record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
         # stored so that answering can tell which question words a passage holds without re-analysing it
         context = self.analyzer.index_terms(passage.context, passage.lang) if passage.context else ()
-        record["terms"] = sorted(set(body).union(title_terms, heading_terms, context))
+        fielded = set(body).union(title_terms, heading_terms)
+        record["terms"] = sorted(fielded.union(context))
         # orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) does, byte for byte, in a tenth
         blob = orjson.dumps(record)
         # the terms of "title heading text" joined by spaces: no token spans a space
@@ -235,6 +239,7 @@ class PassagePreparer:
             blob,
             passage.page_url or passage.url.split("#", 1)[0],
             passage.source,
+            " ".join(sorted(set(context) - fielded)),
         )
 
 
@@ -243,6 +248,7 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
     writer = index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
     digest = hashlib.sha256()
     pages: set[str] = set()
+    unindexed: set[str] = set()
     n = 0
     prepare = PassagePreparer(analyzer)
     try:
@@ -259,6 +265,8 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
             digest.update(len(entry.blob).to_bytes(8, "big"))
             digest.update(entry.blob)
             pages.add(entry.page)
+            if entry.unindexed:
+                unindexed.update(entry.unindexed.split(" "))
             n += 1
             if progress and n % 1000 == 0:
                 progress(n)
@@ -271,8 +279,18 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
     if progress:
         progress(n)
     index.reload()
-    _write_vocabulary(index.searcher(), folder / VOCAB_DIR)
+    searcher = index.searcher()
+    _write_vocabulary(searcher, folder / VOCAB_DIR)
+    _write_unindexed(searcher, unindexed, folder / UNINDEXED)
     return {"pages": len(pages), "passages": n, "content_hash": digest.hexdigest()}
+
+
+def _write_unindexed(searcher: tantivy.Searcher, terms: set[str], file: Path) -> None:
+    """The terms passages hold (and answers match) that no passage's title, heading or text has: those of
+    the contexts alone, a page's description say. With them, an answer can tell that a question's word
+    stands nowhere on the site without searching for it."""
+    hidden = sorted(t for t in terms if not any(searcher.doc_freq(name, t) for name in _STORED_TERM_FIELDS))
+    file.write_text("".join(f"{t}\n" for t in hidden), encoding="utf-8")
 
 
 def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
@@ -394,6 +412,7 @@ class SearchIndex:
         self._word_doc_freqs_kept: dict[str, dict[str, int]] = {}  # see IndexVocabulary._doc_freqs
         self._passages_kept: dict[tuple[int, int], Passage] = {}  # decoded passages by document address
         self._plans_kept: dict[tuple[str, tuple[str, ...]], _VariantPlan] = {}  # see _plan
+        self._unindexed: tuple[frozenset[str] | None] | None = None  # see _unindexed_terms, read when first asked
         self._clauses_kept: dict[tuple[str, str, float], tuple[tantivy.Occur, tantivy.Query]] = {}  # see _clause
 
     @classmethod
@@ -515,6 +534,29 @@ class SearchIndex:
                 self._clauses_kept.clear()
             self._clauses_kept[key] = clause
         return clause
+
+    def may_hold(self, term: str) -> bool:
+        """Whether some passage's stored terms (those of its title, heading, text and context, which
+        answers match) may hold ``term``; an index built before the context's own terms were listed
+        may hold any."""
+        unindexed = self._unindexed_terms()
+        if unindexed is None:
+            return True
+        dfs = self._word_doc_freqs(term)
+        return any(dfs[name] for name in _STORED_TERM_FIELDS) or term in unindexed
+
+    def _unindexed_terms(self) -> frozenset[str] | None:
+        """The terms of :data:`UNINDEXED`, read on first use (the file was checked when the index was
+        opened); None where the index has none, or it can no longer be read: then any term may stand."""
+        if self._unindexed is None:
+            terms = None
+            if UNINDEXED in self.manifest["files"]:
+                try:
+                    terms = frozenset((self.path / UNINDEXED).read_text(encoding="utf-8").split())
+                except (OSError, UnicodeDecodeError):
+                    terms = None
+            self._unindexed = (terms,)
+        return self._unindexed[0]
 
     def _word_doc_freqs(self, word: str) -> dict[str, int]:
         """A word's document frequency in each field, looked up once per opened index (some 50 per question)."""

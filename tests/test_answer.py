@@ -273,3 +273,63 @@ def test_an_answer_that_abstains_chooses_no_quote(assistant, monkeypatch):
     assert explained.answer.abstained and explained.candidates  # passages were ranked, none covers the question
     assert quoted == []
     assert not assistant.answer("Who sits on the board?").abstained and quoted  # an answer still quotes
+
+
+POND_SITE = {
+    "_config.yml": "title: Pond Lab\nurl: https://pond.example.org\n",
+    "index.md": "---\ntitle: Pond Lab\n---\nThe Pond Lab studies the plants of small ponds and the insects on them.\n",
+    "ferns.md": "---\ntitle: Water ferns\ndescription: Notes on Quillwort\n---\n"
+    "The lab keeps a collection of water ferns from ponds in the region.\n",
+}
+
+
+def _counting_searches(monkeypatch) -> list:
+    from assistant.search_index import SearchIndex
+
+    searches: list = []
+    search = SearchIndex.search
+
+    def counted(self, *args, **kwargs):
+        searches.append(args)
+        return search(self, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "search", counted)
+    return searches
+
+
+def test_a_question_about_what_the_site_never_names_is_abstained_without_a_search(tmp_path, monkeypatch):
+    from conftest import write_site
+
+    from assistant.build import index_site
+
+    index_site(write_site(tmp_path / "site", POND_SITE), tmp_path / "index")
+    assistant = Assistant.open(tmp_path / "index")
+    searches = _counting_searches(monkeypatch)
+
+    assert assistant.answer("Does the lab study Zorfrabul?").abstained
+    assert searches == []
+    assert assistant.explain("Does the lab study Zorfrabul?").candidates  # explaining still shows what was found
+    searches.clear()
+    assistant.answer("Does the lab study Quillwort?")  # a word only a page's description holds
+    assert searches
+
+
+def test_an_index_built_without_its_context_terms_listed_searches_every_question(tmp_path, monkeypatch):
+    import json
+
+    from conftest import write_site
+
+    from assistant.build import index_site
+    from assistant.search_index import UNINDEXED
+
+    index_site(write_site(tmp_path / "site", POND_SITE), tmp_path / "index")
+    manifest_file = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    del manifest["files"][UNINDEXED]
+    manifest_file.write_text(json.dumps(manifest))
+    (tmp_path / "index" / UNINDEXED).unlink()
+    assistant = Assistant.open(tmp_path / "index")
+    searches = _counting_searches(monkeypatch)
+
+    assert assistant.answer("Does the lab study Zorfrabul?").abstained
+    assert searches  # it cannot tell what no passage holds, so it looks

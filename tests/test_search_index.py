@@ -20,6 +20,7 @@ from assistant.analysis import Analyzer
 from assistant.documents import Passage
 from assistant.search_index import (
     FORMAT_VERSION,
+    UNINDEXED,
     IndexBuildError,
     IndexLoadError,
     SearchIndex,
@@ -106,6 +107,18 @@ def test_a_passage_found_again_is_not_read_again_and_the_index_keeps_only_so_man
         assert index.search(index.parse(question), limit=1)
     [(later, _)] = index.search(index.parse("cafeteria"), limit=1)
     assert later == first and later is not first  # let go of for the passages asked since, and read whole again
+
+
+def test_the_terms_only_a_context_holds_are_listed_beside_the_index(tmp_path, analyzer):
+    passages = make_passages()
+    passages[6] = dataclasses.replace(passages[6], context="Quillwort and the campus")  # the cafeteria's page
+    manifest = build_index(passages, tmp_path / "i", analyzer)
+    assert UNINDEXED in manifest["files"]  # checked with the index's other files when it is opened
+    (quillwort,) = analyzer.index_terms("Quillwort", "en")
+    assert (tmp_path / "i" / UNINDEXED).read_text().split() == [quillwort]  # "campus" is a title's
+    index = SearchIndex.open(tmp_path / "i", analyzer)
+    assert index.may_hold(quillwort) and index.may_hold("cafeteria") and index.may_hold("campus")
+    assert not index.may_hold("zorfrabul")
 
 
 def test_a_question_asked_again_makes_no_query_clause_again_and_finds_the_same(tmp_path, analyzer, monkeypatch):
