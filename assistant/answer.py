@@ -621,7 +621,7 @@ class Assistant:
         known = self._heading_answers.get(key)  # one look-up: another thread may clear the dict meanwhile
         if known is not None:
             return known[0]
-        found = self.answer(asked, lang=lang)
+        found = self.answer(asked, lang=lang, limit=1)  # only its first hit is wanted: one quote, not five
         url = None if found.abstained else found.hits[0].passage.url
         if len(self._heading_answers) >= HEADING_ANSWERS_KEPT:
             self._heading_answers.clear()  # a site has a few hundred headings: this is seldom reached
