@@ -143,6 +143,7 @@ class Candidate:
     coverage: float = 0.0  # share of the question's weight the passage matches
     matched: set[str] = field(default_factory=set)  # the question's variants it holds
     reasons: list[str] = field(default_factory=list)  # boosts applied, for --explain
+    found_at: int | None = None  # its place among what the question's first search found
 
     @property
     def page(self) -> str:
@@ -161,6 +162,9 @@ class Explanation:
     weights: list[float]
     candidates: list[Candidate]
     answer: Answer
+    # the passages the question's first search found, in its order (None: no search was made); a
+    # question the site does not answer offers headings from them (see did_you_mean)
+    searched: list[Passage] | None = None
 
 
 @dataclass
@@ -517,7 +521,8 @@ class Assistant:
         keeps that passage among the candidates.
         """
         fetched: dict = {}  # the second search decodes no passage the first has read
-        found = [Candidate(p, s) for p, s in self.index.search(query, limit=CANDIDATES, fetched=fetched)]
+        searched = self.index.search(query, limit=CANDIDATES, fetched=fetched)
+        found = [Candidate(p, s, found_at=i) for i, (p, s) in enumerate(searched)]
         crowding = _crowding_template(found)
         if crowding:
             # a page per person from one template says "Office hours" on every page: the site's one
@@ -588,19 +593,24 @@ class Assistant:
         explained = self.explain(question, history, lang, rank_hopeless=False)
         result = explained.answer
         if result.abstained:  # the question as already parsed: a long one costs its parse once
-            result.did_you_mean = self.did_you_mean(explained.understanding.query, result.lang)
+            result.did_you_mean = self.did_you_mean(explained.understanding.query, result.lang, explained.searched)
         else:
             result.best = result.best or best_of(question, result.hits, self.analyzer)
         return result
 
-    def did_you_mean(self, query: ParsedQuery, lang: str, limit: int = DID_YOU_MEAN) -> list[str]:
-        """Questions made of the site's own headings near the words asked, each one the site answers."""
+    def did_you_mean(
+        self, query: ParsedQuery, lang: str, searched: list[Passage] | None = None, limit: int = DID_YOU_MEAN
+    ) -> list[str]:
+        """Questions made of the site's own headings near the words asked, each one the site answers
+        (``searched``: what the search for ``query`` found, where the answer made it already)."""
         if not query.terms:
             return []
+        if searched is None:
+            searched = [passage for passage, _ in self.index.search(query, limit=CANDIDATES)]
         out: list[str] = []
         names: set[frozenset[str]] = set()  # "Institut" and "Institute" are one heading
         targets: set[str] = set()  # two headings that lead to one section are one question
-        for passage, _ in self.index.search(query, limit=CANDIDATES):
+        for passage in searched:
             name = (passage.heading.rsplit(" › ", 1)[-1] or passage.title).strip()
             key = frozenset(t.term for t in self.analyzer.tokens(name, lang))
             if not key or len(name) > MAX_HEADING_CHARS or key in names:
@@ -663,7 +673,7 @@ class Assistant:
             answer = pinned_first(self.index, self.analyzer, query, abstained, MESSAGES[lang]["lead"])
             return Explanation(understanding, weights, [], answer)
         # the earlier question's pages come first: its terms were carried over at a lower weight
-        ranked = self.rank(understanding, self._context_pages(understanding), weights)
+        ranked = found = self.rank(understanding, self._context_pages(understanding), weights)
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
             ranked = [c for c in ranked if self._holds(shape, c.passage, query)]
@@ -694,7 +704,10 @@ class Assistant:
         else:
             answer = Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
         answer = pinned_first(self.index, self.analyzer, query, answer, MESSAGES[lang]["lead"])
-        return Explanation(understanding, weights, ranked, answer)
+        searched = None
+        if answer.abstained:
+            searched = [c.passage for c in sorted((c for c in found if c.found_at is not None), key=_found_at)]
+        return Explanation(understanding, weights, ranked, answer, searched)
 
     def quote(self, passage: Passage, query: ParsedQuery, matched: set[str], shape: AnswerShape | None = None) -> Quote:
         """The best one to three sentences of a passage, verbatim, or the whole of a list; a sentence shaped
@@ -773,6 +786,10 @@ def _with_parts(words: Iterable[str]) -> set[str]:
         word = word.strip(_PUNCTUATION)
         out.update([word, *word.split("-")])
     return out
+
+
+def _found_at(c: Candidate) -> int:
+    return c.found_at or 0
 
 
 def _demote_listings(ranked: list[Candidate]) -> None:

@@ -354,3 +354,22 @@ def test_a_question_offered_instead_is_checked_with_one_quote(assistant, monkeyp
     result = fresh.respond("Which board games does the institute play at its symposium?")
     assert result.abstained and result.did_you_mean
     assert 0 < len(quoted) <= len(asked)  # each heading tried is answered with its first hit's quote only
+
+
+def test_a_question_the_site_does_not_answer_is_searched_once_for_its_answer_and_its_offers(assistant, monkeypatch):
+    from assistant.answer import CANDIDATES
+    from assistant.search_index import SearchIndex
+
+    searched: list[tuple] = []
+    search = SearchIndex.search
+
+    def counted(self, query, limit=10, *args, **kwargs):
+        searched.append((query, limit, kwargs.get("excluding")))
+        return search(self, query, limit, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "search", counted)
+    fresh = Assistant(assistant.index, assistant.analyzer)
+    result = fresh.respond("Which board games does the institute play at its symposium?")
+    assert result.abstained and result.did_you_mean
+    asked = searched[0][0]  # the question's own first search comes first
+    assert [s for s in searched if s[0] is asked and s[1] == CANDIDATES and not s[2]] == [searched[0]]
