@@ -23,6 +23,7 @@ from assistant.search_index import (
     UNINDEXED,
     IndexBuildError,
     IndexLoadError,
+    PassagePreparer,
     SearchIndex,
     build_index,
 )
@@ -107,6 +108,23 @@ def test_a_passage_found_again_is_not_read_again_and_the_index_keeps_only_so_man
         assert index.search(index.parse(question), limit=1)
     [(later, _)] = index.search(index.parse("cafeteria"), limit=1)
     assert later == first and later is not first  # let go of for the passages asked since, and read whole again
+
+
+def test_passages_that_share_a_context_have_it_analysed_once_per_language(analyzer, monkeypatch):
+    analysed: list[str] = []
+    index_terms = analyzer.index_terms
+
+    def counted(text, lang):
+        analysed.append(text)
+        return index_terms(text, lang)
+
+    monkeypatch.setattr(analyzer, "index_terms", counted)
+    context = "Quillwort in the ponds"
+    prepare = PassagePreparer(analyzer)
+    stored = [json.loads(prepare(dataclasses.replace(p, context=context)).blob) for p in make_passages()]
+    assert analysed.count(context) == 2  # once for the English passages, once for the German ones
+    (quillwort,) = index_terms("Quillwort", "en")
+    assert all(quillwort in record["terms"] for record in stored if record["lang"] == "en")
 
 
 def test_the_terms_only_a_context_holds_are_listed_beside_the_index(tmp_path, analyzer):
