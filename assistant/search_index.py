@@ -205,7 +205,6 @@ class PassagePreparer:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self._cache: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {}
-        self._contexts: dict[tuple[str, str], list[str]] = {}  # see _context_terms
 
     def _analysed(self, text: str, lang: str) -> tuple[str, list[str], list[str]]:
         """The field's text, its terms as read back from that text, and its exact terms."""
@@ -219,24 +218,14 @@ class PassagePreparer:
             found = self._cache[key] = (joined, joined.split(), exact)
         return found
 
-    def _context_terms(self, text: str, lang: str) -> list[str]:
-        """The index terms of a passage's context, which every passage of a page under the same
-        headings shares."""
-        key = (text, lang)
-        found = self._contexts.get(key)
-        if found is None:
-            if len(self._contexts) > 10_000:
-                self._contexts.clear()
-            found = self._contexts[key] = self.analyzer.index_terms(text, lang)
-        return found
-
     def __call__(self, passage: Passage) -> PreparedPassage:
         title, title_terms, title_exact = self._analysed(passage.title, passage.lang)
         heading, heading_terms, heading_exact = self._analysed(passage.heading, passage.lang)
         body, body_exact = self.analyzer.passage_terms(passage.text, passage.lang)
         record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
         # stored so that answering can tell which question words a passage holds without re-analysing it
-        context = self._context_terms(passage.context, passage.lang) if passage.context else ()
+        # a context is shared by the passages of a page under the same headings: analysed once, as a title is
+        context = self._analysed(passage.context, passage.lang)[1] if passage.context else ()
         fielded = set(body).union(title_terms, heading_terms)
         record["terms"] = sorted(fielded.union(context))
         # orjson writes what json.dumps(ensure_ascii=False, separators=(",", ":")) does, byte for byte, in a tenth

@@ -112,18 +112,18 @@ def test_a_passage_found_again_is_not_read_again_and_the_index_keeps_only_so_man
 
 def test_passages_that_share_a_context_have_it_analysed_once_per_language(analyzer, monkeypatch):
     analysed: list[str] = []
-    index_terms = analyzer.index_terms
+    passage_terms = analyzer.passage_terms
 
     def counted(text, lang):
         analysed.append(text)
-        return index_terms(text, lang)
+        return passage_terms(text, lang)
 
-    monkeypatch.setattr(analyzer, "index_terms", counted)
+    monkeypatch.setattr(analyzer, "passage_terms", counted)
     context = "Quillwort in the ponds"
     prepare = PassagePreparer(analyzer)
     stored = [json.loads(prepare(dataclasses.replace(p, context=context)).blob) for p in make_passages()]
     assert analysed.count(context) == 2  # once for the English passages, once for the German ones
-    (quillwort,) = index_terms("Quillwort", "en")
+    (quillwort,) = analyzer.index_terms("Quillwort", "en")
     assert all(quillwort in record["terms"] for record in stored if record["lang"] == "en")
 
 
