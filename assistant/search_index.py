@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -413,7 +414,6 @@ class SearchIndex:
         self._word_doc_freqs_kept: dict[str, dict[str, int]] = {}  # see IndexVocabulary._doc_freqs
         self._passages_kept: dict[tuple[int, int], Passage] = {}  # decoded passages by document address
         self._plans_kept: dict[tuple[str, tuple[str, ...]], _VariantPlan] = {}  # see _plan
-        self._unindexed: tuple[frozenset[str] | None] | None = None  # see _unindexed_terms, read when first asked
         self._clauses_kept: dict[tuple[str, str, float], tuple[tantivy.Occur, tantivy.Query]] = {}  # see _clause
 
     @classmethod
@@ -540,24 +540,22 @@ class SearchIndex:
         """Whether some passage's stored terms (those of its title, heading, text and context, which
         answers match) may hold ``term``; an index built before the context's own terms were listed
         may hold any."""
-        unindexed = self._unindexed_terms()
+        unindexed = self._unindexed_terms
         if unindexed is None:
             return True
         dfs = self._word_doc_freqs(term)
         return any(dfs[name] for name in _STORED_TERM_FIELDS) or term in unindexed
 
+    @cached_property
     def _unindexed_terms(self) -> frozenset[str] | None:
         """The terms of :data:`UNINDEXED`, read on first use (the file was checked when the index was
         opened); None where the index has none, or it can no longer be read: then any term may stand."""
-        if self._unindexed is None:
-            terms = None
-            if UNINDEXED in self.manifest["files"]:
-                try:
-                    terms = frozenset((self.path / UNINDEXED).read_text(encoding="utf-8").split())
-                except (OSError, UnicodeDecodeError):
-                    terms = None
-            self._unindexed = (terms,)
-        return self._unindexed[0]
+        if UNINDEXED not in self.manifest["files"]:
+            return None
+        try:
+            return frozenset((self.path / UNINDEXED).read_text(encoding="utf-8").split())
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def _word_doc_freqs(self, word: str) -> dict[str, int]:
         """A word's document frequency in each field, looked up once per opened index (some 50 per question)."""
