@@ -446,14 +446,15 @@ class Assistant:
         total = sum(weights) or 1.0
         return got / total, matched
 
-    def _best_coverage_possible(self, query: ParsedQuery, weights: list[float], shape: AnswerShape | None) -> float:
+    def _best_coverage_possible(
+        self, query: ParsedQuery, weights: list[float], shape: AnswerShape | None, credits: _Credits
+    ) -> float:
         """The most :meth:`_coverage` can give any passage of the site: each question word counted
         at its best credit among the variants some passage may hold, or whole where the answer's shape
         may answer it. A question whose weightiest word stands nowhere on the site ("Zorfrabul")
         cannot be answered, whatever a search finds."""
         if any(w < 0 for w in weights):
             return 1.0  # the sum below bounds nothing then
-        credits = self._variant_credits(query)
         may_hold = self.index.may_hold
         best = [0.0] * len(query.terms)
         for variant, entries in credits.words.items():
@@ -541,16 +542,20 @@ class Assistant:
         return found + [Candidate(p, s) for p, s in more if p.id not in seen][:OWN_CANDIDATES]
 
     def rank(
-        self, understanding: Understanding, context: AbstractSet[str] = frozenset(), weights: list[float] | None = None
+        self,
+        understanding: Understanding,
+        context: AbstractSet[str] = frozenset(),
+        weights: list[float] | None = None,
+        credits: _Credits | None = None,
     ) -> list[Candidate]:
-        """Candidates by BM25 times how much of the question they cover, best first (``weights``: the
-        question's term weights when the caller has them already)."""
+        """Candidates by BM25 times how much of the question they cover, best first (``weights`` and
+        ``credits``: the question's term weights and :meth:`_variant_credits` when the caller has them)."""
         query, shape = understanding.query, understanding.shape
         weights = self.term_weights(query) if weights is None else weights
         ranked = self._candidates(query)
         # a reference answers a question about papers; to any other it only shares words
         wants_papers = bool(_ASKS_FOR_PAPERS.search(understanding.question))
-        credits = self._variant_credits(query)
+        credits = self._variant_credits(query) if credits is None else credits
         for c in ranked:
             c.coverage, c.matched = self._coverage(query, weights, c.passage, shape, credits)
             c.score = c.bm25 * (0.25 + c.coverage) ** COVERAGE_POWER
@@ -668,12 +673,13 @@ class Assistant:
         ):
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
         shape = understanding.shape
-        if not rank_hopeless and self._best_coverage_possible(query, weights, shape) < MIN_COVERAGE:
+        credits = self._variant_credits(query)
+        if not rank_hopeless and self._best_coverage_possible(query, weights, shape, credits) < MIN_COVERAGE:
             abstained = Answer(question, lang, True, MESSAGES[lang]["abstain"])
             answer = pinned_first(self.index, self.analyzer, query, abstained, MESSAGES[lang]["lead"])
             return Explanation(understanding, weights, [], answer)
         # the earlier question's pages come first: its terms were carried over at a lower weight
-        ranked = found = self.rank(understanding, self._context_pages(understanding), weights)
+        ranked = found = self.rank(understanding, self._context_pages(understanding), weights, credits)
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
             ranked = [c for c in ranked if self._holds(shape, c.passage, query)]
