@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import tantivy
 import yaml
 from conftest import LONG_PATIENCE, write_site
 
 from assistant.answer import Assistant, answer_to_json
-from assistant.build import CHUNK_PAGES, index_site
+from assistant.build import CHUNK_PAGES, _Shared, _widen_pipe, index_site
 from assistant.search_index import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,3 +105,29 @@ def test_the_first_pass_holds_no_html_of_a_page_no_listing_shows(tmp_path):
     assert not isinstance(held["quiet.md"], str)  # converted only when its own page is laid out
     quiet = next(i for i in rendering.pending if rendering.ordered[i][0].path == "quiet.md")
     assert "<em>quiet</em>" in rendering.document(quiet).html
+
+
+def _double(n: int) -> int:
+    return 2 * n
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are set on Linux only")
+def test_a_worker_hands_over_a_whole_chunk_of_results_in_one_write():
+    shared = _Shared(_double, list(range(5)), workers=2)
+    try:
+        assert list(shared) == [0, 2, 4, 6, 8]
+        held = fcntl.fcntl(shared._writer.fileno(), fcntl.F_GETPIPE_SZ)
+    finally:
+        shared.close()
+    chunk = 300_000  # what 24 pages' passages pickle to, give or take
+    assert held >= chunk
+
+    read_end, write_end = os.pipe()
+    try:
+        _widen_pipe(write_end)
+        os.set_blocking(write_end, False)
+        # a pipe as the system makes it would take 64 KB of this and make the writer wait for the rest
+        assert os.write(write_end, b"x" * chunk) == chunk
+    finally:
+        os.close(read_end)
+        os.close(write_end)
