@@ -124,10 +124,9 @@ def index_site(
     """
     from .analysis import Analyzer
     from .pins import Collector, read_specs
-    from .render import SiteRendering
     from .search_index import EmptyIndexError, build_index
     from .site import load_site, site_folder
-    from .site_guide import data_file, site_guide
+    from .site_guide import data_file
 
     started = time.perf_counter()
     site = load_site(site_root, url=url)
@@ -137,7 +136,7 @@ def index_site(
         documents = published_documents(Path(site_root), site.base_url, site.problems)
         if documents:
             return _index_documents(documents, out_dir, site, site_root, glossaries, started)
-    rendering = SiteRendering(site)
+    rendering, guide = _first_pass(site, default_workers(_pages_out(site)) if workers is None else int(workers))
     analyzer = Analyzer(extra_glossaries=list(glossaries))
     pending = rendering.pending
     workers = default_workers(len(pending)) if workers is None else max(1, int(workers))
@@ -166,16 +165,12 @@ def index_site(
             if progress:
                 progress("passages", done, len(pending))
 
-    guide: dict = {}
-
     def meta() -> dict:  # asked for once every page went through
         pins, unresolved = pinned.resolve(pin_file)
         pin_problems.extend(unresolved)
         return _meta(site, site_root, tally.documents) | {"guide": guide, "pins": [p.to_meta() for p in pins]}
 
     written = True
-    # before the workers fork: it reads every page, and a page read after the fork is copied into both processes
-    guide.update(site_guide(site).to_meta())
     with _Workers(rendering, analyzer, min(workers, len(chunks) or 1)) as results:
         produced = results(chunks)
         try:
@@ -197,6 +192,93 @@ def index_site(
         notes,
         written,
     )
+
+
+def _first_pass(site, workers: int) -> tuple[SiteRendering, dict]:
+    """The first rendering pass and the site's guide, made in this process before any worker forks:
+    both read every page, and a page read after the fork is copied into both processes.
+
+    When workers will share the build, a forked process meanwhile converts the Markdown of bodies
+    without Liquid (:class:`_ConvertedAhead`), which no page of the first pass depends on: the
+    second core would otherwise wait for the pass to end.
+    """
+    from .render import SiteRendering
+    from .site_guide import site_guide
+
+    ahead = _ConvertedAhead(site) if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
+    try:
+        rendering = SiteRendering(site)
+        guide = site_guide(site).to_meta()
+        if ahead is not None:
+            rendering.keep_html(ahead.collect())
+    finally:
+        if ahead is not None:
+            ahead.close()
+    return rendering, guide
+
+
+def _pages_out(site) -> int:
+    """How many pages the site publishes, as far as the site alone tells (before rendering)."""
+    return len(site.pages) + len(site.posts) + sum(len(items) for items in site.collections.values())
+
+
+# HTML the forked process converts ahead at most: the builder keeps it (in the site's text store, which
+# the workers share) until the build ends. About a second and a half of the second core at 100k passages.
+AHEAD_BYTES = 32 << 20
+
+
+class _ConvertedAhead:
+    """A forked process converting the Markdown of bodies without Liquid while this one makes the first pass.
+
+    It takes the site's last pages first (a listing of the first pass reads the newest, which come
+    first) and stops when :meth:`collect` asks, or at :data:`AHEAD_BYTES`. A body it cannot convert
+    is left to the process that lays its page out, which reports it as before. What it sends is the
+    same HTML the worker would make, so the index does not change.
+    """
+
+    def __init__(self, site) -> None:
+        context = multiprocessing.get_context("fork")
+        self.site = site
+        self._stop = context.Value("b", 0, lock=False)
+        self._reader, writer = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._convert, args=(writer,), daemon=True)
+        self._process.start()
+        writer.close()  # the forked process holds the only writing end: its end is this one's EOFError
+
+    def _convert(self, writer) -> None:  # in the forked process
+        from .render import bodies_converted_alone, convert_alone, markdown_settings
+
+        settings = markdown_settings(self.site)
+        done: list[tuple[int, str, str]] = []
+        size = 0
+        for position, sf in bodies_converted_alone(self.site):
+            if self._stop.value or size >= AHEAD_BYTES:
+                break
+            try:
+                html = convert_alone(sf, settings)
+            except Exception:  # noqa: BLE001 - converted again, and reported, when its page is laid out
+                continue
+            done.append((position, sf.path, html))
+            size += len(html)
+        writer.send_bytes(pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
+
+    def collect(self, finish: bool = False) -> list[tuple[int, str, str]]:
+        """What was converted so far (with ``finish``, once it converted all it may), as (place in the
+        rendering's order, source path, HTML); nothing if the process failed."""
+        if not finish:
+            self._stop.value = 1
+        try:
+            return pickle.loads(self._reader.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return []
+
+    def close(self) -> None:
+        self._stop.value = 1
+        self._reader.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
 
 
 def _stored_passage(blob: bytes):

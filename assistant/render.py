@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,11 +127,12 @@ class _Deferred:
 
     def __init__(self, source: str | StoredText | _Source, config: dict, fallback: str | _Source) -> None:
         self.source, self.config, self.fallback = source, config, fallback
-        self.html: str | None = None
+        self.html: str | StoredText | None = None  # kept by a listing's reader, or converted ahead (keep_html)
 
     def convert(self) -> str:
         """The HTML, converted again unless a reader kept it: the page's own layout needs it once."""
-        return self.html if self.html is not None else markdown_to_html(str(self.source), self.config)
+        html = self.html
+        return markdown_to_html(str(self.source), self.config) if html is None else str(html)
 
     def value(self) -> str:
         if self.html is None:
@@ -138,7 +140,7 @@ class _Deferred:
                 self.html = self.convert()
             except Exception:  # noqa: BLE001 - the page is reported when it is laid out
                 return str(self.fallback)
-        return self.html
+        return str(self.html)
 
     __str__ = __liquid__ = value
 
@@ -422,6 +424,30 @@ class _Renderer:
         return content
 
 
+def markdown_settings(site: Site) -> dict:
+    """What a body's Markdown conversion reads of the site: ``kramdown:`` in _config.yml, and nothing else."""
+    return {"kramdown": site.config.get("kramdown")}
+
+
+def bodies_converted_alone(site: Site) -> Iterator[tuple[int, SourceFile]]:
+    """The pages whose Markdown body the first pass defers as it stands (no Liquid in it), the site's last
+    first, each with its place in :attr:`SiteRendering.ordered`.
+
+    Their HTML depends on the page alone, so another process may convert them while the first
+    pass runs, and get what this one would (see :meth:`SiteRendering.keep_html`).
+    """
+    pages = [*site.posts, *(doc for items in site.collections.values() for doc in items), *site.pages]
+    for position in range(len(pages) - 1, -1, -1):
+        sf = pages[position]
+        if sf.output and sf.is_markdown and _plain(sf):
+            yield position, sf
+
+
+def convert_alone(sf: SourceFile, settings: dict) -> str:
+    """The HTML of a page of :func:`bodies_converted_alone`, as the first pass would convert it."""
+    return markdown_to_html(sf.body, settings)
+
+
 def _plain(sf: SourceFile) -> bool:
     """Whether Liquid would give ``sf``'s body back as it is (no tag or output in it), and its excerpt's too."""
     body = sf.body
@@ -625,7 +651,7 @@ class SiteRendering:
         self.ordered = ordered = posts + [item for items in docs.values() for item in items] + pages + statics
         self.converted: dict[int, str | StoredText | _Deferred | _Source] = {}
         failed: set[int] = set()
-        kramdown = {"kramdown": site.config.get("kramdown")}
+        kramdown = markdown_settings(site)
 
         # First pass: content and excerpts, so listing pages can show them. A body with Liquid is
         # rendered in its turn, after every page before it, as it may show them; the Markdown of a
@@ -665,6 +691,20 @@ class SiteRendering:
         self.pending = [i for i, (sf, _) in enumerate(ordered) if i not in failed and sf.output]
         self._sampled: dict[int, tuple[Document | None, list[Problem]]] = {}
         self.chrome = self._find_chrome()
+
+    def keep_html(self, converted: Iterable[tuple[int, str, str]]) -> int:
+        """Take the HTML of bodies another process converted ahead, as (place in :attr:`ordered`, source path,
+        HTML) from :func:`bodies_converted_alone` and :func:`convert_alone`, kept as the site keeps its texts.
+        A body the first pass has converted already keeps its own. Returns how many were taken."""
+        taken = 0
+        for position, path, html in converted:
+            if not 0 <= position < len(self.ordered) or self.ordered[position][0].path != path:
+                continue  # not the page it was converted for
+            deferred = self.converted.get(position)
+            if type(deferred) is _Deferred and type(deferred.source) is _Source and deferred.html is None:
+                deferred.html = self._kept(html)
+                taken += 1
+        return taken
 
     def _kept(self, html: str) -> str | StoredText:
         """Rendered HTML as the site keeps its pages' texts (see :class:`TextStore`): it reads the same."""

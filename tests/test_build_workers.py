@@ -131,3 +131,46 @@ def test_a_worker_hands_over_a_whole_chunk_of_results_in_one_write():
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+SHORE_LAB = {
+    "_config.yml": "title: Shore Lab\nurl: https://shore.example.org\n",
+    "_posts/2020-01-01-shown.md": "---\ntitle: Shown\n---\nThe **shown** note.\n",
+    "_posts/2020-02-01-liquid.md": "---\ntitle: Counted\n---\n{{ site.title }} has *{{ site.posts | size }}* notes.\n",
+    "quiet.md": "---\ntitle: Quiet\n---\nA *quiet* page that no listing shows.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "deep.md": "---\ntitle: Deep\n---\n" + "> " * 40 + "deep\n",
+    "news.html": "---\ntitle: News\n---\n{% for post in site.posts %}{{ post.content }}{% endfor %}\n",
+}
+
+
+def test_bodies_converted_ahead_by_another_process_lay_out_as_this_one_would(tmp_path):
+    from assistant.build import _ConvertedAhead
+    from assistant.render import SiteRendering
+    from assistant.site import load_site
+
+    site = write_site(tmp_path / "site", SHORE_LAB)
+    ahead = _ConvertedAhead(load_site(site))
+    try:
+        converted = ahead.collect(finish=True)
+    finally:
+        ahead.close()
+    # Markdown bodies without Liquid only, whatever process reads them: the post with Liquid is rendered in turn
+    assert sorted(path for _, path, _ in converted) == ["_posts/2020-01-01-shown.md", "deep.md", "quiet.md"]
+
+    plain, helped = SiteRendering(load_site(site)), SiteRendering(load_site(site))
+    assert helped.keep_html(converted) == 2  # the listing had converted the post it shows already
+    for index in plain.pending:
+        expected, got = plain.document(index), helped.document(index)
+        assert (got.url, got.html) == (expected.url, expected.html)
+    quiet = next(i for i in helped.pending if helped.ordered[i][0].path == "quiet.md")
+    assert "<em>quiet</em>" in helped.document(quiet).html
+
+
+def test_html_converted_for_another_page_is_not_taken(tmp_path):
+    from assistant.render import SiteRendering
+    from assistant.site import load_site
+
+    rendering = SiteRendering(load_site(write_site(tmp_path / "site", SHORE_LAB)))
+    quiet = next(i for i in rendering.pending if rendering.ordered[i][0].path == "quiet.md")
+    assert rendering.keep_html([(quiet, "deep.md", "<p>not the quiet page</p>"), (10_000, "quiet.md", "<p/>")]) == 0
+    assert "not the quiet page" not in rendering.document(quiet).html
