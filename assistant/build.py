@@ -34,6 +34,7 @@ from .theme import site_theme
 if TYPE_CHECKING:
     from .render import SiteRendering
     from .search_index import PassagePreparer, PreparedPassage
+    from .site import StoredText
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_MIN_PAGES = 400
@@ -222,23 +223,28 @@ def _pages_out(site) -> int:
     return len(site.pages) + len(site.posts) + sum(len(items) for items in site.collections.values())
 
 
-# HTML the forked process converts ahead at most: the builder keeps it (in the site's text store, which
-# the workers share) until the build ends. About a second and a half of the second core at 100k passages.
-AHEAD_BYTES = 32 << 20
+# HTML (UTF-8) the forked process converts ahead at most, held in memory the builder and its workers share
+# until the build ends. At 100k passages the first pass leaves time for 6.6 MB.
+AHEAD_BYTES = 16 << 20
 
 
 class _ConvertedAhead:
     """A forked process converting the Markdown of bodies without Liquid while this one makes the first pass.
 
     It takes the site's last pages first (a listing of the first pass reads the newest, which come
-    first) and stops when :meth:`collect` asks, or at :data:`AHEAD_BYTES`. A body it cannot convert
-    is left to the process that lays its page out, which reports it as before. What it sends is the
-    same HTML the worker would make, so the index does not change.
+    first) and stops when :meth:`collect` asks, or when :data:`AHEAD_BYTES` are full. It writes the
+    HTML, as UTF-8, into memory both processes share, and this one reads it from there as the site's
+    text store keeps texts: nothing is copied, and the workers forked later share it too. A body
+    it cannot convert is left to the process that lays its page out, which reports it as before.
+    The HTML is what the worker would make, so the index does not change.
     """
 
     def __init__(self, site) -> None:
+        import mmap
+
         context = multiprocessing.get_context("fork")
         self.site = site
+        self._room = mmap.mmap(-1, AHEAD_BYTES)  # anonymous and shared: a page costs memory once written
         self._stop = context.Value("b", 0, lock=False)
         self._reader, writer = context.Pipe(duplex=False)
         self._process = context.Process(target=self._convert, args=(writer,), daemon=True)
@@ -249,30 +255,38 @@ class _ConvertedAhead:
         from .render import bodies_converted_alone, convert_alone, markdown_settings
 
         settings = markdown_settings(self.site)
-        done: list[tuple[int, str, str]] = []
-        size = 0
+        done: list[tuple[int, str, int, int]] = []  # (place, source path, start, size)
+        used = 0
         for position, sf in bodies_converted_alone(self.site):
-            if self._stop.value or size >= AHEAD_BYTES:
+            if self._stop.value:
                 break
             try:
-                html = convert_alone(sf, settings)
+                data = convert_alone(sf, settings).encode("utf-8", "surrogatepass")
             except Exception:  # noqa: BLE001 - converted again, and reported, when its page is laid out
                 continue
-            done.append((position, sf.path, html))
-            size += len(html)
+            if used + len(data) > AHEAD_BYTES:
+                break
+            self._room[used : used + len(data)] = data
+            done.append((position, sf.path, used, len(data)))
+            used += len(data)
         writer.send_bytes(pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
 
-    def collect(self, finish: bool = False) -> list[tuple[int, str, str]]:
+    def collect(self, finish: bool = False) -> list[tuple[int, str, StoredText]]:
         """What was converted so far (with ``finish``, once it converted all it may), as (place in the
         rendering's order, source path, HTML); nothing if the process failed."""
+        from .site import StoredText
+
         if not finish:
             self._stop.value = 1
         try:
-            return pickle.loads(self._reader.recv_bytes())
+            done = pickle.loads(self._reader.recv_bytes())
         except (EOFError, OSError, pickle.UnpicklingError):
             return []
+        return [(position, path, StoredText(self._room, start, size)) for position, path, start, size in done]
 
     def close(self) -> None:
+        """Stop the process (it may be converting still, after a failed first pass); the shared memory
+        lives on in the texts :meth:`collect` gave."""
         self._stop.value = 1
         self._reader.close()
         self._process.join(timeout=5)

@@ -692,7 +692,7 @@ class SiteRendering:
         self._sampled: dict[int, tuple[Document | None, list[Problem]]] = {}
         self.chrome = self._find_chrome()
 
-    def keep_html(self, converted: Iterable[tuple[int, str, str]]) -> int:
+    def keep_html(self, converted: Iterable[tuple[int, str, str | StoredText]]) -> int:
         """Take the HTML of bodies another process converted ahead, as (place in :attr:`ordered`, source path,
         HTML) from :func:`bodies_converted_alone` and :func:`convert_alone`, kept as the site keeps its texts.
         A body the first pass has converted already keeps its own. Returns how many were taken."""
@@ -702,7 +702,7 @@ class SiteRendering:
                 continue  # not the page it was converted for
             deferred = self.converted.get(position)
             if type(deferred) is _Deferred and type(deferred.source) is _Source and deferred.html is None:
-                deferred.html = self._kept(html)
+                deferred.html = html if type(html) is StoredText else self._kept(str(html))
                 taken += 1
         return taken
 

@@ -14,6 +14,7 @@ import fnmatch
 import functools
 import io
 import json
+import mmap
 import os
 import re
 import sys
@@ -68,7 +69,7 @@ class StoredText:
 
     __slots__ = ("block", "start", "size")
 
-    def __init__(self, block: bytearray, start: int, size: int) -> None:
+    def __init__(self, block: bytearray | mmap.mmap, start: int, size: int) -> None:
         self.block, self.start, self.size = block, start, size
 
     def __str__(self) -> str:
