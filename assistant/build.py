@@ -7,7 +7,8 @@ Liquid, Markdown or BibTeX code.
 A large site is built by several processes, this one among them. In the first
 rendering pass (which every listing page depends on) this process renders the
 bodies with Liquid in the site's order; the Markdown of bodies without Liquid,
-which depends on nothing else, waits until something reads it. Then forked
+which depends on nothing else, waits until something reads it (or, when workers
+will share the build, a forked process converts some of it meanwhile). Then forked
 workers and this one take chunks of pages through Markdown, layouts, passages and
 text analysis, and this process feeds the results, in the site's order, to the
 single index writer. The index is the same as with one process.
