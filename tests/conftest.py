@@ -24,6 +24,24 @@ SHARED = Path(os.environ.get("ASSISTANT_SHARED") or ROOT.parent / "shared")
 SITES = SHARED / "sites"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def suite_temporary_folder(tmp_path_factory):
+    """What the program puts in the system's temporary folder (an opened index's verification stamp, the
+    link folders of read-only indexes, compiled glossary copies) goes under pytest's own base folder for
+    the run, in this process and in every program a test starts: pytest keeps the last few runs' folders
+    only, where a thousand stamps a run would pile up in /tmp."""
+    folder = tmp_path_factory.getbasetemp() / "system-tmp"
+    folder.mkdir(exist_ok=True)
+    saved_env, saved_dir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = str(folder), str(folder)
+    yield folder
+    tempfile.tempdir = saved_dir
+    if saved_env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved_env
+
+
 def write_site(root: Path, files: dict[str, str]) -> Path:
     """Write a site from {relative path: text}; text is dedented."""
     for rel, text in files.items():
