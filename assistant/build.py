@@ -499,27 +499,26 @@ def _work(chunk: list[int]) -> _Chunk:
 PIPE_BYTES = 1 << 20
 
 
-def _widen_pipe(fd: int, size: int = PIPE_BYTES) -> int:
+def _widen_pipe(fd: int, size: int = PIPE_BYTES) -> None:
     """Let the pipe hold a whole chunk's results, so a worker hands them over in one write and goes on.
 
     With the 64 KB a pipe holds by default, a worker waited on every piece the receiving thread took,
     and that thread waits for the builder's interpreter lock between pieces: about 5 ms per chunk,
-    a twentieth of the worker's time. Best effort (Linux only; capped by /proc/sys/fs/pipe-max-size):
-    returns what the pipe holds now, 0 when that cannot be told.
+    a twentieth of the worker's time. Best effort: Linux only, and capped by /proc/sys/fs/pipe-max-size.
     """
     try:
         import fcntl
     except ImportError:  # not a POSIX system
-        return 0
+        return
     setting = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setting is None:
-        return 0
+        return
     for wanted in (size, 256 << 10):
         try:
-            return fcntl.fcntl(fd, setting, wanted)
+            fcntl.fcntl(fd, setting, wanted)
+            return
         except OSError:
             continue
-    return 0
 
 
 class _Shared:

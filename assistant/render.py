@@ -694,15 +694,15 @@ class SiteRendering:
 
     def keep_html(self, converted: Iterable[tuple[int, str, str | StoredText]]) -> int:
         """Take the HTML of bodies another process converted ahead, as (place in :attr:`ordered`, source path,
-        HTML) from :func:`bodies_converted_alone` and :func:`convert_alone`, kept as the site keeps its texts.
-        A body the first pass has converted already keeps its own. Returns how many were taken."""
+        HTML) from :func:`bodies_converted_alone` and :func:`convert_alone`. A body the first pass has
+        converted already keeps its own. Returns how many were taken."""
         taken = 0
         for position, path, html in converted:
             if not 0 <= position < len(self.ordered) or self.ordered[position][0].path != path:
                 continue  # not the page it was converted for
             deferred = self.converted.get(position)
             if type(deferred) is _Deferred and type(deferred.source) is _Source and deferred.html is None:
-                deferred.html = html if type(html) is StoredText else self._kept(str(html))
+                deferred.html = html
                 taken += 1
         return taken
 
