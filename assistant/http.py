@@ -445,15 +445,19 @@ class _Workers:
     """Several waitress processes on one listening socket; a worker that dies is replaced."""
 
     def __init__(self, app: Flask, sock: socket.socket, workers: int) -> None:
+        from .server import Balance
+
         self.app, self.socket, self.workers = app, sock, workers
         self.effective_port = sock.getsockname()[1]
-        self.children: set[int] = set()
+        self.children: dict[int, int] = {}  # pid -> its slot in the balance
+        self.balance = Balance(workers)
         self._stopping = False
 
-    def _spawn(self) -> None:
+    def _spawn(self, slot: int) -> None:
+        self.balance.count(slot, 0)
         pid = os.fork()
         if pid:
-            self.children.add(pid)
+            self.children[pid] = slot
             return
         code = 0
         try:
@@ -462,7 +466,7 @@ class _Workers:
             signal.signal(signal.SIGHUP, self.app.extensions["assistant_reloader"].request_check)
             from .server import create
 
-            create(self.app, sock=self.socket, max_body=MAX_BODY_BYTES).run()
+            create(self.app, sock=self.socket, max_body=MAX_BODY_BYTES, balance=(self.balance, slot)).run()
         except BaseException:  # noqa: B036 - a worker leaves by os._exit, never back into the parent's code
             log.exception("serving process failed")
             code = 1
@@ -474,7 +478,7 @@ class _Workers:
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
-                self.children.discard(pid)
+                self.children.pop(pid, None)
 
     def _stop(self, *_: object) -> None:
         self._stopping = True
@@ -483,8 +487,8 @@ class _Workers:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGHUP, lambda *_: self._signal_children(signal.SIGHUP))
-        for _ in range(self.workers):
-            self._spawn()
+        for slot in range(self.workers):
+            self._spawn(slot)
         try:
             while self.children:
                 try:
@@ -494,10 +498,13 @@ class _Workers:
                 except KeyboardInterrupt:
                     self._stop()
                     continue
-                self.children.discard(pid)
+                if pid not in self.children:
+                    continue
+                slot = self.children.pop(pid)
+                self.balance.count(slot, self.balance.GONE)  # its connections went with it
                 if not self._stopping:
                     log.error("serving process %s ended; starting another", pid)
-                    self._spawn()
+                    self._spawn(slot)
         finally:
             self._stop()
             self.socket.close()

@@ -21,7 +21,9 @@ A reverse proxy in front adds what one process cannot: see docs/hardening.md.
 from __future__ import annotations
 
 import json
+import mmap
 import socket
+import struct
 import time
 
 from waitress.adjustments import Adjustments
@@ -93,18 +95,53 @@ def too_slow(request: HTTPRequestParser | None, now: float, request_seconds: flo
     return request is not None and not request.completed and now - getattr(request, "started", now) > request_seconds
 
 
+class Balance:
+    """How many connections each of several serving processes on one listening socket holds, in memory
+    they share, so that a process holding more than another leaves new connections to the others.
+
+    Every process is woken for a new connection and the first to accept() takes it, busy or not; a
+    keep-alive client then stays where it landed. Left to that race, all 32 connections of a load
+    test once landed on one of two processes while the other idled, and throughput fell to a third.
+    """
+
+    _SLOT = struct.Struct("i")
+    GONE = 2**31 - 1  # a process that ended holds "every" connection until its replacement counts its own
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._counts = mmap.mmap(-1, self._SLOT.size * processes)  # anonymous: shared with forked processes
+
+    def count(self, slot: int, connections: int) -> None:
+        self._SLOT.pack_into(self._counts, slot * self._SLOT.size, connections)
+
+    def takes_next(self, slot: int, connections: int) -> bool:
+        """Record ``connections`` for ``slot``; whether that process should accept the next connection."""
+        self.count(slot, connections)
+        return connections <= min(c for (c,) in self._SLOT.iter_unpack(self._counts))
+
+
 class Server(TcpWSGIServer):
     """A listening socket whose connections must send each request within ``request_seconds``."""
 
     channel_class = Channel
     request_seconds = REQUEST_SECONDS
     max_body: int | None = None
+    balance: tuple[Balance, int] | None = None  # shared with the other processes on the socket, and this one's slot
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # idle connections
         for channel in list(self.active_channels.values()):
             if too_slow(channel.request, now, self.request_seconds):
                 channel.will_close = True
+
+    def readable(self) -> bool:
+        """Whether to accept connections now (asked before each wait for events)."""
+        if not super().readable():  # also the time-outs and the connection limit
+            return False
+        if self.balance is None:
+            return True
+        balance, slot = self.balance
+        return balance.takes_next(slot, len(self.active_channels))
 
 
 def create(
@@ -116,9 +153,11 @@ def create(
     sock: socket.socket | None = None,
     request_seconds: float = REQUEST_SECONDS,
     threads: int = THREADS,
+    balance: tuple[Balance, int] | None = None,
 ) -> Server | MultiSocketServer:
     """A bound server for ``app`` with the limits above (one per address ``host`` names, or on the listening
-    ``sock`` a parent process bound); ``.run()`` serves."""
+    ``sock`` a parent process bound, sharing its connections with the other processes by ``balance``);
+    ``.run()`` serves."""
     where: dict = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
     adj = Adjustments(
         **where,
@@ -147,7 +186,7 @@ def create(
             bind_socket=listening is None,
             sockinfo=sockinfo,
         )
-        server.request_seconds, server.max_body = request_seconds, max_body
+        server.request_seconds, server.max_body, server.balance = request_seconds, max_body, balance
         servers.append(server)
     if len(servers) == 1:
         return servers[0]

@@ -247,3 +247,57 @@ def _children(pid: int) -> list[int]:
         if fields.get("PPid", "").strip() == str(pid):
             found.append(int(status.parent.name))
     return found
+
+
+def test_keep_alive_connections_are_shared_between_the_serving_processes(tiny_index):
+    """Eight clients that keep their connections open land on both of two processes, not all on one."""
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "serve",
+        "--index",
+        str(tiny_index),
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    clients: list[http.client.HTTPConnection] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: answers_health(base), "two serving processes to answer")
+        children = wait_until(lambda: _children(proc.pid) if len(_children(proc.pid)) == 2 else None, "2 workers")
+        before = {pid: _sockets(pid) for pid in children}
+        for _ in range(8):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
+            client.request("GET", "/api/ask?q=" + urllib.parse.quote("Where is the office?"))
+            response = client.getresponse()
+            response.read()
+            assert response.status == 200 and response.getheader("Connection", "").lower() != "close"
+            clients.append(client)
+
+        def held_by_each() -> list[int] | None:
+            counts = [_sockets(pid) - before[pid] for pid in children]
+            return counts if sum(counts) == 8 else None
+
+        held = wait_until(held_by_each, "every connection to be held by a serving process")
+        assert min(held) >= 3, held
+    finally:
+        for client in clients:
+            client.close()
+        proc.terminate()
+        proc.wait(timeout=PATIENCE)
+
+
+def _sockets(pid: int) -> int:
+    """How many sockets a process holds open."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += fd.readlink().name.startswith("socket:")
+        except OSError:
+            continue
+    return count

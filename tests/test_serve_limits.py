@@ -240,3 +240,27 @@ def test_ctrl_c_still_stops_the_server(index):
     app = create_app(index, assistant=Interrupted(Assistant.open(index)), config={"RATE_LIMIT": "off"})
     with pytest.raises(KeyboardInterrupt):
         app.test_client().get("/api/ask?q=office")
+
+
+def test_a_serving_process_holding_more_connections_than_another_leaves_new_ones_to_it(index):
+    """Of several processes on one socket, only one holding no more connections than any other accepts."""
+    from assistant.http import MAX_BODY_BYTES, _bind, create_app
+    from assistant.server import Balance, create
+
+    balance = Balance(2)
+    listening = _bind("127.0.0.1", 0)
+    server = create(create_app(index), sock=listening, max_body=MAX_BODY_BYTES, balance=(balance, 0))
+    try:
+        balance.count(1, 0)
+        assert server.readable()  # both hold none
+        client = socket.create_connection(listening.getsockname(), timeout=PATIENCE)
+        wait_until(lambda: server.handle_accept() or server.active_channels, "the connection to be accepted")
+        assert not server.readable()  # one against none: the other process takes the next
+        balance.count(1, 3)
+        assert server.readable()
+        balance.count(1, Balance.GONE)  # the other process ended; its replacement has not counted yet
+        assert server.readable()
+        client.close()
+    finally:
+        server.close()
+        listening.close()
