@@ -15,13 +15,14 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
 from .compiled_copies import copy_name, read_copy, write_copy
 from .documents import DESCRIPTION_SUFFIX, Answer, Best, Hit, Passage, Quote
+from .message import Message, read_message
 from .pins import pinned_first
 from .question import (
     FRAME_WORDS,
@@ -38,6 +39,7 @@ from .question import (
     asked_topic,
     capitalised_words,
     earlier_question,
+    is_follow_up,
     names_in,
     question_verbs,
     question_words,
@@ -595,13 +597,42 @@ class Assistant:
 
     def respond(self, question: str, history: list[str] | None = None, lang: str | None = None) -> Answer:
         """An answer as a visitor gets it: which hit and sentence answer, or, with none, questions that do."""
-        explained = self.explain(question, history, lang, rank_hopeless=False)
+        explained = self._explain_message(question, history, lang, RESULTS)
         result = explained.answer
         if result.abstained:  # the question as already parsed: a long one costs its parse once
             result.did_you_mean = self.did_you_mean(explained.understanding.query, result.lang, explained.searched)
         else:
-            result.best = result.best or best_of(question, result.hits, self.analyzer)
+            result.best = result.best or best_of(explained.understanding.question, result.hits, self.analyzer)
         return result
+
+    def _explain_message(self, text: str, history: list[str] | None, lang: str | None, limit: int) -> Explanation:
+        """The answer to a visitor's message: to its one question, or to each of its questions in turn,
+        joined (see assistant.message); the explanation is that of the first question answered."""
+        message = read_message(text)
+        if message.as_written:
+            return self.explain(text, history, lang, limit, rank_hopeless=False)
+        earlier = [h for h in history or [] if isinstance(h, str)]
+        explained = []
+        for i, asked in enumerate(message.questions):
+            found = None
+            if i == 0 and message.named and self._leans_on_context(asked, lang):
+                # "Who leads it?" after "I read about the Genomics group.": what the context names is what it
+                # asks about, as if it had been asked before
+                found = self.explain(asked, [*earlier, message.named], lang, limit, rank_hopeless=False)
+            if found is None or found.answer.abstained:
+                found = self.explain(asked, message.conversation(i, earlier), lang, limit, rank_hopeless=False)
+            if i == 0 and found.answer.abstained and message.context:
+                # a question the site does not answer alone may with all that was said before it, as after an
+                # earlier question; only then, for it would carry the visitor's words about themselves ("his
+                # thesis" in "When did X defend his thesis?" is X's, not that of a student who writes to ask)
+                found = self.explain(asked, [*earlier, *message.context], lang, limit, rank_hopeless=False)
+            explained.append(found)
+        return _joined(message, explained, limit)
+
+    def _leans_on_context(self, question: str, lang: str | None) -> bool:
+        """Whether a question points back ("it", "dort") or names too little to stand alone, and names nothing
+        with a capital itself (no name, no German noun) that it could be about."""
+        return is_follow_up(question, self._parse_alone(question, lang)) and not capitalised_words(question)
 
     def did_you_mean(
         self, query: ParsedQuery, lang: str, searched: list[Passage] | None = None, limit: int = DID_YOU_MEAN
@@ -636,7 +667,8 @@ class Assistant:
         known = self._heading_answers.get(key)  # one look-up: another thread may clear the dict meanwhile
         if known is not None:
             return known[0]
-        found = self.answer(asked, lang=lang, limit=1)  # only its first hit is wanted: one quote, not five
+        # one question as written, and only its first hit is wanted: one quote, not five
+        found = self.explain(asked, lang=lang, limit=1, rank_hopeless=False).answer
         url = None if found.abstained else found.hits[0].passage.url
         if len(self._heading_answers) >= HEADING_ANSWERS_KEPT:
             self._heading_answers.clear()  # a site has a few hundred headings: this is seldom reached
@@ -646,7 +678,7 @@ class Assistant:
     def answer(
         self, question: str, history: list[str] | None = None, lang: str | None = None, limit: int = RESULTS
     ) -> Answer:
-        return self.explain(question, history, lang, limit, rank_hopeless=False).answer
+        return self._explain_message(question, history, lang, limit).answer
 
     def explain(
         self,
@@ -782,6 +814,27 @@ class Assistant:
 
 
 # What kind of answer a question asks for, and what such an answer looks like in text: a
+
+
+def _joined(message: Message, explained: list[Explanation], limit: int) -> Explanation:
+    """One answer to the questions of a message, led by the first that names something: its hits, then
+    those of the later questions the site answers (one place kept for each), no passage twice.
+
+    When the site does not answer the first question, the message is not answered: what comes after it
+    ("Who could I contact about it?") goes on from it, and every site answers who to contact.
+    """
+    lead = next((e for e in explained if e.understanding.query.terms), explained[0])
+    if lead.answer.abstained:
+        return replace(lead, answer=replace(lead.answer, question=message.text))
+    answered = [lead, *(e for e in explained[explained.index(lead) + 1 :] if not e.answer.abstained)]
+    hits = lead.answer.hits[: max(limit - len(answered) + 1, 1)]
+    seen = {h.passage.url for h in hits}
+    for later in answered[1:]:
+        for hit in later.answer.hits:
+            if len(hits) < limit and hit.passage.url not in seen:
+                hits.append(hit)
+                seen.add(hit.passage.url)
+    return replace(lead, answer=replace(lead.answer, question=message.text, hits=hits))
 
 
 def _with_parts(words: Iterable[str]) -> set[str]:

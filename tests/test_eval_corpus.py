@@ -139,3 +139,41 @@ def test_corpus_question_set_scores_at_least_the_floor(tmp_path, pytestconfig):
     summary.append(f"eval/questions/corpus.yaml score: {score}/{len(items)} (floor {CORPUS_FLOOR})")
     summary += [f"  missed {line}" for line in failures]
     assert score >= CORPUS_FLOOR, "\n".join(failures)
+
+
+# How visitors write in a chat box: the corpus questions, each inside a longer message
+MESSAGES = {
+    "en": [
+        "Hi! {q} Thanks a lot.",
+        "Hello, I came across your website while looking for a thesis topic, so I would like to know: {q} "
+        "Also, is there anyone I could write to about it?",
+        "I am a student from another university and I am trying to find some information. {q}",
+        "Good morning, I could not find this on the page. {q} Thank you in advance!",
+    ],
+    "de": [
+        "Hallo! {q} Vielen Dank.",
+        "Guten Tag, ich habe Ihre Website bei der Suche nach einem Thema für meine Abschlussarbeit gefunden, "
+        "daher meine Frage: {q} Gibt es außerdem jemanden, an den ich mich dazu wenden kann?",
+        "Ich studiere an einer anderen Universität und suche ein paar Informationen. {q}",
+        "Guten Morgen, ich habe das auf der Seite nicht gefunden. {q} Danke im Voraus!",
+    ],
+}
+
+
+def test_corpus_questions_inside_longer_chat_messages_are_answered_as_when_asked_alone(tmp_path):
+    evaluate = _evaluate_module()
+    from assistant.answer import Assistant, answer_to_json
+    from assistant.build import index_site
+
+    index_site(ROOT / "corpus", tmp_path / "index")
+    assistant = Assistant.open(tmp_path / "index")
+    changed = []
+    for item in _items("corpus.yaml"):
+        if item.get("history"):
+            continue
+        alone = evaluate.judge(item, 200, answer_to_json(assistant.respond(item["question"])))["ok"]
+        for template in MESSAGES[item["lang"]]:
+            message = template.format(q=item["question"])
+            if evaluate.judge(item, 200, answer_to_json(assistant.respond(message)))["ok"] != alone:
+                changed.append(f"{item['id']} {'lost' if alone else 'gained'}: {message!r}")
+    assert changed == []
