@@ -609,9 +609,9 @@ class Assistant:
         """The answer to a visitor's message: to its one question, or to each of its questions in turn,
         joined (see assistant.message); the explanation is that of the first question answered."""
         message = read_message(text)
+        earlier = [_as_asked(h) for h in history or [] if isinstance(h, str)]
         if message.as_written:
-            return self.explain(text, history, lang, limit, rank_hopeless=False)
-        earlier = [h for h in history or [] if isinstance(h, str)]
+            return self.explain(text, earlier, lang, limit, rank_hopeless=False)
         explained = []
         for i, asked in enumerate(message.questions):
             found = None
@@ -814,6 +814,13 @@ class Assistant:
 
 
 # What kind of answer a question asks for, and what such an answer looks like in text: a
+
+
+def _as_asked(earlier: str) -> str:
+    """An earlier message as a follow-up reads it: what it named and asked, without greetings and the
+    visitor's words about themselves."""
+    message = read_message(earlier)
+    return earlier if message.as_written else " ".join(filter(None, [message.named, *message.questions]))
 
 
 def _joined(message: Message, explained: list[Explanation], limit: int) -> Explanation:

@@ -118,3 +118,10 @@ def test_a_message_is_answered_in_the_language_it_is_written_in(assistant):
     )
     assert result["lang"] == "de"
     assert not result["abstained"] and "Alan Turing" in result["passages"][0]["quote"]
+
+
+def test_a_follow_up_to_a_long_message_is_about_what_that_message_asked(assistant):
+    earlier = f"{LEAD_IN} What does the Genomics group work on? Thank you!"
+    result = ask(assistant, "Who leads it?", [earlier])
+    assert not result["abstained"]
+    assert pages(result)[0].endswith("/groups/genomics.html") and "Alan Turing" in result["passages"][0]["quote"]
