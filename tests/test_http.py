@@ -209,18 +209,7 @@ def test_a_cached_widget_file_is_revalidated_with_304(server, name):
 def test_several_serving_processes_answer_on_one_port_and_stop_together(tiny_index):
     """`assistant serve --workers 2`: two processes share the socket; stopping the server stops both."""
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "assistant",
-        "serve",
-        "--index",
-        str(tiny_index),
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
+    cmd = _serve_with_two_processes(tiny_index, port)
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, text=True)
         base = f"http://127.0.0.1:{port}"
@@ -235,6 +224,11 @@ def test_several_serving_processes_answer_on_one_port_and_stop_together(tiny_ind
         err.seek(0)
         assert "2 processes" in err.read()
     wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), "the serving processes to end")
+
+
+def _serve_with_two_processes(index, port: int) -> list[str]:
+    """The command line of `assistant serve --workers 2` on ``index`` and ``port``."""
+    return [sys.executable, "-m", "assistant", "serve", "--index", str(index), "--port", str(port), "--workers", "2"]
 
 
 def _children(pid: int) -> list[int]:
@@ -252,18 +246,7 @@ def _children(pid: int) -> list[int]:
 def test_keep_alive_connections_are_shared_between_the_serving_processes(tiny_index):
     """Eight clients that keep their connections open land on both of two processes, not all on one."""
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "assistant",
-        "serve",
-        "--index",
-        str(tiny_index),
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
+    cmd = _serve_with_two_processes(tiny_index, port)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     clients: list[http.client.HTTPConnection] = []
     try:

@@ -16,10 +16,7 @@ LAB_SITE = {
         ---
         title: Contact
         ---
-        # Contact
-
-        Our office is in Building 5, 3rd floor, Example Street 12, 45131 Essen.
-        Write to office@example.org for appointments.
+        The lab's secretary arranges appointments: write to secretary@lab.example.org.
         """,
     "groups/imaging.md": """
         ---
