@@ -609,7 +609,9 @@ class Assistant:
         """The answer to a visitor's message: to its one question, or to each of its questions in turn,
         joined (see assistant.message); the explanation is that of the first question answered."""
         message = read_message(text)
-        earlier = [_as_asked(h) for h in history or [] if isinstance(h, str)]
+        earlier = [h for h in history or [] if isinstance(h, str) and h.strip()]
+        if earlier:  # a follow-up reads the last earlier question alone (earlier_question)
+            earlier[-1] = _as_asked(earlier[-1])
         if message.as_written:
             return self.explain(text, earlier, lang, limit, rank_hopeless=False)
         explained = []

@@ -108,7 +108,6 @@ class Balance:
     GONE = 2**31 - 1  # a process that ended holds "every" connection until its replacement counts its own
 
     def __init__(self, processes: int) -> None:
-        self.processes = processes
         self._counts = mmap.mmap(-1, self._SLOT.size * processes)  # anonymous: shared with forked processes
 
     def count(self, slot: int, connections: int) -> None:
