@@ -13,8 +13,10 @@ import marshal
 import math
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -133,6 +135,27 @@ PEOPLE_COUNTED = LazyPattern(
 _WHO_ASKS = LazyPattern(r"^\W*(who|wer)\b", re.I)
 _AND = LazyPattern(r"^\W*(and|und|but|aber)\b", re.I)  # "And who …?" asks who
 _WORDS = LazyPattern(r"[\w'’]+", re.UNICODE)
+
+# What the searches of the message being answered found, by query: a message's second question ranks
+# the first again for its context, and a follow-up to a "Who …?" question answers that question and ranks
+# it, so one message would search for one question several times. Kept for one message, never across
+# messages: a question asked again is searched again.
+_SEARCHED: ContextVar[dict[tuple, list[tuple[Passage, float, int | None]]] | None] = ContextVar(
+    "searched", default=None
+)
+
+
+@contextmanager
+def _one_message() -> Iterator[None]:
+    """The scope of :data:`_SEARCHED`: a message, with the questions its answer asks on the way."""
+    if _SEARCHED.get() is not None:  # a question asked while answering the message belongs to it
+        yield
+        return
+    token = _SEARCHED.set({})
+    try:
+        yield
+    finally:
+        _SEARCHED.reset(token)
 
 
 @dataclass
@@ -516,6 +539,19 @@ class Assistant:
         return share
 
     def _candidates(self, query: ParsedQuery) -> list[Candidate]:
+        """Passages worth reranking (see :meth:`_search_candidates`), searched once per message for one query."""
+        searched_now = _SEARCHED.get()
+        if searched_now is None:
+            return self._search_candidates(query)
+        key = tuple((t.word, tuple(t.variants.items())) for t in query.terms)
+        known = searched_now.get(key)
+        if known is None:
+            found = self._search_candidates(query)
+            searched_now[key] = [(c.passage, c.bm25, c.found_at) for c in found]
+            return found
+        return [Candidate(p, s, found_at=i) for p, s, i in known]
+
+    def _search_candidates(self, query: ParsedQuery) -> list[Candidate]:
         """Passages worth reranking: the best for all variants, and the best for the words as asked.
 
         Synonyms and fields add up in BM25, so passages whose title holds a common word, or
@@ -608,7 +644,13 @@ class Assistant:
     def _explain_message(self, text: str, history: list[str] | None, lang: str | None, limit: int) -> Explanation:
         """The answer to a visitor's message: to its one question, or to each of its questions in turn,
         joined (see assistant.message); the explanation is that of the first question answered."""
-        message = read_message(text)
+        with _one_message():
+            return self._explain_read_message(read_message(text), history, lang, limit)
+
+    def _explain_read_message(
+        self, message: Message, history: list[str] | None, lang: str | None, limit: int
+    ) -> Explanation:
+        text = message.text
         earlier = [h for h in history or [] if isinstance(h, str) and h.strip()]
         if earlier:  # a follow-up reads the last earlier question alone (earlier_question)
             earlier[-1] = _as_asked(earlier[-1])

@@ -122,3 +122,24 @@ def test_a_follow_up_to_a_long_message_is_about_what_that_message_asked(assistan
     result = ask(assistant, "Who leads it?", [earlier])
     assert not result["abstained"]
     assert pages(result)[0].endswith("/groups/genomics.html") and "Alan Turing" in result["passages"][0]["quote"]
+
+
+def test_a_message_searches_for_each_query_once_and_the_next_message_searches_again(assistant, monkeypatch):
+    from assistant.search_index import SearchIndex
+
+    searched: list[tuple[str, ...]] = []
+    search = SearchIndex.search
+
+    def counted(self, query, *args, **kwargs):
+        searched.append(tuple((t.word, *t.variants) for t in query.terms) + tuple(kwargs.get("fields") or ()))
+        return search(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "search", counted)
+    fresh = Assistant(assistant.index, assistant.analyzer)  # one that has not answered this question before
+    message = f"{LEAD_IN} What does the Genomics group work on? Also, is there anyone I could write to about it?"
+    first = ask(fresh, message)
+    # the second question ranks the first again for the pages it is about: that search is the first's
+    assert not first["abstained"] and len(searched) == len(set(searched)) > 0
+    once = len(searched)
+    assert ask(fresh, message) == first
+    assert len(searched) == 2 * once  # a message asked again is searched again
