@@ -566,6 +566,36 @@ def _list_runs(items: list[str]) -> Iterator[list[str]]:
         yield run
 
 
+_LABEL = re.compile(r"([^:\n]{1,40}):\s")
+
+
+def _record_runs(items: list[str]) -> Iterator[list[str]]:
+    """The items of a list of long items, a long item alone and short ones together: "Name: …",
+    "Email: …", "Bio: …" say who has the address only as long as they stand in one passage. A label
+    seen already in the run ("Name:" again) starts the next record."""
+    run: list[str] = []
+    labels: set[str] = set()
+    for item in items:
+        label = _LABEL.match(item)
+        name = label.group(1).casefold() if label else None
+        if word_count(item) > LIST_ITEM_WORDS:
+            if run:
+                yield run
+            yield [item]
+            run = []
+            continue
+        if run and (name in labels or word_count(" ".join(run)) + word_count(item) > MAX_LIST_WORDS):
+            yield run
+            run, labels = [], set()
+        if not run:
+            labels = set()
+        run.append(item)
+        if name:
+            labels.add(name)
+    if run:
+        yield run
+
+
 @dataclass
 class _Piece:
     text: str
@@ -580,8 +610,11 @@ def _pieces(block: _Block) -> Iterator[_Piece]:
             for run in _list_runs(block.items):
                 yield _Piece("\n".join(run), len(run) > 1, block.in_bibliography)
         else:
-            for item in block.items:
-                for chunk in _text_chunks(item):
+            for run in _record_runs(block.items):
+                if len(run) > 1:
+                    yield _Piece("\n".join(run), True, block.in_bibliography)
+                    continue
+                for chunk in _text_chunks(run[0]):
                     yield _Piece(chunk, False, block.in_bibliography)
         return
     if _looks_like_list(block.text):
@@ -720,6 +753,8 @@ class _Cutter:
             self.pending.append(block.text)  # "Research interests:" belongs to the list below it
         elif block.kind == "heading":
             self.heading(block)
+        elif self._ends_card(block, following):
+            self.out[-1] = replace(self.out[-1], text=self.out[-1].text + "\n" + block.text)
         elif _is_caption(block) or self._is_card_line(block, following):
             self.caption(block)
         else:
@@ -819,6 +854,24 @@ class _Cutter:
             and 0 < word_count(block.text) <= 12
             and block.text[-1] not in ".!?:;"
             and not block.text[0].islower()
+        )
+
+    def _ends_card(self, block: _Block, following: _Block | None) -> bool:
+        """A line that reads as a heading, after the short passage under a heading and right before the next
+        heading of that rank: the card's last line (a name, "[ more ]", then the role), not the next card's
+        title."""
+        top = self.stack[-1] if self.stack else None
+        return (
+            top is not None
+            and top[0] <= 6
+            and following is not None
+            and following.kind == "heading"
+            and following.level <= top[0]
+            and not self.pending
+            and self.record == (self.stack, len(self.out))
+            and bool(self.out)
+            and word_count(self.out[-1].text) <= RECORD_WORDS
+            and _is_caption(block)
         )
 
     def _keep_lone_caption(self) -> None:

@@ -197,3 +197,32 @@ def test_a_control_in_a_table_row_is_left_out_with_an_omission():
         "<tr><td>Phone: 0341 1234</td></tr></table>"
     )
     assert p.text.split("\n") == ["Contact", "…", "Phone: 0341 1234"]
+
+
+def test_labelled_items_of_one_person_stay_one_passage_beside_a_long_bio():
+    bio = " ".join(["She works on methods for data donation studies, in measurement and representation."] * 10)
+    items = lambda name, mail: (  # noqa: E731
+        f"<li><strong>Name</strong>: {name}</li><li><strong>Affiliation</strong>: Utrecht University</li>"
+        f"<li><strong>Email address</strong>: {mail}</li><li><strong>Bio</strong>: {bio}</li>"
+    )
+    passages = page(
+        f"<h2>Organizers</h2><ul>{items('Ada Lovelace', 'ada@uu.nl')}{items('Alan Turing', 'alan@uu.nl')}</ul>"
+    )
+    [ada] = [p for p in passages if "ada@uu.nl" in p.text]
+    [alan] = [p for p in passages if "alan@uu.nl" in p.text]
+    assert "Name: Ada Lovelace" in ada.text and "Alan" not in ada.text
+    assert "Name: Alan Turing" in alan.text and "Ada" not in alan.text
+    assert not any(bio in p.text and "Name:" in p.text for p in passages)  # a long bio is a passage of its own
+
+
+def test_the_line_under_a_card_link_is_that_cards_role_not_the_title_of_the_next_card():
+    card = (
+        '<div class="person"><h3>{name}</h3><a href="/people/{slug}/">[ more ]</a><div class="role">{role}</div></div>'
+    )
+    people = [("Ada Lovelace", "ada", "Professor"), ("Alan Turing", "alan", "Staff Scientist")]
+    cards = "".join(card.format(name=n, slug=s, role=r) for n, s, r in people)
+    passages = page(f"<h1>People</h1>{cards}<h2>Alumni</h2><p>Former members of the lab.</p>")
+    [ada] = [p.text for p in passages if "Ada" in p.text]
+    [alan] = [p.text for p in passages if "Alan" in p.text]
+    assert ada.endswith("Ada Lovelace\n[ more ]\nProfessor")
+    assert alan == "Alan Turing\n[ more ]\nStaff Scientist"
