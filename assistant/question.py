@@ -1170,8 +1170,11 @@ _DEFINITION = LazyPattern(
 _NOT_A_SUBJECT = LazyPattern(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b", re.I)
 
 
+# "call" asks for a number as a verb ("Who can I call?", "Call the office"), not as the noun of "a grant call"
 _PHONE_ASKED = LazyPattern(
-    r"\b(phone|telephone|phone number|call|fax|telefon\w*|rufnummer|durchwahl|anrufen|faxnummer)\b", re.I
+    r"\b(phone|telephone|phone number|fax|telefon\w*|rufnummer|durchwahl|anrufen|faxnummer)\b"
+    r"|^\W*call\b|\b(to|can|could|should|may|do|shall|will|i|we|you)\s+(i\s+|we\s+|you\s+)?call\b",
+    re.I,
 )
 # an international or national number ("+49 201 …", "0201 …"), or one written the North American way
 # without its country code ("512-232-2874", "(512) 232-2874")
