@@ -379,6 +379,10 @@ class Vocabulary:
     def __contains__(self, term: object) -> bool:
         return self.doc_freq(term) > 0 if isinstance(term, str) else False
 
+    def long_form(self, short: str) -> tuple[str, str] | None:
+        """The name an acronym stands for on the site, and the language it is written in (an index knows them)."""
+        return None
+
     def __len__(self) -> int:
         return len(self._counts)
 

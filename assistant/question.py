@@ -55,6 +55,9 @@ TYPO_WEIGHT = 0.8
 GLOSSARY_WEIGHT = 0.7
 COMPOUND_WEIGHT = 0.6
 COGNATE_WEIGHT = 0.75
+# The name an acronym stands for covers the question word as the acronym does; in BM25 it adds to the acronym
+# where a passage has both (where the site spells it out), so it weighs little there.
+ACRONYM_WEIGHT = 0.3
 DERIVED_WEIGHT = 0.6
 FAMILY_WEIGHT = 0.7
 FEMININE_WEIGHT = 0.95  # a Professorin is a professor
@@ -233,6 +236,21 @@ def glossary_words(ctx: Context, draft: Draft) -> None:
         )  # "Autos", "Kitas": the stemmer keeps the s
     draft.reach(groups, 1.0, replace=True)
     draft.term.known = any(ctx.known(v) for v in draft.term.variants)
+
+
+def acronym(ctx: Context, draft: Draft) -> None:
+    """An acronym the site spells out ("NHGRI"): the name it stands for, as a phrase of its words, since a
+    page may say "National Human Genome Research Institute" where the visitor writes the short form."""
+    word = draft.word
+    if ctx.vocabulary is None or sum(c.isupper() for c in word.raw) < 2:
+        return
+    found = ctx.vocabulary.long_form(word.raw)
+    if found is None:
+        return
+    name, lang = found
+    stems = [terms[0] for w in name.split() if (terms := ctx.analyzer.index_terms(w, lang))]
+    if len(stems) >= 2:
+        draft.term.add(" ".join(stems), ACRONYM_WEIGHT, "acronym", f"{word.raw!r} = {name!r}")
 
 
 def compound(ctx: Context, draft: Draft) -> None:
@@ -487,6 +505,7 @@ TERM_STEPS: tuple[TermStep, ...] = (
     own_forms,
     ordinal,
     glossary_words,
+    acronym,
     compound,
     compound_head,
     compound_modifier,

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import orjson
 import tantivy
 
+from .acronyms import Acronym, acronyms_in, site_acronyms
 from .analysis import MAX_WORD_LETTERS, Analyzer, ParsedQuery, Vocabulary, damerau_levenshtein, typo_distance
 from .documents import Passage
 from .text import fold
@@ -51,6 +52,7 @@ MANIFEST = "manifest.json"
 MARKER = "institute-assistant index"
 VOCAB_DIR = "vocab"
 UNINDEXED = "unindexed-terms.txt"  # see _write_unindexed
+ACRONYMS = "acronyms.json"  # short form -> [the name it stands for, its language]; see assistant.acronyms
 
 # How much a match in each field counts (times the variant's weight).
 FIELD_BOOSTS = {"title": 2.0, "heading": 1.5, "body": 1.0, "exact": 1.0}
@@ -198,6 +200,7 @@ class PreparedPassage(NamedTuple):
     page: str
     source: str = ""  # the source file: pages made from one template (a profile per person) share it
     unindexed: str = ""  # stored terms of its context that none of its fields holds, joined by spaces
+    acronyms: str = ""  # "short\tname\tlanguage" per acronym its text spells out, one a line
 
 
 class PassagePreparer:
@@ -242,6 +245,7 @@ class PassagePreparer:
             passage.page_url or passage.url.split("#", 1)[0],
             passage.source,
             " ".join(sorted(set(context) - fielded)),
+            "\n".join(f"{a.short}\t{a.long}\t{a.lang}" for a in acronyms_in(passage.text, passage.lang)),
         )
 
 
@@ -251,6 +255,7 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
     digest = hashlib.sha256()
     pages: set[str] = set()
     unindexed: set[str] = set()
+    acronyms: list[Acronym] = []
     n = 0
     prepare = PassagePreparer(analyzer)
     try:
@@ -269,6 +274,8 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
             pages.add(entry.page)
             if entry.unindexed:
                 unindexed.update(entry.unindexed.split(" "))
+            if entry.acronyms:
+                acronyms.extend(Acronym(*line.split("\t")) for line in entry.acronyms.split("\n"))
             n += 1
             if progress and n % 1000 == 0:
                 progress(n)
@@ -284,6 +291,7 @@ def _write_passages(passages: Iterable[Passage | PreparedPassage], folder: Path,
     searcher = index.searcher()
     _write_vocabulary(searcher, folder / VOCAB_DIR)
     _write_unindexed(searcher, unindexed, folder / UNINDEXED)
+    (folder / ACRONYMS).write_text(json.dumps(site_acronyms(acronyms), ensure_ascii=False), encoding="utf-8")
     return {"pages": len(pages), "passages": n, "content_hash": digest.hexdigest()}
 
 
@@ -314,9 +322,16 @@ def _write_vocabulary(searcher: tantivy.Searcher, folder: Path) -> None:
 class IndexVocabulary(Vocabulary):
     """The words of an index, read from its term dictionaries when asked."""
 
-    def __init__(self, searcher: tantivy.Searcher, words: tantivy.Index) -> None:
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        words: tantivy.Index,
+        acronyms: Callable[[], dict[str, list[str]]] | None = None,
+    ) -> None:
         super().__init__()
         self._searcher = searcher
+        self._read_acronyms = acronyms
+        self._acronyms: dict[str, list[str]] | None = None
         # a question's words and their variants are looked up dozens of times per answer, and the same
         # words come back question after question; an opened index never changes
         self._doc_freqs: dict[str, int] = {}
@@ -338,6 +353,13 @@ class IndexVocabulary(Vocabulary):
                 self._doc_freqs.clear()
             self._doc_freqs[term] = df
         return df
+
+    def long_form(self, short: str) -> tuple[str, str] | None:
+        found = self._acronyms
+        if found is None:
+            found = self._acronyms = self._read_acronyms() if self._read_acronyms else {}
+        entry = found.get(fold(short))
+        return (entry[0], entry[1]) if entry else None
 
     def ending_with(self, tail: str, limit: int = 20) -> list[str]:
         key = ("tail", tail, limit)
@@ -410,7 +432,7 @@ class SearchIndex:
         self._index = index
         self._schema = index.schema
         self._searcher = index.searcher()
-        self._vocabulary = IndexVocabulary(self._searcher, words)
+        self._vocabulary = IndexVocabulary(self._searcher, words, self._site_acronyms)
         self._word_doc_freqs_kept: dict[str, dict[str, int]] = {}  # see IndexVocabulary._doc_freqs
         self._passages_kept: dict[tuple[int, int], Passage] = {}  # decoded passages by document address
         self._plans_kept: dict[tuple[str, tuple[str, ...]], _VariantPlan] = {}  # see _plan
@@ -556,6 +578,21 @@ class SearchIndex:
             return frozenset((self.path / UNINDEXED).read_text(encoding="utf-8").split())
         except (OSError, UnicodeDecodeError):
             return None
+
+    def _site_acronyms(self) -> dict[str, list[str]]:
+        """The acronyms the site spells out (:data:`ACRONYMS`), read when a question first has one; none for an
+        index built before they were listed, or whose file can no longer be read."""
+        if ACRONYMS not in self.manifest["files"]:
+            return {}
+        try:
+            table = json.loads((self.path / ACRONYMS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(table, dict):
+            return {}
+        return {
+            k: v for k, v in table.items() if isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v)
+        }
 
     def _word_doc_freqs(self, word: str) -> dict[str, int]:
         """A word's document frequency in each field, looked up once per opened index (some 50 per question)."""

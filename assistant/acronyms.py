@@ -1,0 +1,77 @@
+"""Acronyms a site spells out: "National Human Genome Research Institute (NHGRI)".
+
+A visitor asks with the short form where a page writes the long one, or the other way round. The
+indexer reads each passage for a name followed by its acronym in brackets, keeps the pairs whose
+letters fit (the acronym's first letter opens the name's first word, its other letters stand in
+the name in order, as Schwartz and Hearst's rule has it), and writes them beside the index; the
+question parser then looks for the spelt-out name too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .text import fold
+
+MIN_LETTERS, MAX_LETTERS = 2, 8
+# a bracketed short form: capitals, maybe digits or lower-case letters after the first two ("DFG", "NFDI4Objects")
+_PAIR = re.compile(r"((?:[\w’'&-]+[ \u00a0]+){1,12})\(([A-ZÄÖÜ][A-ZÄÖÜ][\wÄÖÜäöü-]{0,6})\)")
+_WORD = re.compile(r"[\w’'&-]+")
+
+
+@dataclass(frozen=True)
+class Acronym:
+    """A short form, the name it stands for as the site writes it, and that passage's language."""
+
+    short: str
+    long: str
+    lang: str
+
+
+def acronyms_in(text: str, lang: str) -> Iterator[Acronym]:
+    """Each "Long Name (LN)" of a text whose letters fit."""
+    if "(" not in text:
+        return
+    for m in _PAIR.finditer(text):
+        short = m.group(2)
+        letters = [c for c in short if c.isupper()]
+        if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or short.isdigit():
+            continue
+        long = _long_form(_WORD.findall(m.group(1)), short)
+        if long:
+            yield Acronym(short, long, lang)
+
+
+def _long_form(words: list[str], short: str) -> str | None:
+    """The fewest last ``words`` that spell ``short``: its letters in order, backwards from the last word,
+    the first one opening a word."""
+    letters = fold(short.replace("-", ""))
+    for n in range(1, min(len(words), len(letters) + 5) + 1):
+        name = words[-n:]
+        if not name[0][:1].isupper() or fold(name[0][:1]) != letters[0]:
+            continue
+        if n >= 2 and _spells(fold(" ".join(name)), letters):
+            return " ".join(name)
+    return None
+
+
+def _spells(name: str, letters: str) -> bool:
+    """Whether the letters after the first stand in ``name`` in order, after its first letter."""
+    at = len(name)
+    for letter in reversed(letters[1:]):
+        at = name.rfind(letter, 1, at)
+        if at < 1:
+            return False
+    return True
+
+
+def site_acronyms(found: Iterable[Acronym]) -> dict[str, list[str]]:
+    """Short form (folded) -> [name, language]: the name the site writes most often for it."""
+    counts = Counter((fold(a.short), a.long, a.lang) for a in found)
+    table: dict[str, list[str]] = {}
+    for (short, long, lang), _ in counts.most_common():
+        table.setdefault(short, [long, lang])
+    return dict(sorted(table.items()))
