@@ -1083,8 +1083,8 @@ _FUNDER_ASKED = LazyPattern(
 )
 _FUNDER_LOOKS = LazyPattern(
     r"\b(funded|financed|sponsored|supported|paid) by\b|\b(gefördert|finanziert|unterstützt|getragen) (von|durch)\b"
-    r"|\b(foundation|stiftung|forschungsgemeinschaft|DFG|BMBF|ERC|NSF|NIH|ministry|ministerium|council|"
-    r"european union|european commission|horizon 2020|horizon europe|förderung|funding|grant)\b",
+    r"|\b(foundation|\w*stiftung|\w*forschungsgemeinschaft|DFG|BMBF|ERC|NSF|NIH|ministry|\w*ministerium|council|"
+    r"european union|european commission|horizon 2020|horizon europe|förderung|fördert|funds|funding|grant)\b",
     re.I,
 )
 _SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPattern | _PersonLooks]] = [

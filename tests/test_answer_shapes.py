@@ -185,6 +185,18 @@ def test_who_paid_asks_for_a_funder(question, shape):
     assert answer_shape(question).name == shape
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das Bundesministerium für Bildung und Forschung fördert das Projekt.",
+        "Die Volkswagenstiftung trägt die Kosten der Tagung.",
+        "The Wellcome Trust funds the network.",
+    ],
+)
+def test_a_ministry_or_foundation_named_in_one_german_word_is_a_funder(text):
+    assert answer_shape("Who funds the project?").fits(text)
+
+
 def test_who_paid_is_answered_by_the_funding_not_by_a_person(assistant):
     answer = assistant.answer("Who paid for the funding explorer project?")
     assert not answer.abstained
