@@ -18,8 +18,9 @@ from .text import fold
 
 MIN_LETTERS, MAX_LETTERS = 2, 8
 # a bracketed short form: capitals, maybe digits or lower-case letters after the first two ("DFG", "NFDI4Objects")
-_PAIR = re.compile(r"((?:[\w’'&-]+[ \u00a0]+){1,12})\(([A-ZÄÖÜ][A-ZÄÖÜ][\wÄÖÜäöü-]{0,6})\)")
+_SHORT = re.compile(r"(?<=\s)\(([A-ZÄÖÜ][A-ZÄÖÜ][\wÄÖÜäöü-]{0,6})\)")
 _WORD = re.compile(r"[\w’'&-]+")
+_BEFORE = 200  # characters read back from a short form for its name: more than a name of 12 long words
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,14 @@ def acronyms_in(text: str, lang: str) -> Iterator[Acronym]:
     """Each "Long Name (LN)" of a text whose letters fit."""
     if "(" not in text:
         return
-    for m in _PAIR.finditer(text):
-        short = m.group(2)
+    for m in _SHORT.finditer(text):
+        short = m.group(1)
         letters = [c for c in short if c.isupper()]
-        if not MIN_LETTERS <= len(letters) <= MAX_LETTERS or short.isdigit():
+        if not MIN_LETTERS <= len(letters) <= MAX_LETTERS:
             continue
-        long = _long_form(_WORD.findall(m.group(1)), short)
+        before = text[max(0, m.start() - _BEFORE) : m.start()]
+        line = before.rsplit("\n", 1)[-1]  # a name stands on the line of its short form
+        long = _long_form(_WORD.findall(line)[-12:], short)
         if long:
             yield Acronym(short, long, lang)
 
