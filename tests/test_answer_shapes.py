@@ -269,13 +269,15 @@ def test_who_are_the_postdocs_is_answered_by_names_not_by_the_job_offer(tmp_path
 
 
 def test_a_call_for_grants_asks_for_its_deadline_and_a_call_to_someone_for_a_number(tmp_path):
-    site = {
-        "_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n",
-        "grant.md": "---\ntitle: Harbour grant 2026\n---\nThe harbour grant call is open. "
-        "Proposals can be submitted until 1 October 2026.\n",
-        "contact.md": "---\ntitle: Contact\n---\nPhone: +49 201 183 4000. The office is open in the mornings.\n",
-    }
-    lab = open_site_with_news(tmp_path, site, news=12)
+    grant = "The harbour grant call is open. Proposals can be submitted until 1 October 2026."
+    contact = "Phone: +49 201 183 4000. The office is open in the mornings."
+    pages = {"grant.md": ("Harbour grant 2026", grant), "contact.md": ("Contact", contact)}
+    lab = open_site_with_news(
+        tmp_path,
+        {"_config.yml": "title: Harbour Data Lab\nurl: https://lab.example.org\n"}
+        | {name: f"---\ntitle: {title}\n---\n{text}\n" for name, (title, text) in pages.items()},
+        news=12,
+    )
     assert answer_shape("What is the deadline for the harbour grant call?").name == "deadline"
     answer = lab.answer("What is the deadline for the harbour grant call?")
     assert not answer.abstained and "1 October 2026" in answer.hits[0].quote.text
