@@ -1,10 +1,11 @@
 """Acronyms a site spells out: "National Human Genome Research Institute (NHGRI)".
 
-A visitor asks with the short form where a page writes the long one, or the other way round. The
-indexer reads each passage for a name followed by its acronym in brackets, keeps the pairs whose
-letters fit (the acronym's first letter opens the name's first word, its other letters stand in
-the name in order, as Schwartz and Hearst's rule has it), and writes them beside the index; the
-question parser then looks for the spelt-out name too.
+A visitor asks with the short form where a page writes the long one. The indexer reads each
+passage for a name followed by its acronym in brackets, keeps the pairs whose letters fit (the
+acronym's first letter opens the name's first word, its other letters stand in the name in order,
+as Schwartz and Hearst's rule has it), and writes them beside the index; the question parser then
+looks for the spelt-out name too. A question that writes the name out is not also searched by its
+acronym.
 """
 
 from __future__ import annotations

@@ -582,13 +582,11 @@ def _record_runs(items: list[str]) -> Iterator[list[str]]:
             if run:
                 yield run
             yield [item]
-            run = []
+            run, labels = [], set()
             continue
         if run and (name in labels or word_count(" ".join(run)) + word_count(item) > MAX_LIST_WORDS):
             yield run
             run, labels = [], set()
-        if not run:
-            labels = set()
         run.append(item)
         if name:
             labels.add(name)
@@ -754,7 +752,7 @@ class _Cutter:
         elif block.kind == "heading":
             self.heading(block)
         elif self._ends_card(block, following):
-            self.out[-1] = replace(self.out[-1], text=self.out[-1].text + "\n" + block.text)
+            self._join_last(block.text)
         elif _is_caption(block) or self._is_card_line(block, following):
             self.caption(block)
         else:
@@ -786,8 +784,12 @@ class _Cutter:
             return False
         if not self.stack or word_count(self.stack[-1][1]) < RECORD_TITLE_WORDS:
             return False  # under a short heading ("Members", a name) short lines are items of their own
-        self.out[-1] = replace(last, text=last.text + "\n" + text)
+        self._join_last(text)
         return True
+
+    def _join_last(self, line: str) -> None:
+        """A line that belongs to the passage added last: a record's next line, a card's role."""
+        self.out[-1] = replace(self.out[-1], text=self.out[-1].text + "\n" + line)
 
     def heading(self, block: _Block) -> None:
         if block.level == 1 and block.text == self.doc.title:
