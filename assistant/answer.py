@@ -18,7 +18,7 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
@@ -64,6 +64,8 @@ MAX_PER_PAGE = 2  # a page's best passages, then other pages, before more of the
 MAX_LIKE_ITEMS = 5  # short passages of one section that match alike (a team list) join its quote, up to this many
 LIKE_ITEM_SHARE = 0.8  # ... when they score at least this share of its first
 SHORT_ITEM_WORDS = 40
+MAX_CARDS = 12  # cards under one heading that match alike (platforms, a team grid) join its first card's hit
+CARD_SHARE = 0.6  # ... scoring at least this share of it (the first card also holds the heading over them all)
 _PLACE_QUALIFIER = LazyPattern(r"\b(in|at|im|am)\s+([A-ZÄÖÜ][\w-]+)\s*\?*$")
 # "im", "am" hold an article: the German noun after them is a common one ("im Studium", "am Wochenende")
 # unless it is written as a name's short form ("am DAI", "im UKE")
@@ -947,6 +949,7 @@ class _Selection:
         self.per_page: dict[str, int] = {}
         self.firsts: dict[tuple[str, str], Candidate] = {}  # section -> the candidate its hit was made of
         self.joined: dict[tuple[str, str], int] = {}  # section -> like items joined to its hit
+        self.cards: dict[tuple[str, str], list[tuple[int, Quote]]] = {}  # section -> its hit's cards, by place
 
     def pick(self, ranked: list[Candidate]) -> list[Hit]:
         hits = self._pick(ranked)
@@ -979,6 +982,8 @@ class _Selection:
                 continue
             if c.section in self.sections:
                 self._join_section(c)
+            elif (host := self._card_host(c)) is not None:
+                self._join_card(host, c)  # the next card of a list of cards: "For which platforms ...?"
             elif self.per_page.get(c.page, 0) >= MAX_PER_PAGE and not (
                 self.hits and _siblings(self.hits[0].passage, c.passage)
             ):
@@ -1022,6 +1027,33 @@ class _Selection:
             and word_count(c.passage.text) <= SHORT_ITEM_WORDS
             and word_count(first.passage.text) <= SHORT_ITEM_WORDS
         )
+
+    def _card_host(self, c: Candidate) -> tuple[str, str] | None:
+        """The section of a hit shown whose first passage is a short card beside this one, under one parent
+        heading, matching the same words about as well: one more item of a list made of cards (a platform,
+        a person of a team grid), joined to that hit rather than taking a place of its own."""
+        if word_count(c.passage.text) > SHORT_ITEM_WORDS:
+            return None
+        for section, first in self.firsts.items():
+            if (
+                _siblings(first.passage, c.passage)
+                and first.matched == c.matched
+                and c.score >= CARD_SHARE * first.score
+                and self.joined.get(section, 0) < MAX_CARDS
+                and word_count(first.passage.text) <= SHORT_ITEM_WORDS
+            ):
+                return section
+        return None
+
+    def _join_card(self, host: tuple[str, str], c: Candidate) -> None:
+        """The cards of a hit are quoted in the order the page shows them, however they ranked."""
+        hit = next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == host)
+        cards = self.cards.setdefault(host, [(_page_order(hit.passage), hit.quote)])
+        cards.append((_page_order(c.passage), self.assistant.quote(c.passage, self.query, c.matched, self.shape)))
+        cards.sort(key=lambda card: card[0])
+        hit.quote = reduce(_join, (quote for _, quote in cards))
+        self.joined[host] = self.joined.get(host, 0) + 1
+        self.texts.add(c.passage.text)
 
     def _add(self, c: Candidate) -> None:
         self.firsts.setdefault(c.section, c)
@@ -1165,6 +1197,12 @@ def _join(first: Quote, second: Quote) -> Quote:
     return Quote(
         first.text + gap + second.text, first.highlights + [(a + shift, b + shift) for a, b in second.highlights]
     )
+
+
+def _page_order(passage: Passage) -> int:
+    """Where a passage stands on its page: the number its id ends in (ids count a page's passages)."""
+    tail = passage.id.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else passage.line or 0
 
 
 def _siblings(a: Passage, b: Passage) -> bool:

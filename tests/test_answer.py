@@ -215,6 +215,23 @@ def test_the_next_section_beside_a_hit_that_matches_alike_is_shown_with_it(tmp_p
     assert any(u.endswith("#french") for u in urls) and any(u.endswith("#spanish") for u in urls)
 
 
+def test_a_list_made_of_cards_is_quoted_as_one_hit_in_the_order_of_the_page(tmp_path):
+    from conftest import open_site_with_news
+
+    cards = [("Mastodon", "posts, boosts, followers"), ("Reddit", "comments, votes"), ("Spotify", "listening history"),
+             ("Strava", "routes, activities"), ("Discord", "server messages"), ("Tumblr", "posts, likes"),
+             ("Pinterest", "pins, boards")]  # fmt: skip
+    page = "---\ntitle: Export tools\n---\n## Supported platforms\n\n" + "".join(
+        f"### {name}\n\n{what}\n\n" for name, what in cards
+    )
+    assistant = open_site_with_news(tmp_path, {"tools.md": page}, news=40)
+    result = ask(assistant, "Which platforms are supported by the export tools?")
+    quote = result["passages"][0]["quote"] if "Mastodon" in result["passages"][0]["quote"] else ""
+    places = [quote.find(name) for name, _ in cards]
+    assert -1 not in places, quote
+    assert places == sorted(places)  # as the page shows them, not as they ranked
+
+
 def test_a_word_that_frames_the_question_is_not_taken_for_a_name_the_site_lacks(tmp_path):
     from conftest import open_site_with_news
 
