@@ -81,7 +81,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         nichts noch nun nur ob oder ohne sehr sein seine seinem seinen seiner sich sie sind so solche soll
         sollen sondern sowie über um und uns unser unsere unter viel vom von vor war waren warum was weil
         welche welchem welchen welcher welches wem wen wenn wer werde werden wie wieso weshalb wieviel
-        wie viele wir wird wo woher wohin worden wurde wurden zu zum zur zwischen
+        wieviele wievielen wie viele wir wird wo woher wohin worden wurde wurden zu zum zur zwischen
         irgendwer jemanden etwas nenne nennen zeige zeigen sag sagen
         """.split()
     ),

@@ -73,6 +73,8 @@ _WITH_ARTICLE = frozenset(("im", "am"))
 _NAME_SHORT_FORM = LazyPattern(r"[A-ZÄÖÜ].*[A-ZÄÖÜ0-9]")
 _PUNCTUATION = "?!.,;:()\"'«»„“”"
 MIN_COVERAGE = 0.4  # share of the question's weight one passage must match, else abstain
+LOW_COVERAGE = 0.3  # ... or this share, when two of the question's words or more make it (a paraphrase)
+WORD_SHARE = 0.1  # ... each of them this share of the question's weight at least
 CONTEXT_PAGES = 2  # a follow-up prefers the pages that answered the previous question ...
 CONTEXT_BOOST = 1.5  # ... by this factor
 PUBLICATION_SHARE = 0.7  # a bibliography entry counts this much for a question that asks for no paper
@@ -752,7 +754,7 @@ class Assistant:
             return Explanation(understanding, weights, [], Answer(question, lang, True, MESSAGES[lang]["abstain"]))
         shape = understanding.shape
         credits = self._variant_credits(query)
-        if not rank_hopeless and self._best_coverage_possible(query, weights, shape, credits) < MIN_COVERAGE:
+        if not rank_hopeless and self._best_coverage_possible(query, weights, shape, credits) < LOW_COVERAGE:
             abstained = Answer(question, lang, True, MESSAGES[lang]["abstain"])
             answer = pinned_first(self.index, self.analyzer, query, abstained, MESSAGES[lang]["lead"])
             return Explanation(understanding, weights, [], answer)
@@ -780,10 +782,10 @@ class Assistant:
             role = next((t for t in query.terms if t.word.lower() == understanding.role.lower()), None)
             # "who leads X?" is answered by a passage that says who leads, not by one naming X and a person
             ranked = [c for c in ranked if self._names_a_role(c, role)]
-        best_coverage = max((c.coverage for c in ranked), default=0.0)
         # no candidate covers enough of the question: the answer abstains, and no quote need be chosen
-        hits = _Selection(self, query, limit, shape).pick(ranked) if best_coverage >= MIN_COVERAGE else []
-        if not hits or best_coverage < MIN_COVERAGE:
+        enough = _covers_enough(query, weights, ranked)
+        hits = _Selection(self, query, limit, shape).pick(ranked) if enough else []
+        if not hits or not enough:
             answer = Answer(question, lang, True, MESSAGES[lang]["abstain"])
         else:
             answer = Answer(question, lang, False, MESSAGES[lang]["lead"], hits)
@@ -1199,6 +1201,21 @@ def _join(first: Quote, second: Quote) -> Quote:
     )
 
 
+def _covers_enough(query: ParsedQuery, weights: list[float], ranked: list[Candidate]) -> bool:
+    """Whether some passage matches enough of the question to answer it: most of its weight, or a little
+    less when two of its words or more make that, each weighing something. A paraphrase ("Neustart" for
+    "Re-launch") leaves one word unmatched that weighs much, being rare; a question the site does not
+    answer matches one word of it at most (its town, a platform it names), and the site's own name."""
+    floor = WORD_SHARE * sum(weights)
+    telling = [t for t, w in zip(query.terms, weights, strict=True) if w >= floor]
+    for c in ranked:
+        if c.coverage >= MIN_COVERAGE:
+            return True
+        if c.coverage >= LOW_COVERAGE and sum(1 for t in telling if c.matched.intersection(t.variants)) >= 2:
+            return True
+    return False
+
+
 def _page_order(passage: Passage) -> int:
     """Where a passage stands on its page: the number its id ends in (ids count a page's passages)."""
     tail = passage.id.rsplit("-", 1)[-1]
@@ -1364,5 +1381,8 @@ def format_explanation(explanation: Explanation, top: int = 5) -> str:
         lines.append(f"   matched: {', '.join(sorted(c.matched)) or 'nothing'}")
     best = max((c.coverage for c in explanation.candidates), default=0.0)
     verdict = "declined" if explanation.answer.abstained else "answered"
-    lines.append(f"{verdict}: best coverage {best:.2f} (abstains below {MIN_COVERAGE})")
+    lines.append(
+        f"{verdict}: best coverage {best:.2f} (abstains below {MIN_COVERAGE}, or below {LOW_COVERAGE} when"
+        " fewer than two of the question's words make it)"
+    )
     return "\n".join(lines)

@@ -232,6 +232,24 @@ def test_a_list_made_of_cards_is_quoted_as_one_hit_in_the_order_of_the_page(tmp_
     assert places == sorted(places)  # as the page shows them, not as they ranked
 
 
+def test_a_paraphrase_that_matches_two_words_is_answered_and_one_word_is_not_enough(tmp_path):
+    from conftest import open_site_with_news
+
+    page = (
+        "---\ntitle: Activities\n---\n## Meetings\n\nAfter the relaunch in June 2025 the working group meets "
+        "online every two months, and in person once a year.\n"
+    )
+    assistant = open_site_with_news(tmp_path, {"activities.md": page}, news=40)
+    # "makeover", "orchestra" and "collective" are not on the site and weigh much: "meet" and "online" are there
+    paraphrase = assistant.explain("How often do we meet online since the makeover of the orchestra collective?")
+    assert paraphrase.candidates[0].coverage < 0.4
+    assert not paraphrase.answer.abstained
+    assert "every two months" in paraphrase.answer.hits[0].quote.text
+    one_word = assistant.explain("Is the orchestra streamed online?")
+    assert one_word.candidates[0].coverage > paraphrase.candidates[0].coverage
+    assert one_word.answer.abstained
+
+
 def test_a_word_that_frames_the_question_is_not_taken_for_a_name_the_site_lacks(tmp_path):
     from conftest import open_site_with_news
 
