@@ -405,6 +405,8 @@ def typo(ctx: Context, draft: Draft) -> None:
     """A word neither the site, the glossary nor a cognate knows: the nearest word the site uses, else the
     nearest everyday word of the glossary ("contcat" -> contact -> Kontakt on a German site)."""
     word, term = draft.word, draft.term
+    if not word.alpha and (part := _lettered_part(word.raw)) is not None:
+        word = Word(part, fold(part), ctx.stems(part))  # "Y-Chromoson": the slip is in the word after the letter
     if term.known or set(draft.groups) - (draft.guessed or set()) or not word.alpha or ctx.vocabulary is None:
         return
     if term.came_through("cognate") or term.came_through("family") or infinitive(word.folded) or ctx.typos_left <= 0:
@@ -439,6 +441,15 @@ def typo(ctx: Context, draft: Draft) -> None:
                 stem = ctx.analyzer.stem(form, lang)
                 if stem not in term.variants and (stem in ctx.vocabulary or form in ctx.vocabulary):
                     term.add(stem, TYPO_WEIGHT * FAMILY_WEIGHT, "typo", f"{word.raw!r} -> {fix!r} ~ {form!r}")
+
+
+def _lettered_part(raw: str) -> str | None:
+    """The word of a compound led by a single letter ("Y-Chromosom", "T-Zellen"), which _hyphen_parts keeps
+    whole: the one part that may be misspelt."""
+    parts = _HYPHENS.split(raw)
+    if len(parts) == 2 and len(parts[0]) == 1 and parts[0].isalpha() and parts[1].isalpha() and len(parts[1]) >= 5:
+        return parts[1]
+    return None
 
 
 def _a_name_of_the_site(ctx: Context, given: str | None) -> bool:

@@ -93,3 +93,16 @@ def test_a_corrected_slip_reaches_the_family_of_the_word_it_was_meant_to_be(tmp_
     lab = open_site_with_news(tmp_path, site, news=12, lang="de")
     term = next(t for t in lab.parse("Wie wird das Modul gepüft?").terms if t.word == "gepüft")
     assert term.corrected and "prufung" in term.variants
+
+
+def test_a_slip_in_the_word_after_a_single_letter_is_corrected(tmp_path):
+    site = {
+        "_config.yml": "title: Genome Lab\nurl: https://genome.example.org\n",
+        "chry.md": "---\ntitle: Chromosome Y\n---\nThe complete sequence of a human Y chromosome was published "
+        "on August 23, 2023.\n",
+    }
+    lab = open_site_with_news(tmp_path, site, news=12)
+    term = next(t for t in lab.parse("When was the Y-Chromoson published?").terms if t.word == "Y-Chromoson")
+    assert term.corrected and "chromosome" in term.variants
+    answer = lab.answer("When was the Y-Chromoson published?")
+    assert not answer.abstained and "August 23, 2023" in answer.hits[0].quote.text
