@@ -763,6 +763,7 @@ class Assistant:
         if shape is not None and shape.required:
             # what is asked (a price, a phone number, a count) must stand in the passage: naming the thing is not enough
             ranked = [c for c in ranked if self._holds(shape, c.passage, query)]
+        asked_for = ranked
         if shape is not None and shape.name == "person":
             # "Who …?" is answered by a passage that names someone, when the site has one that does
             ranked = [c for c in ranked if shape.fits(c.passage.text)] or ranked
@@ -771,8 +772,10 @@ class Assistant:
             # the head or the price of something else does not answer: what is asked about must be there
             ranked = [c for c in ranked if c.matched.intersection(key.variants)]
         for narrowed in self._narrowed_to(understanding, weights):
-            # "the CityLAB in Hamburg", "the fee for the summer workshop": the one elsewhere does not answer
-            ranked = [c for c in ranked if c.matched.intersection(narrowed.variants)]
+            # "the CityLAB in Hamburg", "the fee for the summer workshop": the one elsewhere does not answer;
+            # a passage of a section that says it (the keynote under "the symposium took place in Zurich") does
+            holding = {c.section for c in asked_for if c.matched.intersection(narrowed.variants)}
+            ranked = [c for c in ranked if c.section in holding]
         person = [t for t in query.terms if t.came_through("person")]
         if person:
             # "her thesis" after a question about someone: a passage that does not name her is not about her

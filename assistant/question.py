@@ -820,7 +820,8 @@ _PARTICIPLE = LazyPattern(r"\w+(ed|en|wn|ght|ung|uilt|eld|ade|ent|ound)$")
 
 
 def question_verbs(question: str) -> frozenset[str]:
-    """English words where a question puts its verb: "did Taylor Swift <play> in Hamburg", "was it <offered>".
+    """English words where a question puts its verb: "did Taylor Swift <play> in Hamburg", "was it <offered>",
+    "who <gave> the talk".
 
     A site that never uses such a word still answers the question when it names the rest ("the concert
     in the stadium"), so an unknown verb counts little, as a lower-case German word does.
@@ -830,6 +831,9 @@ def question_verbs(question: str) -> frozenset[str]:
     for i, word in enumerate(words):
         low = word.lower()
         if i == 0 and low not in _DO_AUX | _BE_AUX:
+            continue
+        if i == 1 and words[0].lower() == "who" and word.islower() and low not in _DO_AUX | _BE_AUX:
+            found.add(low)  # "Who gave the keynote?": the word after "who" is its verb
             continue
         if low in _DO_AUX:
             run = []
@@ -1037,6 +1041,8 @@ WHEN_LOOKS = LazyPattern(
 )
 _TITLE = LazyPattern(r"\b(Prof|Dr|PD|Professor|Professorin|Mr|Mrs|Ms)\b\.?")
 _NAME_PAIR = LazyPattern(r"\b([A-ZÄÖÜ][a-zäöüß]+) ([A-ZÄÖÜ][a-zäöüß]+)(-[A-ZÄÖÜ][a-zäöüß]+)?\b")
+# a double given name ("Paul-Olivier Dehaye", "Hans-Peter Müller"): two short capitalised parts and a surname
+_DOUBLE_GIVEN_NAME = LazyPattern(r"\b[A-ZÄÖÜ][a-zäöüß]{1,7}-[A-ZÄÖÜ][a-zäöüß]{1,7} [A-ZÄÖÜ][a-zäöüß]+\b")
 # Capitalised words that start a German sentence or name a thing, so a pair with them is no one's name
 # ("Die Fahrten", "Anzahl Fahrten", "Berliner Verwaltung").
 _NOT_A_GIVEN_NAME = frozenset(
@@ -1053,7 +1059,8 @@ _ADJECTIVE_ENDING = LazyPattern(r"(ischen|ische|lichen|liche|schen)$")
 
 
 class _PersonLooks:
-    """A title (Prof., Dr.) or two capitalised words that can be a given name and a surname.
+    """A title (Prof., Dr.), a double given name, or two capitalised words that can be a given name and a
+    surname.
 
     German capitalises every noun, so "Anzahl Fahrten" is two capitalised words but no name: a pair
     whose first word starts a sentence or ends like a German noun is left out, unless the pair is a
@@ -1063,7 +1070,7 @@ class _PersonLooks:
     pattern = "person"
 
     def search(self, text: str) -> re.Match[str] | None:
-        title = _TITLE.search(text)
+        title = _TITLE.search(text) or _DOUBLE_GIVEN_NAME.search(text)
         if title:
             return title
         for found in _NAME_PAIR.finditer(text):

@@ -123,6 +123,8 @@ def test_a_count_stands_by_the_noun_an_adjective_qualifies(assistant):
         ("Where does the group meet?", {"meet"}),
         ("Is there a hotel near the institute?", set()),
         ("How many people visited the campus?", set()),
+        ("Who gave the keynote in Zurich?", {"gave"}),
+        ("Who is the speaker?", set()),
     ],
 )
 def test_the_verb_of_an_english_question_is_found_by_its_place(question, verbs):
@@ -159,6 +161,8 @@ def test_a_bachelor_is_a_bsc_and_a_summer_semester_an_ss(assistant):
         ("Entwicklungsgruppe\nJochen Klar\n(Sprecher) ist Softwareentwickler.", "Jochen Klar"),
         ("Unser Team\nPeter Lang", "Peter Lang"),
         ("Die Daten hat Jochen Klar ausgewertet.", None),
+        # a double given name is a name, whatever its second part ends in
+        ("The keynote was given by Paul-Olivier Dehaye.", "Paul-Olivier Dehaye"),
     ],
 )
 def test_two_capitalised_german_nouns_are_no_ones_name(text, name):
@@ -515,3 +519,18 @@ def test_a_passage_is_searched_for_a_shape_once_however_often_it_is_ranked():
     assert searched == [text, "The secretariat answers the phone in the morning."]
     # another shape looks for its own pattern in the same text
     assert answer_shape("Who runs the secretariat?").fits(text) is False
+
+
+def test_a_place_the_question_names_may_stand_in_another_passage_of_the_section(tmp_path):
+    site = {
+        "_config.yml": "title: Data Donation Network\nurl: https://donation.example.org\n",
+        "symposia.md": "---\ntitle: Symposia\n---\n## Symposium 2023\n\n"
+        "The 2023 symposium took place on 11-12 September in Zurich, hosted by the university there.\n\n"
+        "The keynote was given by Paul-Olivier Dehaye. Five sessions covered legal aspects and tools.\n\n"
+        "## Symposium 2024\n\nThe 2024 symposium took place in Mannheim. Melinda Mills gave the keynote.\n",
+    }
+    lab = open_site_with_news(tmp_path, site, news=12)
+    answer = lab.answer("Who gave the keynote at the symposium in Zurich?")
+    quotes = " ".join(hit.quote.text for hit in answer.hits)
+    assert not answer.abstained and "Paul-Olivier Dehaye" in quotes
+    assert "Dehaye" in answer.hits[0].quote.text
