@@ -909,19 +909,45 @@ _BODY_WORDS = frozenset(
 )
 
 
+# words of a job title written in capitals ("Postdoctoral Fellow", "Staff Scientist"): no one is called by them
+_JOB_WORDS = frozenset(
+    "fellow fellows postdoctoral postdoc scientist scientists researcher researchers student students professor "
+    "lecturer engineer engineers manager coordinator assistant associate candidate alumni alumnus alumna staff "
+    "visiting senior junior research graduate undergraduate doctoral predoctoral postbaccalaureate intern principal "
+    "investigator head director "
+    "wissenschaftlicher wissenschaftliche mitarbeiter mitarbeiterin doktorand doktorandin".split()
+)
+
+
 def names_in(text: str, leave_out: set[str]) -> list[str]:
-    """Person names in a text, leaving out those made only of words the question already had, and names
-    of bodies ("Deutschen Archäologischen Institut"): words a person is not called by."""
+    """Person names in a text, leaving out those made only of words the question already had, names of
+    bodies ("Deutschen Archäologischen Institut") and job titles ("Staff Scientist"): words a person is not
+    called by."""
     found = []
     for match in PERSON_NAME.finditer(text):
-        words = [w.lower() for w in _WORDS.findall(match.group())]
-        if set(words) <= leave_out or _BODY_WORDS.intersection(words):
-            continue
-        first = match.group().split()[0]
-        if first.lower() in _NOT_A_GIVEN_NAME or _NOUN_ENDINGS.search(first) or _ADJECTIVE_ENDING.search(first):
-            continue
-        found.append(match.group())
+        for name in _between_job_words(match.group()):
+            words = [w.lower() for w in _WORDS.findall(name)]
+            if set(words) <= leave_out or _BODY_WORDS.intersection(words):
+                continue
+            first = name.split()[0]
+            if first.lower() in _NOT_A_GIVEN_NAME or _NOUN_ENDINGS.search(first) or _ADJECTIVE_ENDING.search(first):
+                continue
+            found.append(name)
     return found
+
+
+def _between_job_words(match: str) -> list[str]:
+    """The names a run of capitalised words holds around job titles: "Principal Investigator Can Cenik
+    Associate Professor" holds Can Cenik; "Postdoctoral Fellow" holds no one."""
+    if not any(part.lower() in _JOB_WORDS for part in match.split()):
+        return [match]
+    runs: list[list[str]] = [[]]
+    for part in match.split():
+        if part.lower() in _JOB_WORDS:
+            runs.append([])
+        else:
+            runs[-1].append(part)
+    return [" ".join(run) for run in runs if len(run) >= 2]
 
 
 def with_person(query: ParsedQuery, person: ParsedQuery, source: str) -> ParsedQuery:

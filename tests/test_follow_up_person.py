@@ -74,6 +74,13 @@ def test_the_name_of_a_body_is_no_persons_name_and_von_belongs_to_a_name():
     assert names_in(text, set()) == ["Philipp von Rummel", "Kai-Christian Bruhn"]
 
 
+def test_a_job_title_in_capitals_is_no_persons_name_and_ends_the_name_before_it():
+    from assistant.question import names_in
+
+    assert names_in("Dmitry Antipov, PhD\n[ more ]\nPostdoctoral Fellow", set()) == ["Dmitry Antipov"]
+    assert names_in("Principal Investigator: Can Cenik Associate Professor", set()) == ["Can Cenik"]
+
+
 def test_a_follow_up_about_her_is_answered_by_a_passage_that_names_her(tmp_path):
     from assistant.build import index_site
 
