@@ -243,8 +243,11 @@ def _read_config(root: Path, problems: list[Problem]) -> dict:
 def _base_url(root: Path, config: dict, url: str | None) -> str:
     if url:
         return url.rstrip("/")
-    baseurl = str(config.get("baseurl") or "").strip().strip("/")
-    host = str(config.get("url") or "").strip().rstrip("/")
+    baseurl = str(config.get("baseurl") or "").strip()
+    if baseurl.startswith(("//", "http://", "https://")):
+        return _with_scheme(baseurl).rstrip("/")  # links of the built site start with this address, whatever url says
+    baseurl = baseurl.strip("/")
+    host = _with_scheme(str(config.get("url") or "").strip()).rstrip("/")
     if not host:
         folder = site_folder(root)
         try:
@@ -253,6 +256,11 @@ def _base_url(root: Path, config: dict, url: str | None) -> str:
             name = ""
         host = ("https://" + name.rstrip("/")) if name else "http://localhost"
     return host + ("/" + baseurl if baseurl else "")
+
+
+def _with_scheme(address: str) -> str:
+    """A protocol-relative address ("//lab.example.org"), as a browser opens it from an https page."""
+    return "https:" + address if address.startswith("//") else address
 
 
 def _as_list(value) -> list[str]:

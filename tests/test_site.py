@@ -197,6 +197,9 @@ def test_excluded_and_special_files_are_not_published(tmp_path: Path):
         ("baseurl: /repo\n", None, None, "http://localhost/repo"),
         ("url: https://example.org\n", "ignored.org", "https://override.org/", "https://override.org"),
         ("", None, None, "http://localhost"),
+        # protocol-relative addresses open as https; a baseurl that is an address is where links start
+        ('url: "//lab.example.org"\nbaseurl: /site\n', None, None, "https://lab.example.org/site"),
+        ('url: "//lab.example.org"\nbaseurl: "//lab.example.org"\n', None, None, "https://lab.example.org"),
     ],
 )
 def test_base_url(tmp_path: Path, config, cname, arg, expected):
