@@ -413,6 +413,8 @@ def typo(ctx: Context, draft: Draft) -> None:
         return  # a form of a verb ("tragen", "hieß") is a word, not a slip
     ctx.typos_left -= 1
     fixes = ctx.vocabulary.suggest(word.folded)
+    if not fixes and word.folded.endswith("s") and len(word.folded) >= 6:
+        fixes = ctx.vocabulary.suggest(word.folded[:-1])  # a slip in a plural: "mastres" -> master(s)
     source = "the site"
     if not fixes and word.raw[:1].isupper() and 5 <= len(word.folded) <= 7:
         # a name is spelt by ear ("Hyder" for "Haider"): two edits, when one name of the site is that near

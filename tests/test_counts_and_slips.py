@@ -106,3 +106,13 @@ def test_a_slip_in_the_word_after_a_single_letter_is_corrected(tmp_path):
     assert term.corrected and "chromosome" in term.variants
     answer = lab.answer("When was the Y-Chromoson published?")
     assert not answer.abstained and "August 23, 2023" in answer.hits[0].quote.text
+
+
+def test_a_slip_in_a_plural_is_corrected_to_the_word_the_site_has(tmp_path):
+    site = {
+        "_config.yml": "title: Quake Lab\nurl: https://quake.example.org\n",
+        "openings.md": "---\ntitle: Openings\n---\n## Master projects\n\nI do not take master students.\n",
+    }
+    lab = open_site_with_news(tmp_path, site, news=12)
+    term = next(t for t in lab.parse("Do you take mastres students?").terms if t.word == "mastres")
+    assert term.corrected and "master" in term.variants
