@@ -1118,7 +1118,8 @@ def _on_a_line_of_its_own(text: str, found: re.Match[str]) -> bool:
 
 _PERSON_LOOKS = _PersonLooks()
 _PAYS = (
-    r"(paid|pays|pay|funds|funded|fund|finances|financed|finance|sponsors|sponsored|sponsor|fördert|förderte|"
+    r"(paid|pays|pay|paying|funds|funded|fund|funding|finances|financed|finance|financing|sponsors|sponsored|"
+    r"sponsor|sponsoring|fördert|förderte|"
     r"gefördert|finanziert|finanzierte|bezahlt|bezahlte|sponsert|trägt|getragen)"
 )
 _FUNDER_ASKED = LazyPattern(

@@ -182,6 +182,7 @@ def test_who_are_the_postdocs_asks_for_people():
         ("Who paid for the project?", "funder"),
         ("Wer finanziert das Projekt?", "funder"),
         ("Which organisation funds the network?", "funder"),
+        ("Who is paying for the research project?", "funder"),
         ("Who supports new students?", "person"),
     ],
 )
