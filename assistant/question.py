@@ -1233,7 +1233,11 @@ _DEFINITION = LazyPattern(
 )
 
 
-_NOT_A_SUBJECT = LazyPattern(r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b", re.I)
+# a place or a verb after "is": "Who is in the team?", "Who is paying for it?" define nothing
+_NOT_A_SUBJECT = LazyPattern(
+    r"(in|im|on|at|for|für|fur|bei|beim|zu|zum|zur|an|am|auf|there|da|dort)\b|(?-i:[a-z]+ing\s+(for|on|in|at|the|to))\b",
+    re.I,
+)
 
 
 # "call" asks for a number as a verb ("Who can I call?", "Call the office"), not as the noun of "a grant call"
