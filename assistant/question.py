@@ -1056,6 +1056,17 @@ DATE_LOOKS = LazyPattern(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?\b|\b\d{{4}}-\d\d-\d\d\b",
     re.I,
 )
+# A day of the calendar: "April 19", "19. April", "19.4.", "2024-04-19", a weekday. "Which day …?" is
+# answered by one of them, not by "Spring 2024".
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
+    "samstag|sonnabend|sonntag"
+)
+DAY_LOOKS = LazyPattern(
+    rf"\b\d{{1,2}}(st|nd|rd|th)?\.?\s+({_MONTHS})\b|\b({_MONTHS})\s+\d{{1,2}}\b|\b\d{{1,2}}\.\s?\d{{1,2}}\.(\d{{2}}|\d{{4}})?"
+    rf"|\b\d{{4}}-\d\d-\d\d\b|\b({_WEEKDAYS})\b",
+    re.I,
+)
 # Whatever tells a time: a date, a month, a weekday, an hour, a season, a semester, a rhythm. A "when"
 # question is answered by a passage with one of them, and by no passage without any.
 WHEN_LOOKS = LazyPattern(
@@ -1172,6 +1183,14 @@ _SHAPES: list[tuple[str, re.Pattern[str] | LazyPattern, re.Pattern[str] | LazyPa
             r"std\.?|stunden?|hours?|days?|tage?n?|weeks?|wochen|woche|months?|monate?n?|years?|jahre?n?|semesters?)\b",
             re.I,
         ),
+    ),
+    (
+        "date",
+        LazyPattern(
+            r"^\W*((on |an )?(what|which|welche[mnrs]?) (day|date|datum|tag)|what day|an welchem tag|welches datum)\b",
+            re.I,
+        ),
+        DAY_LOOKS,
     ),
     (
         "date",

@@ -535,3 +535,19 @@ def test_a_place_the_question_names_may_stand_in_another_passage_of_the_section(
     quotes = " ".join(hit.quote.text for hit in answer.hits)
     assert not answer.abstained and "Paul-Olivier Dehaye" in quotes
     assert "Dehaye" in answer.hits[0].quote.text
+
+
+@pytest.mark.parametrize(
+    "text, fits",
+    [
+        ("When: Friday, April 19, 2024, 9:30 am", True),
+        ("Am 27. Juni findet das Treffen statt.", True),
+        ("Der Termin ist der 3.5.2025.", True),
+        ("NYC Privacy Day, Spring 2024", False),
+        ("The workshop took place in 2024.", False),
+    ],
+)
+def test_which_day_is_answered_by_a_day_of_the_calendar_not_by_a_season(text, fits):
+    for question in ("On which day was the privacy day?", "An welchem Tag war der Workshop?"):
+        shape = answer_shape(question)
+        assert shape.name == "date" and shape.fits(text) == fits
