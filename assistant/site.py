@@ -842,6 +842,30 @@ def config_folder(site: Site, *keys: str, default: str) -> str:
     return name
 
 
+# GitHub Pages builds a site with jekyll-optional-front-matter on: a Markdown file without front matter is
+# a page, except the repository's own files (the plugin's list).
+_REPOSITORY_FILES = frozenset(
+    "readme license licence copying code_of_conduct contributing issue_template pull_request_template changelog".split()
+)
+_GITHUB_PAGES_THEME = re.compile(r"jekyll-theme-[\w-]+|minima")
+
+
+def _optional_front_matter(config: dict, folder) -> bool:
+    """Whether Markdown files without front matter are pages: the plugin is named, or the site is one GitHub
+    Pages builds with its own gems (no Gemfile of the site's, a GitHub Pages theme or a remote theme)."""
+    plugins = _as_list(config.get("plugins")) + _as_list(config.get("gems"))
+    if "jekyll-optional-front-matter" in plugins:
+        return True
+    theme = str(config.get("theme") or "")
+    github_theme = bool(_GITHUB_PAGES_THEME.fullmatch(theme)) or bool(config.get("remote_theme"))
+    return github_theme and not folder.is_file("Gemfile")
+
+
+def _publishes_without_front_matter(rel: str) -> bool:
+    stem = os.path.splitext(os.path.basename(rel))[0].lower()
+    return os.path.splitext(rel)[1].lower() in MARKDOWN_EXTS and stem not in _REPOSITORY_FILES
+
+
 class _Reader:
     """The steps of Jekyll's reader, in its order: pages (finding the _posts folders), posts, collections."""
 
@@ -855,6 +879,7 @@ class _Reader:
         self.coll_dir = config_folder(site, "collections_dir", default="")
         self.collections = _collections_config(self.config)
         self.special_dirs = {f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}" for name in self.collections}
+        self.optional_front_matter = _optional_front_matter(self.config, site_folder(self.root))
 
     def pages(self) -> list[str]:
         """Read pages and static files; return the _posts folders found anywhere in the tree."""
@@ -873,6 +898,20 @@ class _Reader:
             return
         text = _read_text(self.root, rel, self.problems)
         if text is None:
+            return
+        if not _has_front_matter(text) and self.optional_front_matter and _publishes_without_front_matter(rel):
+            data = _apply_defaults(self.config, rel, "page", None, {})
+            sf = SourceFile(
+                path=rel,
+                front_matter=data,
+                body=text,
+                body_line=1,
+                kind="page",
+                url=_page_url(rel, data, self.style),
+                head="",
+            )
+            sf.slug = os.path.splitext(os.path.basename(rel))[0]
+            site.pages.append(site.texts.keep(sf))
             return
         if not _has_front_matter(text):
             site.static_files.append(rel)

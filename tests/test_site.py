@@ -373,3 +373,17 @@ def test_front_matter_words_many_pages_share_are_held_once_and_read_as_written(t
     assert first["layout"] is second["layout"]
     assert first["tags"][1] is second["tags"][1]
     assert next(iter(first)) is next(iter(second))
+
+
+def test_markdown_without_front_matter_is_a_page_where_github_pages_builds_the_site(tmp_path: Path):
+    files = {
+        "_config.yml": "theme: jekyll-theme-cayman\ntitle: AG OCR\n",
+        "index.md": "# AG OCR\n\nWir arbeiten an Texterkennung.\n",
+        "aktuelles.md": "## Aktuelles\n\nDie Coffee Lectures finden um 15:00 Uhr statt.\n",
+        "README.md": "# How to edit this site\n",
+    }
+    site = load_site(write_site(tmp_path / "pages", files))
+    assert {p.path: p.url for p in site.pages} == {"index.md": "/", "aktuelles.md": "/aktuelles.html"}
+    # a site with a Gemfile of its own is built with its own gems: no plugin, no pages without front matter
+    own = load_site(write_site(tmp_path / "own", {**files, "Gemfile": "gem 'jekyll'\n"}))
+    assert own.pages == []
