@@ -1052,7 +1052,7 @@ class _Selection:
 
     def _join_card(self, host: tuple[str, str], c: Candidate) -> None:
         """The cards of a hit are quoted in the order the page shows them, however they ranked."""
-        hit = next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == host)
+        hit = self._hit_of(host)
         cards = self.cards.setdefault(host, [(_page_order(hit.passage), hit.quote)])
         cards.append((_page_order(c.passage), self.assistant.quote(c.passage, self.query, c.matched, self.shape)))
         cards.sort(key=lambda card: card[0])
@@ -1068,9 +1068,12 @@ class _Selection:
         quote = self.assistant.quote(c.passage, self.query, c.matched, self.shape)
         self.hits.append(Hit(c.passage, round(c.score, 4), quote))
 
+    def _hit_of(self, section: tuple[str, str]) -> Hit:
+        return next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == section)
+
     def _join_section(self, c: Candidate) -> None:
         """One result a section: a second passage that answers more of the question joins its quote."""
-        first = next(h for h in self.hits if (h.passage.page_url or h.passage.url, h.passage.heading) == c.section)
+        first = self._hit_of(c.section)
         first.quote = _join(first.quote, self.assistant.quote(c.passage, self.query, c.matched, self.shape))
         self.sections[c.section] |= c.matched
         self.joined[c.section] = self.joined.get(c.section, 0) + 1

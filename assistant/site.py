@@ -733,11 +733,13 @@ def _read_document(
     collection: str | None,
     problems: list[Problem],
     text: str | None = None,
+    bare: bool = False,
 ) -> tuple[str, dict, str, int] | None:
     """A published file's text, front matter (with defaults), body and body line; None to skip it.
 
     Pages and collection documents need front matter (without it they are static
-    files); a post does not: Jekyll reads every dated file in ``_posts``.
+    files); a post does not: Jekyll reads every dated file in ``_posts``. Nor does a
+    ``bare`` file: a Markdown page where GitHub Pages builds the site.
     """
     if text is None:
         text = _read_text(root, rel, problems)
@@ -748,7 +750,7 @@ def _read_document(
         if split is None:
             return None
         data, body, body_line = split
-    elif kind == "post":
+    elif kind == "post" or bare:
         data, body, body_line = {}, text, 1
     else:
         return None
@@ -899,27 +901,14 @@ class _Reader:
         text = _read_text(self.root, rel, self.problems)
         if text is None:
             return
-        if not _has_front_matter(text) and self.optional_front_matter and _publishes_without_front_matter(rel):
-            data = _apply_defaults(self.config, rel, "page", None, {})
-            sf = SourceFile(
-                path=rel,
-                front_matter=data,
-                body=text,
-                body_line=1,
-                kind="page",
-                url=_page_url(rel, data, self.style),
-                head="",
-            )
-            sf.slug = os.path.splitext(os.path.basename(rel))[0]
-            site.pages.append(site.texts.keep(sf))
-            return
-        if not _has_front_matter(text):
+        bare = self.optional_front_matter and _publishes_without_front_matter(rel)
+        if not bare and not _has_front_matter(text):
             site.static_files.append(rel)
             if ext in HTML_EXTS:  # copied as it is, and a visitor can open it
                 page = SourceFile(rel, {}, text, 1, "static", _clean_url(rel), head="", slug=os.path.splitext(rel)[0])
                 site.static_pages.append(site.texts.keep(page))
             return
-        read = _read_document(self.root, rel, self.config, "page", None, self.problems, text)
+        read = _read_document(self.root, rel, self.config, "page", None, self.problems, text, bare=bare)
         if read is None:
             return
         text, data, body, body_line = read
