@@ -406,7 +406,7 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
     from selectolax.lexbor import LexborHTMLParser
 
     from .documents import Document
-    from .render import main_content
+    from .render import for_readers, main_content
     from .site import OUTSIDE_FILE
     from .site_files import OutsideSite, SiteFolder
 
@@ -426,6 +426,9 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
         except (OSError, UnicodeDecodeError) as err:
             problems.append(Problem(rel, f"cannot read: {err}"))
             continue
+        url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        if not for_readers(html, url):
+            continue
         tree = LexborHTMLParser(html)
         heading = tree.css_first("h1")
         title_node = tree.css_first("title")
@@ -433,7 +436,6 @@ def published_documents(root: Path, base_url: str, problems: list[Problem]) -> l
         title = " ".join((named.text() if named is not None else path.stem).split())
         html_node = tree.css_first("html")
         lang = ((html_node.attributes.get("lang") if html_node is not None else None) or "en")[:2]
-        url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
         documents.append(
             Document(
                 url=base_url.rstrip("/") + url,

@@ -39,7 +39,7 @@ from .site import (
 from .site_files import OutsideSite
 from .theme import Theme
 
-__all__ = ["SiteRendering", "render_site", "main_content", "content_root"]
+__all__ = ["SiteRendering", "render_site", "main_content", "content_root", "for_readers"]
 
 INVISIBLE = frozenset(("script", "style", "head", "noscript", "template"))
 # Chrome that is never a page's own content.
@@ -454,6 +454,21 @@ def _plain(sf: SourceFile) -> bool:
     return sf.kind != "static" and "{{" not in body and "{%" not in body and len(body) < LiquidLimits.output
 
 
+# A page that sends its reader on (a meta refresh, as jekyll-redirect-from writes) or asks search
+# engines to leave it out (robots "noindex") says it is not a page of the site to be found.
+_WITHHELD_META = re.compile(
+    r"<meta\b(?=[^>]*\bhttp-equiv\s*=\s*[\"']?refresh\b)(?=[^>]*\burl\s*=)[^>]*>|<meta\b[^>]*\bnoindex\b[^>]*>", re.I
+)
+# The page a server shows for an address the site does not have (GitHub Pages serves /404.html).
+_NOT_FOUND_URL = re.compile(r"(?:^|/)404(?:\.html?|/)?$", re.I)
+
+
+def for_readers(html: str, url: str) -> bool:
+    """Whether a rendered page is one a visitor finds by its address and reads: not a redirect, not a
+    page withheld from search engines, not the site's "page not found"."""
+    return not _NOT_FOUND_URL.search(url.split("?")[0]) and not _WITHHELD_META.search(html)
+
+
 def main_content(html: str, keep_sidebar: bool = False) -> str:
     """The part of a rendered page that is the page's own, as HTML (see :func:`content_root`)."""
     return content_root(html, keep_sidebar)[1]
@@ -773,6 +788,8 @@ class SiteRendering:
             # a deferred body is converted afresh here, not kept: only a listing's reader keeps its HTML
             content = converted.convert() if isinstance(converted, (_Deferred, _Source)) else str(converted)
             full = self.renderer.layout(sf, page, content)
+            if not for_readers(full, sf.url):
+                return None
             root, html = content_root(full, mark_sidebars=True)
             blocks = blocks_of(root) if root is not None else []
             aside = aside_keys(root) if root is not None else frozenset()

@@ -122,6 +122,25 @@ def test_ordinary_anchors_and_aliases_still_read(tmp_path: Path):
     assert "Group 199 in Block Q" in " ".join(p.text for p in index.passages())
 
 
+def test_a_built_site_indexes_neither_its_redirect_stubs_nor_its_not_found_page(tmp_path):
+    root = write_site(
+        tmp_path / "built",
+        {
+            "index.html": f"<html><head><title>Home</title></head><body><main>We keep {GOOD}.</main></body></html>",
+            "staff/old/index.html": '<html><title>Redirecting</title><meta http-equiv="refresh" '
+            'content="0; url=https://example.org/staff/"><meta name="robots" content="noindex">'
+            '<h1>Redirecting</h1><a href="/staff/">Click here if you are not redirected.</a></html>',
+            "404.html": "<html><body><main><h1>Not found</h1><p>This address leads nowhere.</p></main></body></html>",
+        },
+    )
+
+    report = index_site(root, tmp_path / "index")
+
+    assert report.documents == 1
+    texts = " ".join(p.text for p in Assistant.open(tmp_path / "index").index.passages())
+    assert GOOD in texts and "redirected" not in texts and "nowhere" not in texts
+
+
 def test_a_built_site_with_a_link_out_names_it_and_publishes_the_rest(tmp_path):
     """A folder of published HTML (Jekyll's _site) is read as it is, and its links are checked the same way."""
     (tmp_path / "outside").mkdir()

@@ -167,6 +167,34 @@ def test_a_page_that_fails_is_a_problem_and_the_rest_renders(tmp_path: Path):
     assert "never closed" in problems[0].reason or "for" in problems[0].reason
 
 
+def test_redirects_pages_withheld_from_search_engines_and_the_not_found_page_are_not_rendered_as_pages(
+    tmp_path: Path,
+):
+    docs, problems = render(
+        write_site(
+            tmp_path,
+            {
+                **CHROME_SITE,
+                "old-team.html": '---\nlayout: null\n---\n<meta http-equiv="refresh" content="0; url=/team/">'
+                '<a href="/team/">Click here if you are not redirected.</a>\n',
+                "draft.md": "---\ntitle: Draft\nlayout: default\n---\nNot ready yet.\n",
+                "_layouts/hidden.html": '<html><head><meta content="noindex, nofollow" name="robots"></head>'
+                "<body>{{ content }}</body></html>",
+                "admin.md": "---\nlayout: hidden\n---\nThe editors' back office.\n",
+                "404.md": "---\npermalink: /404.html\nlayout: default\n---\nThis page does not exist.\n",
+                "de/404.html": "---\n---\n<p>Diese Seite gibt es nicht.</p>\n",
+                "reload.html": '---\n---\n<meta http-equiv="refresh" content="300"><p>Live figures.</p>\n',
+            },
+        )
+    )
+    assert problems == []
+    for left_out in ("old-team.html", "admin.md", "404.md", "de/404.html"):
+        assert left_out not in docs
+    # a page that reloads itself stays where it is, and a page like any other is rendered
+    assert "Live figures." in text(docs["reload.html"].html)
+    assert "Not ready yet." in text(docs["draft.md"].html)
+
+
 def test_language_description_and_publication_kind(tmp_path: Path):
     root = write_site(
         tmp_path,
