@@ -345,6 +345,7 @@ class ParsedQuery:
     lang: str
     terms: list[QueryTerm] = field(default_factory=list)
     verbs: frozenset[str] = frozenset()  # question words standing where English puts the verb (lower case)
+    owner: frozenset[str] = frozenset()  # words for the site's own body ("the group"), lower case
 
     def all_variants(self) -> dict[str, float]:
         """Every index term of the question with its best weight, for highlighting.

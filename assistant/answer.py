@@ -43,6 +43,7 @@ from .question import (
     earlier_question,
     is_follow_up,
     names_in,
+    owner_words,
     question_verbs,
     question_words,
     refers_to_a_person,
@@ -128,6 +129,7 @@ CORRECTED_CREDIT = 0.6  # a match through a corrected spelling is less sure than
 # as well as the word itself would (a German question on an English site).
 TRANSLATED_CREDIT = 0.9
 _BRIDGES = ("glossary", "cognate", "family")
+UNTRACED_OWNER_SHARE = 0.02  # "the group" on a site that never says "group": the site, which need not be named
 SITE_NAME_WEIGHT = 0.5  # a word of the site's own name ("AIDA Lab") is in every question about the site
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
 _ENTITY = LazyPattern(r"^(?:[A-ZÄÖÜ0-9]{3,}|\w*[a-zäöü][A-ZÄÖÜ]\w*|\w*\d\w*[A-Za-z]\w*)$")
@@ -241,6 +243,7 @@ class Assistant:
         query = self._parse_alone(question, lang)
         if query.lang == "en":
             query.verbs = question_verbs(question)
+        query.owner = owner_words(question)
         earlier = earlier_question(question, query, history)
         understanding = Understanding(question, query, shape=answer_shape(question), subject=asked_subject(question))
         understanding.role = asked_role(question)
@@ -385,8 +388,14 @@ class Assistant:
         first = query.terms[0].word if query.terms else ""
         return [
             self._term_weight(term, query.lang, term.word == first, term.word.lower() in query.verbs)
+            * (self._owner_share(term) if term.word.lower() in query.owner else 1.0)
             for term in query.terms
         ]
+
+    def _owner_share(self, term: QueryTerm) -> float:
+        """ "The group" asked on a group's site is the site: a passage need not say it, and a site that
+        never does ("Lab director", "our team") answers without it."""
+        return SITE_NAME_WEIGHT if not self._untraced([term]) else UNTRACED_OWNER_SHARE
 
     def _term_weight(self, term: QueryTerm, lang: str, first: bool, verb: bool = False) -> float:
         """A word the site uses counts by its IDF; one it only knows through a translation or corrected
@@ -429,6 +438,7 @@ class Assistant:
             for term, weight in zip(understanding.query.terms, weights, strict=True)
             if term.word.lower() in subject
             and term.word.lower() not in FRAME_WORDS
+            and term.word.lower() not in understanding.query.owner
             and not self._site_words.intersection(v for v, w in term.variants.items() if w >= 0.99)
         ]
         return max(terms, key=lambda t: t[0])[1] if terms else None
@@ -785,6 +795,8 @@ class Assistant:
             role = next((t for t in query.terms if t.word.lower() == understanding.role.lower()), None)
             # "who leads X?" is answered by a passage that says who leads, not by one naming X and a person
             ranked = [c for c in ranked if self._names_a_role(c, role)]
+            # ... and by the one who leads before the one who stands in ("Lab director" before "Lab co-director")
+            ranked = sorted(ranked, key=lambda c: _names_a_deputy_only(c.passage.heading or "", c.passage.text))
         # no candidate covers enough of the question: the answer abstains, and no quote need be chosen
         enough = _covers_enough(query, weights, ranked)
         hits = _Selection(self, query, limit, shape).pick(ranked) if enough else []
@@ -1207,6 +1219,24 @@ def _join(first: Quote, second: Quote) -> Quote:
     )
 
 
+DEPUTY_SHARE = 0.5
+# A role held in someone's stead: "co-director", "vice chair", "deputy head", "stellvertretende Leiterin".
+_DEPUTY_ROLE = LazyPattern(
+    r"(?i:\b(?:co|vice|deputy|stellvertretend\w*|stellv\.)[\s-]*)$",
+)
+
+
+def _names_a_deputy_only(heading: str, text: str) -> bool:
+    """Whether every word of leading in a passage (its heading first) names a deputy's role."""
+    found = False
+    for part in (heading, text):
+        for match in ROLE_WORDS.finditer(part):
+            if not _DEPUTY_ROLE.search(part[max(0, match.start() - 20) : match.start()]):
+                return False
+            found = True
+    return found
+
+
 def _covers_enough(query: ParsedQuery, weights: list[float], ranked: list[Candidate]) -> bool:
     """Whether some passage matches enough of the question to answer it: most of its weight, or a little
     less when two of its words or more make that, each weighing something. A paraphrase ("Neustart" for
@@ -1296,6 +1326,7 @@ def best_of(question: str, hits: list[Hit], analyzer: Analyzer | None = None) ->
     if not hits:
         return None
     shape = answer_shape(question)
+    role = asked_role(question)
     top = max(hits[0].score, 1e-9)
     best, best_value = Best(0, (0, len(hits[0].quote.text))), -1.0
     for i, hit in enumerate(hits):
@@ -1305,6 +1336,8 @@ def best_of(question: str, hits: list[Hit], analyzer: Analyzer | None = None) ->
             words = {word(text[s:e], hit.passage.lang) for s, e in hit.quote.highlights if a <= s and e <= b}
             value = len(words) + (SHAPE_CREDIT if shape is not None and shape.fits(text[a:b]) else 0.0)
             value *= (max(hit.score, 0.0) / top) ** RANK_WEIGHT
+            if role and _names_a_deputy_only("", text[a:b]):
+                value *= DEPUTY_SHARE  # "Who leads …?": the one who stands in answers after the one who leads
             if value > best_value + 1e-9:
                 best, best_value = Best(i, (a, b)), value
     return best

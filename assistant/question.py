@@ -821,6 +821,29 @@ _RUN_ENDS = frozenset("in on at to for from with by of about into during after b
 _PARTICIPLE = LazyPattern(r"\w+(ed|en|wn|ght|ung|uilt|eld|ade|ent|ound)$")
 
 
+# Words for the kind of body a site belongs to; "the group" on a group's site is the site's owner.
+_SITE_OWNER_NOUNS = (
+    r"group|lab|laboratory|team|institute|chair|department|centre|center|gruppe|arbeitsgruppe|forschungsgruppe|"
+    r"labor|institut|lehrstuhl|abteilung|zentrum|professur|arbeitsbereich"
+)
+_SITE_OWNER = LazyPattern(
+    r"\b(?:the|this|your|der|die|das|dem|den|des|diese[mnrs]?|ihr(?:e|em|en|er|es)?|eure[mnrs]?)\s+"
+    rf"(?P<word>{_SITE_OWNER_NOUNS})(?:'s|’s|s)?"
+    # the noun ends the phrase: a compound ("the lab director", "the group meeting") names something else
+    r"(?=\s*(?:$|[?!.,;:)]|\s(?:is|are|was|were|has|have|had|do|does|did|located|based|situated|founded|"
+    r"established|started|work|works|ist|sind|war|wurde|wird|hat|liegt|sitzt|befindet|gegründet|arbeitet|"
+    r"forscht|and|und|or|oder|now|today|heute|derzeit|currently)\b))",
+    re.I,
+)
+
+
+def owner_words(question: str) -> frozenset[str]:
+    """The words of "the group", "the lab", "das Institut" where they stand alone for the body the site
+    belongs to: a site rarely names itself so, so they count like the site's own name ("Who leads the
+    group?" on a site whose head is its "Lab director")."""
+    return frozenset(m.group("word").lower() for m in _SITE_OWNER.finditer(question))
+
+
 def question_verbs(question: str) -> frozenset[str]:
     """English words where a question puts its verb: "did Taylor Swift <play> in Hamburg", "was it <offered>",
     "who <gave> the talk".

@@ -12,7 +12,7 @@ from conftest import write_site
 
 from assistant.answer import Assistant, answer_to_json
 from assistant.build import index_site
-from assistant.question import answer_shape, asked_owner, asked_role, asked_subject, asked_topic
+from assistant.question import answer_shape, asked_owner, asked_role, asked_subject, asked_topic, owner_words
 
 SITE = {
     "_config.yml": "title: Riverbank Lab\nurl: https://lab.example.org\n",
@@ -198,3 +198,64 @@ def test_who_leads_a_group_on_a_topic_the_site_has_no_group_for_is_declined(tmp_
     assert answer_to_json(lab.answer("Who leads the working group on legal questions?"))["abstained"]
     found = answer_to_json(lab.answer("Who leads the working group on templates?"))
     assert not found["abstained"] and "Tom Hart" in found["passages"][0]["quote"]
+
+
+TEAM_SITE = {
+    "_config.yml": "title: Tidewater Lab\nurl: https://tide.example.org\n",
+    "index.md": "---\ntitle: Tidewater Lab\n---\nWe measure how tides reshape salt marshes.\n",
+    "team/oda-lind.md": "---\ntitle: Oda Lind\n---\nLab co-director\n\nMarine ecologist, PhD.\n",
+    "team/per-holm.md": "---\ntitle: Per Holm\n---\nLab director\n\n"
+    "Per Holm studied geology in Bergen and mapped the dunes of the western coast for many years. "
+    "He spent two winters on a research vessel in the northern sea, sampling mud from the shelf, and wrote "
+    "his thesis on how storms move sand between the islands. After a stay abroad he came back to the coast. "
+    "Today he is head of the coastal department and leads a team working on marsh erosion.\n",
+    "team/index.md": "---\ntitle: Team\n---\n## Staff\n\nJonas Berg, technician. Alma Strand, data manager.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory) -> Assistant:
+    root = tmp_path_factory.mktemp("team")
+    index_site(write_site(root / "site", TEAM_SITE), root / "index")
+    return Assistant.open(root / "index")
+
+
+@pytest.mark.parametrize(
+    "question, words",
+    [
+        ("Who leads the group?", {"group"}),
+        ("Wo befindet sich das Institut?", {"institut"}),
+        ("When was the lab founded?", {"lab"}),
+        ("Who leads the imaging group?", set()),  # a group of the site, not the site
+        ("Who is the lab director?", set()),  # a compound: the director is asked
+    ],
+)
+def test_the_group_or_das_institut_alone_stands_for_the_site(question, words):
+    assert owner_words(question) == words
+
+
+def test_who_leads_the_group_is_answered_on_a_site_that_calls_itself_a_lab(team):
+    best = team.respond("Who leads the group?")
+    assert not best.abstained
+    assert best.hits[best.best.hit].passage.page_url.endswith("/team/per-holm.html")
+
+
+def test_who_leads_is_answered_by_the_director_before_the_co_director(team):
+    best = team.respond("Who leads the lab?")
+    assert not best.abstained
+    assert "Per Holm" in best.hits[best.best.hit].passage.title
+
+
+def test_the_answering_sentence_to_who_leads_names_the_head_not_the_one_standing_in():
+    from assistant.answer import best_of
+    from assistant.documents import Hit, Passage, Quote
+
+    def hit(title: str, text: str, words: list[str], score: float) -> Hit:
+        passage = Passage(title, text, title, "", f"https://tide.example.org/{title}", "team.md", 1, "en", "page")
+        return Hit(passage, score, Quote(text, [(text.index(w), text.index(w) + len(w)) for w in words]))
+
+    head = hit("holm", "Today he is head of the department and leads a team on marsh erosion.", ["head", "leads"], 9.0)
+    deputy = hit("lind", "Lab co-director.", ["Lab", "director"], 8.0)
+    assert best_of("Who leads the lab?", [deputy, head]).hit == 1
+    # asked for the one who stands in, no one's role is held against them
+    assert asked_role("Who is the co-director of the lab?") is None
