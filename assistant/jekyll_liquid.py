@@ -146,7 +146,17 @@ def _split_pipes(text: str) -> list[str]:
     return parts
 
 
+# ``default: empty``: Ruby's Liquid takes ``empty`` and ``blank`` for an argument, a value that prints as
+# nothing and has no size; python-liquid does not parse them there, so they are given as "".
+_EMPTY_ARGUMENT = re.compile(rf"({_STRING})|(?<=[:,])(\s*)(?:empty|blank)\b(?![\w.?-])")
+
+
 def _fix_filter(segment: str) -> str:
+    segment = _EMPTY_ARGUMENT.sub(lambda m: m.group(1) or f'{m.group(2)}""   ', segment)
+    return _fix_filter_call(segment)
+
+
+def _fix_filter_call(segment: str) -> str:
     """``join " "`` -> ``join: " "``; ``unique(attribute="x")`` -> ``unique: attribute: "x"``."""
     call = _PAREN_CALL.match(segment)
     if call:

@@ -72,6 +72,10 @@ def render(template: str, root: Path | None = None, config: dict | None = None, 
         ("{{ site.data.people[0] | jsonify }}", '{"name":"Ada","roles":["head","board"],"group":"ml","year":2021}'),
         ("{{ nothing | default: 'fallback' }}", "fallback"),
         ("{{ 'x' | inspect }}", '"x"'),
+        # empty and blank as an argument: nothing, and a value given passes through (as Jekyll 4.3 renders)
+        ("{% assign p = site.data.people | default: empty %}{{ p | size }}", "3"),
+        ("{% assign p = nothing | default: empty %}[{{ p }}] {{ p | size }}", "[] 0"),
+        ("{{ nothing | default: blank | append: 'x' }} {{ 'empty' | default: empty }}", "x empty"),
     ],
 )
 def test_jekyll_filters(template: str, expected: str) -> None:
