@@ -115,11 +115,17 @@ def _contact_pages(site: Site) -> dict[str, str]:
     return out
 
 
+# A theme's sample address left in _config.yml ("your-email@domain.com", "test@example.com") reaches no one.
+_PLACEHOLDER_EMAIL = re.compile(
+    r"^(?:your[\w.+-]*|you|name)@|@(?:example|domain|your-?domain|yoursite|mydomain)\.[a-z]+$", re.I
+)
+
+
 def _config_email(site: Site) -> dict[str, str]:
     author = site.config.get("author")
     for value in (site.config.get("email"), author.get("email") if isinstance(author, dict) else None):
         url = _as_link(value) if value else None
-        if url and url.startswith("mailto:"):
+        if url and url.startswith("mailto:") and not _PLACEHOLDER_EMAIL.search(url.removeprefix("mailto:")):
             return {ANY: url}
     return {}
 

@@ -221,6 +221,14 @@ def test_a_site_without_contact_page_offers_its_configured_email(tmp_path):
     }
 
 
+def test_a_themes_sample_address_left_in_the_configuration_is_no_contact(tmp_path):
+    files = {k: v for k, v in HARBOUR.items() if k not in ("contact.md", "kontakt.md")}
+    files["_config.yml"] = files["_config.yml"].replace("office@harbour.example.org", "your-email@domain.com")
+    assert "your-email@domain.com" in files["_config.yml"]
+    index_site(write_site(tmp_path / "site", files), tmp_path / "index")
+    assert offers(Assistant.open(tmp_path / "index"))["contacts"] == {}
+
+
 def test_a_malformed_assistant_data_file_is_a_problem_naming_the_file(tmp_path):
     files = dict(HARBOUR)
     files["_data/assistant.yml"] = "contact: javascript:alert(1)\nsuggestions: Ask me anything\n"
