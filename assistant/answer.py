@@ -129,6 +129,10 @@ CORRECTED_CREDIT = 0.6  # a match through a corrected spelling is less sure than
 # as well as the word itself would (a German question on an English site).
 TRANSLATED_CREDIT = 0.9
 _BRIDGES = ("glossary", "cognate", "family")
+# "Who leads/heads/directs …?" asks for the head; a lab names its head so.
+_LEADING = frozenset("leads heads runs directs head leader director".split())
+_LAB_HEADS = ("principal investigator",)
+LAB_HEAD_WEIGHT = 0.7
 UNTRACED_OWNER_SHARE = 0.02  # "the group" on a site that never says "group": the site, which need not be named
 SITE_NAME_WEIGHT = 0.5  # a word of the site's own name ("AIDA Lab") is in every question about the site
 ENTITY_WEIGHT = 2.0  # acronyms and CamelCase names (WINKID, eHealth) are what a question is about
@@ -247,6 +251,7 @@ class Assistant:
         earlier = earlier_question(question, query, history)
         understanding = Understanding(question, query, shape=answer_shape(question), subject=asked_subject(question))
         understanding.role = asked_role(question)
+        self._with_lab_heads(understanding)
         if earlier:
             understanding.earlier = earlier
             understanding.earlier_query = self._parse_alone(earlier)
@@ -255,6 +260,18 @@ class Assistant:
             else:
                 with_subject_of(query, understanding.earlier_query, earlier, lambda v: self._doc_freq(v) > 0)
         return understanding
+
+    def _with_lab_heads(self, understanding: Understanding) -> None:
+        """ "Who leads the lab?": a lab's head is its principal investigator ("Principal investigator ·
+        Dr. X", "PI"), a title of its own sense in the glossary, so the word asked takes it in too."""
+        role = (understanding.role or "").lower()
+        if role not in _LEADING:
+            return
+        for term in understanding.query.terms:
+            if term.word.lower() == role:
+                for title in _LAB_HEADS:
+                    phrase = " ".join(t.term for t in self.analyzer.tokens(title, "en"))
+                    term.add(phrase, LAB_HEAD_WEIGHT, "role", f"{term.word!r} ~ {title!r}: who leads a lab")
 
     def _with_person_of(self, understanding: Understanding) -> bool:
         """For "Where is he now?", the person: after "Who …?" the one its answer names, else one the earlier
@@ -865,6 +882,8 @@ class Assistant:
         return float(len(terms & matched))
 
     def _highlights(self, text: str, lang: str, matched: set[str]) -> list[tuple[int, int]]:
+        if any(" " in v for v in matched):  # a phrase matched ("principal investigator") is marked word by word
+            matched = matched | {part for v in matched if " " in v for part in v.split()}
         out = self.analyzer.spans_of(text, lang, matched)
         out.sort()
         merged: list[tuple[int, int]] = []

@@ -259,3 +259,21 @@ def test_the_answering_sentence_to_who_leads_names_the_head_not_the_one_standing
     assert best_of("Who leads the lab?", [deputy, head]).hit == 1
     # asked for the one who stands in, no one's role is held against them
     assert asked_role("Who is the co-director of the lab?") is None
+
+
+def test_who_leads_the_lab_is_answered_by_its_principal_investigator(tmp_path):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "_config.yml": "title: Spray Lab\nurl: https://spray.example.org\n",
+            "index.md": "---\ntitle: Home\n---\n## The people\n\nPrincipal investigator\n\nDr. Ines Varga\n",
+            "join.md": "---\ntitle: Join us\n---\n## Postdocs\n\n"
+            "When funding allows, postdocs lead projects on droplet impact and work with students.\n",
+        },
+    )
+    index_site(site, tmp_path / "index")
+    answer = Assistant.open(tmp_path / "index").respond("Who leads the lab?")
+    assert not answer.abstained
+    best = answer.hits[answer.best.hit]
+    assert "Ines Varga" in best.quote.text
+    assert [best.quote.text[a:b] for a, b in best.quote.highlights][:2] == ["Principal", "investigator"]
