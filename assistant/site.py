@@ -852,15 +852,30 @@ _REPOSITORY_FILES = frozenset(
 _GITHUB_PAGES_THEME = re.compile(r"jekyll-theme-[\w-]+|minima")
 
 
-def _optional_front_matter(config: dict, folder) -> bool:
-    """Whether Markdown files without front matter are pages: the plugin is named, or the site is one GitHub
+def _github_pages_plugin(config: dict, folder, plugin: str) -> bool:
+    """Whether a plugin GitHub Pages always runs runs here: the site names it, or the site is one GitHub
     Pages builds with its own gems (no Gemfile of the site's, a GitHub Pages theme or a remote theme)."""
     plugins = _as_list(config.get("plugins")) + _as_list(config.get("gems"))
-    if "jekyll-optional-front-matter" in plugins:
+    if plugin in plugins:
         return True
     theme = str(config.get("theme") or "")
     github_theme = bool(_GITHUB_PAGES_THEME.fullmatch(theme)) or bool(config.get("remote_theme"))
     return github_theme and not folder.is_file("Gemfile")
+
+
+def _optional_front_matter(config: dict, folder) -> bool:
+    """Whether Markdown files without front matter are pages (jekyll-optional-front-matter)."""
+    return _github_pages_plugin(config, folder, "jekyll-optional-front-matter")
+
+
+def _readme_index(rel: str, folder, enabled: bool) -> bool:
+    """Whether a README is its folder's index page (jekyll-readme-index): the folder has no index of its own."""
+    directory, name = os.path.split(rel)
+    stem, ext = os.path.splitext(name)
+    if not enabled or stem.lower() != "readme" or ext.lower() not in MARKDOWN_EXTS:
+        return False
+    prefix = directory + "/" if directory else ""
+    return not any(folder.is_file(f"{prefix}index{e}") for e in (*MARKDOWN_EXTS, *HTML_EXTS))
 
 
 def _publishes_without_front_matter(rel: str) -> bool:
@@ -882,6 +897,7 @@ class _Reader:
         self.collections = _collections_config(self.config)
         self.special_dirs = {f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}" for name in self.collections}
         self.optional_front_matter = _optional_front_matter(self.config, site_folder(self.root))
+        self.readme_index = _github_pages_plugin(self.config, site_folder(self.root), "jekyll-readme-index")
 
     def pages(self) -> list[str]:
         """Read pages and static files; return the _posts folders found anywhere in the tree."""
@@ -901,7 +917,8 @@ class _Reader:
         text = _read_text(self.root, rel, self.problems)
         if text is None:
             return
-        bare = self.optional_front_matter and _publishes_without_front_matter(rel)
+        readme = _readme_index(rel, site_folder(self.root), self.readme_index)
+        bare = readme or (self.optional_front_matter and _publishes_without_front_matter(rel))
         if not bare and not _has_front_matter(text):
             site.static_files.append(rel)
             if ext in HTML_EXTS:  # copied as it is, and a visitor can open it
@@ -912,6 +929,9 @@ class _Reader:
         if read is None:
             return
         text, data, body, body_line = read
+        if readme and not data.get("permalink"):  # the folder's address, as its index would have
+            directory = os.path.dirname(rel)
+            data["permalink"] = f"/{directory}/" if directory else "/"
         url = _page_url(rel, data, self.style)
         head = head_of(text, body)
         sf = SourceFile(path=rel, front_matter=data, body=body, body_line=body_line, kind="page", url=url, head=head)

@@ -387,3 +387,21 @@ def test_markdown_without_front_matter_is_a_page_where_github_pages_builds_the_s
     # a site with a Gemfile of its own is built with its own gems: no plugin, no pages without front matter
     own = load_site(write_site(tmp_path / "own", {**files, "Gemfile": "gem 'jekyll'\n"}))
     assert own.pages == []
+
+
+def test_a_readme_is_the_index_of_a_folder_without_one_where_github_pages_builds_the_site(tmp_path: Path):
+    files = {
+        "_config.yml": "theme: minima\ntitle: AG OCR\n",
+        "index.md": "# AG OCR\n",
+        "README.md": "# How to edit this site\n",
+        "notes/README.md": "# Sammlung\n\nIdeen für die Anmeldung.\n",
+        "minutes/index.md": "# Protokolle\n",
+        "minutes/README.md": "---\n---\n# About the minutes\n",
+    }
+    site = load_site(write_site(tmp_path / "pages", files))
+    urls = {p.path: p.url for p in site.pages}
+    assert urls["notes/README.md"] == "/notes/"
+    # the site's own README and one beside an index stay what they are
+    assert "README.md" not in urls and urls["minutes/README.md"] == "/minutes/README.html"
+    own = load_site(write_site(tmp_path / "own", {**files, "Gemfile": "gem 'jekyll'\n"}))
+    assert "notes/README.md" not in {p.path for p in own.pages}
