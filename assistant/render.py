@@ -491,6 +491,7 @@ def content_root(html: str, keep_sidebar: bool = False, mark_sidebars: bool = Fa
         for node in main.css(", ".join(INSIDE_MAIN_NOISE)):
             node.decompose()
         _drop_repeated_widgets(main, keep_sidebar, mark_sidebars)
+        _drop_hidden_widgets(main)
         _unwrap_article_headers(main)
         _drop_heading_anchors(main)
         return main, main.inner_html or ""
@@ -502,6 +503,7 @@ def content_root(html: str, keep_sidebar: bool = False, mark_sidebars: bool = Fa
     if body is None:
         return tree.root, tree.html or ""
     _drop_repeated_widgets(body, keep_sidebar, mark_sidebars)
+    _drop_hidden_widgets(body)
     _unwrap_article_headers(body)
     _drop_heading_anchors(body)
     return body, body.inner_html or ""
@@ -550,6 +552,20 @@ def _drop_heading_anchors(root) -> None:
     ):
         if not re.search(r"\w", link.text() or ""):
             link.decompose()
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
+
+
+def _drop_hidden_widgets(root) -> None:
+    """A hidden box with a text field (a search or command palette, shown by a key press) is the site's
+    tool, not the page's text: its key hints ("↑ ↓ to navigate, esc to close") are no answer."""
+    for node in root.css("[style], [hidden]"):
+        if node.parent is None or node.tag in ("input", "textarea"):
+            continue
+        hidden = node.attributes.get("hidden") is not None or _HIDDEN_STYLE.search(node.attributes.get("style") or "")
+        if hidden and node.css_first("input, textarea") is not None:
+            _omit(node)
 
 
 def _unwrap_article_headers(root) -> None:

@@ -195,6 +195,27 @@ def test_redirects_pages_withheld_from_search_engines_and_the_not_found_page_are
     assert "Not ready yet." in text(docs["draft.md"].html)
 
 
+def test_a_hidden_search_palette_is_the_sites_tool_not_the_pages_text(tmp_path: Path):
+    palette = (
+        '<div class="palette" style="display: none;"><input type="text" placeholder="Type a command">'
+        "<span><kbd>↑</kbd> <kbd>↓</kbd> to navigate</span> <span><kbd>esc</kbd> to close</span></div>"
+    )
+    docs, problems = render(
+        write_site(
+            tmp_path,
+            {
+                **CHROME_SITE,
+                "team.html": f"---\n---\n<p>Our team studies droplets.</p>{palette}"
+                '<div class="abstract" style="display:none"><p>Drops splash on thin films.</p></div>\n',
+            },
+        )
+    )
+    words = text(docs["team.html"].html)
+    assert "Our team studies droplets." in words and "to navigate" not in words
+    # hidden text a visitor opens (an abstract behind a button) is the page's own
+    assert "Drops splash on thin films." in words
+
+
 def test_language_description_and_publication_kind(tmp_path: Path):
     root = write_site(
         tmp_path,
