@@ -88,6 +88,8 @@ def analyzer():
         ("Where is the nearest motorway exit?", "en", "autobahnausfahrt", "ausgang"),
         ("Can I take part in the online survey?", "en", "online-umfrage", "studium"),
         ("Arbeitet der Lehrstuhl mit KMU zusammen?", "de", "smes", "business"),
+        ("Wie tief ist das Becken?", "de", "basin", "tabl"),  # an ocean basin, not a pool table
+        ("Welche Pakete bietet die Gruppe an?", "de", "packag", "work packag"),  # software, not a work package
         ("Wann ist die nächste Messe?", "de", "messen", "trade fair"),  # "Messe" shares the stem of "messen"
     ],
 )
