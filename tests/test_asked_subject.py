@@ -33,11 +33,15 @@ SITE = {
 }
 
 
+def opened(root, files: dict[str, str]) -> Assistant:
+    """The assistant of a site made of ``files``, indexed in ``root``."""
+    index_site(write_site(root / "site", files), root / "index")
+    return Assistant.open(root / "index")
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory) -> Assistant:
-    root = tmp_path_factory.mktemp("subject")
-    index_site(write_site(root / "site", SITE), root / "index")
-    return Assistant.open(root / "index")
+    return opened(tmp_path_factory.mktemp("subject"), SITE)
 
 
 def quotes(assistant: Assistant, question: str) -> list[str]:
@@ -215,9 +219,7 @@ TEAM_SITE = {
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory) -> Assistant:
-    root = tmp_path_factory.mktemp("team")
-    index_site(write_site(root / "site", TEAM_SITE), root / "index")
-    return Assistant.open(root / "index")
+    return opened(tmp_path_factory.mktemp("team"), TEAM_SITE)
 
 
 @pytest.mark.parametrize(
@@ -262,8 +264,8 @@ def test_the_answering_sentence_to_who_leads_names_the_head_not_the_one_standing
 
 
 def test_who_leads_the_lab_is_answered_by_its_principal_investigator(tmp_path):
-    site = write_site(
-        tmp_path / "site",
+    lab = opened(
+        tmp_path,
         {
             "_config.yml": "title: Spray Lab\nurl: https://spray.example.org\n",
             "index.md": "---\ntitle: Home\n---\n## The people\n\nPrincipal investigator\n\nDr. Ines Varga\n",
@@ -271,8 +273,7 @@ def test_who_leads_the_lab_is_answered_by_its_principal_investigator(tmp_path):
             "When funding allows, postdocs lead projects on droplet impact and work with students.\n",
         },
     )
-    index_site(site, tmp_path / "index")
-    answer = Assistant.open(tmp_path / "index").respond("Who leads the lab?")
+    answer = lab.respond("Who leads the lab?")
     assert not answer.abstained
     best = answer.hits[answer.best.hit]
     assert "Ines Varga" in best.quote.text
