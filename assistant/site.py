@@ -896,8 +896,9 @@ class _Reader:
         self.coll_dir = config_folder(site, "collections_dir", default="")
         self.collections = _collections_config(self.config)
         self.special_dirs = {f"{self.coll_dir}/_{name}" if self.coll_dir else f"_{name}" for name in self.collections}
-        self.optional_front_matter = _optional_front_matter(self.config, site_folder(self.root))
-        self.readme_index = _github_pages_plugin(self.config, site_folder(self.root), "jekyll-readme-index")
+        self.folder = site_folder(self.root)
+        self.optional_front_matter = _optional_front_matter(self.config, self.folder)
+        self.readme_index = _github_pages_plugin(self.config, self.folder, "jekyll-readme-index")
 
     def pages(self) -> list[str]:
         """Read pages and static files; return the _posts folders found anywhere in the tree."""
@@ -917,7 +918,7 @@ class _Reader:
         text = _read_text(self.root, rel, self.problems)
         if text is None:
             return
-        readme = _readme_index(rel, site_folder(self.root), self.readme_index)
+        readme = _readme_index(rel, self.folder, self.readme_index)
         bare = readme or (self.optional_front_matter and _publishes_without_front_matter(rel))
         if not bare and not _has_front_matter(text):
             site.static_files.append(rel)
