@@ -20,9 +20,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from .documents import Problem
-from .site import Site, SourceFile, _clean_url, _page_url, _read_text, _split, config_folder, head_of
+from .site import Site, SourceFile, _clean_url, _page_url, _read_text, _split, config_folder, head_of, plugins
 
-__all__ = ["Pager", "generate", "unknown_generators", "plugins"]
+__all__ = ["Pager", "generate", "unknown_generators"]
 
 # Plugins that add pages of their own; the ones that only add tags, filters or files that are
 # not HTML pages (feeds, sitemaps) need no generator here.
@@ -59,15 +59,6 @@ class Pager:
     v2: bool = False
     sort_field: str = "date"  # v2 sorts its list, oldest first unless sort_reverse
     sort_reverse: bool = False
-
-
-def plugins(config: dict) -> list[str]:
-    names = []
-    for key in ("plugins", "gems"):
-        value = config.get(key)
-        if isinstance(value, list):
-            names += [str(v) for v in value]
-    return names
 
 
 def unknown_generators(site: Site) -> list[str]:

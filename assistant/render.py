@@ -21,7 +21,6 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from . import chrome
 from .documents import OMITTED, Document, Problem
-from .generators import plugins
 from .jekyll_liquid import JekyllLiquid, LiquidLimits, RenderError
 from .kramdown import markdown_to_html
 from .passages import blocks_of, page_facts
@@ -34,6 +33,7 @@ from .site import (
     _split,
     _to_datetime,
     config_folder,
+    plugins,
     site_folder,
 )
 from .site_files import OutsideSite

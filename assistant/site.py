@@ -852,11 +852,21 @@ _REPOSITORY_FILES = frozenset(
 _GITHUB_PAGES_THEME = re.compile(r"jekyll-theme-[\w-]+|minima")
 
 
+def plugins(config: dict) -> list[str]:
+    """The gems a site's _config.yml names as plugins (``gems`` is the key's old name). Jekyll takes only
+    a list there and refuses to build with anything else, so a string names no plugin."""
+    names = []
+    for key in ("plugins", "gems"):
+        value = config.get(key)
+        if isinstance(value, list):
+            names += [str(v) for v in value if v is not None]
+    return names
+
+
 def _github_pages_plugin(config: dict, folder, plugin: str) -> bool:
     """Whether a plugin GitHub Pages always runs runs here: the site names it, or the site is one GitHub
     Pages builds with its own gems (no Gemfile of the site's, a GitHub Pages theme or a remote theme)."""
-    plugins = _as_list(config.get("plugins")) + _as_list(config.get("gems"))
-    if plugin in plugins:
+    if plugin in plugins(config):
         return True
     theme = str(config.get("theme") or "")
     github_theme = bool(_GITHUB_PAGES_THEME.fullmatch(theme)) or bool(config.get("remote_theme"))

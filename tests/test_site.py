@@ -389,6 +389,19 @@ def test_markdown_without_front_matter_is_a_page_where_github_pages_builds_the_s
     assert own.pages == []
 
 
+def test_only_a_list_of_plugins_names_a_plugin_as_jekyll_reads_it(tmp_path: Path):
+    files = {"Gemfile": "gem 'jekyll'\n", "index.md": "# Lab\n", "notes.md": "# Notes\n\nThe seminar is on Monday.\n"}
+    listed = load_site(
+        write_site(tmp_path / "listed", {**files, "_config.yml": "plugins:\n  - jekyll-optional-front-matter\n"})
+    )
+    assert {p.path for p in listed.pages} == {"index.md", "notes.md"}
+    # Jekyll refuses to build with a string there ("'plugins' should be set as an array"): it names nothing
+    string = load_site(
+        write_site(tmp_path / "string", {**files, "_config.yml": "plugins: jekyll-optional-front-matter\n"})
+    )
+    assert string.pages == []
+
+
 def test_a_readme_is_the_index_of_a_folder_without_one_where_github_pages_builds_the_site(tmp_path: Path):
     files = {
         "_config.yml": "theme: minima\ntitle: AG OCR\n",
