@@ -18,7 +18,7 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, reduce
+from functools import cached_property, lru_cache, reduce
 from pathlib import Path
 
 from .analysis import Analyzer, ParsedQuery, QueryTerm, Vocabulary, detect_language
@@ -269,9 +269,13 @@ class Assistant:
             return
         for term in understanding.query.terms:
             if term.word.lower() == role:
-                for title in _LAB_HEADS:
-                    phrase = " ".join(t.term for t in self.analyzer.tokens(title, "en"))
+                for title, phrase in self._lab_head_phrases:
                     term.add(phrase, LAB_HEAD_WEIGHT, "role", f"{term.word!r} ~ {title!r}: who leads a lab")
+
+    @cached_property
+    def _lab_head_phrases(self) -> list[tuple[str, str]]:
+        """Each lab head's title with its phrase as the index holds it, analysed once per assistant."""
+        return [(title, " ".join(t.term for t in self.analyzer.tokens(title, "en"))) for title in _LAB_HEADS]
 
     def _with_person_of(self, understanding: Understanding) -> bool:
         """For "Where is he now?", the person: after "Who …?" the one its answer names, else one the earlier
