@@ -144,3 +144,36 @@ def test_the_build_benchmark_times_unsampled_runs_and_prints_the_workers_ratio_b
     assert len(timed) == 2 and all("(the sampled run took " in line and "(sampled)" not in line for line in timed)
     ceiling = [line for line in run.stdout.splitlines() if "the machine's ceiling" in line]
     assert len(ceiling) == 1 and "× one (" in ceiling[0]
+
+
+def test_search_floor_replays_the_searches_each_answer_made(tmp_path):
+    """benchmarks/search_floor.py sees every kind's tantivy searches, and the typo look-ups of misses."""
+    site = tmp_path / "site"
+    generate(site)
+    index_site(site, tmp_path / "index")
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "search_floor.py"),
+            "--index",
+            str(tmp_path / "index"),
+            "--site",
+            str(site),
+            "--questions",
+            "100",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=LONG_PATIENCE,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = {
+        cells[0]: cells
+        for line in run.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| kind")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    assert {"all", *KINDS} <= set(rows)
+    assert float(rows["hit"][2]) >= 1.0  # each answered question searched the index at least once
+    typos = float(rows["miss"][5].removesuffix(" ms").split(" / ")[2])
+    assert typos > 0  # a coined word is looked up as a typo in the vocabulary
