@@ -100,25 +100,12 @@ def replay(searches: list[Search]) -> dict[str, float]:
     return took
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, required=True)
-    parser.add_argument("--site", type=Path, required=True, help="the generated site, for its queries.yaml")
-    parser.add_argument("--questions", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
+Rows = dict[str, dict[str, list[float]]]
 
-    queries = yaml.safe_load((args.site / "queries.yaml").read_text(encoding="utf-8"))
-    asked = question_mix(queries, args.seed, at_least=args.questions)
-    assistant = Assistant.open(args.index)
-    plain = PlainTantivy(args.index)
-    recording = recorded(assistant)
-    for a in question_mix(queries, args.seed + 1, at_least=50)[:50]:  # warm-up, another draw
-        assistant.answer(a.question, list(a.history))
 
-    rows: dict[str, dict[str, list[float]]] = {
-        k: {"anchor": [], "answer": [], "floor": [], "n": [], **{t: [] for t in TAGS}} for k in KINDS
-    }
+def measure(assistant: Assistant, plain: PlainTantivy, recording: Recording, asked: list) -> Rows:
+    """Per question, in turn: the anchor, the answer with its searches recorded, and their replay."""
+    rows: Rows = {k: {"anchor": [], "answer": [], "floor": [], "n": [], **{t: [] for t in TAGS}} for k in KINDS}
     clock = time.perf_counter
     for a in asked:
         history = list(a.history)
@@ -138,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         row["n"].append(len(recording.searches))
         for what, seconds in took.items():
             row[what].append(seconds)
+    return rows
 
+
+def table(rows: Rows) -> str:
     def figures(kinds: list[str]) -> list[str]:
         got = {name: [v for k in kinds for v in rows[k][name]] for name in rows[kinds[0]]}
         a50, a99 = (percentile(got["anchor"], p) for p in (50, 99))
@@ -152,23 +142,45 @@ def main(argv: list[str] | None = None) -> int:
         return out
 
     kinds = [k for k in KINDS if rows[k]["answer"]]
-    table = [["all", *figures(kinds)]] + [[k, *figures([k])] for k in kinds]
-    print(f"Machine: {machine()}; index {args.index}")
-    print()
-    print(
-        markdown_table(
-            [
-                "kind",
-                "questions",
-                "tantivy searches per answer",
-                "answer() p50 / p99 (× anchor)",
-                "its searches replayed alone (× anchor)",
-                "replayed, mean per answer: " + " / ".join(TAGS),
-                "anchor: plain tantivy top 10 + documents",
-            ],
-            table,
-        )
+    return markdown_table(
+        [
+            "kind",
+            "questions",
+            "tantivy searches per answer",
+            "answer() p50 / p99 (× anchor)",
+            "its searches replayed alone (× anchor)",
+            "replayed, mean per answer: " + " / ".join(TAGS),
+            "anchor: plain tantivy top 10 + documents",
+        ],
+        [["all", *figures(kinds)]] + [[k, *figures([k])] for k in kinds],
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--site", type=Path, required=True, help="the generated site, for its queries.yaml")
+    parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="ask the mix this many times: from the second on, as a process does that was asked it before",
+    )
+    args = parser.parse_args(argv)
+
+    queries = yaml.safe_load((args.site / "queries.yaml").read_text(encoding="utf-8"))
+    asked = question_mix(queries, args.seed, at_least=args.questions)
+    assistant = Assistant.open(args.index)
+    plain = PlainTantivy(args.index)
+    recording = recorded(assistant)
+    for a in question_mix(queries, args.seed + 1, at_least=50)[:50]:  # warm-up, another draw
+        assistant.answer(a.question, list(a.history))
+    print(f"Machine: {machine()}; index {args.index}")
+    for round in range(1, args.rounds + 1):
+        print(f"\nRound {round}" + (" (the same questions again)" if round > 1 else "") + "\n")
+        print(table(measure(assistant, plain, recording, asked)))
     return 0
 
 
