@@ -464,6 +464,7 @@ class Analyzer:
         self.glossary_paths = bundled + [Path(p) for p in extra_glossaries]
         self._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in STEMMER_NAMES.items()}
         self._word_cache: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._stems_cache: dict[str, dict[str, str]] = {}  # see stems
         self._token_cache: dict[tuple[str, str], tuple[tuple[str, int, int], ...]] = {}
         # per language, each token's index terms (_token_cache without offsets) and exact terms
         self._terms_cache: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
@@ -479,6 +480,19 @@ class Analyzer:
         """Stem a lowercased word (umlauts intact) and fold the result."""
         stemmer = self._stemmers.get(lang) or self._stemmers["en"]
         return fold(stemmer.stemWord(word))
+
+    def stems(self, word: str) -> dict[str, str]:
+        """The word lowercased and stemmed in each language, kept: a question's words are stemmed both
+        ways to meet the glossary, and the same words come back question after question. The dict is
+        shared; its readers do not change it."""
+        found = self._stems_cache.get(word)
+        if found is None:
+            lower = word.lower()
+            found = {lang: self.stem(lower, lang) for lang in LANGS}
+            if len(self._stems_cache) > CACHED_WORDS:
+                self._stems_cache.clear()
+            self._stems_cache[word] = found
+        return found
 
     def _word_terms(self, word: str, lang: str) -> tuple[str, ...]:
         """Index terms of one plain word: stem, umlaut spelling, compound parts."""

@@ -11,7 +11,6 @@ quote verbatim and useful.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -26,12 +25,7 @@ if TYPE_CHECKING:  # selectolax is needed to index, not to serve
 from .analysis import detect_language
 from .chrome import block_key
 from .documents import OMITTED, Document, Passage
-from .text import WORD, split_sentences
-from .text import word_count as _word_count
-
-# The cutter weighs a block's words again and again (a caption? a label? a record's line? too long?),
-# and a page's headings above each passage: each text is counted once.
-word_count = functools.lru_cache(maxsize=4096)(_word_count)
+from .text import WORD, split_sentences, word_count
 
 # Stands, on a line of its own, where a quote leaves out visible text of the page.
 OMISSION = "…"

@@ -135,7 +135,7 @@ class Context:
         return self.vocabulary is None or term in self.vocabulary
 
     def stems(self, word: str) -> dict[str, str]:
-        return {lang: self.analyzer.stem(word.lower(), lang) for lang in LANGS}
+        return self.analyzer.stems(word)
 
 
 @dataclass

@@ -7,6 +7,7 @@ so these live here, beside neither.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -147,6 +148,7 @@ ABBREVIATED_PART = LazyPattern(r"\.-(?:" + "|".join(re.escape(a) for a in ABBREV
 ORDINAL_CONTEXT = LazyPattern(r"[A-ZÄÖÜ][a-zäöüß]+")
 SENTENCE_END = LazyPattern(r"(?<=[.!?…])[\"'»”)\]]?\s+(?=[\"'„“«(\[]?[A-ZÄÖÜ0-9])")
 WORD = LazyPattern(r"\w+", re.UNICODE)
+WORD_COUNTS_KEPT = 4096  # texts whose word count is kept (see word_count)
 
 
 # Control characters and invisible format characters (zero-width spaces and joiners, bidi marks, BOM)
@@ -199,8 +201,11 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=WORD_COUNTS_KEPT)
 def word_count(text: str) -> int:
-    """Words as the passage stage counts them (runs of letters and digits)."""
+    """Words as the passage stage counts them (runs of letters and digits); kept for the texts counted
+    last, which come back: the cutter weighs a block's words again and again (a caption? a label? too
+    long?), and the answer stage the same candidates' texts question after question."""
     return len(WORD.findall(text))
 
 
