@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 from .analysis import (
     DIGRAPH_RE,
-    LANGS,
     MAX_WORD_LETTERS,
     STOP_WORDS,
     TOKEN_RE,
@@ -169,8 +168,8 @@ def word_forms(analyzer: Analyzer, word: str) -> dict[str, float]:
     variants = {folded: OWN_WEIGHT}
     if not folded.isalpha():
         return variants
-    for lang in LANGS:
-        variants.setdefault(analyzer.stem(lower, lang), OWN_WEIGHT)
+    for stem in analyzer.stems(lower).values():
+        variants.setdefault(stem, OWN_WEIGHT)
     alt = None
     if any(c in lower for c in "äöü"):
         alt = lower.translate(UMLAUT_DIGRAPHS)
@@ -178,8 +177,8 @@ def word_forms(analyzer: Analyzer, word: str) -> dict[str, float]:
         alt = DIGRAPH_RE.sub(lambda m: m.group()[0], folded)
     if alt:
         variants.setdefault(alt, UMLAUT_WEIGHT)
-        for lang in LANGS:
-            variants.setdefault(analyzer.stem(alt, lang), UMLAUT_WEIGHT)
+        for stem in analyzer.stems(alt).values():
+            variants.setdefault(stem, UMLAUT_WEIGHT)
     return variants
 
 
