@@ -106,7 +106,6 @@ DID_YOU_MEAN = 3  # questions offered when the site does not answer ...
 DID_YOU_MEAN_TRIES = 8  # ... out of at most this many headings tried
 HEADING_ANSWERS_KEPT = 4096  # heading questions whose answer a server remembers
 CONTEXT_PAGES_KEPT = 4096  # earlier questions whose answering pages a server remembers for their follow-ups
-DOC_FREQS_KEPT = 100_000  # question words' and variants' document frequencies an assistant keeps (a few MB)
 DID_YOU_MEAN_PATTERN = {"en": "What about “{}”?", "de": "Was steht zu „{}“?"}
 MAX_HEADING_CHARS = 80
 
@@ -226,7 +225,6 @@ class Assistant:
         self._heading_answers: dict[tuple[str, str], tuple[str | None]] = {}
         # earlier question -> the pages that answered it: each follow-up to it would rank it again
         self._context_answers: dict[str, frozenset[str]] = {}
-        self._doc_freqs: dict[str, int] = {}  # see _doc_freq
 
     def _name_words(self, index: SearchIndex) -> frozenset[str]:
         """The terms of the site's own name: every question about the site may use them, so they say
@@ -398,22 +396,13 @@ class Assistant:
         return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
 
     def _doc_freq(self, term: str) -> int:
-        """Passages holding a term; for a phrase, those holding its rarest word (an upper bound). Kept
-        per assistant: an open index never changes, and weighing a question looks up some 35 terms."""
-        known = self._doc_freqs.get(term)
-        if known is not None:
-            return known
+        """Passages holding a term; for a phrase, those holding its rarest word (an upper bound)."""
         vocabulary = self._vocabulary()
         if vocabulary is None or not term:
             return 0
         if " " in term:
-            df = min(vocabulary.doc_freq(part) for part in term.split())
-        else:
-            df = vocabulary.doc_freq(term)
-        if len(self._doc_freqs) >= DOC_FREQS_KEPT:
-            self._doc_freqs.clear()
-        self._doc_freqs[term] = df
-        return df
+            return min(vocabulary.doc_freq(part) for part in term.split())
+        return vocabulary.doc_freq(term)
 
     def term_weights(self, query: ParsedQuery) -> list[float]:
         """How much each question word counts when judging whether a passage answers it."""
