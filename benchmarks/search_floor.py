@@ -178,8 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     for a in question_mix(queries, args.seed + 1, at_least=50)[:50]:  # warm-up, another draw
         assistant.answer(a.question, list(a.history))
     print(f"Machine: {machine()}; index {args.index}")
-    for round in range(1, args.rounds + 1):
-        print(f"\nRound {round}" + (" (the same questions again)" if round > 1 else "") + "\n")
+    for n in range(1, args.rounds + 1):
+        print(f"\nRound {n}" + (" (the same questions again)" if n > 1 else "") + "\n")
         print(table(measure(assistant, plain, recording, asked)))
     return 0
 
